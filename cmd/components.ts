@@ -1,0 +1,21 @@
+// The built-in components, assembled in one place (the Collector's components.go): a new component is one
+// line here.
+import { debugExporterFactory } from '../exporters/debug/factory.js';
+import { fileExporterFactory } from '../exporters/file/factory.js';
+import { nopExporterFactory } from '../exporters/nop/factory.js';
+import { posthogExporterFactory } from '../exporters/posthog/factory.js';
+import type { Factory } from '../pipeline/component.js';
+import { FactoryRegistry } from '../pipeline/registry.js';
+import { otlpReceiverFactory } from '../receivers/otlp/factory.js';
+
+export const BUILTIN_FACTORIES: readonly Factory[] = [
+  otlpReceiverFactory,
+  fileExporterFactory,
+  debugExporterFactory,
+  nopExporterFactory,
+  posthogExporterFactory,
+];
+
+export function builtinRegistry(): FactoryRegistry {
+  return new FactoryRegistry(BUILTIN_FACTORIES);
+}

@@ -1,0 +1,30 @@
+// `logsift run`: start the daemon and stop it cleanly on SIGINT/SIGTERM.
+import { Daemon } from '../pipeline/daemon.js';
+import { builtinRegistry } from './components.js';
+import { loadConfig, printConfigErrors } from './load_config.js';
+
+export async function runCommand(options: { config?: string }): Promise<number> {
+  const registry = builtinRegistry();
+  const loaded = loadConfig(options.config, registry);
+  if (!loaded.ok) {
+    printConfigErrors(options.config, loaded.errors);
+    return 1;
+  }
+  const daemon = new Daemon(loaded.config, registry);
+  // Background paths must not take the daemon down; anything that escapes is logged, not fatal.
+  process.on('unhandledRejection', (reason) => daemon.logger.error({ err: reason }, 'unhandled rejection'));
+  try {
+    await daemon.start();
+  } catch (error) {
+    daemon.logger.fatal({ err: error }, 'LOGSIFT_ERR_START: logsift could not start');
+    return 1;
+  }
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  daemon.logger.info({ signal }, 'shutting down: stopping receivers, draining pipelines, flushing exporters');
+  const drained = await daemon.stop();
+  daemon.logger.info({ drained }, 'logsift stopped');
+  return 0;
+}

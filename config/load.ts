@@ -1,0 +1,211 @@
+// Reads a Collector-shaped YAML config, substitutes ${env:...}, validates the whole tree at once and returns
+// either a frozen config or every problem with its dotted path.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseDocument } from 'yaml';
+import type { ComponentKind, ConfigProblem, Factory } from '../pipeline/component.js';
+import { parseComponentId } from '../pipeline/component.js';
+import type { FactoryRegistry } from '../pipeline/registry.js';
+import { substituteEnv } from './env_substitution.js';
+import { deepFreeze, isMapping, mergeDefaults } from './merge.js';
+import { nearestKey, unknownKeyMessage } from './nearest_key.js';
+import { SETTINGS_SCHEMA, loadSettings, type DaemonSettings } from './settings.js';
+
+export interface ComponentEntry {
+  readonly id: string;
+  readonly type: string;
+  readonly config: unknown;
+}
+
+export interface PipelineSpec {
+  readonly id: string;
+  readonly receivers: readonly string[];
+  readonly processors: readonly string[];
+  readonly exporters: readonly string[];
+}
+
+export interface LogsiftConfig {
+  readonly receivers: ReadonlyMap<string, ComponentEntry>;
+  readonly processors: ReadonlyMap<string, ComponentEntry>;
+  readonly exporters: ReadonlyMap<string, ComponentEntry>;
+  readonly extensions: ReadonlyMap<string, ComponentEntry>;
+  readonly pipelines: readonly PipelineSpec[];
+  readonly serviceExtensions: readonly string[];
+  readonly settings: DaemonSettings;
+}
+
+export type LoadResult = { ok: true; config: LogsiftConfig } | { ok: false; errors: string[] };
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const SECTIONS = { receivers: 'receiver', processors: 'processor', exporters: 'exporter', extensions: 'extension' } as const;
+type Section = keyof typeof SECTIONS;
+const TOP_LEVEL_KEYS = [...Object.keys(SECTIONS), 'service'];
+const PIPELINE_KEYS = ['receivers', 'processors', 'exporters'] as const;
+
+export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('./default_config.yaml', import.meta.url));
+
+class Problems {
+  readonly list: ConfigProblem[] = [];
+  add(path: string, message: string): void {
+    this.list.push({ path, message });
+  }
+  format(): string[] {
+    return this.list.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message));
+  }
+}
+
+function loadComponents(
+  section: Section,
+  node: unknown,
+  registry: FactoryRegistry,
+  problems: Problems,
+): Map<string, ComponentEntry> {
+  const kind: ComponentKind = SECTIONS[section];
+  const entries = new Map<string, ComponentEntry>();
+  if (node === undefined || node === null) return entries;
+  if (!isMapping(node)) {
+    problems.add(section, 'must be a mapping of component ids to their settings');
+    return entries;
+  }
+  for (const [id, userConfig] of Object.entries(node)) {
+    const path = `${section}.${id}`;
+    const parsed = parseComponentId(id);
+    if (!parsed) {
+      problems.add(path, 'a component id is type[/name], e.g. otlp or otlp/internal');
+      continue;
+    }
+    const factory = registry.get(kind, parsed.type) as Factory | undefined;
+    if (!factory) {
+      const known = registry.types(kind);
+      const near = nearestKey(parsed.type, known);
+      problems.add(path, `unknown ${kind} type "${parsed.type}"${near ? ` (did you mean "${near}"?)` : ''}; known: ${known.join(', ') || 'none'}`);
+      continue;
+    }
+    if (userConfig !== null && userConfig !== undefined && !isMapping(userConfig)) {
+      problems.add(path, 'must be a mapping of settings (or empty for the defaults)');
+      continue;
+    }
+    const config = factory.resolveConfig ? factory.resolveConfig(userConfig) : mergeDefaults(factory.defaultConfig(), userConfig);
+    for (const problem of factory.validate(config)) problems.add(problem.path ? `${path}.${problem.path}` : path, problem.message);
+    entries.set(id, { id, type: parsed.type, config });
+  }
+  return entries;
+}
+
+/** Reports keys of `node` that the convict schema does not declare, recursively, with a nearest-key hint. */
+function checkSettingKeys(node: Record<string, unknown>, schema: Record<string, unknown>, path: string, extra: string[], problems: Problems): void {
+  const allowed = [...Object.keys(schema), ...extra];
+  for (const [key, value] of Object.entries(node)) {
+    if (!allowed.includes(key)) {
+      problems.add(`${path}.${key}`, unknownKeyMessage(key, allowed));
+      continue;
+    }
+    const child = schema[key];
+    if (isMapping(child) && !('doc' in child)) {
+      if (isMapping(value)) checkSettingKeys(value, child, `${path}.${key}`, [], problems);
+      else problems.add(`${path}.${key}`, 'must be a mapping');
+    }
+  }
+}
+
+function stringList(node: unknown, path: string, problems: Problems): string[] {
+  if (node === undefined || node === null) return [];
+  if (!Array.isArray(node) || node.some((item) => typeof item !== 'string')) {
+    problems.add(path, 'must be a list of component ids');
+    return [];
+  }
+  return node as string[];
+}
+
+function checkReferences(ids: string[], defined: ReadonlyMap<string, ComponentEntry>, section: Section, path: string, problems: Problems): void {
+  const seen = new Set<string>();
+  ids.forEach((id, i) => {
+    if (seen.has(id)) problems.add(`${path}[${i}]`, `"${id}" is listed twice`);
+    seen.add(id);
+    if (!defined.has(id)) {
+      const near = nearestKey(id, [...defined.keys()]);
+      problems.add(`${path}[${i}]`, `"${id}" is not configured under ${section}${near ? ` (did you mean "${near}"?)` : ''}`);
+    }
+  });
+}
+
+function loadPipelines(node: unknown, components: Record<Section, Map<string, ComponentEntry>>, problems: Problems): PipelineSpec[] {
+  const pipelines: PipelineSpec[] = [];
+  if (!isMapping(node) || Object.keys(node).length === 0) {
+    problems.add('service.pipelines', 'at least one logs pipeline is required (service.pipelines.logs)');
+    return pipelines;
+  }
+  for (const [id, spec] of Object.entries(node)) {
+    const path = `service.pipelines.${id}`;
+    const parsed = parseComponentId(id);
+    if (!parsed || parsed.type !== 'logs') {
+      problems.add(path, parsed && ['traces', 'metrics', 'profiles'].includes(parsed.type)
+        ? `logsift handles logs only; ${parsed.type} pipelines are not supported`
+        : 'a pipeline id is logs or logs/<name>');
+      continue;
+    }
+    if (!isMapping(spec)) {
+      problems.add(path, 'must be a mapping with receivers, processors and exporters');
+      continue;
+    }
+    for (const key of Object.keys(spec)) if (!(PIPELINE_KEYS as readonly string[]).includes(key)) problems.add(`${path}.${key}`, unknownKeyMessage(key, PIPELINE_KEYS));
+    const receivers = stringList(spec.receivers, `${path}.receivers`, problems);
+    const processors = stringList(spec.processors, `${path}.processors`, problems);
+    const exporters = stringList(spec.exporters, `${path}.exporters`, problems);
+    if (receivers.length === 0) problems.add(`${path}.receivers`, 'a pipeline needs at least one receiver');
+    if (exporters.length === 0) problems.add(`${path}.exporters`, 'a pipeline needs at least one exporter');
+    checkReferences(receivers, components.receivers, 'receivers', `${path}.receivers`, problems);
+    checkReferences(processors, components.processors, 'processors', `${path}.processors`, problems);
+    checkReferences(exporters, components.exporters, 'exporters', `${path}.exporters`, problems);
+    pipelines.push({ id, receivers, processors, exporters });
+  }
+  return pipelines;
+}
+
+export function parseConfigText(text: string, registry: FactoryRegistry, env: Env): LoadResult {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) return { ok: false, errors: doc.errors.map((e) => `YAML: ${e.message}`) };
+  const problems = new Problems();
+  const root = substituteEnv(doc.toJS(), env, problems.list);
+  if (!isMapping(root)) return { ok: false, errors: ['the configuration must be a YAML mapping with receivers, exporters and service'] };
+
+  for (const key of Object.keys(root)) if (!TOP_LEVEL_KEYS.includes(key)) problems.add(key, unknownKeyMessage(key, TOP_LEVEL_KEYS));
+
+  const components = {
+    receivers: loadComponents('receivers', root.receivers, registry, problems),
+    processors: loadComponents('processors', root.processors, registry, problems),
+    exporters: loadComponents('exporters', root.exporters, registry, problems),
+    extensions: loadComponents('extensions', root.extensions, registry, problems),
+  };
+
+  const service = root.service ?? {};
+  let pipelines: PipelineSpec[] = [];
+  let serviceExtensions: string[] = [];
+  let settings: DaemonSettings | undefined;
+  if (!isMapping(service)) {
+    problems.add('service', 'must be a mapping with pipelines');
+  } else {
+    const { pipelines: pipelinesNode, extensions: extensionsNode, ...settingsNode } = service;
+    checkSettingKeys(settingsNode, SETTINGS_SCHEMA, 'service', ['pipelines', 'extensions'], problems);
+    pipelines = loadPipelines(pipelinesNode, components, problems);
+    serviceExtensions = stringList(extensionsNode, 'service.extensions', problems);
+    checkReferences(serviceExtensions, components.extensions, 'extensions', 'service.extensions', problems);
+    const loaded = loadSettings(settingsNode, env);
+    for (const problem of loaded.problems) problems.add(problem.path, problem.message);
+    settings = loaded.settings;
+  }
+
+  if (problems.list.length > 0 || !settings) return { ok: false, errors: problems.format() };
+  return { ok: true, config: deepFreeze({ ...components, pipelines, serviceExtensions, settings }) };
+}
+
+export function loadConfigFile(file: string, registry: FactoryRegistry, env: Env): LoadResult {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    return { ok: false, errors: [`cannot read ${file}: ${(error as Error).message}`] };
+  }
+  return parseConfigText(text, registry, env);
+}

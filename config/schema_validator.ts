@@ -1,0 +1,54 @@
+// Component config schemas are JSON Schema, checked with ajv; errors come back as dotted paths relative to
+// the component's block, with a nearest-key hint for unknown keys.
+import { Ajv, type ErrorObject, type Schema } from 'ajv';
+import type { ConfigProblem } from '../pipeline/component.js';
+import { parseDuration } from './duration.js';
+import { parseEndpoint } from './endpoint.js';
+import { unknownKeyMessage } from './nearest_key.js';
+
+const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
+ajv.addFormat('endpoint', { type: 'string', validate: (s: string) => parseEndpoint(s) !== undefined });
+ajv.addFormat('duration', { type: 'string', validate: (s: string) => parseDuration(s) !== undefined });
+
+const FORMAT_HINTS: Record<string, string> = {
+  endpoint: 'must be host:port, e.g. 127.0.0.1:4317',
+  duration: 'must be a duration such as 500ms, 30s or 5m',
+};
+
+function dotted(instancePath: string): string {
+  return instancePath
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), '');
+}
+
+function join(path: string, key: string): string {
+  return path ? `${path}.${key}` : key;
+}
+
+function toProblem(error: ErrorObject): ConfigProblem {
+  const path = dotted(error.instancePath);
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = (error.params as { additionalProperty: string }).additionalProperty;
+      const props = Object.keys((error.parentSchema as { properties?: object }).properties ?? {});
+      return { path: join(path, key), message: unknownKeyMessage(key, props) };
+    }
+    case 'required':
+      return { path: join(path, (error.params as { missingProperty: string }).missingProperty), message: 'is required' };
+    case 'format': {
+      const format = (error.params as { format: string }).format;
+      return { path, message: FORMAT_HINTS[format] ?? error.message ?? 'invalid format' };
+    }
+    case 'enum':
+      return { path, message: `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}` };
+    default:
+      return { path, message: error.message ?? 'is invalid' };
+  }
+}
+
+export function compileConfigSchema(schema: Schema): (config: unknown) => ConfigProblem[] {
+  const validate = ajv.compile(schema);
+  return (config) => (validate(config) ? [] : (validate.errors ?? []).map(toProblem));
+}

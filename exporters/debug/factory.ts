@@ -1,0 +1,61 @@
+// The `debug` exporter: what passes through, on stderr — a count per batch, one line per record, or each
+// record in full (the Collector's verbosity levels).
+import { compileConfigSchema } from '../../config/schema_validator.js';
+import type { LogBatch } from '../../pipeline/batch.js';
+import type { Exporter, ExporterFactory } from '../../pipeline/component.js';
+
+export interface DebugExporterConfig {
+  verbosity: 'basic' | 'normal' | 'detailed';
+}
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { verbosity: { enum: ['basic', 'normal', 'detailed'] } },
+};
+
+export class DebugExporter implements Exporter {
+  constructor(
+    private readonly id: string,
+    private readonly config: DebugExporterConfig,
+    private readonly out: NodeJS.WritableStream = process.stderr,
+  ) {}
+
+  async start(): Promise<void> {}
+  async shutdown(): Promise<void> {}
+
+  async export(batch: LogBatch): Promise<void> {
+    const lines = [`${this.id}: ${batch.recordCount} log records`];
+    if (this.config.verbosity !== 'basic') {
+      for (const group of batch.groups()) {
+        const service = group.resource.serviceName ?? 'unknown_service';
+        for (const record of group.records) {
+          if (this.config.verbosity === 'normal') {
+            lines.push(`  ${service} ${record.severityText || record.severityNumber} ${record.bodyText}`);
+          } else {
+            lines.push(`  ${JSON.stringify({
+              service,
+              scope: group.scope.name,
+              time_unix_nano: record.timeUnixNano.toString(),
+              severity_number: record.severityNumber,
+              severity_text: record.severityText,
+              body: record.bodyText,
+              trace_id: record.traceId,
+              span_id: record.spanId,
+              attributes: record.attributes.toObject(),
+            }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`);
+          }
+        }
+      }
+    }
+    this.out.write(lines.join('\n') + '\n');
+  }
+}
+
+export const debugExporterFactory: ExporterFactory<DebugExporterConfig> = {
+  kind: 'exporter',
+  type: 'debug',
+  defaultConfig: () => ({ verbosity: 'basic' }),
+  validate: compileConfigSchema(schema),
+  create: (settings, config) => new DebugExporter(settings.id, config),
+};

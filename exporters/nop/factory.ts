@@ -1,0 +1,16 @@
+// The `nop` exporter accepts and discards, like the Collector's: for benchmarks and for pipelines whose only
+// purpose is their side effects (statistics, pattern mining).
+import { compileConfigSchema } from '../../config/schema_validator.js';
+import type { ExporterFactory } from '../../pipeline/component.js';
+
+export const nopExporterFactory: ExporterFactory<Record<string, never>> = {
+  kind: 'exporter',
+  type: 'nop',
+  defaultConfig: () => ({}),
+  validate: compileConfigSchema({ type: 'object', additionalProperties: false, properties: {} }),
+  create: () => ({
+    start: async () => {},
+    shutdown: async () => {},
+    export: async () => {},
+  }),
+};

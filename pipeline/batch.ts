@@ -1,0 +1,191 @@
+// The one batch type processors and exporters see. It wraps decoded OTLP messages behind accessors so a
+// later zero-copy path (raw record bytes plus appended attributes) can replace the storage without
+// touching a processor.
+import type { Ack } from './ack.js';
+import { anyValueToText, fromAnyValue, fromKeyValues, toAnyValue, type AttributeValue } from './any_value.js';
+import type {
+  LongLike,
+  PbExportRequest,
+  PbKeyValue,
+  PbLogRecord,
+  PbResource,
+  PbResourceLogs,
+  PbScope,
+  PbScopeLogs,
+} from '../proto/otlp.js';
+
+/** Reads and writes a list of OTLP key/values by key. */
+export class Attributes {
+  constructor(private readonly list: PbKeyValue[]) {}
+
+  get(key: string): AttributeValue | undefined {
+    for (const kv of this.list) if (kv.key === key) return fromAnyValue(kv.value);
+    return undefined;
+  }
+
+  has(key: string): boolean {
+    return this.list.some((kv) => kv.key === key);
+  }
+
+  set(key: string, value: AttributeValue): void {
+    const encoded = toAnyValue(value);
+    for (const kv of this.list) {
+      if (kv.key === key) {
+        kv.value = encoded;
+        return;
+      }
+    }
+    this.list.push({ key, value: encoded });
+  }
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  toObject(): { [key: string]: AttributeValue } {
+    return fromKeyValues(this.list);
+  }
+}
+
+function ensureList<T extends { attributes?: PbKeyValue[] | null }>(holder: T): PbKeyValue[] {
+  if (!holder.attributes) holder.attributes = [];
+  return holder.attributes;
+}
+
+function longToBigInt(v: number | LongLike | null | undefined): bigint {
+  if (v == null) return 0n;
+  if (typeof v === 'number') return BigInt(v);
+  return (BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0);
+}
+
+function hex(bytes: Uint8Array | null | undefined): string {
+  return bytes && bytes.length > 0 ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex') : '';
+}
+
+export class ResourceView {
+  readonly attributes: Attributes;
+  constructor(resource: PbResource) {
+    this.attributes = new Attributes(ensureList(resource));
+  }
+  get serviceName(): string | undefined {
+    const name = this.attributes.get('service.name');
+    return typeof name === 'string' ? name : undefined;
+  }
+}
+
+export class ScopeView {
+  readonly attributes: Attributes;
+  constructor(private readonly scope: PbScope) {
+    this.attributes = new Attributes(ensureList(scope));
+  }
+  get name(): string {
+    return this.scope.name ?? '';
+  }
+  get version(): string {
+    return this.scope.version ?? '';
+  }
+}
+
+export class LogRecordView {
+  readonly attributes: Attributes;
+  constructor(private readonly record: PbLogRecord) {
+    this.attributes = new Attributes(ensureList(record));
+  }
+  get body(): AttributeValue {
+    return fromAnyValue(this.record.body);
+  }
+  /** The body as text: strings verbatim, structured bodies as JSON. */
+  get bodyText(): string {
+    return anyValueToText(this.record.body);
+  }
+  get severityNumber(): number {
+    return this.record.severityNumber ?? 0;
+  }
+  get severityText(): string {
+    return this.record.severityText ?? '';
+  }
+  get timeUnixNano(): bigint {
+    return longToBigInt(this.record.timeUnixNano);
+  }
+  get observedTimeUnixNano(): bigint {
+    return longToBigInt(this.record.observedTimeUnixNano);
+  }
+  /** Lower-case hex, '' when absent. */
+  get traceId(): string {
+    return hex(this.record.traceId);
+  }
+  get spanId(): string {
+    return hex(this.record.spanId);
+  }
+  get flags(): number {
+    return this.record.flags ?? 0;
+  }
+  get eventName(): string {
+    return this.record.eventName ?? '';
+  }
+}
+
+/** One resource + scope and the records under it. */
+export interface RecordGroup {
+  readonly resource: ResourceView;
+  readonly scope: ScopeView;
+  readonly records: readonly LogRecordView[];
+}
+
+export class LogBatch {
+  readonly recordCount: number;
+
+  constructor(
+    private readonly resourceLogs: PbResourceLogs[],
+    readonly ack: Ack,
+  ) {
+    let count = 0;
+    for (const rl of resourceLogs) for (const sl of rl.scopeLogs ?? []) count += sl.logRecords?.length ?? 0;
+    this.recordCount = count;
+  }
+
+  static fromRequest(request: PbExportRequest, ack: Ack): LogBatch {
+    return new LogBatch(request.resourceLogs ?? [], ack);
+  }
+
+  *groups(): IterableIterator<RecordGroup> {
+    for (const rl of this.resourceLogs) {
+      if (!rl.resource) rl.resource = {};
+      const resource = new ResourceView(rl.resource);
+      for (const sl of rl.scopeLogs ?? []) {
+        if (!sl.scope) sl.scope = {};
+        yield { resource, scope: new ScopeView(sl.scope), records: (sl.logRecords ?? []).map((r) => new LogRecordView(r)) };
+      }
+    }
+  }
+
+  /** A batch of the records `keep` accepts, carrying the same ack; empty groups are left out. */
+  filter(keep: (record: LogRecordView, group: RecordGroup) => boolean): LogBatch {
+    const kept: PbResourceLogs[] = [];
+    for (const rl of this.resourceLogs) {
+      const resource = new ResourceView(rl.resource ?? (rl.resource = {}));
+      const scopeLogs: PbScopeLogs[] = [];
+      for (const sl of rl.scopeLogs ?? []) {
+        const group: RecordGroup = {
+          resource,
+          scope: new ScopeView(sl.scope ?? (sl.scope = {})),
+          records: [],
+        };
+        const records = (sl.logRecords ?? []).filter((r) => keep(new LogRecordView(r), group));
+        if (records.length > 0) scopeLogs.push({ ...sl, logRecords: records });
+      }
+      if (scopeLogs.length > 0) kept.push({ ...rl, scopeLogs });
+    }
+    return new LogBatch(kept, this.ack);
+  }
+
+  /** The same records carried by another ack (fan-out across pipelines). */
+  withAck(ack: Ack): LogBatch {
+    return new LogBatch(this.resourceLogs, ack);
+  }
+
+  /** For codecs only (exporters, the file format); processors use groups(). */
+  toExportRequest(): PbExportRequest {
+    return { resourceLogs: this.resourceLogs };
+  }
+}

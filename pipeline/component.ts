@@ -1,0 +1,95 @@
+// The component model: every receiver, processor and exporter is a factory with a default config, a
+// validator and a constructor, as in the OpenTelemetry Collector.
+import type { OperatorFunction } from 'rxjs';
+import type { LogBatch } from './batch.js';
+import type { Logger } from './logger.js';
+import type { Telemetry } from './telemetry.js';
+import type { PbResourceLogs } from '../proto/otlp.js';
+
+export type ComponentKind = 'receiver' | 'processor' | 'exporter' | 'extension';
+
+/** A problem in a component's config; `path` is relative to the component's own block. */
+export interface ConfigProblem {
+  path: string;
+  message: string;
+}
+
+export interface Lifecycle {
+  start(): Promise<void>;
+  /** Idempotent and safe without start(). */
+  shutdown(): Promise<void>;
+}
+
+export interface CreateSettings {
+  /** The component id as written in the config, `type[/name]`. */
+  id: string;
+  logger: Logger;
+  telemetry: Telemetry;
+  dataDir: string;
+}
+
+/** Processors are created once per pipeline, so their counters carry the pipeline id too. */
+export interface ProcessorSettings extends CreateSettings {
+  pipelineId: string;
+}
+
+export type IntakeResult =
+  | { kind: 'accepted' }
+  | { kind: 'refused'; retryAfterSeconds: number; reason: string }
+  | { kind: 'failed'; reason: string };
+
+/** What a receiver hands its decoded data to; resolves once every exporter accepted it (or it was refused). */
+export interface LogsIntake {
+  submit(resourceLogs: PbResourceLogs[], recordCount: number, sizeBytes: number): Promise<IntakeResult>;
+}
+
+export interface Receiver extends Lifecycle {}
+
+export interface Processor extends Lifecycle {
+  readonly operator: OperatorFunction<LogBatch, LogBatch>;
+}
+
+export interface Exporter extends Lifecycle {
+  /** Resolves when the batch is accepted (sent, or durably queued); rejects with the reason otherwise. */
+  export(batch: LogBatch): Promise<void>;
+}
+
+export interface Extension extends Lifecycle {}
+
+interface FactoryBase<C> {
+  readonly type: string;
+  defaultConfig(): C;
+  /** How the user's block becomes a full config; without it the defaults are merged under it. */
+  resolveConfig?(user: unknown): C;
+  /** Every problem at once, not the first; the config is already merged over the defaults. */
+  validate(config: C): ConfigProblem[];
+}
+
+export interface ReceiverFactory<C = unknown> extends FactoryBase<C> {
+  readonly kind: 'receiver';
+  create(settings: CreateSettings, config: C, intake: LogsIntake): Receiver;
+}
+
+export interface ProcessorFactory<C = unknown> extends FactoryBase<C> {
+  readonly kind: 'processor';
+  create(settings: ProcessorSettings, config: C): Processor;
+}
+
+export interface ExporterFactory<C = unknown> extends FactoryBase<C> {
+  readonly kind: 'exporter';
+  create(settings: CreateSettings, config: C): Exporter;
+}
+
+export interface ExtensionFactory<C = unknown> extends FactoryBase<C> {
+  readonly kind: 'extension';
+  create(settings: CreateSettings, config: C): Extension;
+}
+
+export type Factory = ReceiverFactory<any> | ProcessorFactory<any> | ExporterFactory<any> | ExtensionFactory<any>;
+
+/** `type[/name]` split; ids are what configs and metrics label components by. */
+export function parseComponentId(id: string): { type: string; name: string | undefined } | undefined {
+  const match = /^([A-Za-z][A-Za-z0-9_]*)(?:\/([^/\s]+))?$/.exec(id);
+  if (!match) return undefined;
+  return { type: match[1]!, name: match[2] };
+}

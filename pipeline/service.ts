@@ -1,0 +1,133 @@
+// Builds the component graph from a validated config and runs its lifecycle: extensions, exporters, pipelines
+// (processors), then receivers on start; the reverse on shutdown, so data in flight drains to the exporters.
+import type { LogBatch } from './batch.js';
+import type { CreateSettings, Exporter, Extension, Receiver } from './component.js';
+import { InflightLimiter } from './inflight.js';
+import { PipelineIntake } from './intake.js';
+import type { Logger } from './logger.js';
+import { LogsPipeline } from './logs_pipeline.js';
+import type { FactoryRegistry } from './registry.js';
+import type { Telemetry } from './telemetry.js';
+import type { ComponentEntry, LogsiftConfig } from '../config/load.js';
+
+/** Counts sent / failed records per exporter id, once however many pipelines share the exporter. */
+class CountedExporter implements Exporter {
+  constructor(
+    private readonly id: string,
+    private readonly inner: Exporter,
+    private readonly telemetry: Telemetry,
+  ) {}
+  start(): Promise<void> {
+    return this.inner.start();
+  }
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+  async export(batch: LogBatch): Promise<void> {
+    try {
+      await this.inner.export(batch);
+      this.telemetry.exporterSent.inc({ exporter: this.id }, batch.recordCount);
+    } catch (error) {
+      this.telemetry.exporterSendFailed.inc({ exporter: this.id }, batch.recordCount);
+      throw error;
+    }
+  }
+}
+
+function entry(map: ReadonlyMap<string, ComponentEntry>, id: string): ComponentEntry {
+  const found = map.get(id);
+  if (!found) throw new Error(`component ${id} is not configured`);
+  return found;
+}
+
+export class Service {
+  readonly #extensions: Extension[] = [];
+  readonly #exporters: Exporter[] = [];
+  readonly #pipelines: LogsPipeline[] = [];
+  readonly #receivers: Receiver[] = [];
+  #started: Array<{ shutdown(): Promise<void> }> = [];
+  #shutdown: Promise<void> | undefined;
+
+  constructor(config: LogsiftConfig, registry: FactoryRegistry, logger: Logger, telemetry: Telemetry) {
+    const settingsFor = (id: string): CreateSettings => ({
+      id,
+      logger: logger.child({ component: id }),
+      telemetry,
+      dataDir: config.settings.dataDir,
+    });
+    const factoryOf = <K extends 'receiver' | 'processor' | 'exporter' | 'extension'>(kind: K, type: string) => {
+      const factory = registry.get(kind, type);
+      if (!factory) throw new Error(`no ${kind} factory for type ${type}`);
+      return factory;
+    };
+
+    for (const id of config.serviceExtensions) {
+      const e = entry(config.extensions, id);
+      this.#extensions.push(factoryOf('extension', e.type).create(settingsFor(id), e.config));
+    }
+
+    const exporters = new Map<string, Exporter>();
+    for (const spec of config.pipelines) {
+      for (const id of spec.exporters) {
+        if (exporters.has(id)) continue;
+        const e = entry(config.exporters, id);
+        const exporter = new CountedExporter(id, factoryOf('exporter', e.type).create(settingsFor(id), e.config), telemetry);
+        exporters.set(id, exporter);
+        this.#exporters.push(exporter);
+      }
+    }
+
+    const pipelinesByReceiver = new Map<string, LogsPipeline[]>();
+    for (const spec of config.pipelines) {
+      const processors = spec.processors.map((id) => {
+        const e = entry(config.processors, id);
+        return factoryOf('processor', e.type).create({ ...settingsFor(id), pipelineId: spec.id }, e.config);
+      });
+      const pipeline = new LogsPipeline(spec.id, processors, spec.exporters.map((id) => exporters.get(id)!), logger.child({ pipeline: spec.id }));
+      this.#pipelines.push(pipeline);
+      for (const id of spec.receivers) pipelinesByReceiver.set(id, [...(pipelinesByReceiver.get(id) ?? []), pipeline]);
+    }
+
+    const limiter = new InflightLimiter(config.settings.maxInflightRecords, config.settings.maxInflightBytes);
+    for (const [id, pipelines] of pipelinesByReceiver) {
+      const e = entry(config.receivers, id);
+      const intake = new PipelineIntake(pipelines, limiter, telemetry, config.settings.retryAfterSeconds);
+      this.#receivers.push(factoryOf('receiver', e.type).create(settingsFor(id), e.config, intake));
+    }
+  }
+
+  /** Starts in dependency order; if any component fails, what started is shut down and the error rethrown. */
+  async start(): Promise<void> {
+    const order: Array<{ start(): Promise<void>; shutdown(): Promise<void> }> = [
+      ...this.#extensions,
+      ...this.#exporters,
+      ...this.#pipelines,
+      ...this.#receivers,
+    ];
+    for (const component of order) {
+      try {
+        await component.start();
+      } catch (error) {
+        this.#started.push(component);
+        await this.shutdown();
+        throw error;
+      }
+      this.#started.push(component);
+    }
+  }
+
+  /** Receivers first (they finish answering in-flight requests), then pipelines, exporters, extensions. */
+  shutdown(): Promise<void> {
+    this.#shutdown ??= (async () => {
+      const started = new Set(this.#started);
+      const stopAll = async (components: ReadonlyArray<{ shutdown(): Promise<void> }>) => {
+        await Promise.all(components.filter((c) => started.has(c)).map((c) => c.shutdown()));
+      };
+      await stopAll(this.#receivers);
+      await stopAll(this.#pipelines);
+      await stopAll(this.#exporters);
+      await stopAll(this.#extensions);
+    })();
+    return this.#shutdown;
+  }
+}

@@ -1,0 +1,59 @@
+// The daemon's own metrics, in the Collector's naming, on a private prom-client registry so several
+// daemons in one process (tests) never share counters.
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class Telemetry {
+  readonly registry = new Registry();
+
+  readonly receiverAccepted = new Counter({
+    name: 'logsift_receiver_accepted_log_records_total',
+    help: 'Log records a receiver accepted and the pipelines acknowledged.',
+    labelNames: ['receiver', 'transport'] as const,
+    registers: [this.registry],
+  });
+  readonly receiverRefused = new Counter({
+    name: 'logsift_receiver_refused_log_records_total',
+    help: 'Log records a receiver refused: malformed, over limits, or not acknowledged downstream.',
+    labelNames: ['receiver', 'transport', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly receiverRefusedRequests = new Counter({
+    name: 'logsift_receiver_refused_requests_total',
+    help: 'Requests a receiver refused as a whole, by reason (malformed, too_large, unsupported_media_type, ...).',
+    labelNames: ['receiver', 'transport', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly processorIncoming = new Counter({
+    name: 'logsift_processor_incoming_log_records_total',
+    help: 'Log records entering a processor.',
+    labelNames: ['processor', 'pipeline'] as const,
+    registers: [this.registry],
+  });
+  readonly processorOutgoing = new Counter({
+    name: 'logsift_processor_outgoing_log_records_total',
+    help: 'Log records leaving a processor.',
+    labelNames: ['processor', 'pipeline'] as const,
+    registers: [this.registry],
+  });
+  readonly exporterSent = new Counter({
+    name: 'logsift_exporter_sent_log_records_total',
+    help: 'Log records an exporter delivered.',
+    labelNames: ['exporter'] as const,
+    registers: [this.registry],
+  });
+  readonly exporterSendFailed = new Counter({
+    name: 'logsift_exporter_send_failed_log_records_total',
+    help: 'Log records an exporter failed to deliver.',
+    labelNames: ['exporter'] as const,
+    registers: [this.registry],
+  });
+  readonly inflightRecords = new Gauge({
+    name: 'logsift_inflight_log_records',
+    help: 'Accepted log records not yet acknowledged by every exporter.',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'logsift_process_' });
+  }
+}

@@ -1,0 +1,69 @@
+// /healthz (the process is up), /readyz (the pipelines are running and not draining) and Prometheus /metrics.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Endpoint } from '../config/endpoint.js';
+import type { Telemetry } from './telemetry.js';
+
+export class TelemetryServer {
+  readonly #server: http.Server;
+  #ready = false;
+
+  constructor(
+    private readonly endpoint: Endpoint,
+    private readonly telemetry: Telemetry,
+  ) {
+    this.#server = http.createServer((req, res) => {
+      this.#handle(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+    });
+  }
+
+  setReady(ready: boolean): void {
+    this.#ready = ready;
+  }
+
+  async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'application/json' }).end('{"error":"method not allowed"}');
+      return;
+    }
+    switch (path) {
+      case '/healthz':
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+        return;
+      case '/readyz':
+        res
+          .writeHead(this.#ready ? 200 : 503, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ status: this.#ready ? 'ready' : 'not ready' }));
+        return;
+      case '/metrics': {
+        const body = await this.telemetry.registry.metrics();
+        res.writeHead(200, { 'content-type': this.telemetry.registry.contentType }).end(body);
+        return;
+      }
+      default:
+        res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found; try /healthz, /readyz or /metrics"}');
+    }
+  }
+
+  start(): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(this.endpoint.port, this.endpoint.host, () => {
+        this.#server.off('error', reject);
+        resolve(this.#server.address() as AddressInfo);
+      });
+    });
+  }
+
+  shutdown(): Promise<void> {
+    if (!this.#server.listening) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+  }
+}

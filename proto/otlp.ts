@@ -1,0 +1,77 @@
+// Loads the OTLP .proto files beside this module once, so every transport (gRPC, HTTP, exporters)
+// encodes and decodes with the same compiled types.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import protobuf from 'protobufjs';
+
+const protoDir = path.dirname(fileURLToPath(import.meta.url));
+
+function loadRoot(): protobuf.Root {
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin, target) => path.join(protoDir, target);
+  root.loadSync(
+    ['opentelemetry/proto/collector/logs/v1/logs_service.proto', 'google/rpc/status.proto'],
+    { keepCase: false },
+  );
+  root.resolveAll();
+  return root;
+}
+
+const root = loadRoot();
+
+export const ExportLogsServiceRequest = root.lookupType('opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest');
+export const ExportLogsServiceResponse = root.lookupType('opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse');
+export const ResourceLogsType = root.lookupType('opentelemetry.proto.logs.v1.ResourceLogs');
+export const LogRecordType = root.lookupType('opentelemetry.proto.logs.v1.LogRecord');
+export const ResourceType = root.lookupType('opentelemetry.proto.resource.v1.Resource');
+export const ScopeType = root.lookupType('opentelemetry.proto.common.v1.InstrumentationScope');
+export const RpcStatus = root.lookupType('google.rpc.Status');
+export const RetryInfo = root.lookupType('google.rpc.RetryInfo');
+
+/** The gRPC method path OTLP clients call. */
+export const LOGS_EXPORT_PATH = '/opentelemetry.proto.collector.logs.v1.LogsService/Export';
+
+// Plain shapes of the decoded messages (protobufjs camelCases field names). Only `pipeline/` and the
+// codecs use these; processors see the accessors in pipeline/batch.ts.
+export interface PbKeyValue { key: string; value?: PbAnyValue | null }
+export interface PbAnyValue {
+  stringValue?: string | null;
+  boolValue?: boolean | null;
+  intValue?: number | LongLike | null;
+  doubleValue?: number | null;
+  arrayValue?: { values?: PbAnyValue[] | null } | null;
+  kvlistValue?: { values?: PbKeyValue[] | null } | null;
+  bytesValue?: Uint8Array | null;
+}
+export interface LongLike { low: number; high: number; unsigned?: boolean; toString(): string }
+export interface PbResource { attributes?: PbKeyValue[] | null; droppedAttributesCount?: number | null; entityRefs?: unknown[] | null }
+export interface PbScope { name?: string | null; version?: string | null; attributes?: PbKeyValue[] | null; droppedAttributesCount?: number | null }
+export interface PbLogRecord {
+  timeUnixNano?: number | LongLike | null;
+  observedTimeUnixNano?: number | LongLike | null;
+  severityNumber?: number | null;
+  severityText?: string | null;
+  body?: PbAnyValue | null;
+  attributes?: PbKeyValue[] | null;
+  droppedAttributesCount?: number | null;
+  flags?: number | null;
+  traceId?: Uint8Array | null;
+  spanId?: Uint8Array | null;
+  eventName?: string | null;
+}
+export interface PbScopeLogs { scope?: PbScope | null; logRecords?: PbLogRecord[] | null; schemaUrl?: string | null }
+export interface PbResourceLogs { resource?: PbResource | null; scopeLogs?: PbScopeLogs[] | null; schemaUrl?: string | null }
+export interface PbExportRequest { resourceLogs?: PbResourceLogs[] | null }
+
+export function decodeExportRequest(bytes: Uint8Array): PbExportRequest {
+  return ExportLogsServiceRequest.decode(bytes) as unknown as PbExportRequest;
+}
+
+export function encodeExportRequest(request: PbExportRequest): Uint8Array {
+  return ExportLogsServiceRequest.encode(request as protobuf.Message).finish();
+}
+
+export function encodeExportResponse(rejected: number, errorMessage: string): Uint8Array {
+  const body = rejected > 0 || errorMessage ? { partialSuccess: { rejectedLogRecords: rejected, errorMessage } } : {};
+  return ExportLogsServiceResponse.encode(ExportLogsServiceResponse.fromObject(body)).finish();
+}

@@ -1,0 +1,45 @@
+// What both transports do with a decoded request: drop invalid records (partial success), hand the rest to
+// the pipelines, count the outcome.
+import type { CreateSettings, LogsIntake } from '../../pipeline/component.js';
+import type { PbExportRequest } from '../../proto/otlp.js';
+import { checkRecords } from './record_check.js';
+
+export type ExportOutcome =
+  | { kind: 'accepted'; rejected: number; message: string }
+  | { kind: 'refused'; retryAfterSeconds: number; reason: string }
+  | { kind: 'failed'; reason: string };
+
+export class ExportHandler {
+  constructor(
+    private readonly settings: CreateSettings,
+    private readonly intake: LogsIntake,
+    private readonly transport: 'grpc' | 'http',
+  ) {}
+
+  /** Counts a request refused as a whole (malformed, too large, or not acknowledged downstream). */
+  refusedRequest(reason: string): void {
+    this.settings.telemetry.receiverRefusedRequests.inc({ receiver: this.settings.id, transport: this.transport, reason });
+  }
+
+  async handle(request: PbExportRequest, sizeBytes: number): Promise<ExportOutcome> {
+    const resourceLogs = request.resourceLogs ?? [];
+    const checked = checkRecords(resourceLogs);
+    const { telemetry, id } = this.settings;
+    if (checked.rejected > 0) telemetry.receiverRefused.inc({ receiver: id, transport: this.transport, reason: 'invalid_record' }, checked.rejected);
+    const result = await this.intake.submit(resourceLogs, checked.accepted, sizeBytes);
+    switch (result.kind) {
+      case 'accepted':
+        telemetry.receiverAccepted.inc({ receiver: id, transport: this.transport }, checked.accepted);
+        return { kind: 'accepted', rejected: checked.rejected, message: checked.firstProblem };
+      case 'refused':
+        telemetry.receiverRefused.inc({ receiver: id, transport: this.transport, reason: 'inflight_limit' }, checked.accepted);
+        this.refusedRequest('inflight_limit');
+        return result;
+      case 'failed':
+        telemetry.receiverRefused.inc({ receiver: id, transport: this.transport, reason: 'export_failed' }, checked.accepted);
+        this.refusedRequest('export_failed');
+        this.settings.logger.warn({ reason: result.reason, records: checked.accepted }, 'export failed; the client was told to retry');
+        return result;
+    }
+  }
+}

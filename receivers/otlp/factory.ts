@@ -1,0 +1,46 @@
+// The `otlp` receiver: gRPC and/or HTTP listeners feeding the pipelines it is listed in.
+import type { CreateSettings, LogsIntake, Receiver, ReceiverFactory } from '../../pipeline/component.js';
+import { GRPC_DEFAULTS, HTTP_DEFAULTS, resolveOtlpConfig, validateOtlpConfig, type OtlpReceiverConfig } from './config.js';
+import { ExportHandler } from './export_handler.js';
+import { OtlpGrpcServer } from './grpc_server.js';
+import { OtlpHttpServer } from './http_server.js';
+
+class OtlpReceiver implements Receiver {
+  readonly #grpc: OtlpGrpcServer | undefined;
+  readonly #http: OtlpHttpServer | undefined;
+
+  constructor(
+    private readonly settings: CreateSettings,
+    config: OtlpReceiverConfig,
+    intake: LogsIntake,
+  ) {
+    const { grpc, http } = config.protocols;
+    this.#grpc = grpc && new OtlpGrpcServer(grpc, new ExportHandler(settings, intake, 'grpc'));
+    this.#http = http && new OtlpHttpServer(http, new ExportHandler(settings, intake, 'http'), settings.logger);
+  }
+
+  async start(): Promise<void> {
+    if (this.#grpc) {
+      const bound = await this.#grpc.start();
+      // Logged as data so tests and operators can find a port chosen with :0.
+      this.settings.logger.info({ transport: 'grpc', address: bound.address, port: bound.port }, 'OTLP receiver listening');
+    }
+    if (this.#http) {
+      const bound = await this.#http.start();
+      this.settings.logger.info({ transport: 'http', address: bound.address, port: bound.port }, 'OTLP receiver listening');
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all([this.#grpc?.shutdown(), this.#http?.shutdown()]);
+  }
+}
+
+export const otlpReceiverFactory: ReceiverFactory<OtlpReceiverConfig> = {
+  kind: 'receiver',
+  type: 'otlp',
+  defaultConfig: () => ({ protocols: { grpc: { ...GRPC_DEFAULTS }, http: { ...HTTP_DEFAULTS } } }),
+  resolveConfig: resolveOtlpConfig,
+  validate: validateOtlpConfig,
+  create: (settings, config, intake) => new OtlpReceiver(settings, config, intake),
+};
