@@ -1,5 +1,5 @@
 // Conversions between OTLP AnyValue messages and plain JS values, for accessors and attribute writes.
-import type { LongLike, PbAnyValue, PbKeyValue } from '../proto/otlp.js';
+import { anyValueKind, type LongLike, type PbAnyValue, type PbKeyValue } from '../proto/otlp.js';
 
 export type AttributeValue =
   | string
@@ -19,15 +19,24 @@ function longToValue(v: number | LongLike): number | bigint {
 }
 
 export function fromAnyValue(value: PbAnyValue | null | undefined): AttributeValue {
-  if (!value) return null;
-  if (value.stringValue != null) return value.stringValue;
-  if (value.boolValue != null) return value.boolValue;
-  if (value.intValue != null) return longToValue(value.intValue);
-  if (value.doubleValue != null) return value.doubleValue;
-  if (value.bytesValue != null) return value.bytesValue;
-  if (value.arrayValue != null) return (value.arrayValue.values ?? []).map(fromAnyValue);
-  if (value.kvlistValue != null) return fromKeyValues(value.kvlistValue.values);
-  return null;
+  switch (anyValueKind(value)) {
+    case 'stringValue':
+      return value!.stringValue!;
+    case 'boolValue':
+      return value!.boolValue!;
+    case 'intValue':
+      return longToValue(value!.intValue!);
+    case 'doubleValue':
+      return value!.doubleValue!;
+    case 'bytesValue':
+      return value!.bytesValue!;
+    case 'arrayValue':
+      return (value!.arrayValue!.values ?? []).map(fromAnyValue);
+    case 'kvlistValue':
+      return fromKeyValues(value!.kvlistValue!.values);
+    default:
+      return null;
+  }
 }
 
 export function fromKeyValues(list: PbKeyValue[] | null | undefined): { [key: string]: AttributeValue } {
@@ -65,7 +74,7 @@ function toLong(value: bigint): LongLike {
 
 /** A body or attribute rendered as text: strings as they are, anything else as JSON. */
 export function anyValueToText(value: PbAnyValue | null | undefined): string {
-  if (value?.stringValue != null) return value.stringValue;
+  if (anyValueKind(value) === 'stringValue') return value!.stringValue!;
   const plain = fromAnyValue(value);
   if (plain === null) return '';
   return JSON.stringify(toJsonSafe(plain));

@@ -63,6 +63,18 @@ export interface PbScopeLogs { scope?: PbScope | null; logRecords?: PbLogRecord[
 export interface PbResourceLogs { resource?: PbResource | null; scopeLogs?: PbScopeLogs[] | null; schemaUrl?: string | null }
 export interface PbExportRequest { resourceLogs?: PbResourceLogs[] | null }
 
+/**
+ * Which member of AnyValue's oneof is set. Decoded protobufjs messages carry proto3 defaults ('' , false, 0)
+ * on their prototype, so only an own property says a member was set.
+ */
+export function anyValueKind(value: PbAnyValue | null | undefined): keyof PbAnyValue | undefined {
+  if (!value) return undefined;
+  for (const key of ANY_VALUE_KEYS) if (Object.hasOwn(value, key) && value[key] != null) return key;
+  return undefined;
+}
+
+const ANY_VALUE_KEYS = ['stringValue', 'boolValue', 'intValue', 'doubleValue', 'bytesValue', 'arrayValue', 'kvlistValue'] as const;
+
 export function decodeExportRequest(bytes: Uint8Array): PbExportRequest {
   return ExportLogsServiceRequest.decode(bytes) as unknown as PbExportRequest;
 }

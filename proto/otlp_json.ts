@@ -1,6 +1,6 @@
 // OTLP/JSON, as the OTLP spec defines it: lowerCamelCase keys (snake_case accepted on input), trace and span
 // ids as hex, int64 as decimal strings (numbers accepted on input), enums as integers, bytes as base64.
-import { ExportLogsServiceRequest, type LongLike, type PbAnyValue, type PbExportRequest, type PbKeyValue, type PbLogRecord } from './otlp.js';
+import { ExportLogsServiceRequest, anyValueKind, type LongLike, type PbAnyValue, type PbExportRequest, type PbKeyValue, type PbLogRecord } from './otlp.js';
 
 const ID_LENGTH: Record<string, number> = { traceId: 16, spanId: 8 };
 const INT64_KEYS = new Set(['timeUnixNano', 'observedTimeUnixNano', 'intValue']);
@@ -74,15 +74,25 @@ function bytesHex(b: Uint8Array): string {
 }
 
 function anyValueJson(v: PbAnyValue | null | undefined): Record<string, unknown> {
-  if (!v) return {};
-  if (v.stringValue != null) return { stringValue: v.stringValue };
-  if (v.boolValue != null) return { boolValue: v.boolValue };
-  if (v.intValue != null) return { intValue: longText(v.intValue) };
-  if (v.doubleValue != null) return { doubleValue: Number.isFinite(v.doubleValue) ? v.doubleValue : String(v.doubleValue) };
-  if (v.bytesValue != null) return { bytesValue: bytesBase64(v.bytesValue) };
-  if (v.arrayValue != null) return { arrayValue: { values: (v.arrayValue.values ?? []).map(anyValueJson) } };
-  if (v.kvlistValue != null) return { kvlistValue: { values: keyValuesJson(v.kvlistValue.values) } };
-  return {};
+  switch (anyValueKind(v)) {
+    case 'stringValue':
+      return { stringValue: v!.stringValue };
+    case 'boolValue':
+      return { boolValue: v!.boolValue };
+    case 'intValue':
+      return { intValue: longText(v!.intValue!) };
+    case 'doubleValue':
+      // JSON has no NaN or Infinity; proto3 JSON spells them as strings.
+      return { doubleValue: Number.isFinite(v!.doubleValue) ? v!.doubleValue : String(v!.doubleValue) };
+    case 'bytesValue':
+      return { bytesValue: bytesBase64(v!.bytesValue!) };
+    case 'arrayValue':
+      return { arrayValue: { values: (v!.arrayValue!.values ?? []).map(anyValueJson) } };
+    case 'kvlistValue':
+      return { kvlistValue: { values: keyValuesJson(v!.kvlistValue!.values) } };
+    default:
+      return {};
+  }
 }
 
 function keyValuesJson(list: PbKeyValue[] | null | undefined): Array<Record<string, unknown>> {

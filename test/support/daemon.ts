@@ -1,0 +1,64 @@
+// Starts a real daemon in-process on free loopback ports, from YAML text, with its data in a temp dir.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { parseConfigText } from '../../config/load.js';
+import type { Factory } from '../../pipeline/component.js';
+import { Daemon } from '../../pipeline/daemon.js';
+import { FactoryRegistry } from '../../pipeline/registry.js';
+import { BUILTIN_FACTORIES, builtinRegistry } from '../../cmd/components.js';
+import { freePort } from './ports.js';
+
+export interface TestDaemon {
+  daemon: Daemon;
+  dir: string;
+  grpcPort: number;
+  httpPort: number;
+  telemetryPort: number;
+  httpUrl: string;
+  stop(): Promise<void>;
+}
+
+/** `yaml` may use {{GRPC}}, {{HTTP}}, {{TELEMETRY}} and {{DIR}} placeholders. */
+export async function startDaemon(yaml: string, extraFactories: readonly Factory[] = []): Promise<TestDaemon> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-test-'));
+  const [grpcPort, httpPort, telemetryPort] = [await freePort(), await freePort(), await freePort()];
+  const text = yaml
+    .replaceAll('{{GRPC}}', `127.0.0.1:${grpcPort}`)
+    .replaceAll('{{HTTP}}', `127.0.0.1:${httpPort}`)
+    .replaceAll('{{TELEMETRY}}', `127.0.0.1:${telemetryPort}`)
+    .replaceAll('{{DIR}}', dir);
+  const registry = extraFactories.length > 0 ? new FactoryRegistry([...BUILTIN_FACTORIES, ...extraFactories]) : builtinRegistry();
+  const loaded = parseConfigText(text, registry, {});
+  if (!loaded.ok) throw new Error(`test config invalid:\n${loaded.errors.join('\n')}`);
+  const daemon = new Daemon(loaded.config, registry, { logger: pino({ level: 'silent' }) });
+  await daemon.start();
+  return {
+    daemon,
+    dir,
+    grpcPort,
+    httpPort,
+    telemetryPort,
+    httpUrl: `http://127.0.0.1:${httpPort}/v1/logs`,
+    async stop() {
+      await daemon.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The usual test config: OTLP on both transports into a file exporter. */
+export const FILE_PIPELINE = `
+receivers:
+  otlp:
+    protocols:
+      grpc: { endpoint: "{{GRPC}}" }
+      http: { endpoint: "{{HTTP}}" }
+exporters:
+  file: { path: "{{DIR}}/out.jsonl" }
+service:
+  telemetry: { metrics: { address: "{{TELEMETRY}}" } }
+  pipelines:
+    logs: { receivers: [otlp], exporters: [file] }
+`;
