@@ -1,3 +1,5 @@
+import { isPermanent } from './errors.js';
+
 // The acknowledgement a batch carries from its receiver to the exporters. A receiver answers its client
 // only when the ack settles; every component that splits, merges or drops batches must settle what it took.
 
@@ -28,13 +30,16 @@ export class Delivery implements Ack {
   }
 }
 
-/** Settles `parent` once all `count` parts settled: failed if any part failed. Used for fan-out. */
+/**
+ * Settles `parent` once all `count` parts settled: failed if any part failed. Used for fan-out. A retryable
+ * failure wins over a permanent one, so the client resends what some branch still needs.
+ */
 export function splitAck(parent: Ack, count: number): Ack[] {
   let pending = count;
   let firstError: Error | undefined;
   const part: Ack = {
     settle(error?: Error) {
-      if (error && !firstError) firstError = error;
+      if (error && (!firstError || (isPermanent(firstError) && !isPermanent(error)))) firstError = error;
       pending -= 1;
       if (pending === 0) parent.settle(firstError);
     },

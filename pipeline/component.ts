@@ -36,7 +36,7 @@ export interface ProcessorSettings extends CreateSettings {
 export type IntakeResult =
   | { kind: 'accepted' }
   | { kind: 'refused'; retryAfterSeconds: number; reason: string }
-  | { kind: 'failed'; reason: string };
+  | { kind: 'failed'; reason: string; permanent: boolean };
 
 /** What a receiver hands its decoded data to; resolves once every exporter accepted it (or it was refused). */
 export interface LogsIntake {

@@ -2,6 +2,7 @@
 // the receiver feeds, and one answer once every pipeline's exporters accepted (or one refused).
 import { Delivery, splitAck } from './ack.js';
 import { LogBatch } from './batch.js';
+import { isPermanent } from './errors.js';
 import type { IntakeResult, LogsIntake } from './component.js';
 import type { InflightLimiter } from './inflight.js';
 import type { LogsPipeline } from './logs_pipeline.js';
@@ -37,7 +38,7 @@ export class PipelineIntake implements LogsIntake {
       await delivery.done;
       return { kind: 'accepted' };
     } catch (error) {
-      return { kind: 'failed', reason: (error as Error).message };
+      return { kind: 'failed', reason: (error as Error).message, permanent: isPermanent(error) };
     } finally {
       this.limiter.release(recordCount, sizeBytes);
       this.telemetry.inflightRecords.dec(recordCount);

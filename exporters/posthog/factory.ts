@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { parseDuration } from '../../config/duration.js';
 import type { LogBatch } from '../../pipeline/batch.js';
 import type { CreateSettings, Exporter, ExporterFactory } from '../../pipeline/component.js';
+import { PermanentError } from '../../pipeline/errors.js';
 import { encodeExportRequest, type PbResourceLogs } from '../../proto/otlp.js';
 import { defaultPosthogConfig, validatePosthogConfig, type PosthogExporterConfig } from './config.js';
 import { RecordTooLargeError, splitBySize } from './split.js';
@@ -64,7 +65,11 @@ class PosthogExporter implements Exporter {
       throw new Error(`PostHog unreachable at ${this.#url}: ${(error as Error).message}`);
     }
     const text = await response.text().catch(() => '');
-    if (!response.ok) throw new Error(`PostHog answered HTTP ${response.status}: ${text.slice(0, 200)}`);
+    if (response.ok) return;
+    const message = `PostHog answered HTTP ${response.status}: ${text.slice(0, 200)}`;
+    // 400 (undecodable), 401/403 (token) and 413 (too large) will not change on resend.
+    if ([400, 401, 403, 413].includes(response.status)) throw new PermanentError(message);
+    throw new Error(message);
   }
 }
 

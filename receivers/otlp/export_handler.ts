@@ -7,7 +7,7 @@ import { checkRecords } from './record_check.js';
 export type ExportOutcome =
   | { kind: 'accepted'; rejected: number; message: string }
   | { kind: 'refused'; retryAfterSeconds: number; reason: string }
-  | { kind: 'failed'; reason: string };
+  | { kind: 'failed'; reason: string; permanent: boolean };
 
 export class ExportHandler {
   constructor(
@@ -38,7 +38,10 @@ export class ExportHandler {
       case 'failed':
         telemetry.receiverRefused.inc({ receiver: id, transport: this.transport, reason: 'export_failed' }, checked.accepted);
         this.refusedRequest('export_failed');
-        this.settings.logger.warn({ reason: result.reason, records: checked.accepted }, 'export failed; the client was told to retry');
+        this.settings.logger.warn(
+          { reason: result.reason, records: checked.accepted, permanent: result.permanent },
+          result.permanent ? 'export failed permanently; the client was told not to retry' : 'export failed; the client was told to retry',
+        );
         return result;
     }
   }

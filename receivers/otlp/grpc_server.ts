@@ -54,7 +54,9 @@ export class OtlpGrpcServer {
         return;
       }
       case 'failed':
-        callback({ code: grpc.status.UNAVAILABLE, details: `not acknowledged downstream: ${outcome.reason}` });
+        callback(outcome.permanent
+          ? { code: grpc.status.INVALID_ARGUMENT, details: `rejected downstream: ${outcome.reason}` }
+          : { code: grpc.status.UNAVAILABLE, details: `not acknowledged downstream: ${outcome.reason}` });
         return;
     }
   }

@@ -120,7 +120,8 @@ export class OtlpHttpServer {
         this.#reply(res, 429, encoding, encodeStatus(encoding, GRPC_CODE.RESOURCE_EXHAUSTED, outcome.reason), { 'retry-after': String(outcome.retryAfterSeconds) });
         return;
       case 'failed':
-        this.#reply(res, 503, encoding, encodeStatus(encoding, GRPC_CODE.UNAVAILABLE, `not acknowledged downstream: ${outcome.reason}`), { 'retry-after': '1' });
+        if (outcome.permanent) this.#reply(res, 400, encoding, encodeStatus(encoding, GRPC_CODE.INVALID_ARGUMENT, `rejected downstream: ${outcome.reason}`));
+        else this.#reply(res, 503, encoding, encodeStatus(encoding, GRPC_CODE.UNAVAILABLE, `not acknowledged downstream: ${outcome.reason}`), { 'retry-after': '1' });
         return;
     }
   }

@@ -1,0 +1,9 @@
+// Failures that retrying cannot fix (a record over the backend's size limit, a rejected token). Receivers
+// answer them as non-retryable (HTTP 400, gRPC INVALID_ARGUMENT) so clients do not resend forever.
+export class PermanentError extends Error {
+  override name = 'PermanentError';
+}
+
+export function isPermanent(error: unknown): boolean {
+  return error instanceof PermanentError;
+}
