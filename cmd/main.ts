@@ -13,7 +13,8 @@ program
   .description('run the daemon (the embedded default configuration without --config)')
   .option('-c, --config <file>', 'YAML configuration file')
   .action(async (options: { config?: string }) => {
-    process.exitCode = await runCommand(options);
+    // Exit explicitly: past the shutdown deadline, sockets to a dead backend may still hold the event loop.
+    process.exit(await runCommand(options));
   });
 
 program

@@ -18,7 +18,8 @@ export function retryStatusDetails(code: number, message: string, retryAfterSeco
   const status = RpcStatus.fromObject({
     code,
     message,
-    details: [{ typeUrl: 'type.googleapis.com/google.rpc.RetryInfo', value: retryInfo }],
+    // protobufjs bundles google.protobuf.Any with its proto field name, type_url, not camelCased.
+    details: [{ type_url: 'type.googleapis.com/google.rpc.RetryInfo', value: retryInfo }],
   });
   return Buffer.from(RpcStatus.encode(status).finish());
 }

@@ -2,6 +2,7 @@
 // POST /i/v1/logs; token as Bearer or ?token=; 401 for phx_ keys, tokens over 64 chars or non-ASCII;
 // gzip by header, by ?compression=gzip or by magic bytes; 413 over 2 MiB decompressed; protobuf tried
 // first, then OTLP/JSON, then JSON lines; 400 {"error":"Failed to decode ..."}; 200 {} on success.
+import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
@@ -18,8 +19,10 @@ export interface CapturedRequest {
   request: PbExportRequest;
 }
 
-export class PosthogStandin {
+export class PosthogStandin extends EventEmitter {
   readonly received: CapturedRequest[] = [];
+  /** While set, accepted requests are recorded (and 'received' emitted) but answered only once it resolves. */
+  gate: Promise<void> | undefined;
   /** Statuses to answer with before behaving normally again (scripted outages). */
   readonly scripted: number[] = [];
   readonly #server = http.createServer((req, res) => this.#handle(req, res));
@@ -74,7 +77,9 @@ export class PosthogStandin {
       const request = decodeAny(body);
       if (!request) return send(400, { error: 'Failed to decode body as OTLP protobuf or JSON' });
       this.received.push({ token, headers: req.headers, wireBytes, decodedBytes: body.length, request });
-      return send(200, {});
+      this.emit('received', this.received.length);
+      if (this.gate) void this.gate.then(() => send(200, {}));
+      else send(200, {});
     });
   }
 }

@@ -1,0 +1,54 @@
+// The command line as a user runs it: validate's exit codes, version, help.
+import assert from 'node:assert/strict';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { runCli } from '../support/cli.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-cli-'));
+const examples = fileURLToPath(new URL('../../config/examples/', import.meta.url));
+
+describe('logsift CLI', () => {
+  it('validate exits 0 for a valid file', async () => {
+    const file = path.join(dir, 'ok.yaml');
+    writeFileSync(file, 'receivers:\n  otlp: { protocols: { http: } }\nexporters:\n  debug:\nservice:\n  pipelines:\n    logs: { receivers: [otlp], exporters: [debug] }\n');
+    const result = await runCli(['validate', '--config', file]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /is valid \(pipelines: logs\)/);
+  });
+
+  it('validate exits 1 and prints every error with its path', async () => {
+    const file = fileURLToPath(new URL('../support/fixtures/every_error.yaml', import.meta.url));
+    const result = await runCli(['validate', '--config', file]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /LOGSIFT_ERR_CONFIG_INVALID: .* has 15 error\(s\)/);
+    assert.match(result.stderr, /receivers\.otlp\.protocols\.grpc\.endpont: unknown key \(did you mean "endpoint"\?\)/);
+    assert.match(result.stderr, /service\.pipelines\.traces: logsift handles logs only/);
+  });
+
+  it('validate exits 1 for a file that cannot be read', async () => {
+    const result = await runCli(['validate', '--config', path.join(dir, 'missing.yaml')]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /cannot read .*missing\.yaml/);
+  });
+
+  it('the shipped example configs validate', async () => {
+    for (const example of ['sidecar.yaml', 'gateway.yaml']) {
+      const result = await runCli(['validate', '--config', path.join(examples, example)], { POSTHOG_PROJECT_TOKEN: 'phc_example' });
+      assert.equal(result.code, 0, `${example}: ${result.stderr}`);
+    }
+  });
+
+  it('version prints the package version; --help works on every command', async () => {
+    const version = await runCli(['version']);
+    assert.equal(version.code, 0);
+    assert.match(version.stdout, /^logsift \d+\.\d+\.\d+ \(node v20/);
+    for (const command of [[], ['run'], ['validate'], ['version']]) {
+      const help = await runCli([...command, '--help']);
+      assert.equal(help.code, 0);
+      assert.match(help.stdout, /Usage: logsift/);
+    }
+  });
+});
