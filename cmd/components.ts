@@ -4,12 +4,14 @@ import { debugExporterFactory } from '../exporters/debug/factory.js';
 import { fileExporterFactory } from '../exporters/file/factory.js';
 import { nopExporterFactory } from '../exporters/nop/factory.js';
 import { posthogExporterFactory } from '../exporters/posthog/factory.js';
+import { batchProcessorFactory } from '../processors/batch/factory.js';
 import type { Factory } from '../pipeline/component.js';
 import { FactoryRegistry } from '../pipeline/registry.js';
 import { otlpReceiverFactory } from '../receivers/otlp/factory.js';
 
 export const BUILTIN_FACTORIES: readonly Factory[] = [
   otlpReceiverFactory,
+  batchProcessorFactory,
   fileExporterFactory,
   debugExporterFactory,
   nopExporterFactory,

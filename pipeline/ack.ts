@@ -49,3 +49,8 @@ export function splitAck(parent: Ack, count: number): Ack[] {
     return { settle: (error?: Error) => (used ? undefined : ((used = true), part.settle(error))) };
   });
 }
+
+/** One ack standing for several: settling it settles each with the same outcome. Used when batches merge. */
+export function combineAcks(acks: readonly Ack[]): Ack {
+  return { settle: (error?: Error) => acks.forEach((ack) => ack.settle(error)) };
+}

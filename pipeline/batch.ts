@@ -179,9 +179,9 @@ export class LogBatch {
     return new LogBatch(kept, this.ack);
   }
 
-  /** The same records carried by another ack (fan-out across pipelines). */
-  withAck(ack: Ack): LogBatch {
-    return new LogBatch(this.resourceLogs, ack);
+  /** One batch of several batches' records, in order, carried by `ack`. */
+  static merge(batches: readonly LogBatch[], ack: Ack): LogBatch {
+    return new LogBatch(batches.flatMap((b) => b.resourceLogs), ack);
   }
 
   /** For codecs only (exporters, the file format); processors use groups(). */

@@ -48,17 +48,19 @@ export async function startDaemon(yaml: string, extraFactories: readonly Factory
   };
 }
 
-/** The usual test config: OTLP on both transports into a file exporter. */
+/** The usual test config: OTLP on both transports, through the batch processor, into a file exporter. */
 export const FILE_PIPELINE = `
 receivers:
   otlp:
     protocols:
       grpc: { endpoint: "{{GRPC}}" }
       http: { endpoint: "{{HTTP}}" }
+processors:
+  batch: { timeout: 20ms }
 exporters:
   file: { path: "{{DIR}}/out.jsonl" }
 service:
   telemetry: { metrics: { address: "{{TELEMETRY}}" } }
   pipelines:
-    logs: { receivers: [otlp], exporters: [file] }
+    logs: { receivers: [otlp], processors: [batch], exporters: [file] }
 `;
