@@ -1,4 +1,5 @@
 // `logsift run`: start the daemon and stop it cleanly on SIGINT/SIGTERM.
+import type { ErrorCode } from '../config/errors.js';
 import { Daemon } from '../pipeline/daemon.js';
 import { builtinRegistry } from './components.js';
 import { loadConfig, printConfigErrors } from './load_config.js';
@@ -7,7 +8,7 @@ export async function runCommand(options: { config?: string }): Promise<number> 
   const registry = builtinRegistry();
   const loaded = loadConfig(options.config, registry);
   if (!loaded.ok) {
-    printConfigErrors(options.config, loaded.errors);
+    printConfigErrors(options.config, loaded);
     return 1;
   }
   const daemon = new Daemon(loaded.config, registry);
@@ -16,7 +17,7 @@ export async function runCommand(options: { config?: string }): Promise<number> 
   try {
     await daemon.start();
   } catch (error) {
-    daemon.logger.fatal({ err: error }, 'LOGSIFT_ERR_START: logsift could not start');
+    daemon.logger.fatal({ err: error, code: 'LOGSIFT_ERR_START' satisfies ErrorCode }, 'logsift could not start');
     return 1;
   }
   const signal = await new Promise<NodeJS.Signals>((resolve) => {

@@ -5,7 +5,7 @@ import { loadConfig, printConfigErrors } from './load_config.js';
 export function validateCommand(options: { config?: string }): number {
   const loaded = loadConfig(options.config, builtinRegistry());
   if (!loaded.ok) {
-    printConfigErrors(options.config, loaded.errors);
+    printConfigErrors(options.config, loaded);
     return 1;
   }
   const pipelines = loaded.config.pipelines.map((p) => p.id).join(', ');

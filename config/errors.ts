@@ -7,14 +7,3 @@ export const ERROR_CODES = {
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
-
-export class LogsiftError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly details: readonly string[] = [],
-  ) {
-    super(message);
-    this.name = 'LogsiftError';
-  }
-}

@@ -6,6 +6,7 @@ import { parseDocument } from 'yaml';
 import type { ComponentKind, ConfigProblem, Factory } from '../pipeline/component.js';
 import { parseComponentId } from '../pipeline/component.js';
 import type { FactoryRegistry } from '../pipeline/registry.js';
+import type { ErrorCode } from './errors.js';
 import { substituteEnv } from './env_substitution.js';
 import { deepFreeze, isMapping, mergeDefaults } from './merge.js';
 import { nearestKey, unknownKeyMessage } from './nearest_key.js';
@@ -34,7 +35,7 @@ export interface LogsiftConfig {
   readonly settings: DaemonSettings;
 }
 
-export type LoadResult = { ok: true; config: LogsiftConfig } | { ok: false; errors: string[] };
+export type LoadResult = { ok: true; config: LogsiftConfig } | { ok: false; code: ErrorCode; errors: string[] };
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -165,10 +166,10 @@ function loadPipelines(node: unknown, components: Record<Section, Map<string, Co
 
 export function parseConfigText(text: string, registry: FactoryRegistry, env: Env): LoadResult {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) return { ok: false, errors: doc.errors.map((e) => `YAML: ${e.message}`) };
+  if (doc.errors.length > 0) return { ok: false, code: 'LOGSIFT_ERR_CONFIG_SYNTAX', errors: doc.errors.map((e) => `YAML: ${e.message}`) };
   const problems = new Problems();
   const root = substituteEnv(doc.toJS(), env, problems.list);
-  if (!isMapping(root)) return { ok: false, errors: ['the configuration must be a YAML mapping with receivers, exporters and service'] };
+  if (!isMapping(root)) return { ok: false, code: 'LOGSIFT_ERR_CONFIG_INVALID', errors: ['the configuration must be a YAML mapping with receivers, exporters and service'] };
 
   for (const key of Object.keys(root)) if (!TOP_LEVEL_KEYS.includes(key)) problems.add(key, unknownKeyMessage(key, TOP_LEVEL_KEYS));
 
@@ -196,7 +197,7 @@ export function parseConfigText(text: string, registry: FactoryRegistry, env: En
     settings = loaded.settings;
   }
 
-  if (problems.list.length > 0 || !settings) return { ok: false, errors: problems.format() };
+  if (problems.list.length > 0 || !settings) return { ok: false, code: 'LOGSIFT_ERR_CONFIG_INVALID', errors: problems.format() };
   return { ok: true, config: deepFreeze({ ...components, pipelines, serviceExtensions, settings }) };
 }
 
@@ -205,7 +206,7 @@ export function loadConfigFile(file: string, registry: FactoryRegistry, env: Env
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    return { ok: false, errors: [`cannot read ${file}: ${(error as Error).message}`] };
+    return { ok: false, code: 'LOGSIFT_ERR_CONFIG_READ', errors: [`cannot read ${file}: ${(error as Error).message}`] };
   }
   return parseConfigText(text, registry, env);
 }

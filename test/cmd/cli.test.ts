@@ -1,6 +1,7 @@
 // The command line as a user runs it: validate's exit codes, version, help.
 import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -31,7 +32,7 @@ describe('logsift CLI', () => {
   it('validate exits 1 for a file that cannot be read', async () => {
     const result = await runCli(['validate', '--config', path.join(dir, 'missing.yaml')]);
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /cannot read .*missing\.yaml/);
+    assert.match(result.stderr, /^LOGSIFT_ERR_CONFIG_READ: .*\n  cannot read .*missing\.yaml/);
   });
 
   it('the shipped example configs validate', async () => {
@@ -39,6 +40,19 @@ describe('logsift CLI', () => {
       const result = await runCli(['validate', '--config', path.join(examples, example)], { POSTHOG_PROJECT_TOKEN: 'phc_example' });
       assert.equal(result.code, 0, `${example}: ${result.stderr}`);
     }
+  });
+
+  it('run exits 1 with LOGSIFT_ERR_START when a port is taken, releasing what it had bound', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const taken = (blocker.address() as net.AddressInfo).port;
+    const file = path.join(dir, 'taken.yaml');
+    writeFileSync(file, `receivers:\n  otlp: { protocols: { http: { endpoint: 127.0.0.1:${taken} } } }\nexporters:\n  nop:\nservice:\n  telemetry: { metrics: { address: 127.0.0.1:0 } }\n  pipelines:\n    logs: { receivers: [otlp], exporters: [nop] }\n`);
+    const result = await runCli(['run', '--config', file]);
+    blocker.close();
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /"code":"LOGSIFT_ERR_START"/);
+    assert.match(result.stderr, /EADDRINUSE/);
   });
 
   it('version prints the package version; --help works on every command', async () => {
