@@ -1,0 +1,83 @@
+// Fan-in from several receivers, fan-out to several exporters and pipelines, and the acknowledgement rule
+// across them: a client is answered 2xx only when every exporter of every pipeline it feeds accepted.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startDaemon, type TestDaemon } from '../support/daemon.js';
+import { readFileExport } from '../support/file_output.js';
+import { freePort } from '../support/ports.js';
+import { PosthogStandin } from '../support/posthog_standin.js';
+
+function post(port: number, marker: string): Promise<Response> {
+  return fetch(`http://127.0.0.1:${port}/v1/logs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: marker } }] }] }] }),
+  });
+}
+
+const bodies = (d: TestDaemon, file: string) => readFileExport(path.join(d.dir, file)).map((r) => r.record.body?.stringValue).sort();
+
+describe('fan-in and fan-out', () => {
+  const standin = new PosthogStandin();
+  let d: TestDaemon;
+  let secondPort: number;
+  before(async () => {
+    const host = await standin.start();
+    secondPort = await freePort();
+    d = await startDaemon(`
+receivers:
+  otlp:
+    protocols: { http: { endpoint: "{{HTTP}}" } }
+  otlp/second:
+    protocols: { http: { endpoint: "127.0.0.1:${secondPort}" } }
+processors:
+  batch: { timeout: 5ms }
+exporters:
+  file/a: { path: "{{DIR}}/a.jsonl" }
+  file/b: { path: "{{DIR}}/b.jsonl" }
+  file/audit: { path: "{{DIR}}/audit.jsonl" }
+  posthog: { endpoint: "${host}", api_key: phc_fanout }
+service:
+  telemetry: { metrics: { address: "{{TELEMETRY}}" } }
+  pipelines:
+    logs:
+      receivers: [otlp, otlp/second]
+      processors: [batch]
+      exporters: [file/a, file/b]
+    logs/audit:
+      receivers: [otlp]
+      exporters: [file/audit, posthog]
+`);
+  });
+  after(async () => {
+    await d.stop();
+    await standin.stop();
+  });
+
+  it('records from both receivers reach both exporters of their pipeline; a shared receiver feeds both pipelines', async () => {
+    assert.equal((await post(d.httpPort, 'from-first')).status, 200);
+    assert.equal((await post(secondPort, 'from-second')).status, 200);
+    assert.deepEqual(bodies(d, 'a.jsonl'), ['from-first', 'from-second']);
+    assert.deepEqual(bodies(d, 'b.jsonl'), ['from-first', 'from-second']);
+    assert.deepEqual(bodies(d, 'audit.jsonl'), ['from-first'], 'the audit pipeline is fed by the first receiver only');
+    assert.equal(standin.records, 1);
+  });
+
+  it('one failing exporter in one pipeline fails the whole acknowledgement; the rest still delivered', async () => {
+    standin.scripted.push(503);
+    const res = await post(d.httpPort, 'posthog-down');
+    assert.equal(res.status, 503, 'not every exporter accepted, so the client must retry');
+    assert.ok(bodies(d, 'a.jsonl').includes('posthog-down'), 'delivered where it could be (a retry may duplicate it)');
+    assert.ok(bodies(d, 'audit.jsonl').includes('posthog-down'));
+
+    assert.equal((await post(secondPort, 'second-unaffected')).status, 200, 'a receiver not feeding that pipeline is unaffected');
+  });
+
+  it('counts sent and failed records per exporter, and processor traffic per pipeline', async () => {
+    const metrics = await (await fetch(`http://127.0.0.1:${d.telemetryPort}/metrics`)).text();
+    assert.match(metrics, /logsift_exporter_send_failed_log_records_total\{exporter="posthog"\} 1/);
+    assert.match(metrics, /logsift_exporter_sent_log_records_total\{exporter="file\/a"\} 4/);
+    assert.match(metrics, /logsift_processor_incoming_log_records_total\{processor="batch",pipeline="logs"\} 4/);
+  });
+});
