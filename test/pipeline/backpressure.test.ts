@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { RetryInfo, RpcStatus } from '../../proto/otlp.js';
-import { startDaemon, type TestDaemon } from '../support/daemon.js';
+import { OTLP_RECEIVER, startDaemon, type TestDaemon } from '../support/daemon.js';
 import { PosthogStandin } from '../support/posthog_standin.js';
 import { sampleProtobuf } from '../support/payloads.js';
 import { logsServiceDefinition } from '../../proto/logs_service_definition.js';
@@ -20,13 +20,7 @@ describe('backpressure', () => {
   let d: TestDaemon;
   before(async () => {
     const host = await standin.start();
-    d = await startDaemon(`
-receivers:
-  otlp:
-    protocols:
-      grpc: { endpoint: "{{GRPC}}" }
-      http: { endpoint: "{{HTTP}}" }
-exporters:
+    d = await startDaemon(`${OTLP_RECEIVER}exporters:
   posthog: { endpoint: "${host}", api_key: phc_backpressure }
 service:
   limits: { max_inflight_records: 100, retry_after: 7s }

@@ -48,14 +48,17 @@ export async function startDaemon(yaml: string, extraFactories: readonly Factory
   };
 }
 
-/** The usual test config: OTLP on both transports, through the batch processor, into a file exporter. */
-export const FILE_PIPELINE = `
+/** The otlp receiver on both transports, on the ports startDaemon picks. */
+export const OTLP_RECEIVER = `
 receivers:
   otlp:
     protocols:
       grpc: { endpoint: "{{GRPC}}" }
       http: { endpoint: "{{HTTP}}" }
-processors:
+`;
+
+/** The usual test config: OTLP on both transports, through the batch processor, into a file exporter. */
+export const FILE_PIPELINE = `${OTLP_RECEIVER}processors:
   batch: { timeout: 20ms }
 exporters:
   file: { path: "{{DIR}}/out.jsonl" }

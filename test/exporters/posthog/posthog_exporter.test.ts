@@ -4,20 +4,14 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { fromKeyValues } from '../../../pipeline/any_value.js';
-import { startDaemon, type TestDaemon } from '../../support/daemon.js';
+import { OTLP_RECEIVER, startDaemon, type TestDaemon } from '../../support/daemon.js';
 import { sdkExporter, sdkProvider, SeverityNumber, spanContext } from '../../support/otel_clients.js';
 import { POSTHOG_LIMIT, PosthogStandin } from '../../support/posthog_standin.js';
 
 const TOKEN = 'phc_testprojecttoken0123456789';
 
 function pipelineTo(host: string): string {
-  return `
-receivers:
-  otlp:
-    protocols:
-      grpc: { endpoint: "{{GRPC}}" }
-      http: { endpoint: "{{HTTP}}" }
-exporters:
+  return `${OTLP_RECEIVER}exporters:
   posthog:
     endpoint: ${host}
     api_key: ${TOKEN}

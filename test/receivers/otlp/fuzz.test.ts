@@ -3,16 +3,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import { startDaemon, type TestDaemon } from '../../support/daemon.js';
+import { OTLP_RECEIVER, startDaemon, type TestDaemon } from '../../support/daemon.js';
 import { rawGrpcClient, sampleJson, sampleProtobuf } from '../../support/payloads.js';
 
-const CONFIG = `
-receivers:
-  otlp:
-    protocols:
-      grpc: { endpoint: "{{GRPC}}" }
-      http: { endpoint: "{{HTTP}}" }
-exporters:
+const CONFIG = `${OTLP_RECEIVER}exporters:
   nop:
 service:
   telemetry: { metrics: { address: "{{TELEMETRY}}" } }
