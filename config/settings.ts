@@ -1,6 +1,7 @@
 // Daemon-level settings (data dir, telemetry port, log level, limits) live under `service:` in the YAML and
 // are loaded with convict, so each can be overridden by a LOGSIFT_* environment variable.
 import convict from 'convict';
+import type { SyncPolicy } from '../store/store.js';
 import { LOG_LEVELS, type LogLevel } from '../pipeline/logger.js';
 import { parseDuration } from './duration.js';
 import { parseEndpoint } from './endpoint.js';
@@ -37,6 +38,14 @@ export const SETTINGS_SCHEMA = {
     format: 'duration',
     default: '30s',
     env: 'LOGSIFT_SHUTDOWN_TIMEOUT',
+  },
+  storage: {
+    sync: {
+      doc: 'What a committed queue write survives: full (power loss), normal (process crash), off (neither).',
+      format: ['full', 'normal', 'off'],
+      default: 'full',
+      env: 'LOGSIFT_STORAGE_SYNC',
+    },
   },
   limits: {
     max_inflight_records: {
@@ -75,6 +84,7 @@ export const SETTINGS_SCHEMA = {
 
 export interface DaemonSettings {
   dataDir: string;
+  storageSync: SyncPolicy;
   shutdownTimeoutMs: number;
   maxInflightRecords: number;
   maxInflightBytes: number;
@@ -85,6 +95,7 @@ export interface DaemonSettings {
 
 interface RawSettings {
   data_dir: string;
+  storage: { sync: SyncPolicy };
   shutdown_timeout: string;
   limits: { max_inflight_records: number; max_inflight_bytes: number; retry_after: string };
   telemetry: { logs: { level: LogLevel }; metrics: { address: string } };
@@ -114,6 +125,7 @@ export function loadSettings(
     problems: [],
     settings: {
       dataDir: raw.data_dir,
+      storageSync: raw.storage.sync,
       shutdownTimeoutMs: parseDuration(raw.shutdown_timeout)!,
       maxInflightRecords: raw.limits.max_inflight_records,
       maxInflightBytes: raw.limits.max_inflight_bytes,

@@ -3,15 +3,16 @@
 // touching a processor.
 import type { Ack } from './ack.js';
 import { anyValueToText, fromAnyValue, fromKeyValues, toAnyValue, type AttributeValue } from './any_value.js';
-import type {
-  LongLike,
-  PbExportRequest,
-  PbKeyValue,
-  PbLogRecord,
-  PbResource,
-  PbResourceLogs,
-  PbScope,
-  PbScopeLogs,
+import {
+  encodeExportRequest,
+  type LongLike,
+  type PbExportRequest,
+  type PbKeyValue,
+  type PbLogRecord,
+  type PbResource,
+  type PbResourceLogs,
+  type PbScope,
+  type PbScopeLogs,
 } from '../proto/otlp.js';
 
 /** Reads and writes a list of OTLP key/values by key. */
@@ -135,17 +136,23 @@ export interface RecordGroup {
 export class LogBatch {
   readonly recordCount: number;
 
+  /**
+   * @param sizeBytes the records' size on the wire as received (protobuf or JSON, decompressed); queues
+   *   bound their memory by it. Batches derived by filtering carry a proportional share.
+   */
   constructor(
     private readonly resourceLogs: PbResourceLogs[],
     readonly ack: Ack,
+    readonly sizeBytes: number,
   ) {
     let count = 0;
     for (const rl of resourceLogs) for (const sl of rl.scopeLogs ?? []) count += sl.logRecords?.length ?? 0;
     this.recordCount = count;
   }
 
-  static fromRequest(request: PbExportRequest, ack: Ack): LogBatch {
-    return new LogBatch(request.resourceLogs ?? [], ack);
+  /** Without a known size, the protobuf encoding is measured. */
+  static fromRequest(request: PbExportRequest, ack: Ack, sizeBytes = encodeExportRequest(request).byteLength): LogBatch {
+    return new LogBatch(request.resourceLogs ?? [], ack, sizeBytes);
   }
 
   *groups(): IterableIterator<RecordGroup> {
@@ -176,12 +183,13 @@ export class LogBatch {
       }
       if (scopeLogs.length > 0) kept.push({ ...rl, scopeLogs });
     }
-    return new LogBatch(kept, this.ack);
+    const next = new LogBatch(kept, this.ack, 0);
+    return new LogBatch(kept, this.ack, this.recordCount === 0 ? 0 : Math.round((this.sizeBytes * next.recordCount) / this.recordCount));
   }
 
   /** One batch of several batches' records, in order, carried by `ack`. */
   static merge(batches: readonly LogBatch[], ack: Ack): LogBatch {
-    return new LogBatch(batches.flatMap((b) => b.resourceLogs), ack);
+    return new LogBatch(batches.flatMap((b) => b.resourceLogs), ack, batches.reduce((n, b) => n + b.sizeBytes, 0));
   }
 
   /** For codecs only (exporters, the file format); processors use groups(). */

@@ -2,6 +2,8 @@
 // validator and a constructor, as in the OpenTelemetry Collector.
 import type { OperatorFunction } from 'rxjs';
 import type { LogBatch } from './batch.js';
+import type { SharedStore } from '../store/shared_store.js';
+import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 import type { Telemetry } from './telemetry.js';
 import type { PbResourceLogs } from '../proto/otlp.js';
@@ -16,8 +18,11 @@ export interface ConfigProblem {
 
 export interface Lifecycle {
   start(): Promise<void>;
-  /** Idempotent and safe without start(). */
-  shutdown(): Promise<void>;
+  /**
+   * Idempotent and safe without start(). `deadline` aborts when the daemon's shutdown timeout passes:
+   * whatever is still waiting must then be saved (or its loss counted and logged) and shutdown return.
+   */
+  shutdown(deadline?: AbortSignal): Promise<void>;
 }
 
 export interface CreateSettings {
@@ -26,6 +31,11 @@ export interface CreateSettings {
   logger: Logger;
   telemetry: Telemetry;
   dataDir: string;
+  clock: Clock;
+  /** The daemon's SQLite store (queues, dead letters), opened on first use. */
+  store: SharedStore;
+  /** The retry hint receivers give when a component refuses data. */
+  retryAfterSeconds: number;
 }
 
 /** Processors are created once per pipeline, so their counters carry the pipeline id too. */

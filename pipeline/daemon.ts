@@ -1,8 +1,10 @@
-// The running daemon: logger, internal telemetry, the component graph and the telemetry server, with a
-// shutdown that drains within the configured deadline.
+// The running daemon: logger, internal telemetry, the store, the component graph and the telemetry server,
+// with a shutdown that drains within the configured deadline.
 import type { AddressInfo } from 'node:net';
 import { parseEndpoint } from '../config/endpoint.js';
 import type { LogsiftConfig } from '../config/load.js';
+import { SharedStore } from '../store/shared_store.js';
+import { realClock, type Clock } from './clock.js';
 import { createLogger, type Logger } from './logger.js';
 import type { FactoryRegistry } from './registry.js';
 import { Service } from './service.js';
@@ -11,11 +13,17 @@ import { TelemetryServer } from './telemetry_server.js';
 
 export interface DaemonOptions {
   logger?: Logger;
+  /** Drives backoff and other timers; tests pass a fake clock. */
+  clock?: Clock;
 }
+
+// After the deadline fires, components get this long to save what they hold before the daemon gives up on them.
+const ABANDON_GRACE_MS = 5000;
 
 export class Daemon {
   readonly logger: Logger;
   readonly telemetry = new Telemetry();
+  readonly #store: SharedStore;
   readonly #service: Service;
   readonly #telemetryServer: TelemetryServer;
   #telemetryAddress: AddressInfo | undefined;
@@ -27,7 +35,13 @@ export class Daemon {
     options: DaemonOptions = {},
   ) {
     this.logger = options.logger ?? createLogger(config.settings.logLevel);
-    this.#service = new Service(config, registry, this.logger, this.telemetry);
+    this.#store = new SharedStore(config.settings.dataDir, config.settings.storageSync);
+    this.#service = new Service(config, registry, {
+      logger: this.logger,
+      telemetry: this.telemetry,
+      clock: options.clock ?? realClock,
+      store: this.#store,
+    });
     this.#telemetryServer = new TelemetryServer(parseEndpoint(config.settings.telemetryAddress)!, this.telemetry);
   }
 
@@ -42,6 +56,7 @@ export class Daemon {
       await this.#service.start();
     } catch (error) {
       await this.#telemetryServer.shutdown();
+      this.#store.close();
       throw error;
     }
     this.#telemetryServer.setReady(true);
@@ -53,15 +68,17 @@ export class Daemon {
     this.#stopping ??= (async () => {
       this.#telemetryServer.setReady(false);
       const deadlineMs = this.config.settings.shutdownTimeoutMs;
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<false>((resolve) => {
-        timer = setTimeout(() => resolve(false), deadlineMs);
-        timer.unref();
-      });
-      const drained = await Promise.race([this.#service.shutdown().then(() => true as const), deadline]);
-      clearTimeout(timer);
-      if (!drained) this.logger.error({ deadline_ms: deadlineMs }, 'shutdown deadline passed before every batch was acknowledged');
+      const deadline = new AbortController();
+      const timers: NodeJS.Timeout[] = [];
+      const after = (ms: number, action: () => void) => timers.push(setTimeout(action, ms).unref());
+      after(deadlineMs, () => deadline.abort(new Error('shutdown deadline passed')));
+      const abandoned = new Promise<'abandoned'>((resolve) => after(deadlineMs + ABANDON_GRACE_MS, () => resolve('abandoned')));
+      const outcome = await Promise.race([this.#service.shutdown(deadline.signal).then(() => 'done' as const), abandoned]);
+      timers.forEach(clearTimeout);
+      const drained = outcome === 'done' && !deadline.signal.aborted;
+      if (!drained) this.logger.error({ deadline_ms: deadlineMs, abandoned: outcome === 'abandoned' }, 'shutdown deadline passed before every batch was acknowledged');
       await this.#telemetryServer.shutdown();
+      if (outcome === 'done') this.#store.close();
       return drained;
     })();
     return this.#stopping;

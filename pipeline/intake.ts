@@ -2,7 +2,7 @@
 // the receiver feeds, and one answer once every pipeline's exporters accepted (or one refused).
 import { Delivery, splitAck } from './ack.js';
 import { LogBatch } from './batch.js';
-import { isPermanent } from './errors.js';
+import { BackpressureError, isPermanent } from './errors.js';
 import type { IntakeResult, LogsIntake } from './component.js';
 import type { InflightLimiter } from './inflight.js';
 import type { LogsPipeline } from './logs_pipeline.js';
@@ -32,12 +32,13 @@ export class PipelineIntake implements LogsIntake {
     this.pipelines.forEach((pipeline, i) => {
       // Each pipeline may rewrite its records, so every pipeline after the first works on its own copy.
       const data = i === 0 ? resourceLogs : structuredClone(resourceLogs);
-      pipeline.push(new LogBatch(data, acks[i]!));
+      pipeline.push(new LogBatch(data, acks[i]!, sizeBytes));
     });
     try {
       await delivery.done;
       return { kind: 'accepted' };
     } catch (error) {
+      if (error instanceof BackpressureError) return { kind: 'refused', retryAfterSeconds: error.retryAfterSeconds, reason: error.message };
       return { kind: 'failed', reason: (error as Error).message, permanent: isPermanent(error) };
     } finally {
       this.limiter.release(recordCount, sizeBytes);

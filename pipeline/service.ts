@@ -1,6 +1,6 @@
 // Builds the component graph from a validated config and runs its lifecycle: extensions, exporters, pipelines
 // (processors), then receivers on start; the reverse on shutdown, so data in flight drains to the exporters.
-import type { LogBatch } from './batch.js';
+import type { Clock } from './clock.js';
 import type { CreateSettings, Exporter, Extension, Receiver } from './component.js';
 import { InflightLimiter } from './inflight.js';
 import { PipelineIntake } from './intake.js';
@@ -9,30 +9,9 @@ import { LogsPipeline } from './logs_pipeline.js';
 import type { FactoryRegistry } from './registry.js';
 import type { Telemetry } from './telemetry.js';
 import type { ComponentEntry, LogsiftConfig } from '../config/load.js';
+import type { SharedStore } from '../store/shared_store.js';
 
-/** Counts sent / failed records per exporter id, once however many pipelines share the exporter. */
-class CountedExporter implements Exporter {
-  constructor(
-    private readonly id: string,
-    private readonly inner: Exporter,
-    private readonly telemetry: Telemetry,
-  ) {}
-  start(): Promise<void> {
-    return this.inner.start();
-  }
-  shutdown(): Promise<void> {
-    return this.inner.shutdown();
-  }
-  async export(batch: LogBatch): Promise<void> {
-    try {
-      await this.inner.export(batch);
-      this.telemetry.exporterSent.inc({ exporter: this.id }, batch.recordCount);
-    } catch (error) {
-      this.telemetry.exporterSendFailed.inc({ exporter: this.id }, batch.recordCount);
-      throw error;
-    }
-  }
-}
+type Component = { start(): Promise<void>; shutdown(deadline?: AbortSignal): Promise<void> };
 
 function entry(map: ReadonlyMap<string, ComponentEntry>, id: string): ComponentEntry {
   const found = map.get(id);
@@ -40,20 +19,31 @@ function entry(map: ReadonlyMap<string, ComponentEntry>, id: string): ComponentE
   return found;
 }
 
+export interface ServiceContext {
+  logger: Logger;
+  telemetry: Telemetry;
+  clock: Clock;
+  store: SharedStore;
+}
+
 export class Service {
   readonly #extensions: Extension[] = [];
   readonly #exporters: Exporter[] = [];
   readonly #pipelines: LogsPipeline[] = [];
   readonly #receivers: Receiver[] = [];
-  #started: Array<{ shutdown(): Promise<void> }> = [];
+  readonly #started = new Set<Component>();
   #shutdown: Promise<void> | undefined;
 
-  constructor(config: LogsiftConfig, registry: FactoryRegistry, logger: Logger, telemetry: Telemetry) {
+  constructor(config: LogsiftConfig, registry: FactoryRegistry, context: ServiceContext) {
+    const { logger } = context;
     const settingsFor = (id: string): CreateSettings => ({
       id,
       logger: logger.child({ component: id }),
-      telemetry,
+      telemetry: context.telemetry,
       dataDir: config.settings.dataDir,
+      clock: context.clock,
+      store: context.store,
+      retryAfterSeconds: config.settings.retryAfterSeconds,
     });
     const factoryOf = <K extends 'receiver' | 'processor' | 'exporter' | 'extension'>(kind: K, type: string) => {
       const factory = registry.get(kind, type);
@@ -71,7 +61,7 @@ export class Service {
       for (const id of spec.exporters) {
         if (exporters.has(id)) continue;
         const e = entry(config.exporters, id);
-        const exporter = new CountedExporter(id, factoryOf('exporter', e.type).create(settingsFor(id), e.config), telemetry);
+        const exporter = factoryOf('exporter', e.type).create(settingsFor(id), e.config);
         exporters.set(id, exporter);
         this.#exporters.push(exporter);
       }
@@ -91,37 +81,31 @@ export class Service {
     const limiter = new InflightLimiter(config.settings.maxInflightRecords, config.settings.maxInflightBytes);
     for (const [id, pipelines] of pipelinesByReceiver) {
       const e = entry(config.receivers, id);
-      const intake = new PipelineIntake(pipelines, limiter, telemetry, config.settings.retryAfterSeconds);
+      const intake = new PipelineIntake(pipelines, limiter, context.telemetry, config.settings.retryAfterSeconds);
       this.#receivers.push(factoryOf('receiver', e.type).create(settingsFor(id), e.config, intake));
     }
   }
 
   /** Starts in dependency order; if any component fails, what started is shut down and the error rethrown. */
   async start(): Promise<void> {
-    const order: Array<{ start(): Promise<void>; shutdown(): Promise<void> }> = [
-      ...this.#extensions,
-      ...this.#exporters,
-      ...this.#pipelines,
-      ...this.#receivers,
-    ];
+    const order: Component[] = [...this.#extensions, ...this.#exporters, ...this.#pipelines, ...this.#receivers];
     for (const component of order) {
+      // Marked before start() so a half-started component is shut down too (shutdown is safe without start).
+      this.#started.add(component);
       try {
         await component.start();
       } catch (error) {
-        this.#started.push(component);
         await this.shutdown();
         throw error;
       }
-      this.#started.push(component);
     }
   }
 
   /** Receivers first (they finish answering in-flight requests), then pipelines, exporters, extensions. */
-  shutdown(): Promise<void> {
+  shutdown(deadline?: AbortSignal): Promise<void> {
     this.#shutdown ??= (async () => {
-      const started = new Set(this.#started);
-      const stopAll = async (components: ReadonlyArray<{ shutdown(): Promise<void> }>) => {
-        await Promise.all(components.filter((c) => started.has(c)).map((c) => c.shutdown()));
+      const stopAll = async (components: readonly Component[]) => {
+        await Promise.all(components.filter((c) => this.#started.has(c)).map((c) => c.shutdown(deadline)));
       };
       await stopAll(this.#receivers);
       await stopAll(this.#pipelines);

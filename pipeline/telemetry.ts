@@ -47,6 +47,36 @@ export class Telemetry {
     labelNames: ['exporter'] as const,
     registers: [this.registry],
   });
+  readonly exporterEnqueueFailed = new Counter({
+    name: 'logsift_exporter_enqueue_failed_log_records_total',
+    help: 'Log records an exporter refused because its sending queue was full (the client was told to retry).',
+    labelNames: ['exporter'] as const,
+    registers: [this.registry],
+  });
+  readonly exporterQueueSize = new Gauge({
+    name: 'logsift_exporter_queue_size_log_records',
+    help: 'Log records waiting in an exporter\'s sending queue or being sent.',
+    labelNames: ['exporter'] as const,
+    registers: [this.registry],
+  });
+  readonly exporterRetries = new Counter({
+    name: 'logsift_exporter_retries_total',
+    help: 'Send attempts repeated after a retryable failure.',
+    labelNames: ['exporter'] as const,
+    registers: [this.registry],
+  });
+  readonly exporterDeadLettered = new Counter({
+    name: 'logsift_exporter_dead_lettered_log_records_total',
+    help: 'Log records the backend would never take, kept in the store\'s dead_letters table.',
+    labelNames: ['exporter', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly exporterLost = new Counter({
+    name: 'logsift_exporter_lost_log_records_total',
+    help: 'Accepted log records that could neither be sent nor saved (the store failed). Should stay 0.',
+    labelNames: ['exporter', 'reason'] as const,
+    registers: [this.registry],
+  });
   readonly inflightRecords = new Gauge({
     name: 'logsift_inflight_log_records',
     help: 'Accepted log records not yet acknowledged by every exporter.',

@@ -1,8 +1,12 @@
 // The `debug` exporter: what passes through, on stderr — a count per batch, one line per record, or each
 // record in full (the Collector's verbosity levels).
 import { compileConfigSchema } from '../../config/schema_validator.js';
-import type { LogBatch } from '../../pipeline/batch.js';
-import type { Exporter, ExporterFactory } from '../../pipeline/component.js';
+import { LogBatch } from '../../pipeline/batch.js';
+import type { ExporterFactory } from '../../pipeline/component.js';
+import type { PbResourceLogs } from '../../proto/otlp.js';
+import { HelperExporter, type Transport } from '../helper/exporter_helper.js';
+import { directHelperSettings } from '../helper/config.js';
+import type { SendResult } from '../helper/send_result.js';
 
 export interface DebugExporterConfig {
   verbosity: 'basic' | 'normal' | 'detailed';
@@ -14,17 +18,18 @@ const schema = {
   properties: { verbosity: { enum: ['basic', 'normal', 'detailed'] } },
 };
 
-export class DebugExporter implements Exporter {
+const IGNORED_ACK = { settle: () => undefined };
+
+export class DebugTransport implements Transport {
   constructor(
     private readonly id: string,
     private readonly config: DebugExporterConfig,
     private readonly out: NodeJS.WritableStream = process.stderr,
   ) {}
 
-  async start(): Promise<void> {}
-  async shutdown(): Promise<void> {}
-
-  async export(batch: LogBatch): Promise<void> {
+  async send(resourceLogs: PbResourceLogs[]): Promise<SendResult> {
+    // Read through the batch accessors, like a processor; the helper owns the real acknowledgement.
+    const batch = new LogBatch(resourceLogs, IGNORED_ACK, 0);
     const lines = [`${this.id}: ${batch.recordCount} log records`];
     if (this.config.verbosity !== 'basic') {
       for (const group of batch.groups()) {
@@ -49,6 +54,7 @@ export class DebugExporter implements Exporter {
       }
     }
     this.out.write(lines.join('\n') + '\n');
+    return { kind: 'success' };
   }
 }
 
@@ -57,5 +63,5 @@ export const debugExporterFactory: ExporterFactory<DebugExporterConfig> = {
   type: 'debug',
   defaultConfig: () => ({ verbosity: 'basic' }),
   validate: compileConfigSchema(schema),
-  create: (settings, config) => new DebugExporter(settings.id, config),
+  create: (settings, config) => new HelperExporter(settings, directHelperSettings(), new DebugTransport(settings.id, config)),
 };

@@ -1,13 +1,17 @@
 // The `file` exporter: OTLP/JSON, one ExportLogsServiceRequest per line (the format `logsift replay` reads),
-// with size-based rotation (the Collector's file exporter keys).
+// with size-based rotation (the Collector's file exporter keys). By default it writes before answering the
+// client (no queue) and does not retry; both can be turned on with the helper's keys.
 import path from 'node:path';
 import { compileConfigSchema } from '../../config/schema_validator.js';
-import type { LogBatch } from '../../pipeline/batch.js';
-import type { Exporter, ExporterFactory } from '../../pipeline/component.js';
+import type { ExporterFactory } from '../../pipeline/component.js';
+import type { PbResourceLogs } from '../../proto/otlp.js';
 import { exportRequestJson } from '../../proto/otlp_json.js';
+import { HelperExporter, type Transport } from '../helper/exporter_helper.js';
+import { HELPER_SCHEMA_PROPERTIES, helperDefaults, helperSettings, type HelperConfig } from '../helper/config.js';
+import type { SendResult } from '../helper/send_result.js';
 import { RotatingFile } from './rotating_file.js';
 
-export interface FileExporterConfig {
+export interface FileExporterConfig extends HelperConfig {
   path: string;
   rotation: { max_megabytes: number; max_backups: number };
 }
@@ -26,10 +30,11 @@ const schema = {
         max_backups: { type: 'integer', minimum: 0 },
       },
     },
+    ...HELPER_SCHEMA_PROPERTIES,
   },
 };
 
-class FileExporter implements Exporter {
+class FileTransport implements Transport {
   readonly #file: RotatingFile;
   #open = false;
 
@@ -45,9 +50,14 @@ class FileExporter implements Exporter {
     this.#open = true;
   }
 
-  export(batch: LogBatch): Promise<void> {
-    const line = JSON.stringify(exportRequestJson(batch.toExportRequest())) + '\n';
-    return this.#file.append(Buffer.from(line));
+  async send(resourceLogs: PbResourceLogs[]): Promise<SendResult> {
+    const line = JSON.stringify(exportRequestJson({ resourceLogs })) + '\n';
+    try {
+      await this.#file.append(Buffer.from(line));
+      return { kind: 'success' };
+    } catch (error) {
+      return { kind: 'retryable', reason: `writing ${(error as Error).message}` };
+    }
   }
 
   async shutdown(): Promise<void> {
@@ -57,11 +67,17 @@ class FileExporter implements Exporter {
   }
 }
 
+function defaultFileConfig(): FileExporterConfig {
+  const helper = helperDefaults(false);
+  helper.retry_on_failure.enabled = false;
+  // No default path: it is required, and leaving it out must say so.
+  return { rotation: { max_megabytes: 100, max_backups: 10 }, ...helper } as FileExporterConfig;
+}
+
 export const fileExporterFactory: ExporterFactory<FileExporterConfig> = {
   kind: 'exporter',
   type: 'file',
-  // No default path: it is required, and leaving it out must say so.
-  defaultConfig: () => ({ rotation: { max_megabytes: 100, max_backups: 10 } }) as FileExporterConfig,
+  defaultConfig: defaultFileConfig,
   validate: compileConfigSchema(schema),
-  create: (_settings, config) => new FileExporter(config),
+  create: (settings, config) => new HelperExporter(settings, helperSettings(config), new FileTransport(config)),
 };

@@ -1,13 +1,14 @@
-// The `posthog` exporter's config: the capture host and the project token, as PostHog's OTLP docs name them.
+// The `posthog` exporter's config: the capture host and the project token, as PostHog's OTLP docs name them,
+// plus the helper's sending_queue / retry_on_failure / timeout.
 import { compileConfigSchema } from '../../config/schema_validator.js';
 import type { ConfigProblem } from '../../pipeline/component.js';
+import { HELPER_SCHEMA_PROPERTIES, helperDefaults, type HelperConfig } from '../helper/config.js';
 
-export interface PosthogExporterConfig {
+export interface PosthogExporterConfig extends HelperConfig {
   /** The ingestion host, e.g. https://us.i.posthog.com; logs go to {endpoint}/i/v1/logs. */
   endpoint: string;
   /** The project token (phc_...). */
   api_key: string;
-  timeout: string;
   compression: 'gzip' | 'none';
   /** Uncompressed protobuf bytes per request; PostHog's limit is 2 MiB, its docs advise staying near 1.5 MiB. */
   max_request_bytes: number;
@@ -24,10 +25,10 @@ const schema = {
   properties: {
     endpoint: { type: 'string', pattern: '^https?://' },
     api_key: { type: 'string', minLength: 1 },
-    timeout: { type: 'string', format: 'duration' },
     compression: { enum: ['gzip', 'none'] },
     max_request_bytes: { type: 'integer', minimum: 1024, maximum: POSTHOG_BODY_LIMIT },
     default_service_name: { type: 'string', minLength: 1 },
+    ...HELPER_SCHEMA_PROPERTIES,
   },
 };
 
@@ -48,9 +49,9 @@ export function validatePosthogConfig(config: PosthogExporterConfig): ConfigProb
 export function defaultPosthogConfig(): PosthogExporterConfig {
   return {
     endpoint: 'https://us.i.posthog.com',
-    timeout: '30s',
     compression: 'gzip',
     max_request_bytes: 1536 * 1024,
     default_service_name: 'unknown_service',
+    ...helperDefaults(true, '30s'),
   } as PosthogExporterConfig; // api_key has no default: it is required.
 }

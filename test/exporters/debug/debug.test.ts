@@ -2,16 +2,15 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
-import { DebugExporter } from '../../../exporters/debug/factory.js';
-import { Delivery } from '../../../pipeline/ack.js';
-import { LogBatch } from '../../../pipeline/batch.js';
+import { DebugTransport } from '../../../exporters/debug/factory.js';
 import { sampleRequest } from '../../support/payloads.js';
 
 async function output(verbosity: 'basic' | 'normal' | 'detailed'): Promise<string[]> {
   const stream = new PassThrough();
   let text = '';
   stream.on('data', (c: Buffer) => (text += c.toString()));
-  await new DebugExporter('debug', { verbosity }, stream).export(LogBatch.fromRequest(sampleRequest(2), new Delivery()));
+  const result = await new DebugTransport('debug', { verbosity }, stream).send(sampleRequest(2).resourceLogs!);
+  assert.deepEqual(result, { kind: 'success' });
   return text.trimEnd().split('\n');
 }
 

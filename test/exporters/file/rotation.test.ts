@@ -4,19 +4,19 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { pino } from 'pino';
-import { fileExporterFactory } from '../../../exporters/file/factory.js';
+import { fileExporterFactory, type FileExporterConfig } from '../../../exporters/file/factory.js';
+import { mergeDefaults } from '../../../config/merge.js';
 import { Delivery } from '../../../pipeline/ack.js';
 import { LogBatch } from '../../../pipeline/batch.js';
-import { Telemetry } from '../../../pipeline/telemetry.js';
 import { sampleRequest } from '../../support/payloads.js';
+import { testSettings } from '../../support/settings.js';
 
 describe('file exporter', () => {
   it('rotates at max_megabytes, prunes to max_backups, and every line is a whole request', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-file-'));
-    const config = { path: path.join(dir, 'logs.jsonl'), rotation: { max_megabytes: 0.01, max_backups: 2 } };
+    const config = mergeDefaults(fileExporterFactory.defaultConfig(), { path: path.join(dir, 'logs.jsonl'), rotation: { max_megabytes: 0.01, max_backups: 2 } }) as FileExporterConfig;
     assert.deepEqual(fileExporterFactory.validate(config), []);
-    const exporter = fileExporterFactory.create({ id: 'file', logger: pino({ level: 'silent' }), telemetry: new Telemetry(), dataDir: dir }, config);
+    const exporter = fileExporterFactory.create(testSettings('file', { dataDir: dir }), config);
     await exporter.start();
     // Each request line is ~1.9 KB; 10 KB files hold five lines, so 40 lines rotate several times.
     await Promise.all(Array.from({ length: 40 }, () => exporter.export(LogBatch.fromRequest(sampleRequest(3), new Delivery()))));

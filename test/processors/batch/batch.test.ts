@@ -3,13 +3,13 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import FakeTimers from '@sinonjs/fake-timers';
-import { pino } from 'pino';
 import { Subject } from 'rxjs';
 import { Delivery } from '../../../pipeline/ack.js';
 import { LogBatch } from '../../../pipeline/batch.js';
 import { Telemetry } from '../../../pipeline/telemetry.js';
 import { batchProcessorFactory } from '../../../processors/batch/factory.js';
 import { sampleRequest } from '../../support/payloads.js';
+import { testSettings } from '../../support/settings.js';
 
 function batchOf(records: number): { batch: LogBatch; delivery: Delivery; settled: () => boolean } {
   const delivery = new Delivery();
@@ -28,7 +28,7 @@ describe('batch processor', () => {
   function start(config: Record<string, unknown>) {
     const merged = { ...batchProcessorFactory.defaultConfig(), ...config };
     assert.deepEqual(batchProcessorFactory.validate(merged), []);
-    const processor = batchProcessorFactory.create({ id: 'batch', pipelineId: 'logs', logger: pino({ level: 'silent' }), telemetry, dataDir: '.' }, merged);
+    const processor = batchProcessorFactory.create({ ...testSettings('batch', { telemetry }), pipelineId: 'logs' }, merged);
     input.pipe(processor.operator).subscribe({ next: (b) => out.push(b), complete: () => (completed = true) });
   }
 

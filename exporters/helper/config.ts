@@ -1,0 +1,100 @@
+// The keys every queued exporter shares, named as in the Collector's exporterhelper: `sending_queue`,
+// `retry_on_failure`, `timeout`. Each exporter merges these into its own schema and defaults.
+import { parseDuration } from '../../config/duration.js';
+
+export interface SendingQueueConfig {
+  enabled: boolean;
+  num_consumers: number;
+  /** Records (not requests, unlike the Collector) the queue may hold before the receivers must refuse. */
+  queue_size: number;
+  max_bytes: number;
+  /** Keep the queue in the daemon's SQLite store: written before the client is answered. */
+  persistent: boolean;
+}
+
+export interface RetryConfig {
+  enabled: boolean;
+  initial_interval: string;
+  randomization_factor: number;
+  multiplier: number;
+  max_interval: string;
+  max_elapsed_time: string;
+}
+
+export interface HelperConfig {
+  sending_queue: SendingQueueConfig;
+  retry_on_failure: RetryConfig;
+  timeout: string;
+}
+
+export function helperDefaults(queueEnabled: boolean, timeout = '30s'): HelperConfig {
+  return {
+    sending_queue: { enabled: queueEnabled, num_consumers: 4, queue_size: 100_000, max_bytes: 256 * 1024 * 1024, persistent: false },
+    retry_on_failure: {
+      enabled: true,
+      initial_interval: '5s',
+      randomization_factor: 0.5,
+      multiplier: 1.5,
+      max_interval: '30s',
+      max_elapsed_time: '300s',
+    },
+    timeout,
+  };
+}
+
+const duration = { type: 'string', format: 'duration' };
+
+export const HELPER_SCHEMA_PROPERTIES = {
+  sending_queue: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      enabled: { type: 'boolean' },
+      num_consumers: { type: 'integer', minimum: 1, maximum: 256 },
+      queue_size: { type: 'integer', minimum: 1 },
+      max_bytes: { type: 'integer', minimum: 1024 },
+      persistent: { type: 'boolean' },
+    },
+  },
+  retry_on_failure: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      enabled: { type: 'boolean' },
+      initial_interval: duration,
+      randomization_factor: { type: 'number', minimum: 0, maximum: 1 },
+      multiplier: { type: 'number', minimum: 1 },
+      max_interval: duration,
+      max_elapsed_time: duration,
+    },
+  },
+  timeout: duration,
+} as const;
+
+export interface HelperSettings {
+  queue: SendingQueueConfig;
+  retry: { enabled: boolean; initialIntervalMs: number; randomizationFactor: number; multiplier: number; maxIntervalMs: number; maxElapsedMs: number };
+  timeoutMs: number;
+}
+
+/** For exporters that write locally and synchronously (debug, nop): no queue, no retry. */
+export function directHelperSettings(timeoutMs = 30_000): HelperSettings {
+  const config = helperDefaults(false);
+  return { ...helperSettings(config), retry: { ...helperSettings(config).retry, enabled: false }, timeoutMs };
+}
+
+export function helperSettings(config: HelperConfig): HelperSettings {
+  const r = config.retry_on_failure;
+  return {
+    queue: config.sending_queue,
+    retry: {
+      enabled: r.enabled,
+      initialIntervalMs: parseDuration(r.initial_interval)!,
+      randomizationFactor: r.randomization_factor,
+      multiplier: r.multiplier,
+      maxIntervalMs: parseDuration(r.max_interval)!,
+      maxElapsedMs: parseDuration(r.max_elapsed_time)!,
+    },
+    timeoutMs: parseDuration(config.timeout)!,
+  };
+}

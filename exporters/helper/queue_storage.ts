@@ -1,0 +1,96 @@
+// Where queued batches are kept: in memory (spilled to the store at shutdown if they could not be sent), or
+// in the SQLite store from the moment they are accepted (`sending_queue.persistent: true`).
+import { decodeExportRequest, encodeExportRequest, type PbResourceLogs } from '../../proto/otlp.js';
+import type { Store } from '../../store/store.js';
+import type { QueuedBatch } from './sending_queue.js';
+
+export interface QueueStorage {
+  /** Keeps the batch; for the persistent storage, durably, before this returns. */
+  append(resourceLogs: PbResourceLogs[], records: number, bytes: number): QueuedBatch;
+  load(batch: QueuedBatch): PbResourceLogs[];
+  remove(batch: QueuedBatch): void;
+  /** Batches left by an earlier run of this exporter (a crash, or a spill at shutdown). */
+  recover(): QueuedBatch[];
+  /** At shutdown, makes the unsent batches survive the restart; returns how many records were saved. */
+  saveUnsent(batches: readonly QueuedBatch[]): number;
+}
+
+const encode = (resourceLogs: PbResourceLogs[]) => encodeExportRequest({ resourceLogs });
+const decode = (payload: Uint8Array) => decodeExportRequest(payload).resourceLogs ?? [];
+
+export class MemoryStorage implements QueueStorage {
+  readonly #batches = new Map<number, PbResourceLogs[]>();
+  /** Batches recovered from the store keep their row, removed only once delivered. */
+  readonly #storeRows = new Map<number, number>();
+  #nextId = 1;
+
+  constructor(
+    private readonly exporter: string,
+    private readonly store: () => Store,
+  ) {}
+
+  append(resourceLogs: PbResourceLogs[], records: number, bytes: number): QueuedBatch {
+    const id = this.#nextId++;
+    this.#batches.set(id, resourceLogs);
+    return { id, records, bytes };
+  }
+
+  load(batch: QueuedBatch): PbResourceLogs[] {
+    return this.#batches.get(batch.id) ?? [];
+  }
+
+  remove(batch: QueuedBatch): void {
+    this.#batches.delete(batch.id);
+    const row = this.#storeRows.get(batch.id);
+    if (row !== undefined) {
+      this.store().remove(row);
+      this.#storeRows.delete(batch.id);
+    }
+  }
+
+  recover(): QueuedBatch[] {
+    const store = this.store();
+    return store.pending(this.exporter).map((row) => {
+      const batch = this.append(decode(store.payload(row.id) ?? new Uint8Array()), row.records, row.bytes);
+      this.#storeRows.set(batch.id, row.id);
+      return batch;
+    });
+  }
+
+  saveUnsent(batches: readonly QueuedBatch[]): number {
+    const fresh = batches.filter((b) => !this.#storeRows.has(b.id));
+    this.store().enqueueMany(this.exporter, fresh.map((b) => ({ records: b.records, payload: encode(this.load(b)) })));
+    return batches.reduce((n, b) => n + b.records, 0);
+  }
+}
+
+export class PersistentStorage implements QueueStorage {
+  constructor(
+    private readonly exporter: string,
+    private readonly store: () => Store,
+  ) {}
+
+  append(resourceLogs: PbResourceLogs[], records: number): QueuedBatch {
+    const payload = encode(resourceLogs);
+    const id = this.store().enqueue(this.exporter, records, payload);
+    return { id, records, bytes: payload.byteLength };
+  }
+
+  load(batch: QueuedBatch): PbResourceLogs[] {
+    const payload = this.store().payload(batch.id);
+    return payload ? decode(payload) : [];
+  }
+
+  remove(batch: QueuedBatch): void {
+    this.store().remove(batch.id);
+  }
+
+  recover(): QueuedBatch[] {
+    return this.store().pending(this.exporter);
+  }
+
+  saveUnsent(batches: readonly QueuedBatch[]): number {
+    // Already in the store since they were accepted.
+    return batches.reduce((n, b) => n + b.records, 0);
+  }
+}

@@ -1,0 +1,86 @@
+// A bounded FIFO of batches waiting for a consumer, bounded by records and bytes. The batches themselves
+// live in a QueueStorage (memory or SQLite); the queue only orders them and counts what is held.
+import { BackpressureError } from '../../pipeline/errors.js';
+
+export interface QueuedBatch {
+  readonly id: number;
+  readonly records: number;
+  readonly bytes: number;
+}
+
+export class SendingQueue {
+  readonly #ready: QueuedBatch[] = [];
+  readonly #taken = new Set<QueuedBatch>();
+  readonly #takers: Array<(batch: QueuedBatch | undefined) => void> = [];
+  readonly #drainWaiters: Array<() => void> = [];
+  #records = 0;
+  #bytes = 0;
+  #closed = false;
+
+  constructor(
+    private readonly maxRecords: number,
+    private readonly maxBytes: number,
+    private readonly retryAfterSeconds: number,
+    private readonly onSizeChange: (records: number) => void,
+  ) {}
+
+  /** Throws BackpressureError when full. A batch larger than the bound is taken only into an empty queue. */
+  checkRoom(records: number, bytes: number): void {
+    const empty = this.#records === 0;
+    if (!empty && (this.#records + records > this.maxRecords || this.#bytes + bytes > this.maxBytes)) {
+      throw new BackpressureError(`sending queue is full (${this.#records} records, ${this.#bytes} bytes); retry later`, this.retryAfterSeconds);
+    }
+  }
+
+  push(batch: QueuedBatch): void {
+    this.#records += batch.records;
+    this.#bytes += batch.bytes;
+    this.onSizeChange(this.#records);
+    const taker = this.#takers.shift();
+    if (taker) {
+      this.#taken.add(batch);
+      taker(batch);
+    } else {
+      this.#ready.push(batch);
+    }
+  }
+
+  /** The next batch, waiting for one; undefined once the queue is closed. */
+  take(): Promise<QueuedBatch | undefined> {
+    if (this.#closed) return Promise.resolve(undefined);
+    const next = this.#ready.shift();
+    if (next) {
+      this.#taken.add(next);
+      return Promise.resolve(next);
+    }
+    return new Promise((resolve) => this.#takers.push(resolve));
+  }
+
+  /** A taken batch is done with (delivered or dead-lettered). */
+  finish(batch: QueuedBatch): void {
+    if (!this.#taken.delete(batch)) return;
+    this.#records -= batch.records;
+    this.#bytes -= batch.bytes;
+    this.onSizeChange(this.#records);
+    if (this.#records === 0) this.#drainWaiters.splice(0).forEach((resolve) => resolve());
+  }
+
+  /** Resolves when nothing is queued or being sent. */
+  drained(): Promise<void> {
+    return this.#records === 0 ? Promise.resolve() : new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#takers.splice(0).forEach((resolve) => resolve(undefined));
+  }
+
+  /** Everything not finished: waiting or in a consumer's hands. */
+  remaining(): QueuedBatch[] {
+    return [...this.#taken, ...this.#ready].sort((a, b) => a.id - b.id);
+  }
+
+  get records(): number {
+    return this.#records;
+  }
+}

@@ -1,0 +1,22 @@
+// CreateSettings for a component built directly in a test, with a silent logger and its own store.
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { realClock, type Clock } from '../../pipeline/clock.js';
+import type { CreateSettings } from '../../pipeline/component.js';
+import { Telemetry } from '../../pipeline/telemetry.js';
+import { SharedStore } from '../../store/shared_store.js';
+
+export function testSettings(id: string, options: { clock?: Clock; dataDir?: string; telemetry?: Telemetry } = {}): CreateSettings {
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'logsift-unit-'));
+  return {
+    id,
+    logger: pino({ level: 'silent' }),
+    telemetry: options.telemetry ?? new Telemetry(),
+    dataDir,
+    clock: options.clock ?? realClock,
+    store: new SharedStore(dataDir, 'normal'),
+    retryAfterSeconds: 1,
+  };
+}
