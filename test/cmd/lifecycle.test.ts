@@ -1,5 +1,6 @@
 // SIGTERM while requests are in flight: receivers stop taking new data, every request already accepted is
-// answered once the backend took it, and the process exits 0. Past the deadline nothing is claimed as sent.
+// answered once the backend took it, and the process exits 0. Past the deadline nothing is claimed as sent
+// that was not; queued batches the backend did not take are saved and sent at the next start.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -10,8 +11,7 @@ import { startCli } from '../support/cli.js';
 import { freePort } from '../support/ports.js';
 import { PosthogStandin } from '../support/posthog_standin.js';
 
-async function configFile(posthog: string, shutdownTimeout: string): Promise<{ file: string; httpPort: number }> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-life-'));
+async function configFile(posthog: string, shutdownTimeout: string, queue: string, dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-life-'))) {
   const [grpcPort, httpPort, telemetryPort] = [await freePort(), await freePort(), await freePort()];
   const file = path.join(dir, 'config.yaml');
   writeFileSync(file, `
@@ -21,7 +21,7 @@ receivers:
       grpc: { endpoint: 127.0.0.1:${grpcPort} }
       http: { endpoint: 127.0.0.1:${httpPort} }
 exporters:
-  posthog: { endpoint: ${posthog}, api_key: phc_lifecycle }
+  posthog: { endpoint: ${posthog}, api_key: phc_lifecycle, sending_queue: ${queue}, timeout: 1s, retry_on_failure: { initial_interval: 20ms, max_interval: 100ms } }
 service:
   data_dir: ${dir}
   shutdown_timeout: ${shutdownTimeout}
@@ -29,7 +29,7 @@ service:
   pipelines:
     logs: { receivers: [otlp], exporters: [posthog] }
 `);
-  return { file, httpPort };
+  return { file, httpPort, dir };
 }
 
 function send(httpPort: number, request: number, records: number): Promise<number> {
@@ -58,7 +58,7 @@ describe('graceful shutdown', () => {
   it('SIGTERM with requests in flight: each is answered 200 after its records reached the backend; exit 0', async () => {
     let release!: () => void;
     standin.gate = new Promise((resolve) => (release = resolve));
-    const { file, httpPort } = await configFile(await standin.start(), '30s');
+    const { file, httpPort } = await configFile(await standin.start(), '30s', '{ enabled: false }');
     const daemon = await startCli(['run', '--config', file]);
 
     const inflight = Array.from({ length: 20 }, (_, i) => send(httpPort, i, 50));
@@ -77,9 +77,9 @@ describe('graceful shutdown', () => {
     assert.match(daemon.logs(), /"drained":true/);
   });
 
-  it('past the shutdown deadline the daemon exits 0 without acknowledging what it could not deliver', async () => {
+  it('without a queue, past the deadline nothing undelivered is acknowledged', async () => {
     standin.gate = new Promise(() => undefined); // the backend never answers
-    const { file, httpPort } = await configFile(await standin.start(), '300ms');
+    const { file, httpPort } = await configFile(await standin.start(), '300ms', '{ enabled: false }');
     const daemon = await startCli(['run', '--config', file]);
     const inflight = Array.from({ length: 5 }, (_, i) => send(httpPort, i, 10));
     while (standin.received.length < 5) await once(standin, 'received');
@@ -88,5 +88,33 @@ describe('graceful shutdown', () => {
     const statuses = await Promise.all(inflight);
     assert.ok(statuses.every((s) => s !== 200), `no request may be acknowledged: ${statuses}`);
     assert.match(daemon.logs(), /shutdown deadline passed before every batch was acknowledged/);
+  });
+
+  it('with the backend down at shutdown, the in-memory queue is saved and sent at the next start', async () => {
+    standin.gate = new Promise(() => undefined);
+    const host = await standin.start();
+    const first = await configFile(host, '300ms', '{ enabled: true }');
+    const daemon = await startCli(['run', '--config', first.file]);
+    const statuses = await Promise.all(Array.from({ length: 8 }, (_, i) => send(first.httpPort, i, 25)));
+    assert.deepEqual(statuses, Array(8).fill(200), 'queued, so acknowledged');
+    daemon.child.kill('SIGTERM');
+    assert.equal(await daemon.exited, 0);
+    assert.match(daemon.logs(), /the rest is saved in the store and will be sent at the next start/);
+
+    // The backend is back: a new run of the daemon on the same data dir delivers the saved batches.
+    standin.gate = undefined;
+    standin.received.length = 0;
+    const second = await configFile(host, '5s', '{ enabled: true }', first.dir);
+    const restarted = await startCli(['run', '--config', second.file]);
+    const expected = new Set(Array.from({ length: 8 }, (_, r) => Array.from({ length: 25 }, (_, i) => `r${r}-${i}`)).flat());
+    const seen = new Set<string>();
+    for (;;) {
+      for (const req of standin.received) for (const rl of req.request.resourceLogs ?? []) for (const sl of rl.scopeLogs ?? []) for (const r of sl.logRecords ?? []) seen.add(String(r.body?.stringValue));
+      if (seen.size >= expected.size) break;
+      await once(standin, 'received');
+    }
+    assert.deepEqual([...seen].sort(), [...expected].sort());
+    restarted.child.kill('SIGTERM');
+    assert.equal(await restarted.exited, 0);
   });
 });

@@ -37,7 +37,7 @@ exporters:
   file/a: { path: "{{DIR}}/a.jsonl" }
   file/b: { path: "{{DIR}}/b.jsonl" }
   file/audit: { path: "{{DIR}}/audit.jsonl" }
-  posthog: { endpoint: "${host}", api_key: phc_fanout }
+  posthog: { endpoint: "${host}", api_key: phc_fanout, sending_queue: { enabled: false }, retry_on_failure: { enabled: false } }
 service:
   telemetry: { metrics: { address: "{{TELEMETRY}}" } }
   pipelines:

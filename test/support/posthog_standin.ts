@@ -2,7 +2,7 @@
 // POST /i/v1/logs; token as Bearer or ?token=; 401 for phx_ keys, tokens over 64 chars or non-ASCII;
 // gzip by header, by ?compression=gzip or by magic bytes; 413 over 2 MiB decompressed; protobuf tried
 // first, then OTLP/JSON, then JSON lines; 400 {"error":"Failed to decode ..."}; 200 {} on success.
-import { EventEmitter } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
@@ -23,6 +23,8 @@ export class PosthogStandin extends EventEmitter {
   readonly received: CapturedRequest[] = [];
   /** While set, accepted requests are recorded (and 'received' emitted) but answered only once it resolves. */
   gate: Promise<void> | undefined;
+  /** Every authorised request, with the status it was (to be) answered with. */
+  readonly attempts: Array<{ at: number; status: number }> = [];
   /** Statuses to answer with before behaving normally again (scripted outages). */
   readonly scripted: number[] = [];
   readonly #server = http.createServer((req, res) => this.#handle(req, res));
@@ -35,6 +37,11 @@ export class PosthogStandin extends EventEmitter {
   stop(): Promise<void> {
     this.#server.closeAllConnections();
     return new Promise((resolve) => this.#server.close(() => resolve()));
+  }
+
+  /** Resolves once at least `n` records have been received in all. */
+  async waitForRecords(n: number): Promise<void> {
+    while (this.records < n) await once(this, 'received');
   }
 
   get records(): number {
@@ -58,6 +65,8 @@ export class PosthogStandin extends EventEmitter {
       if (token.startsWith('phx_')) return send(401, { error: 'personal API keys are not accepted for ingestion' });
       if (token.length > 64 || !/^[\x00-\x7f]+$/.test(token)) return send(401, { error: 'invalid token' });
 
+      this.attempts.push({ at: Date.now(), status: this.scripted[0] ?? 200 });
+      this.emit('attempt', this.attempts.length);
       const status = this.scripted.shift();
       if (status !== undefined) return send(status, { error: 'scripted failure' }, status === 429 ? { 'retry-after': '900' } : {});
 

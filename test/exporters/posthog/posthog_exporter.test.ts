@@ -1,5 +1,6 @@
 // The posthog exporter against a stand-in that follows PostHog's capture contract: what a real SDK sends
-// arrives decoded and intact, gzip'd protobuf with a bearer token, service.name always set, split under 2 MiB.
+// arrives decoded and intact, gzip'd protobuf with a bearer token, service.name always set, split under
+// 2 MiB; a record over the limit is dead-lettered rather than retried forever.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
@@ -15,6 +16,7 @@ function pipelineTo(host: string): string {
   posthog:
     endpoint: ${host}
     api_key: ${TOKEN}
+    retry_on_failure: { initial_interval: 10ms, max_interval: 50ms }
 service:
   telemetry: { metrics: { address: "{{TELEMETRY}}" } }
   pipelines:
@@ -62,6 +64,7 @@ describe('posthog exporter', () => {
     }
     await client.flush();
     await client.shutdown();
+    await standin.waitForRecords(40);
 
     const got = allRecords(standin);
     assert.equal(got.length, 40);
@@ -79,8 +82,7 @@ describe('posthog exporter', () => {
       assert.equal(record.severityNumber, 13);
       assert.equal(Buffer.from(record.traceId!).toString('hex'), '0af7651916cd43dd8448eb211c80319c');
       assert.equal(Buffer.from(record.spanId!).toString('hex'), 'b7ad6b7169203331');
-      const attrs = fromKeyValues(record.attributes);
-      assert.match(String(attrs['payment.id']), /^p-\d+$/);
+      assert.match(String(fromKeyValues(record.attributes)['payment.id']), /^p-\d+$/);
     }
   });
 
@@ -91,6 +93,7 @@ describe('posthog exporter', () => {
       ],
     });
     assert.equal(res.status, 200);
+    await standin.waitForRecords(1);
     const [got] = allRecords(standin);
     assert.equal(got?.resource['service.name'], 'unknown_service');
     assert.equal(got?.resource['host.name'], 'web-1');
@@ -103,26 +106,32 @@ describe('posthog exporter', () => {
       resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'bulk' } }] }, scopeLogs: [{ logRecords }] }],
     });
     assert.equal(res.status, 200);
+    await standin.waitForRecords(4000);
     assert.ok(standin.received.length >= 3, `4 MB of records need at least 3 requests, got ${standin.received.length}`);
     for (const r of standin.received) assert.ok(r.decodedBytes <= 1536 * 1024, `request of ${r.decodedBytes} bytes is over the configured 1.5 MiB`);
     assert.deepEqual(allRecords(standin).map((g) => Number(g.record.body!.stringValue!.split(' ')[0])), logRecords.map((_, i) => i));
   });
 
-  it('refuses, without retry, a record that alone exceeds the limit', async () => {
+  it('a 503 is retried until PostHog takes the batch', async () => {
+    standin.scripted.push(503, 502);
+    const res = await postJson(d.httpUrl, { resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'during outage' } }] }] }] });
+    assert.equal(res.status, 200, 'queued: the client is answered once the batch is in the sending queue');
+    await standin.waitForRecords(1);
+    assert.equal(allRecords(standin)[0]?.record.body?.stringValue, 'during outage');
+  });
+
+  it('a record that alone exceeds the limit is dead-lettered once, not retried', async () => {
+    const attemptsBefore = standin.attempts.length;
     const res = await postJson(d.httpUrl, {
       resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'y'.repeat(POSTHOG_LIMIT + 10) } }] }] }],
     });
-    assert.equal(res.status, 400, 'a permanent failure is not answered with a retryable status');
-    assert.match(((await res.json()) as { message: string }).message, /cannot fit a request/);
-    assert.equal(standin.received.length, 0);
-  });
-
-  it('fails the acknowledgement when PostHog fails, so the client retries', async () => {
-    standin.scripted.push(503);
-    const res = await postJson(d.httpUrl, { resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'during outage' } }] }] }] });
-    assert.equal(res.status, 503);
-    assert.ok(res.headers.get('retry-after'));
-    assert.match(((await res.json()) as { message: string }).message, /PostHog answered HTTP 503/);
+    assert.equal(res.status, 200);
+    const metricsUrl = `http://127.0.0.1:${d.telemetryPort}/metrics`;
+    let metrics = '';
+    while (!/logsift_exporter_dead_lettered_log_records_total\{exporter="posthog",reason="permanent"\} 1/.test(metrics)) {
+      metrics = await (await fetch(metricsUrl)).text();
+    }
+    assert.equal(standin.attempts.length, attemptsBefore, 'never sent: it could not fit any request');
   });
 });
 
