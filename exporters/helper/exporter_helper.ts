@@ -148,7 +148,7 @@ export class HelperExporter implements Exporter {
     const { telemetry, id, logger } = this.settings;
     telemetry.exporterSendFailed.inc({ exporter: id }, records);
     // Logged once per kind of failure, with the reason; every occurrence is counted.
-    const key = `${kind}:${reason.replace(/\d+/g, 'N').slice(0, 80)}`;
+    const key = `${kind}:${/HTTP \d{3}/.exec(reason)?.[0] ?? ''}`;
     const firstTime = !this.#loggedReasons.has(key);
     this.#loggedReasons.add(key);
     if (deadLetter) {

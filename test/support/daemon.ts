@@ -4,10 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { parseConfigText } from '../../config/load.js';
-import type { Factory } from '../../pipeline/component.js';
+import type { Clock } from '../../pipeline/clock.js';
 import { Daemon } from '../../pipeline/daemon.js';
-import { FactoryRegistry } from '../../pipeline/registry.js';
-import { BUILTIN_FACTORIES, builtinRegistry } from '../../cmd/components.js';
+import { builtinRegistry } from '../../cmd/components.js';
 import { freePort } from './ports.js';
 
 export interface TestDaemon {
@@ -21,7 +20,14 @@ export interface TestDaemon {
 }
 
 /** `yaml` may use {{GRPC}}, {{HTTP}}, {{TELEMETRY}} and {{DIR}} placeholders. */
-export async function startDaemon(yaml: string, extraFactories: readonly Factory[] = []): Promise<TestDaemon> {
+export interface StartOptions {
+  /** Drives the daemon's timers (backoff); real time when absent. */
+  clock?: Clock;
+  /** Receives the daemon's JSON log lines (level info and up); silent when absent. */
+  logs?: string[];
+}
+
+export async function startDaemon(yaml: string, options: StartOptions = {}): Promise<TestDaemon> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-test-'));
   const [grpcPort, httpPort, telemetryPort] = [await freePort(), await freePort(), await freePort()];
   const text = yaml
@@ -29,10 +35,12 @@ export async function startDaemon(yaml: string, extraFactories: readonly Factory
     .replaceAll('{{HTTP}}', `127.0.0.1:${httpPort}`)
     .replaceAll('{{TELEMETRY}}', `127.0.0.1:${telemetryPort}`)
     .replaceAll('{{DIR}}', dir);
-  const registry = extraFactories.length > 0 ? new FactoryRegistry([...BUILTIN_FACTORIES, ...extraFactories]) : builtinRegistry();
+  const registry = builtinRegistry();
   const loaded = parseConfigText(text, registry, {});
   if (!loaded.ok) throw new Error(`test config invalid:\n${loaded.errors.join('\n')}`);
-  const daemon = new Daemon(loaded.config, registry, { logger: pino({ level: 'silent' }) });
+  const logs = options.logs;
+  const logger = logs ? pino({ level: 'info' }, { write: (line: string) => logs.push(line) }) : pino({ level: 'silent' });
+  const daemon = new Daemon(loaded.config, registry, { logger, ...(options.clock ? { clock: options.clock } : {}) });
   await daemon.start();
   return {
     daemon,

@@ -1,0 +1,18 @@
+// A @sinonjs/fake-timers clock handed to the daemon as its Clock: backoff runs in simulated time while
+// sockets stay real.
+import FakeTimers from '@sinonjs/fake-timers';
+import type { Clock } from '../../pipeline/clock.js';
+
+export function fakeClock() {
+  const fake = FakeTimers.createClock(Date.UTC(2026, 10, 26));
+  const clock: Clock = {
+    now: () => fake.now,
+    setTimeout: (callback, ms) => fake.setTimeout(callback, ms),
+    clearTimeout: (handle) => fake.clearTimeout(handle as ReturnType<typeof fake.setTimeout>),
+  };
+  /** Waits (on real I/O, not on time) until the daemon has scheduled a timer on the fake clock. */
+  const timerScheduled = async () => {
+    while (fake.countTimers() === 0) await new Promise((resolve) => setImmediate(resolve));
+  };
+  return { fake, clock, timerScheduled };
+}
