@@ -5,6 +5,7 @@ import { fileExporterFactory } from '../exporters/file/factory.js';
 import { nopExporterFactory } from '../exporters/nop/factory.js';
 import { posthogExporterFactory } from '../exporters/posthog/factory.js';
 import { batchProcessorFactory } from '../processors/batch/factory.js';
+import { memoryLimiterFactory } from '../processors/memorylimiter/factory.js';
 import type { Factory } from '../pipeline/component.js';
 import { FactoryRegistry } from '../pipeline/registry.js';
 import { otlpReceiverFactory } from '../receivers/otlp/factory.js';
@@ -12,6 +13,7 @@ import { otlpReceiverFactory } from '../receivers/otlp/factory.js';
 export const BUILTIN_FACTORIES: readonly Factory[] = [
   otlpReceiverFactory,
   batchProcessorFactory,
+  memoryLimiterFactory,
   fileExporterFactory,
   debugExporterFactory,
   nopExporterFactory,

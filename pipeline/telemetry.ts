@@ -35,6 +35,12 @@ export class Telemetry {
     labelNames: ['processor', 'pipeline'] as const,
     registers: [this.registry],
   });
+  readonly processorRefused = new Counter({
+    name: 'logsift_processor_refused_log_records_total',
+    help: 'Log records a processor refused (the memory limiter above its soft limit); the client was told to retry.',
+    labelNames: ['processor', 'pipeline'] as const,
+    registers: [this.registry],
+  });
   readonly exporterSent = new Counter({
     name: 'logsift_exporter_sent_log_records_total',
     help: 'Log records an exporter delivered.',
