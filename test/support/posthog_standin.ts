@@ -29,8 +29,9 @@ export class PosthogStandin extends EventEmitter {
   readonly scripted: number[] = [];
   readonly #server = http.createServer((req, res) => this.#handle(req, res));
 
-  async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
+  /** Listens on `port` (a free one when 0) and returns the base URL. */
+  async start(port = 0): Promise<string> {
+    await new Promise<void>((resolve) => this.#server.listen(port, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
   }
 
@@ -42,6 +43,11 @@ export class PosthogStandin extends EventEmitter {
   /** Resolves once at least `n` records have been received in all. */
   async waitForRecords(n: number): Promise<void> {
     while (this.records < n) await once(this, 'received');
+  }
+
+  /** Every record body received, in order (with any duplicates). */
+  bodies(): string[] {
+    return this.received.flatMap((r) => (r.request.resourceLogs ?? []).flatMap((rl) => (rl.scopeLogs ?? []).flatMap((sl) => (sl.logRecords ?? []).map((l) => String(l.body?.stringValue)))));
   }
 
   get records(): number {
