@@ -3,6 +3,8 @@
 import { debugExporterFactory } from '../exporters/debug/factory.js';
 import { fileExporterFactory } from '../exporters/file/factory.js';
 import { nopExporterFactory } from '../exporters/nop/factory.js';
+import { otlpGrpcExporterFactory } from '../exporters/otlp_grpc/factory.js';
+import { otlpHttpExporterFactory } from '../exporters/otlp_http/factory.js';
 import { posthogExporterFactory } from '../exporters/posthog/factory.js';
 import { batchProcessorFactory } from '../processors/batch/factory.js';
 import { memoryLimiterFactory } from '../processors/memorylimiter/factory.js';
@@ -18,6 +20,8 @@ export const BUILTIN_FACTORIES: readonly Factory[] = [
   debugExporterFactory,
   nopExporterFactory,
   posthogExporterFactory,
+  otlpHttpExporterFactory,
+  otlpGrpcExporterFactory,
 ];
 
 export function builtinRegistry(): FactoryRegistry {
