@@ -3,8 +3,11 @@
 // drain once the backend comes back. The backend is a sink in this process. Last line: JSON summary.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { decodeExportRequest } from '../proto/otlp.js';
+import { Store, type SyncPolicy } from '../store/store.js';
 import { startDaemonProcess } from './daemon_process.js';
 import { runLoad } from './load_generator.js';
 import { realisticBodies } from './realistic_batch.js';
@@ -82,6 +85,17 @@ async function backlogRecovery(sink: Sink, sinkUrl: string, bodies: Buffer[]): P
   return seconds;
 }
 
+/** Mean milliseconds the event loop spends in one durable enqueue of a 1000-record batch, per sync policy. */
+function commitMs(sync: SyncPolicy, bodies: Buffer[]): number {
+  const store = new Store(path.join(mkdtempSync(path.join(os.tmpdir(), 'logsift-commit-')), 'q.db'), sync);
+  const n = 200;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) store.enqueue('bench', RECORDS_PER_BATCH, bodies[i % bodies.length]!);
+  const ms = (performance.now() - t0) / n;
+  store.close();
+  return Number(ms.toFixed(3));
+}
+
 const bodies = realisticBodies(32, RECORDS_PER_BATCH);
 const sink = new Sink();
 const sinkUrl = await sink.start();
@@ -107,6 +121,8 @@ const summary = {
   p99_ms_memory: Math.max(...memory.map((m) => m.histogram.getValueAtPercentile(99))) / 1000,
   p99_ms_persistent: Math.max(...persistent.map((m) => m.histogram.getValueAtPercentile(99))) / 1000,
   refused_requests: memory.concat(persistent).reduce((n, m) => n + m.refused, 0),
+  enqueue_ms_full: commitMs('full', bodies),
+  enqueue_ms_normal: commitMs('normal', bodies),
   backlog_records: BACKLOG_RECORDS,
   backlog_recovery_s: Number(recovery.toFixed(2)),
 };

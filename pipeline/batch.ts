@@ -183,8 +183,8 @@ export class LogBatch {
       }
       if (scopeLogs.length > 0) kept.push({ ...rl, scopeLogs });
     }
-    const next = new LogBatch(kept, this.ack, 0);
-    return new LogBatch(kept, this.ack, this.recordCount === 0 ? 0 : Math.round((this.sizeBytes * next.recordCount) / this.recordCount));
+    const keptCount = kept.reduce((n, rl) => n + (rl.scopeLogs ?? []).reduce((m, sl) => m + (sl.logRecords?.length ?? 0), 0), 0);
+    return new LogBatch(kept, this.ack, this.recordCount === 0 ? 0 : Math.round((this.sizeBytes * keptCount) / this.recordCount));
   }
 
   /** One batch of several batches' records, in order, carried by `ack`. */
