@@ -93,6 +93,11 @@ export class Store {
     return this.#deadLetterCount.get(exporter)?.records ?? 0;
   }
 
+  /** SQLite's synchronous level on this connection: 0 off, 1 normal, 2 full. */
+  syncLevel(): number {
+    return Number(this.#db.pragma('synchronous', { simple: true }));
+  }
+
   close(): void {
     if (this.#db.open) this.#db.close();
   }
