@@ -36,15 +36,75 @@ const QUOTED_VALUE = /([\w.\-]=)("[^"]*"|'[^']*')/g;
 // key=value and key:value (the key an identifier) keep the key and mask the value.
 const KEY_VALUE = /^([A-Za-z_][\w.\-]*[=:])([^=:].*)$/;
 
+const WHITESPACE = /\s+/;
+// Anything but single spaces between words: tabs, newlines, runs of spaces, leading or trailing space.
+const SIMPLE_SPACING = /\s\s|[\t\n\r\f\v]|^\s|\s$/;
+// The commonest variable by far: a bare number, perhaps signed, with decimals, in brackets or before a comma.
+const PLAIN_NUMBER = /^[([]?[-+]?\d+([.,]\d+)?[)\],;:.]?$/;
+const NUMBER_CORE = /[-+]?\d+([.,]\d+)?/;
+const TOKEN_CACHE_SIZE = 65_536;
+const NON_LETTERS = /[^a-z]/gi;
+const EDGE_PUNCTUATION = /^[("'[{<]+|[)"'\]}>,;.!?]+$/g;
+const TRAILING_CLOSERS = /[,;)\]}]+$/;
+
 export interface Masker {
   /** The body's tokens with recognised variables replaced by <*>. */
   tokens(body: string): string[];
+  /** The same tokens joined by single spaces (the miner's cache key). */
+  masked(body: string): string;
+}
+
+// What one scan of a token finds; it decides which patterns can possibly match.
+const DIGIT = 1;
+const SLASH = 2; // '/' or '\\'
+const AT = 4;
+const COLON = 8;
+const EQUALS = 16;
+const DOT = 32;
+const DASH = 64;
+
+function scan(token: string): number {
+  let flags = 0;
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if (c >= 48 && c <= 57) flags |= DIGIT;
+    else if (c === 47 || c === 92) flags |= SLASH;
+    else if (c === 64) flags |= AT;
+    else if (c === 58) flags |= COLON;
+    else if (c === 61) flags |= EQUALS;
+    else if (c === 46) flags |= DOT;
+    else if (c === 45) flags |= DASH;
+  }
+  return flags;
+}
+
+/** Which whole-token masks could match a token with these flags (the rest are skipped). */
+function possible(name: MaskName, flags: number, length: number): boolean {
+  switch (name) {
+    case 'url':
+      return (flags & SLASH) !== 0 && (flags & COLON) !== 0;
+    case 'email':
+      return (flags & AT) !== 0;
+    case 'uuid':
+      return length >= 36 && (flags & DASH) !== 0;
+    case 'ip':
+      return (flags & (DOT | COLON)) !== 0;
+    case 'timestamp':
+      return (flags & DIGIT) !== 0 && (flags & (DASH | COLON)) !== 0;
+    case 'path':
+      return (flags & SLASH) !== 0;
+    default:
+      return false;
+  }
 }
 
 export function createMasker(enabled: readonly MaskName[] = ALL_MASKS): Masker {
-  const tokenPatterns = ALL_MASKS.filter((n) => enabled.includes(n) && TOKEN_PATTERNS[n]).map((n) => TOKEN_PATTERNS[n]!);
+  const tokenMasks = ALL_MASKS.filter((n) => enabled.includes(n) && TOKEN_PATTERNS[n]).map((name) => ({ name, pattern: TOKEN_PATTERNS[name]! }));
   const piecePatterns = ALL_MASKS.filter((n) => enabled.includes(n) && PIECE_PATTERNS[n]).map((n) => PIECE_PATTERNS[n]!);
   const keyValue = enabled.includes('keyvalue');
+  const maskNumbers = enabled.includes('number');
+  const dayOrMonth = enabled.includes('timestamp') ? PIECE_PATTERNS.timestamp! : undefined;
+  const longHex = enabled.includes('hex') ? PIECE_PATTERNS.hex! : undefined;
 
   const maskPieces = (text: string): string =>
     text.replace(PIECE, (piece) => {
@@ -52,26 +112,60 @@ export function createMasker(enabled: readonly MaskName[] = ALL_MASKS): Masker {
       return piece;
     });
 
-  const maskToken = (token: string): string => {
-    for (const pattern of tokenPatterns) if (pattern.test(token)) return WILDCARD;
-    const stripped = token.replace(/^[("'[{<]+|[)"'\]}>,;.!?]+$/g, '');
-    if (stripped !== token && stripped.length > 0) {
-      for (const pattern of tokenPatterns) if (pattern.test(stripped)) return token.replace(stripped, WILDCARD);
+  const wholeTokenMask = (token: string, flags: number): boolean => {
+    for (const { name, pattern } of tokenMasks) if (possible(name, flags, token.length) && pattern.test(token)) return true;
+    return false;
+  };
+
+  const maskToken = (token: string, flags: number): string => {
+    if ((flags & (DIGIT | SLASH | AT | COLON | EQUALS)) === 0) {
+      // A plain word: a variable only if it is a day or month name, or a long run of hex.
+      if (dayOrMonth && token.length <= 5 && dayOrMonth.test(token.replace(NON_LETTERS, ''))) return maskPieces(token);
+      if (longHex && token.length >= 12 && longHex.test(token.replace(EDGE_PUNCTUATION, ''))) return maskPieces(token);
+      return token;
     }
-    if (keyValue) {
+    if (maskNumbers && (flags & ~(DIGIT | DOT | DASH | COLON)) === 0 && PLAIN_NUMBER.test(token)) return token.replace(NUMBER_CORE, WILDCARD);
+    if (wholeTokenMask(token, flags)) return WILDCARD;
+    const stripped = token.replace(EDGE_PUNCTUATION, '');
+    if (stripped !== token && stripped.length > 0 && wholeTokenMask(stripped, scan(stripped))) return token.replace(stripped, WILDCARD);
+    if (keyValue && (flags & (EQUALS | COLON)) !== 0) {
       const kv = KEY_VALUE.exec(token);
       // Values of key=value pairs are variables; a trailing comma or bracket stays.
-      if (kv && !kv[2]!.startsWith('//')) return `${kv[1]}${WILDCARD}${/[,;)\]}]+$/.exec(kv[2]!)?.[0] ?? ''}`;
+      if (kv && !kv[2]!.startsWith('//')) return `${kv[1]}${WILDCARD}${TRAILING_CLOSERS.exec(kv[2]!)?.[0] ?? ''}`;
     }
     return maskPieces(token);
   };
 
+  // Tokens repeat far more than bodies do: remembering each word's masked form makes the hot path a lookup.
+  // Tokens with digits are mostly one-offs (ids, counters) and are not cached, so they cannot churn it; the
+  // cache is dropped whole when full, which bounds memory without per-entry bookkeeping.
+  const cache = new Map<string, string>();
+  const maskCached = (token: string): string => {
+    const hit = cache.get(token);
+    if (hit !== undefined) return hit;
+    const flags = scan(token);
+    const masked = maskToken(token, flags);
+    if ((flags & DIGIT) === 0) {
+      if (cache.size >= TOKEN_CACHE_SIZE) cache.clear();
+      cache.set(token, masked);
+    }
+    return masked;
+  };
+
+  const masked = (body: string): string => {
+    const text = keyValue && (body.includes('="') || body.includes("='")) ? body.replace(QUOTED_VALUE, `$1${WILDCARD}`) : body;
+    // Splitting on one space is much faster than on a regex; other whitespace takes the general path.
+    const parts = SIMPLE_SPACING.test(text) ? text.split(WHITESPACE) : text.split(' ');
+    const out: string[] = [];
+    for (const token of parts) if (token.length > 0) out.push(maskCached(token));
+    return out.join(' ');
+  };
+
   return {
-    tokens(body) {
-      const text = keyValue ? body.replace(QUOTED_VALUE, `$1${WILDCARD}`) : body;
-      const out: string[] = [];
-      for (const token of text.split(/\s+/)) if (token.length > 0) out.push(maskToken(token));
-      return out;
+    masked,
+    tokens: (body) => {
+      const text = masked(body);
+      return text.length === 0 ? [] : text.split(' ');
     },
   };
 }

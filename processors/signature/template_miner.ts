@@ -109,12 +109,11 @@ export class TemplateMiner {
   }
 
   add(service: string, body: string, now = 0): Pattern {
-    const tokens = this.#masker.tokens(body);
-    const key = tokens.join(' ');
+    const key = this.#masker.masked(body);
     const state = this.#state(service);
     let pattern = state.exact.get(key)?.current;
     if (!pattern) {
-      pattern = this.#match(state, service, tokens, body);
+      pattern = this.#match(state, service, key.length === 0 ? [] : key.split(' '), body);
       state.exact.set(key, pattern);
     }
     pattern.count += 1;
