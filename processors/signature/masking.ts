@@ -37,13 +37,12 @@ const QUOTED_VALUE = /([\w.\-]=)("[^"]*"|'[^']*')/g;
 const KEY_VALUE = /^([A-Za-z_][\w.\-]*[=:])([^=:].*)$/;
 
 const WHITESPACE = /\s+/;
-// Anything but single spaces between words: tabs, newlines, runs of spaces, leading or trailing space.
-const SIMPLE_SPACING = /\s\s|[\t\n\r\f\v]|^\s|\s$/;
 // The commonest variable by far: a bare number, perhaps signed, with decimals, in brackets or before a comma.
 const PLAIN_NUMBER = /^[([]?[-+]?\d+([.,]\d+)?[)\],;:.]?$/;
 const NUMBER_CORE = /[-+]?\d+([.,]\d+)?/;
 const TOKEN_CACHE_SIZE = 65_536;
 const NON_LETTERS = /[^a-z]/gi;
+const ONE_PIECE = /^[A-Za-z0-9_-]+$/;
 const EDGE_PUNCTUATION = /^[("'[{<]+|[)"'\]}>,;.!?]+$/g;
 const TRAILING_CLOSERS = /[,;)\]}]+$/;
 
@@ -100,7 +99,9 @@ function possible(name: MaskName, flags: number, length: number): boolean {
 
 export function createMasker(enabled: readonly MaskName[] = ALL_MASKS): Masker {
   const tokenMasks = ALL_MASKS.filter((n) => enabled.includes(n) && TOKEN_PATTERNS[n]).map((name) => ({ name, pattern: TOKEN_PATTERNS[name]! }));
-  const piecePatterns = ALL_MASKS.filter((n) => enabled.includes(n) && PIECE_PATTERNS[n]).map((n) => PIECE_PATTERNS[n]!);
+  // `number` first: it is the commonest, and with it on, hex/duration/size pieces (all holding a digit) are caught.
+  const pieceOrder: MaskName[] = ['number', ...ALL_MASKS.filter((n) => n !== 'number')];
+  const piecePatterns = pieceOrder.filter((n) => enabled.includes(n) && PIECE_PATTERNS[n]).map((n) => PIECE_PATTERNS[n]!);
   const keyValue = enabled.includes('keyvalue');
   const maskNumbers = enabled.includes('number');
   const dayOrMonth = enabled.includes('timestamp') ? PIECE_PATTERNS.timestamp! : undefined;
@@ -128,6 +129,8 @@ export function createMasker(enabled: readonly MaskName[] = ALL_MASKS): Masker {
     if (wholeTokenMask(token, flags)) return WILDCARD;
     const stripped = token.replace(EDGE_PUNCTUATION, '');
     if (stripped !== token && stripped.length > 0 && wholeTokenMask(stripped, scan(stripped))) return token.replace(stripped, WILDCARD);
+    // A single identifier-like piece with a digit (blk_-42, core3, v1-2) is a variable as a whole.
+    if (maskNumbers && (flags & (SLASH | AT | COLON | EQUALS | DOT)) === 0 && ONE_PIECE.test(token)) return WILDCARD;
     if (keyValue && (flags & (EQUALS | COLON)) !== 0) {
       const kv = KEY_VALUE.exec(token);
       // Values of key=value pairs are variables; a trailing comma or bracket stays.
@@ -154,8 +157,9 @@ export function createMasker(enabled: readonly MaskName[] = ALL_MASKS): Masker {
 
   const masked = (body: string): string => {
     const text = keyValue && (body.includes('="') || body.includes("='")) ? body.replace(QUOTED_VALUE, `$1${WILDCARD}`) : body;
-    // Splitting on one space is much faster than on a regex; other whitespace takes the general path.
-    const parts = SIMPLE_SPACING.test(text) ? text.split(WHITESPACE) : text.split(' ');
+    // Splitting on a space is much faster than on a regex (empty parts from runs of spaces are skipped below);
+    // tabs and line breaks take the general path.
+    const parts = text.includes('\t') || text.includes('\n') || text.includes('\r') ? text.split(WHITESPACE) : text.split(' ');
     const out: string[] = [];
     for (const token of parts) if (token.length > 0) out.push(maskCached(token));
     return out.join(' ');
