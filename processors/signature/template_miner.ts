@@ -10,6 +10,7 @@
 // a different number of words is the same pattern); when a template generalises or a sibling folds in, the
 // retired ids resolve to the standing one.
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { WILDCARD, createMasker, type Masker, type MaskName } from './masking.js';
 
 export interface MinerOptions {
@@ -32,6 +33,10 @@ export class Pattern {
   lastSeen = 0;
   /** Set when this pattern was folded into another. */
   mergedInto: Pattern | undefined;
+  /** Set when the pattern was dropped to keep the service under its pattern limit. */
+  evicted = false;
+  /** A tick of the miner's clock, for least-recently-used eviction. */
+  lastUsed = 0;
   /** For a constant position, the sibling patterns that differ from this one only there, by their word. */
   readonly siblings = new Map<number, Map<string, Pattern>>();
 
@@ -86,33 +91,66 @@ function similarity(template: readonly string[], tokens: readonly string[]): num
 
 interface ServiceState {
   byLength: Map<number, Pattern[]>;
+  /** Masked body → pattern, so repeated traffic skips matching. Dropped whole when full (it only saves work). */
   exact: Map<string, Pattern>;
+  /** Every live pattern of the service. */
+  live: Set<Pattern>;
+}
+
+// Past the pattern limit the least recently used tenth is evicted at once: the sort is paid once per many
+// creations instead of a recency list being updated on every line.
+const EVICT_SHARE = 0.1;
+
+export interface MinerEvents {
+  /** A pattern was dropped to stay under maxPatternsPerService. */
+  evicted?(pattern: Pattern): void;
 }
 
 export class TemplateMiner {
   readonly #masker: Masker;
   readonly #services = new Map<string, ServiceState>();
   /** Retired id → the id that replaced it (generalisation or fold). */
-  readonly #aliases = new Map<string, string>();
+  readonly #aliases: LRUCache<string, string>;
+  #tick = 0;
 
-  constructor(private readonly options: MinerOptions = DEFAULT_MINER_OPTIONS) {
+  constructor(
+    private readonly options: MinerOptions = DEFAULT_MINER_OPTIONS,
+    private readonly events: MinerEvents = {},
+  ) {
     this.#masker = createMasker(options.masks);
+    this.#aliases = new LRUCache({ max: Math.max(1000, options.maxPatternsPerService * 4) });
   }
 
   #state(service: string): ServiceState {
     let state = this.#services.get(service);
-    if (!state) this.#services.set(service, (state = { byLength: new Map(), exact: new Map() }));
+    if (!state) this.#services.set(service, (state = { byLength: new Map(), exact: new Map(), live: new Set() }));
     return state;
+  }
+
+  #evictLeastRecent(state: ServiceState): void {
+    const victims = [...state.live].sort((a, b) => a.lastUsed - b.lastUsed).slice(0, Math.max(1, Math.ceil(state.live.size * EVICT_SHARE)));
+    for (const pattern of victims) {
+      pattern.evicted = true;
+      state.live.delete(pattern);
+      const bucket = state.byLength.get(pattern.tokens.length);
+      const at = bucket ? bucket.indexOf(pattern) : -1;
+      if (at >= 0) bucket!.splice(at, 1);
+      this.events.evicted?.(pattern);
+    }
+    // Cached bodies may point at evicted patterns; add() re-matches those, so dropping the cache is only a cost.
+    state.exact.clear();
   }
 
   add(service: string, body: string, now = 0): Pattern {
     const key = this.#masker.masked(body);
     const state = this.#state(service);
     let pattern = state.exact.get(key)?.current;
-    if (!pattern) {
+    if (!pattern || pattern.evicted) {
       pattern = this.#match(state, service, key.length === 0 ? [] : key.split(' '), body);
+      if (state.exact.size >= this.options.maxPatternsPerService * 4) state.exact.clear();
       state.exact.set(key, pattern);
     }
+    pattern.lastUsed = ++this.#tick;
     pattern.count += 1;
     if (pattern.count === 1) pattern.firstSeen = now;
     pattern.lastSeen = now;
@@ -131,7 +169,7 @@ export class TemplateMiner {
         bestScore = s;
       }
     }
-    if (!best || bestScore < this.options.similarity) return this.#create(bucket, service, tokens, body);
+    if (!best || bestScore < this.options.similarity) return this.#create(state, bucket, service, tokens, body);
 
     const differing: number[] = [];
     for (let i = 0; i < tokens.length; i++) if (best.tokens[i] !== WILDCARD && best.tokens[i] !== tokens[i]) differing.push(i);
@@ -145,23 +183,26 @@ export class TemplateMiner {
     const word = tokens[position]!;
     const siblings = best.siblings.get(position) ?? new Map<string, Pattern>();
     best.siblings.set(position, siblings);
-    const known = siblings.get(word);
-    if (known) return known.current;
+    const known = siblings.get(word)?.current;
+    if (known && !known.evicted) return known;
     if (siblings.size + 2 < this.options.variableAfter) {
-      const sibling = this.#create(bucket, service, tokens, body);
+      const sibling = this.#create(state, bucket, service, tokens, body);
       siblings.set(word, sibling);
       return sibling;
     }
     // Enough distinct words at this position: it is a variable. Siblings fold into the generalised template.
     this.#generalise(best, [position]);
-    for (const sibling of siblings.values()) this.#fold(bucket, sibling, best);
+    for (const sibling of siblings.values()) this.#fold(state, bucket, sibling, best);
     best.siblings.delete(position);
     return best;
   }
 
-  #create(bucket: Pattern[], service: string, tokens: string[], body: string): Pattern {
+  #create(state: ServiceState, bucket: Pattern[], service: string, tokens: string[], body: string): Pattern {
     const pattern = new Pattern(service, tokens, body);
     bucket.push(pattern);
+    state.live.add(pattern);
+    pattern.lastUsed = ++this.#tick;
+    if (state.live.size > this.options.maxPatternsPerService) this.#evictLeastRecent(state);
     return pattern;
   }
 
@@ -172,8 +213,9 @@ export class TemplateMiner {
     if (pattern.id !== oldId) this.#aliases.set(oldId, pattern.id);
   }
 
-  #fold(bucket: Pattern[], from: Pattern, into: Pattern): void {
-    if (from === into || from.mergedInto) return;
+  #fold(state: ServiceState, bucket: Pattern[], from: Pattern, into: Pattern): void {
+    if (from === into || from.mergedInto || from.evicted) return;
+    state.live.delete(from);
     from.mergedInto = into;
     into.count += from.count;
     into.firstSeen = Math.min(into.firstSeen, from.firstSeen);
@@ -181,6 +223,29 @@ export class TemplateMiner {
     if (from.id !== into.id) this.#aliases.set(from.id, into.id);
     const at = bucket.indexOf(from);
     if (at >= 0) bucket.splice(at, 1);
+  }
+
+  /** Re-creates a pattern from the catalog (at start), so known templates match at once. */
+  restore(service: string, template: string, stats: { count: number; firstSeen: number; lastSeen: number; example: string }): Pattern {
+    const state = this.#state(service);
+    const tokens = template.length === 0 ? [] : template.split(' ');
+    const bucket = state.byLength.get(tokens.length) ?? [];
+    state.byLength.set(tokens.length, bucket);
+    const pattern = this.#create(state, bucket, service, tokens, stats.example);
+    pattern.count = stats.count;
+    pattern.firstSeen = stats.firstSeen;
+    pattern.lastSeen = stats.lastSeen;
+    return pattern;
+  }
+
+  /** Every live pattern of every service (several may share an id when a variable spans different widths). */
+  *patterns(): IterableIterator<Pattern> {
+    for (const state of this.#services.values()) yield* state.live.keys();
+  }
+
+  /** Retired id → standing id, for everything retired since the miner started (bounded). */
+  aliases(): Array<[string, string]> {
+    return [...this.#aliases.entries()].map(([from]) => [from, this.resolve(from)]);
   }
 
   /** The id that stands now for an id handed out earlier. */
