@@ -1,5 +1,6 @@
 // The logsift command line.
 import { Command } from 'commander';
+import { listCommand, mergesCommand, mineCommand, similarCommand } from './patterns.js';
 import { runCommand } from './run.js';
 import { validateCommand } from './validate.js';
 import { packageVersion } from './version.js';
@@ -23,6 +24,45 @@ program
   .requiredOption('-c, --config <file>', 'YAML configuration file')
   .action((options: { config: string }) => {
     process.exitCode = validateCommand(options);
+  });
+
+const patterns = program.command('patterns').description('mine log patterns and read the pattern catalog');
+
+patterns
+  .command('mine')
+  .description('print {"id","template"} for each input line (one body per line), as they stand after the whole input')
+  .option('-i, --input <file>', 'read bodies from a file instead of stdin')
+  .option('-c, --config <file>', 'take the signature processor settings from this configuration')
+  .option('-s, --service <name>', 'the service the bodies come from (part of every pattern id)', 'unknown_service')
+  .action(async (options: { input?: string; config?: string; service: string }) => {
+    process.exitCode = await mineCommand(options);
+  });
+
+patterns
+  .command('list')
+  .description('print the stored pattern catalog, one JSON object per pattern')
+  .option('-c, --config <file>', 'configuration whose data_dir holds the catalog')
+  .option('-s, --service <name>', 'only this service')
+  .action((options: { config?: string; service?: string }) => {
+    process.exitCode = listCommand(options);
+  });
+
+patterns
+  .command('similar <id>')
+  .description('the catalog patterns nearest to one, with a similarity score')
+  .option('-c, --config <file>', 'configuration whose data_dir holds the catalog')
+  .option('-n, --limit <n>', 'how many', '5')
+  .action((id: string, options: { config?: string; limit: string }) => {
+    process.exitCode = similarCommand(id, options);
+  });
+
+patterns
+  .command('merges')
+  .description('near-duplicate patterns that could be one, with the merged template')
+  .option('-c, --config <file>', 'configuration whose data_dir holds the catalog')
+  .option('-t, --threshold <share>', 'share of positions that must agree', '0.8')
+  .action((options: { config?: string; threshold: string }) => {
+    process.exitCode = mergesCommand(options);
   });
 
 program

@@ -41,6 +41,12 @@ export class Telemetry {
     labelNames: ['processor', 'pipeline'] as const,
     registers: [this.registry],
   });
+  readonly signatureEvicted = new Counter({
+    name: 'logsift_signature_patterns_evicted_total',
+    help: 'Patterns the miner dropped to stay under max_patterns_per_service (least recently used first).',
+    labelNames: ['processor'] as const,
+    registers: [this.registry],
+  });
   readonly exporterSent = new Counter({
     name: 'logsift_exporter_sent_log_records_total',
     help: 'Log records an exporter delivered.',

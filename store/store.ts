@@ -23,6 +23,20 @@ CREATE TABLE IF NOT EXISTS export_queue (
   payload BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS export_queue_by_exporter ON export_queue (exporter, id);
+CREATE TABLE IF NOT EXISTS patterns (
+  service TEXT NOT NULL,
+  id TEXT NOT NULL,
+  template TEXT NOT NULL,
+  first_seen INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  example TEXT NOT NULL,
+  PRIMARY KEY (service, id)
+);
+CREATE TABLE IF NOT EXISTS pattern_aliases (
+  old_id TEXT PRIMARY KEY,
+  new_id TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS dead_letters (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   exporter TEXT NOT NULL,
@@ -33,6 +47,16 @@ CREATE TABLE IF NOT EXISTS dead_letters (
 );
 `;
 
+export interface PatternRow {
+  service: string;
+  id: string;
+  template: string;
+  first_seen: number;
+  last_seen: number;
+  count: number;
+  example: string;
+}
+
 export class Store {
   readonly #db: Database.Database;
   readonly #insert: Database.Statement<[string, number, number, number, Uint8Array], unknown>;
@@ -41,6 +65,8 @@ export class Store {
   readonly #pending: Database.Statement<[string], QueueRow>;
   readonly #deadLetter: Database.Statement<[string, number, string, number, Uint8Array], unknown>;
   readonly #deadLetterCount: Database.Statement<[string], { records: number | null }>;
+  readonly #upsertPattern: Database.Statement<[PatternRow], unknown>;
+  readonly #upsertAlias: Database.Statement<[string, string], unknown>;
 
   constructor(file: string, sync: SyncPolicy) {
     mkdirSync(path.dirname(file), { recursive: true });
@@ -55,6 +81,12 @@ export class Store {
     this.#pending = this.#db.prepare('SELECT id, records, bytes FROM export_queue WHERE exporter = ? ORDER BY id');
     this.#deadLetter = this.#db.prepare('INSERT INTO dead_letters (exporter, records, reason, failed_at, payload) VALUES (?, ?, ?, ?, ?)');
     this.#deadLetterCount = this.#db.prepare('SELECT SUM(records) AS records FROM dead_letters WHERE exporter = ?');
+    // Counts only grow: a flush after a pattern was evicted from memory must not shrink what was recorded.
+    this.#upsertPattern = this.#db.prepare(`INSERT INTO patterns (service, id, template, first_seen, last_seen, count, example)
+      VALUES (@service, @id, @template, @first_seen, @last_seen, @count, @example)
+      ON CONFLICT (service, id) DO UPDATE SET template = excluded.template, first_seen = MIN(first_seen, excluded.first_seen),
+        last_seen = MAX(last_seen, excluded.last_seen), count = MAX(count, excluded.count)`);
+    this.#upsertAlias = this.#db.prepare('INSERT INTO pattern_aliases (old_id, new_id) VALUES (?, ?) ON CONFLICT (old_id) DO UPDATE SET new_id = excluded.new_id');
   }
 
   /** Committed (and synced per the policy) when this returns. */
@@ -91,6 +123,33 @@ export class Store {
 
   deadLetteredRecords(exporter: string): number {
     return this.#deadLetterCount.get(exporter)?.records ?? 0;
+  }
+
+  /** Writes the pattern catalog and the id aliases in one transaction. */
+  savePatterns(rows: readonly PatternRow[], aliases: ReadonlyArray<[string, string]>): void {
+    this.#db.transaction(() => {
+      for (const row of rows) this.#upsertPattern.run(row);
+      for (const [from, to] of aliases) this.#upsertAlias.run(from, to);
+    })();
+  }
+
+  patterns(service?: string): PatternRow[] {
+    const sql = 'SELECT service, id, template, first_seen, last_seen, count, example FROM patterns';
+    return service === undefined
+      ? this.#db.prepare<[], PatternRow>(`${sql} ORDER BY service, count DESC`).all()
+      : this.#db.prepare<[string], PatternRow>(`${sql} WHERE service = ? ORDER BY count DESC`).all(service);
+  }
+
+  /** old id → the id it became (following chains), for joining history across generalisations. */
+  patternAliases(): Map<string, string> {
+    const direct = new Map(this.#db.prepare<[], { old_id: string; new_id: string }>('SELECT old_id, new_id FROM pattern_aliases').all().map((r) => [r.old_id, r.new_id]));
+    const resolved = new Map<string, string>();
+    for (const from of direct.keys()) {
+      let to = direct.get(from)!;
+      for (let hops = 0; direct.has(to) && hops < 64; hops++) to = direct.get(to)!;
+      resolved.set(from, to);
+    }
+    return resolved;
   }
 
   /** SQLite's synchronous level on this connection: 0 off, 1 normal, 2 full. */

@@ -1,0 +1,131 @@
+// The `signature` processor: gives every record a pattern — `logsift.pattern.id` and
+// `logsift.pattern.template` (names configurable) — from the online miner, per service. The catalog is
+// saved to the store on an interval and at shutdown, and reloaded at start.
+import { map } from 'rxjs';
+import { parseDuration } from '../../config/duration.js';
+import { compileConfigSchema } from '../../config/schema_validator.js';
+import type { LogBatch } from '../../pipeline/batch.js';
+import type { Processor, ProcessorFactory, ProcessorSettings } from '../../pipeline/component.js';
+import { countedOperator } from '../../pipeline/processor_helper.js';
+import { loadCatalog, saveCatalog } from './catalog.js';
+import { ALL_MASKS, type MaskName } from './masking.js';
+import { signatureText } from './structured_body.js';
+import { DEFAULT_MINER_OPTIONS, TemplateMiner } from './template_miner.js';
+
+export interface SignatureProcessorConfig {
+  attributes: { pattern_id: string; template: string };
+  similarity: number;
+  variable_after: number;
+  max_patterns_per_service: number;
+  masks: MaskName[];
+  catalog: { enabled: boolean; flush_interval: string };
+}
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    attributes: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { pattern_id: { type: 'string', minLength: 1 }, template: { type: 'string', minLength: 1 } },
+    },
+    similarity: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+    variable_after: { type: 'integer', minimum: 2 },
+    max_patterns_per_service: { type: 'integer', minimum: 10 },
+    masks: { type: 'array', uniqueItems: true, items: { enum: [...ALL_MASKS] } },
+    catalog: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { enabled: { type: 'boolean' }, flush_interval: { type: 'string', format: 'duration' } },
+    },
+  },
+};
+
+export function minerFromConfig(config: SignatureProcessorConfig, onEvicted?: () => void): TemplateMiner {
+  return new TemplateMiner(
+    { similarity: config.similarity, variableAfter: config.variable_after, maxPatternsPerService: config.max_patterns_per_service, masks: config.masks },
+    onEvicted ? { evicted: onEvicted } : {},
+  );
+}
+
+class SignatureProcessor implements Processor {
+  readonly operator;
+  readonly #miner: TemplateMiner;
+  readonly #flushMs: number;
+  #timer: unknown;
+  #running = false;
+
+  constructor(
+    private readonly settings: ProcessorSettings,
+    private readonly config: SignatureProcessorConfig,
+  ) {
+    const evicted = settings.telemetry.signatureEvicted.labels(settings.id);
+    this.#miner = minerFromConfig(config, () => evicted.inc());
+    this.#flushMs = parseDuration(config.catalog.flush_interval)!;
+    this.operator = countedOperator(settings, map((batch: LogBatch) => this.#sign(batch)));
+  }
+
+  #sign(batch: LogBatch): LogBatch {
+    const { pattern_id: idKey, template: templateKey } = this.config.attributes;
+    const now = this.settings.clock.now();
+    for (const group of batch.groups()) {
+      const service = group.resource.serviceName ?? 'unknown_service';
+      for (const record of group.records) {
+        const pattern = this.#miner.add(service, signatureText(record), now);
+        record.attributes.set(idKey, pattern.id);
+        record.attributes.set(templateKey, pattern.template);
+      }
+    }
+    return batch;
+  }
+
+  #flush(): void {
+    if (!this.config.catalog.enabled) return;
+    try {
+      saveCatalog(this.#miner, this.settings.store.get());
+    } catch (error) {
+      this.settings.logger.error({ err: error }, 'could not save the pattern catalog; will try again');
+    }
+  }
+
+  async start(): Promise<void> {
+    if (this.config.catalog.enabled) {
+      const restored = loadCatalog(this.#miner, this.settings.store.get());
+      if (restored > 0) this.settings.logger.info({ patterns: restored }, 'pattern catalog loaded');
+      this.#running = true;
+      const tick = () => {
+        if (!this.#running) return;
+        this.#flush();
+        this.#timer = this.settings.clock.setTimeout(tick, this.#flushMs);
+      };
+      this.#timer = this.settings.clock.setTimeout(tick, this.#flushMs);
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    this.settings.clock.clearTimeout(this.#timer);
+    this.#flush();
+  }
+}
+
+export function defaultSignatureConfig(): SignatureProcessorConfig {
+  return {
+    attributes: { pattern_id: 'logsift.pattern.id', template: 'logsift.pattern.template' },
+    similarity: DEFAULT_MINER_OPTIONS.similarity,
+    variable_after: DEFAULT_MINER_OPTIONS.variableAfter,
+    max_patterns_per_service: DEFAULT_MINER_OPTIONS.maxPatternsPerService,
+    masks: [...ALL_MASKS],
+    catalog: { enabled: true, flush_interval: '10s' },
+  };
+}
+
+export const signatureProcessorFactory: ProcessorFactory<SignatureProcessorConfig> = {
+  kind: 'processor',
+  type: 'signature',
+  defaultConfig: defaultSignatureConfig,
+  validate: compileConfigSchema(schema),
+  create: (settings, config) => new SignatureProcessor(settings, config),
+};
