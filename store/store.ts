@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS patterns (
   last_seen INTEGER NOT NULL,
   count INTEGER NOT NULL,
   example TEXT NOT NULL,
+  shapes TEXT NOT NULL,
   PRIMARY KEY (service, id)
 );
 CREATE TABLE IF NOT EXISTS pattern_aliases (
@@ -55,6 +56,8 @@ export interface PatternRow {
   last_seen: number;
   count: number;
   example: string;
+  /** JSON array of the template's token-for-token forms (a <*> may stand for several words in `template`). */
+  shapes: string;
 }
 
 export class Store {
@@ -82,10 +85,10 @@ export class Store {
     this.#deadLetter = this.#db.prepare('INSERT INTO dead_letters (exporter, records, reason, failed_at, payload) VALUES (?, ?, ?, ?, ?)');
     this.#deadLetterCount = this.#db.prepare('SELECT SUM(records) AS records FROM dead_letters WHERE exporter = ?');
     // Counts only grow: a flush after a pattern was evicted from memory must not shrink what was recorded.
-    this.#upsertPattern = this.#db.prepare(`INSERT INTO patterns (service, id, template, first_seen, last_seen, count, example)
-      VALUES (@service, @id, @template, @first_seen, @last_seen, @count, @example)
+    this.#upsertPattern = this.#db.prepare(`INSERT INTO patterns (service, id, template, first_seen, last_seen, count, example, shapes)
+      VALUES (@service, @id, @template, @first_seen, @last_seen, @count, @example, @shapes)
       ON CONFLICT (service, id) DO UPDATE SET template = excluded.template, first_seen = MIN(first_seen, excluded.first_seen),
-        last_seen = MAX(last_seen, excluded.last_seen), count = MAX(count, excluded.count)`);
+        last_seen = MAX(last_seen, excluded.last_seen), count = MAX(count, excluded.count), shapes = excluded.shapes`);
     this.#upsertAlias = this.#db.prepare('INSERT INTO pattern_aliases (old_id, new_id) VALUES (?, ?) ON CONFLICT (old_id) DO UPDATE SET new_id = excluded.new_id');
   }
 
@@ -134,7 +137,7 @@ export class Store {
   }
 
   patterns(service?: string): PatternRow[] {
-    const sql = 'SELECT service, id, template, first_seen, last_seen, count, example FROM patterns';
+    const sql = 'SELECT service, id, template, first_seen, last_seen, count, example, shapes FROM patterns';
     return service === undefined
       ? this.#db.prepare<[], PatternRow>(`${sql} ORDER BY service, count DESC`).all()
       : this.#db.prepare<[string], PatternRow>(`${sql} WHERE service = ? ORDER BY count DESC`).all(service);

@@ -5,19 +5,21 @@ import type { TemplateMiner } from './template_miner.js';
 
 /** Live patterns that share an id (a variable spanning different widths) become one catalog row. */
 export function catalogRows(miner: TemplateMiner): PatternRow[] {
-  const rows = new Map<string, PatternRow>();
+  const rows = new Map<string, PatternRow & { shapeList: string[] }>();
   for (const p of miner.patterns()) {
     const key = `${p.service}\u0000${p.id}`;
     const row = rows.get(key);
+    const shape = p.tokens.join(' ');
     if (!row) {
-      rows.set(key, { service: p.service, id: p.id, template: p.template, first_seen: p.firstSeen, last_seen: p.lastSeen, count: p.count, example: p.example });
+      rows.set(key, { service: p.service, id: p.id, template: p.template, first_seen: p.firstSeen, last_seen: p.lastSeen, count: p.count, example: p.example, shapes: '', shapeList: [shape] });
     } else {
       row.count += p.count;
       row.first_seen = Math.min(row.first_seen, p.firstSeen);
       row.last_seen = Math.max(row.last_seen, p.lastSeen);
+      if (!row.shapeList.includes(shape)) row.shapeList.push(shape);
     }
   }
-  return [...rows.values()];
+  return [...rows.values()].map(({ shapeList, ...row }) => ({ ...row, shapes: JSON.stringify(shapeList) }));
 }
 
 export function saveCatalog(miner: TemplateMiner, store: Store): number {
@@ -28,6 +30,12 @@ export function saveCatalog(miner: TemplateMiner, store: Store): number {
 
 export function loadCatalog(miner: TemplateMiner, store: Store): number {
   const rows = store.patterns();
-  for (const row of rows) miner.restore(row.service, row.template, { count: row.count, firstSeen: row.first_seen, lastSeen: row.last_seen, example: row.example });
+  for (const row of rows) {
+    // Each token-for-token form comes back, so bodies of every width match at once; the count goes to the first.
+    const shapes = JSON.parse(row.shapes) as string[];
+    shapes.forEach((shape, i) => {
+      miner.restore(row.service, shape, { count: i === 0 ? row.count : 0, firstSeen: row.first_seen, lastSeen: row.last_seen, example: row.example });
+    });
+  }
   return rows.length;
 }

@@ -89,8 +89,51 @@ function similarity(template: readonly string[], tokens: readonly string[]): num
   return words === 0 ? 1 : equal / words;
 }
 
+/**
+ * The patterns of one token count, indexed by their first token as Drain's tree is: a body is compared with
+ * the patterns that start with its first word, and with those that start with <*>. A body starting with <*>
+ * is compared with all.
+ */
+class LengthBucket {
+  readonly all: Pattern[] = [];
+  readonly #byFirst = new Map<string, Pattern[]>();
+
+  add(pattern: Pattern): void {
+    this.all.push(pattern);
+    const first = pattern.tokens[0] ?? WILDCARD;
+    const list = this.#byFirst.get(first);
+    if (list) list.push(pattern);
+    else this.#byFirst.set(first, [pattern]);
+  }
+
+  remove(pattern: Pattern, first = pattern.tokens[0] ?? WILDCARD): void {
+    removeFrom(this.all, pattern);
+    const list = this.#byFirst.get(first);
+    if (list) {
+      removeFrom(list, pattern);
+      if (list.length === 0) this.#byFirst.delete(first);
+    }
+  }
+
+  /** Re-files a pattern whose first token just became <*>. */
+  refile(pattern: Pattern, oldFirst: string): void {
+    this.remove(pattern, oldFirst);
+    this.add(pattern);
+  }
+
+  candidates(first: string | undefined): Pattern[][] {
+    if (first === undefined || first === WILDCARD) return [this.all];
+    return [this.#byFirst.get(first) ?? [], this.#byFirst.get(WILDCARD) ?? []];
+  }
+}
+
+function removeFrom(list: Pattern[], pattern: Pattern): void {
+  const at = list.indexOf(pattern);
+  if (at >= 0) list.splice(at, 1);
+}
+
 interface ServiceState {
-  byLength: Map<number, Pattern[]>;
+  byLength: Map<number, LengthBucket>;
   /** Masked body → pattern, so repeated traffic skips matching. Dropped whole when full (it only saves work). */
   exact: Map<string, Pattern>;
   /** Every live pattern of the service. */
@@ -132,9 +175,7 @@ export class TemplateMiner {
     for (const pattern of victims) {
       pattern.evicted = true;
       state.live.delete(pattern);
-      const bucket = state.byLength.get(pattern.tokens.length);
-      const at = bucket ? bucket.indexOf(pattern) : -1;
-      if (at >= 0) bucket!.splice(at, 1);
+      state.byLength.get(pattern.tokens.length)?.remove(pattern);
       this.events.evicted?.(pattern);
     }
     // Cached bodies may point at evicted patterns; add() re-matches those, so dropping the cache is only a cost.
@@ -158,15 +199,16 @@ export class TemplateMiner {
   }
 
   #match(state: ServiceState, service: string, tokens: string[], body: string): Pattern {
-    const bucket = state.byLength.get(tokens.length) ?? [];
-    state.byLength.set(tokens.length, bucket);
+    const bucket = this.#bucket(state, tokens.length);
     let best: Pattern | undefined;
     let bestScore = -1;
-    for (const candidate of bucket) {
-      const s = similarity(candidate.tokens, tokens);
-      if (s > bestScore) {
-        best = candidate;
-        bestScore = s;
+    for (const list of bucket.candidates(tokens[0])) {
+      for (const candidate of list) {
+        const s = similarity(candidate.tokens, tokens);
+        if (s > bestScore) {
+          best = candidate;
+          bestScore = s;
+        }
       }
     }
     if (!best || bestScore < this.options.similarity) return this.#create(state, bucket, service, tokens, body);
@@ -175,7 +217,7 @@ export class TemplateMiner {
     for (let i = 0; i < tokens.length; i++) if (best.tokens[i] !== WILDCARD && best.tokens[i] !== tokens[i]) differing.push(i);
     if (differing.length === 0) return best;
     if (differing.length > 1) {
-      this.#generalise(best, differing);
+      this.#generalise(bucket, best, differing);
       return best;
     }
 
@@ -191,29 +233,37 @@ export class TemplateMiner {
       return sibling;
     }
     // Enough distinct words at this position: it is a variable. Siblings fold into the generalised template.
-    this.#generalise(best, [position]);
+    this.#generalise(bucket, best, [position]);
     for (const sibling of siblings.values()) this.#fold(state, bucket, sibling, best);
     best.siblings.delete(position);
     return best;
   }
 
-  #create(state: ServiceState, bucket: Pattern[], service: string, tokens: string[], body: string): Pattern {
+  #bucket(state: ServiceState, length: number): LengthBucket {
+    let bucket = state.byLength.get(length);
+    if (!bucket) state.byLength.set(length, (bucket = new LengthBucket()));
+    return bucket;
+  }
+
+  #create(state: ServiceState, bucket: LengthBucket, service: string, tokens: string[], body: string): Pattern {
     const pattern = new Pattern(service, tokens, body);
-    bucket.push(pattern);
+    bucket.add(pattern);
     state.live.add(pattern);
     pattern.lastUsed = ++this.#tick;
     if (state.live.size > this.options.maxPatternsPerService) this.#evictLeastRecent(state);
     return pattern;
   }
 
-  #generalise(pattern: Pattern, positions: readonly number[]): void {
+  #generalise(bucket: LengthBucket, pattern: Pattern, positions: readonly number[]): void {
     const oldId = pattern.id;
+    const oldFirst = pattern.tokens[0]!;
     for (const p of positions) pattern.tokens[p] = WILDCARD;
+    if (oldFirst !== WILDCARD && pattern.tokens[0] === WILDCARD) bucket.refile(pattern, oldFirst);
     pattern.id = patternId(pattern.service, pattern.template);
     if (pattern.id !== oldId) this.#aliases.set(oldId, pattern.id);
   }
 
-  #fold(state: ServiceState, bucket: Pattern[], from: Pattern, into: Pattern): void {
+  #fold(state: ServiceState, bucket: LengthBucket, from: Pattern, into: Pattern): void {
     if (from === into || from.mergedInto || from.evicted) return;
     state.live.delete(from);
     from.mergedInto = into;
@@ -221,17 +271,14 @@ export class TemplateMiner {
     into.firstSeen = Math.min(into.firstSeen, from.firstSeen);
     into.lastSeen = Math.max(into.lastSeen, from.lastSeen);
     if (from.id !== into.id) this.#aliases.set(from.id, into.id);
-    const at = bucket.indexOf(from);
-    if (at >= 0) bucket.splice(at, 1);
+    bucket.remove(from);
   }
 
   /** Re-creates a pattern from the catalog (at start), so known templates match at once. */
   restore(service: string, template: string, stats: { count: number; firstSeen: number; lastSeen: number; example: string }): Pattern {
     const state = this.#state(service);
     const tokens = template.length === 0 ? [] : template.split(' ');
-    const bucket = state.byLength.get(tokens.length) ?? [];
-    state.byLength.set(tokens.length, bucket);
-    const pattern = this.#create(state, bucket, service, tokens, stats.example);
+    const pattern = this.#create(state, this.#bucket(state, tokens.length), service, tokens, stats.example);
     pattern.count = stats.count;
     pattern.firstSeen = stats.firstSeen;
     pattern.lastSeen = stats.lastSeen;

@@ -1,0 +1,39 @@
+// What the masker turns into <*> before mining, and what it leaves alone.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createMasker } from '../../../processors/signature/masking.js';
+
+const mask = (body: string, masker = createMasker()) => masker.tokens(body).join(' ');
+
+describe('masking', () => {
+  const cases: Array<[string, string, string]> = [
+    ['numbers, signed and decimal', 'took 42 ms and -3.5 retries (7)', 'took <*> ms and <*> retries (<*>)'],
+    ['hex', 'addr 0xdeadBEEF and id a3f9c2d4e5b6c7d8e9f0', 'addr <*> and id <*>'],
+    ['UUIDs', 'request 123e4567-e89b-12d3-a456-426614174000 done', 'request <*> done'],
+    ['IPv4 with and without port', 'from 10.0.0.1 to 192.168.1.20:8080', 'from <*> to <*>'],
+    ['IPv6', 'peer fe80::1ff:fe23:4567:890a and [::1]:443', 'peer <*> and <*>'],
+    ['timestamps', 'at 2026-11-26T12:00:00.123Z and 12:30:45 on Sat Jun 18', 'at <*> and <*> on <*> <*> <*>'],
+    ['paths', 'open /var/log/app.log and C:\\Windows\\system32', 'open <*> and <*>'],
+    ['URLs and emails', 'GET https://api.example.com/v1/x?y=1 for ops@example.com', 'GET <*> for <*>'],
+    ['durations and sizes', 'slept 250ms wrote 12KB of 3MiB', 'slept <*> wrote <*> of <*>'],
+    ['identifiers with digits', 'blk_-6952295868487656571 core.4421 user42', '<*> core.<*> <*>'],
+    ['key=value and quoted values keep their keys', 'lock=4 flg=0x1 tag="View Lock" ws=null,', 'lock=<*> flg=<*> tag=<*> ws=<*>,'],
+    ['punctuation around a variable stays', 'listed [10.0.0.1], (port 80);', 'listed [<*>], (port <*>);'],
+    ['plain words stay', 'Accepted password for root', 'Accepted password for root'],
+  ];
+  for (const [name, body, expected] of cases) {
+    it(name, () => assert.equal(mask(body), expected));
+  }
+
+  it('whitespace of any kind separates tokens; empty bodies give no tokens', () => {
+    assert.deepEqual(createMasker().tokens('  a\tb \n c  '), ['a', 'b', 'c']);
+    assert.deepEqual(createMasker().tokens(''), []);
+  });
+
+  it('the mask set is configurable', () => {
+    const onlyIp = createMasker(['ip']);
+    assert.equal(mask('from 10.0.0.1 took 42 ms', onlyIp), 'from <*> took 42 ms');
+    assert.equal(mask('lock=4', createMasker(['number'])), 'lock=<*>');
+    assert.equal(mask('mode=auto', createMasker(['number'])), 'mode=auto', 'without keyvalue, a word value stays');
+  });
+});
