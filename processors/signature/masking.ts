@@ -37,11 +37,24 @@ const QUOTED_VALUE = /([\w.\-]=)("[^"]*"|'[^']*')/g;
 const KEY_VALUE = /^([A-Za-z_][\w.\-]*[=:])([^=:].*)$/;
 
 const WHITESPACE = /\s+/;
+const ANY_DIGIT = /\d/g;
+const SHAPE_CACHE_SIZE = 50_000;
+const HAS_DIGIT = /\d/;
 // The commonest variable by far: a bare number, perhaps signed, with decimals, in brackets or before a comma.
 const PLAIN_NUMBER = /^[([]?[-+]?\d+([.,]\d+)?[)\],;:.]?$/;
 const NUMBER_CORE = /[-+]?\d+([.,]\d+)?/;
-const TOKEN_CACHE_SIZE = 65_536;
-const NON_LETTERS = /[^a-z]/gi;
+const DAYS_AND_MONTHS = new Set(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun', 'jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec']);
+
+const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+
+/** A word whose letters (punctuation around them ignored) are a three-letter day or month name. */
+function isDayOrMonth(token: string): boolean {
+  let start = 0;
+  let end = token.length;
+  while (start < end && !isLetter(token.charCodeAt(start))) start++;
+  while (end > start && !isLetter(token.charCodeAt(end - 1))) end--;
+  return end - start === 3 && DAYS_AND_MONTHS.has(token.slice(start, end).toLowerCase());
+}
 const ONE_PIECE = /^[A-Za-z0-9_-]+$/;
 const EDGE_PUNCTUATION = /^[("'[{<]+|[)"'\]}>,;.!?]+$/g;
 const TRAILING_CLOSERS = /[,;)\]}]+$/;
@@ -121,7 +134,7 @@ export function createMasker(enabled: readonly MaskName[] = ALL_MASKS): Masker {
   const maskToken = (token: string, flags: number): string => {
     if ((flags & (DIGIT | SLASH | AT | COLON | EQUALS)) === 0) {
       // A plain word: a variable only if it is a day or month name, or a long run of hex.
-      if (dayOrMonth && token.length <= 5 && dayOrMonth.test(token.replace(NON_LETTERS, ''))) return maskPieces(token);
+      if (dayOrMonth && token.length >= 3 && token.length <= 5 && isDayOrMonth(token)) return maskPieces(token);
       if (longHex && token.length >= 12 && longHex.test(token.replace(EDGE_PUNCTUATION, ''))) return maskPieces(token);
       return token;
     }
@@ -139,30 +152,34 @@ export function createMasker(enabled: readonly MaskName[] = ALL_MASKS): Masker {
     return maskPieces(token);
   };
 
-  // Tokens repeat far more than bodies do: remembering each word's masked form makes the hot path a lookup.
-  // Tokens with digits are mostly one-offs (ids, counters) and are not cached, so they cannot churn it; the
-  // cache is dropped whole when full, which bounds memory without per-entry bookkeeping.
-  const cache = new Map<string, string>();
-  const maskCached = (token: string): string => {
-    const hit = cache.get(token);
-    if (hit !== undefined) return hit;
-    const flags = scan(token);
-    const masked = maskToken(token, flags);
-    if ((flags & DIGIT) === 0) {
-      if (cache.size >= TOKEN_CACHE_SIZE) cache.clear();
-      cache.set(token, masked);
-    }
-    return masked;
-  };
+  // No per-token cache: hashing each freshly split token costs more than the one scan that settles a plain word.
 
-  const masked = (body: string): string => {
+  const maskBody = (body: string): string => {
     const text = keyValue && (body.includes('="') || body.includes("='")) ? body.replace(QUOTED_VALUE, `$1${WILDCARD}`) : body;
     // Splitting on a space is much faster than on a regex (empty parts from runs of spaces are skipped below);
     // tabs and line breaks take the general path.
     const parts = text.includes('\t') || text.includes('\n') || text.includes('\r') ? text.split(WHITESPACE) : text.split(' ');
     const out: string[] = [];
-    for (const token of parts) if (token.length > 0) out.push(maskCached(token));
+    for (const token of parts) if (token.length > 0) out.push(maskToken(token, scan(token)));
     return out.join(' ');
+  };
+
+  // Bodies repeat in shape far more than in content: the same message with other numbers. Every digit
+  // becomes 0 to make the shape; a shape seen before gives its masked form without tokenising. This is exact:
+  // masks look at where digits are and how many, never at their values, so two bodies of one shape take the
+  // same decisions — and a masked form is cached only if it kept no digit, so it holds for every body of the
+  // shape. Dropped whole when full.
+  const shapes = new Map<string, string>();
+  const masked = (body: string): string => {
+    const shape = body.replace(ANY_DIGIT, '0');
+    const hit = shapes.get(shape);
+    if (hit !== undefined) return hit;
+    const result = maskBody(body);
+    if (!HAS_DIGIT.test(result)) {
+      if (shapes.size >= SHAPE_CACHE_SIZE) shapes.clear();
+      shapes.set(shape, result);
+    }
+    return result;
   };
 
   return {
