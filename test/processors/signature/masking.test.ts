@@ -30,6 +30,15 @@ describe('masking', () => {
     assert.deepEqual(createMasker().tokens(''), []);
   });
 
+  it('bodies of one shape (digits aside) never borrow each other\'s masked form where digits survive', () => {
+    const masker = createMasker();
+    assert.equal(mask('ipv4=1 up', masker), 'ipv4=<*> up');
+    assert.equal(mask('ipv6=2 up', masker), 'ipv6=<*> up', 'same shape as the line before, different key');
+    const numbersKept = createMasker(['ip']);
+    assert.equal(mask('took 42 ms', numbersKept), 'took 42 ms');
+    assert.equal(mask('took 43 ms', numbersKept), 'took 43 ms');
+  });
+
   it('the mask set is configurable', () => {
     const onlyIp = createMasker(['ip']);
     assert.equal(mask('from 10.0.0.1 took 42 ms', onlyIp), 'from <*> took 42 ms');
