@@ -37,9 +37,37 @@ const QUOTED_VALUE = /([\w.\-]=)("[^"]*"|'[^']*')/g;
 const KEY_VALUE = /^([A-Za-z_][\w.\-]*[=:])([^=:].*)$/;
 
 const WHITESPACE = /\s+/;
-const ANY_DIGIT = /\d/g;
-const SHAPE_CACHE_SIZE = 50_000;
 const HAS_DIGIT = /\d/;
+
+/** A 32-bit FNV-1a hash of the body's shape (every digit counted as 0), computed without building the shape. */
+export function shapeHash(body: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < body.length; i++) {
+    let c = body.charCodeAt(i);
+    if (c >= 48 && c <= 57) c = 48;
+    hash = Math.imul(hash ^ c, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/** Whether two bodies have the same shape: equal but for which digit stands where a digit stands. */
+export function sameShape(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y && !(x >= 48 && x <= 57 && y >= 48 && y <= 57)) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether a masked form holds for every body of its shape: true when it kept no digit, since bodies of one
+ * shape take the same masking decisions and differ only in digits, which then were all masked away.
+ */
+export function holdsForShape(masked: string): boolean {
+  return !HAS_DIGIT.test(masked);
+}
 // The commonest variable by far: a bare number, perhaps signed, with decimals, in brackets or before a comma.
 const PLAIN_NUMBER = /^[([]?[-+]?\d+([.,]\d+)?[)\],;:.]?$/;
 const NUMBER_CORE = /[-+]?\d+([.,]\d+)?/;
@@ -164,23 +192,7 @@ export function createMasker(enabled: readonly MaskName[] = ALL_MASKS): Masker {
     return out.join(' ');
   };
 
-  // Bodies repeat in shape far more than in content: the same message with other numbers. Every digit
-  // becomes 0 to make the shape; a shape seen before gives its masked form without tokenising. This is exact:
-  // masks look at where digits are and how many, never at their values, so two bodies of one shape take the
-  // same decisions — and a masked form is cached only if it kept no digit, so it holds for every body of the
-  // shape. Dropped whole when full.
-  const shapes = new Map<string, string>();
-  const masked = (body: string): string => {
-    const shape = body.replace(ANY_DIGIT, '0');
-    const hit = shapes.get(shape);
-    if (hit !== undefined) return hit;
-    const result = maskBody(body);
-    if (!HAS_DIGIT.test(result)) {
-      if (shapes.size >= SHAPE_CACHE_SIZE) shapes.clear();
-      shapes.set(shape, result);
-    }
-    return result;
-  };
+  const masked = maskBody;
 
   return {
     masked,

@@ -11,7 +11,7 @@
 // retired ids resolve to the standing one.
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { WILDCARD, createMasker, type Masker, type MaskName } from './masking.js';
+import { WILDCARD, createMasker, holdsForShape, sameShape, shapeHash, type Masker, type MaskName } from './masking.js';
 
 export interface MinerOptions {
   /** Share of the positions holding a word on either side that must agree for a body to join a template. */
@@ -136,6 +136,11 @@ interface ServiceState {
   byLength: Map<number, LengthBucket>;
   /** Masked body → pattern, so repeated traffic skips matching. Dropped whole when full (it only saves work). */
   exact: Map<string, Pattern>;
+  /**
+   * Body shape (digits as 0; keyed by its hash) → pattern, so the same message with other numbers skips even masking. Exact:
+   * filled only when the masked form holds for the whole shape (see masking.ts). Dropped whole when full.
+   */
+  byShape: Map<number, { body: string; pattern: Pattern }>;
   /** Every live pattern of the service. */
   live: Set<Pattern>;
 }
@@ -166,7 +171,7 @@ export class TemplateMiner {
 
   #state(service: string): ServiceState {
     let state = this.#services.get(service);
-    if (!state) this.#services.set(service, (state = { byLength: new Map(), exact: new Map(), live: new Set() }));
+    if (!state) this.#services.set(service, (state = { byLength: new Map(), exact: new Map(), byShape: new Map(), live: new Set() }));
     return state;
   }
 
@@ -178,18 +183,29 @@ export class TemplateMiner {
       state.byLength.get(pattern.tokens.length)?.remove(pattern);
       this.events.evicted?.(pattern);
     }
-    // Cached bodies may point at evicted patterns; add() re-matches those, so dropping the cache is only a cost.
+    // Cached bodies may point at evicted patterns; add() re-matches those, so dropping the caches is only a cost.
     state.exact.clear();
+    state.byShape.clear();
   }
 
   add(service: string, body: string, now = 0): Pattern {
-    const key = this.#masker.masked(body);
     const state = this.#state(service);
-    let pattern = state.exact.get(key)?.current;
+    // The shape is hashed in one pass without building it; a hit is confirmed against the body that made it.
+    const shape = shapeHash(body);
+    const seen = state.byShape.get(shape);
+    let pattern = seen && sameShape(seen.body, body) ? seen.pattern.current : undefined;
     if (!pattern || pattern.evicted) {
-      pattern = this.#match(state, service, key.length === 0 ? [] : key.split(' '), body);
-      if (state.exact.size >= this.options.maxPatternsPerService * 4) state.exact.clear();
-      state.exact.set(key, pattern);
+      const key = this.#masker.masked(body);
+      pattern = state.exact.get(key)?.current;
+      if (!pattern || pattern.evicted) {
+        pattern = this.#match(state, service, key.length === 0 ? [] : key.split(' '), body);
+        if (state.exact.size >= this.options.maxPatternsPerService * 4) state.exact.clear();
+        state.exact.set(key, pattern);
+      }
+      if (holdsForShape(key)) {
+        if (state.byShape.size >= this.options.maxPatternsPerService * 4) state.byShape.clear();
+        state.byShape.set(shape, { body, pattern });
+      }
     }
     pattern.lastUsed = ++this.#tick;
     pattern.count += 1;

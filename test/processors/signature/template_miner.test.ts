@@ -100,6 +100,13 @@ describe('template miner', () => {
     assert.ok(grownMb < 100, `heap grew ${grownMb.toFixed(0)} MB`);
   });
 
+  it('the shape cache never hands a body another body\'s pattern when the digits mattered', () => {
+    const miner = new TemplateMiner();
+    assert.equal(miner.add('net', 'ipv4=1 up').template, 'ipv4=<*> up');
+    assert.equal(miner.add('net', 'ipv6=2 up').template, 'ipv6=<*> up', 'same shape as the line before, other key');
+    assert.equal(miner.add('net', 'took 42 ms').id, miner.add('net', 'took 97 ms').id);
+  });
+
   it('structured bodies sign by their message field and sorted key set', () => {
     assert.equal(structuredSignature({ msg: 'user logged in', user: 'a', level: 'info' }), 'user logged in {level,msg,user}');
     assert.equal(structuredSignature({ b: 1, a: 2 }), '{a,b}');
