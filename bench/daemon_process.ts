@@ -16,8 +16,18 @@ export interface DaemonProcess {
   peakRssMb(): number;
 }
 
-/** `exportersYaml` is the `exporters:` block's body; the pipeline is otlp → those exporters. */
-export async function startDaemonProcess(exportersYaml: string, exporterIds: string[], dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-bench-'))): Promise<DaemonProcess> {
+export interface PipelineShape {
+  /** The `exporters:` block's body. */
+  exportersYaml: string;
+  exporterIds: string[];
+  /** The `processors:` block's body, if any. */
+  processorsYaml?: string;
+  processorIds?: string[];
+}
+
+/** Runs `logsift run` on otlp → processors → exporters. */
+export async function startDaemonProcess(shape: PipelineShape, dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-bench-'))): Promise<DaemonProcess> {
+  const { exportersYaml, exporterIds, processorsYaml, processorIds = [] } = shape;
   const [grpc, httpPort, telemetry] = [await freePort(), await freePort(), await freePort()];
   const config = path.join(dir, 'bench.yaml');
   writeFileSync(config, `
@@ -26,14 +36,14 @@ receivers:
     protocols:
       grpc: { endpoint: 127.0.0.1:${grpc} }
       http: { endpoint: 127.0.0.1:${httpPort} }
-exporters:
+${processorsYaml ? `processors:\n${processorsYaml}\n` : ''}exporters:
 ${exportersYaml}
 service:
   data_dir: ${dir}
   limits: { max_inflight_records: 200000 }
   telemetry: { logs: { level: warn }, metrics: { address: 127.0.0.1:${telemetry} } }
   pipelines:
-    logs: { receivers: [otlp], exporters: [${exporterIds.join(', ')}] }
+    logs: { receivers: [otlp], processors: [${processorIds.join(', ')}], exporters: [${exporterIds.join(', ')}] }
 `);
   const child = spawn(process.execPath, [BIN, 'run', '--config', config], { stdio: ['ignore', 'inherit', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));

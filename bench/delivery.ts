@@ -57,7 +57,7 @@ function exporterYaml(sink: string, persistent: boolean): string {
 }
 
 async function intakeThroughput(sink: string, persistent: boolean, bodies: Buffer[]) {
-  const daemon = await startDaemonProcess(exporterYaml(sink, persistent), ['otlp_http']);
+  const daemon = await startDaemonProcess({ exportersYaml: exporterYaml(sink, persistent), exporterIds: ['otlp_http'] });
   const load = await runLoad({ port: daemon.httpPort, bodies, recordsPerBody: RECORDS_PER_BATCH, concurrency: 8, warmupMs: WARMUP_MS, measureMs: MEASURE_MS });
   await daemon.stop();
   return load;
@@ -65,7 +65,7 @@ async function intakeThroughput(sink: string, persistent: boolean, bodies: Buffe
 
 async function backlogRecovery(sink: Sink, sinkUrl: string, bodies: Buffer[]): Promise<number> {
   sink.up = false;
-  const daemon = await startDaemonProcess(exporterYaml(sinkUrl, true), ['otlp_http']);
+  const daemon = await startDaemonProcess({ exportersYaml: exporterYaml(sinkUrl, true), exporterIds: ['otlp_http'] });
   for (let i = 0; i < BACKLOG_RECORDS / RECORDS_PER_BATCH; i++) {
     const res = await fetch(`http://127.0.0.1:${daemon.httpPort}/v1/logs`, {
       method: 'POST',

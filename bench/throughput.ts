@@ -1,6 +1,7 @@
 // Throughput of the daemon (its own process) fed by this process over loopback with OTLP/HTTP protobuf
-// batches of 1000 records, through a pass-through pipeline to the nop exporter; beside it, in the same run,
-// the floor: decoding and re-encoding the same batches with protobufjs in-process. Last line: JSON summary.
+// batches of 1000 records, through a pass-through pipeline to the nop exporter, then again with the signature
+// processor; beside them, in the same run, the floor: decoding and re-encoding the same batches with
+// protobufjs in-process. Last line: JSON summary.
 import os from 'node:os';
 import { decodeExportRequest, encodeExportRequest } from '../proto/otlp.js';
 import { startDaemonProcess } from './daemon_process.js';
@@ -23,10 +24,15 @@ function floor(bodies: Buffer[]): number {
 }
 
 const bodies = realisticBodies(32, RECORDS_PER_BATCH);
-const daemon = await startDaemonProcess('  nop:', ['nop']);
-const load = await runLoad({ port: daemon.httpPort, bodies, recordsPerBody: RECORDS_PER_BATCH, concurrency: CONCURRENCY, warmupMs: WARMUP_MS, measureMs: MEASURE_MS });
+const loadOptions = { bodies, recordsPerBody: RECORDS_PER_BATCH, concurrency: CONCURRENCY, warmupMs: WARMUP_MS, measureMs: MEASURE_MS };
+const daemon = await startDaemonProcess({ exportersYaml: '  nop:', exporterIds: ['nop'] });
+const load = await runLoad({ port: daemon.httpPort, ...loadOptions });
 const rss = daemon.peakRssMb();
 await daemon.stop();
+// The same, with the signature processor (the embedded default runs it): what pattern tagging costs.
+const signed = await startDaemonProcess({ exportersYaml: '  nop:', exporterIds: ['nop'], processorsYaml: '  signature:', processorIds: ['signature'] });
+const signedLoad = await runLoad({ port: signed.httpPort, ...loadOptions });
+await signed.stop();
 const floorPerS = floor(bodies);
 
 const summary = {
@@ -41,5 +47,8 @@ const summary = {
   p50_ms: load.histogram.getValueAtPercentile(50) / 1000,
   p99_ms: load.histogram.getValueAtPercentile(99) / 1000,
   peak_rss_mb: Math.round(rss),
+  records_per_s_with_signature: Math.round(signedLoad.acceptedRecordsPerS),
+  signature_ratio: Number((signedLoad.acceptedRecordsPerS / load.acceptedRecordsPerS).toFixed(3)),
+  p99_ms_with_signature: signedLoad.histogram.getValueAtPercentile(99) / 1000,
 };
 process.stdout.write(`${JSON.stringify(summary)}\n`);
