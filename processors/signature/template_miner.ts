@@ -160,6 +160,8 @@ export class TemplateMiner {
   /** Retired id → the id that replaced it (generalisation or fold). */
   readonly #aliases: LRUCache<string, string>;
   #tick = 0;
+  #lastService: string | undefined;
+  #lastState: ServiceState | undefined;
 
   constructor(
     private readonly options: MinerOptions = DEFAULT_MINER_OPTIONS,
@@ -170,8 +172,12 @@ export class TemplateMiner {
   }
 
   #state(service: string): ServiceState {
+    // Records come in runs of one service (a batch is per resource): the last one answers most lookups.
+    if (service === this.#lastService && this.#lastState) return this.#lastState;
     let state = this.#services.get(service);
     if (!state) this.#services.set(service, (state = { byLength: new Map(), exact: new Map(), byShape: new Map(), live: new Set() }));
+    this.#lastService = service;
+    this.#lastState = state;
     return state;
   }
 
