@@ -3,33 +3,20 @@
 // that was not; queued batches the backend did not take are saved and sent at the next start.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { startCli } from '../support/cli.js';
-import { freePort } from '../support/ports.js';
+import { writeConfigFile } from '../support/config_file.js';
 import { PosthogStandin } from '../support/posthog_standin.js';
 
-async function configFile(posthog: string, shutdownTimeout: string, queue: string, dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-life-'))) {
-  const [grpcPort, httpPort, telemetryPort] = [await freePort(), await freePort(), await freePort()];
-  const file = path.join(dir, 'config.yaml');
-  writeFileSync(file, `
-receivers:
-  otlp:
-    protocols:
-      grpc: { endpoint: 127.0.0.1:${grpcPort} }
-      http: { endpoint: 127.0.0.1:${httpPort} }
-exporters:
-  posthog: { endpoint: ${posthog}, api_key: phc_lifecycle, sending_queue: ${queue}, timeout: 1s, retry_on_failure: { initial_interval: 20ms, max_interval: 100ms } }
-service:
-  data_dir: ${dir}
-  shutdown_timeout: ${shutdownTimeout}
-  telemetry: { metrics: { address: 127.0.0.1:${telemetryPort} } }
-  pipelines:
-    logs: { receivers: [otlp], exporters: [posthog] }
-`);
-  return { file, httpPort, dir };
+function configFile(posthog: string, shutdownTimeout: string, queue: string, dir?: string) {
+  return writeConfigFile(
+    {
+      exporters: `  posthog: { endpoint: ${posthog}, api_key: phc_lifecycle, sending_queue: ${queue}, timeout: 1s, retry_on_failure: { initial_interval: 20ms, max_interval: 100ms } }`,
+      service: `  shutdown_timeout: ${shutdownTimeout}`,
+      pipeline: { exporters: ['posthog'] },
+    },
+    dir,
+  );
 }
 
 function send(httpPort: number, request: number, records: number): Promise<number> {

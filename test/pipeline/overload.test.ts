@@ -3,13 +3,11 @@
 // acknowledged record arrives.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { encodeExportRequest } from '../../proto/otlp.js';
 import { startCli } from '../support/cli.js';
-import { freePort } from '../support/ports.js';
+import { writeConfigFile } from '../support/config_file.js';
 import { PosthogStandin } from '../support/posthog_standin.js';
 
 const LIMIT_MIB = 350;
@@ -36,31 +34,19 @@ describe('overload with a backend that never answers', () => {
   it('refuses with 429, keeps RSS under the limit, then delivers everything it acknowledged', async () => {
     standin.gate = new Promise(() => undefined);
     const host = await standin.start();
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-overload-'));
-    const [grpcPort, httpPort, telemetryPort] = [await freePort(), await freePort(), await freePort()];
-    const file = path.join(dir, 'config.yaml');
-    writeFileSync(file, `
-receivers:
-  otlp:
-    protocols:
-      grpc: { endpoint: 127.0.0.1:${grpcPort} }
-      http: { endpoint: 127.0.0.1:${httpPort} }
-processors:
-  memory_limiter: { limit_mib: ${LIMIT_MIB}, check_interval: 100ms }
-exporters:
-  posthog:
-    endpoint: ${host}
-    api_key: phc_overload
-    timeout: 500ms
-    sending_queue: { queue_size: 20000 }
-    retry_on_failure: { initial_interval: 50ms, max_interval: 200ms }
-service:
-  data_dir: ${dir}
-  limits: { max_inflight_records: 20000 }
-  telemetry: { metrics: { address: 127.0.0.1:${telemetryPort} } }
-  pipelines:
-    logs: { receivers: [otlp], processors: [memory_limiter], exporters: [posthog] }
-`);
+    const { file, httpPort } = await writeConfigFile({
+      processors: `  memory_limiter: { limit_mib: ${LIMIT_MIB}, check_interval: 100ms }`,
+      exporters: [
+        '  posthog:',
+        `    endpoint: ${host}`,
+        '    api_key: phc_overload',
+        '    timeout: 500ms',
+        '    sending_queue: { queue_size: 20000 }',
+        '    retry_on_failure: { initial_interval: 50ms, max_interval: 200ms }',
+      ].join('\n'),
+      service: '  limits: { max_inflight_records: 20000 }',
+      pipeline: { processors: ['memory_limiter'], exporters: ['posthog'] },
+    });
     const daemon = await startCli(['run', '--config', file]);
     const pid = daemon.child.pid!;
     const acknowledged: string[] = [];

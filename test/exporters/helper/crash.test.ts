@@ -2,11 +2,9 @@
 // whose request got a 2xx arrives (duplicates allowed and counted, losses not).
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { startCli } from '../../support/cli.js';
+import { writeConfigFile } from '../../support/config_file.js';
 import { freePort } from '../../support/ports.js';
 import { PosthogStandin } from '../../support/posthog_standin.js';
 
@@ -15,29 +13,18 @@ describe('crash with a persistent queue', () => {
   after(() => standin.stop());
 
   it('every acknowledged record survives kill -9 and arrives after the restart', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-crash-'));
-    const [backendPort, grpcPort, httpPort, telemetryPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-    const file = path.join(dir, 'config.yaml');
-    writeFileSync(file, `
-receivers:
-  otlp:
-    protocols:
-      grpc: { endpoint: 127.0.0.1:${grpcPort} }
-      http: { endpoint: 127.0.0.1:${httpPort} }
-processors:
-  batch: { timeout: 50ms }
-exporters:
-  posthog:
-    endpoint: http://127.0.0.1:${backendPort}
-    api_key: phc_crash
-    sending_queue: { persistent: true }
-    retry_on_failure: { initial_interval: 20ms, max_interval: 100ms }
-service:
-  data_dir: ${dir}
-  telemetry: { metrics: { address: 127.0.0.1:${telemetryPort} } }
-  pipelines:
-    logs: { receivers: [otlp], processors: [batch], exporters: [posthog] }
-`);
+    const backendPort = await freePort();
+    const { file, httpPort } = await writeConfigFile({
+      processors: '  batch: { timeout: 50ms }',
+      exporters: [
+        '  posthog:',
+        `    endpoint: http://127.0.0.1:${backendPort}`,
+        '    api_key: phc_crash',
+        '    sending_queue: { persistent: true }',
+        '    retry_on_failure: { initial_interval: 20ms, max_interval: 100ms }',
+      ].join('\n'),
+      pipeline: { processors: ['batch'], exporters: ['posthog'] },
+    });
 
     // The backend is down (nothing listens on its port) while the daemon takes data.
     const first = await startCli(['run', '--config', file]);
