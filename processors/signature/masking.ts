@@ -39,26 +39,21 @@ const KEY_VALUE = /^([A-Za-z_][\w.\-]*[=:])([^=:].*)$/;
 const WHITESPACE = /\s+/;
 const HAS_DIGIT = /\d/;
 
-/** A 32-bit FNV-1a hash of the body's shape (every digit counted as 0), computed without building the shape. */
-export function shapeHash(body: string): number {
-  let hash = 0x811c9dc5;
+/**
+ * A 53-bit key for the body's shape (every digit counted as 0), computed in one pass without building the
+ * shape: two independent 32-bit FNV-style hashes, 32 + 21 bits of them kept. Like pattern ids (64-bit hashes),
+ * it treats a collision as impossible — with 50k shapes per service, about 1 in 10^11 per lookup.
+ */
+export function shapeKey(body: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x12345679;
   for (let i = 0; i < body.length; i++) {
     let c = body.charCodeAt(i);
     if (c >= 48 && c <= 57) c = 48;
-    hash = Math.imul(hash ^ c, 0x01000193);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 13);
   }
-  return hash >>> 0;
-}
-
-/** Whether two bodies have the same shape: equal but for which digit stands where a digit stands. */
-export function sameShape(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y && !(x >= 48 && x <= 57 && y >= 48 && y <= 57)) return false;
-  }
-  return true;
+  return (a >>> 0) * 0x200000 + ((b ^ body.length) & 0x1fffff);
 }
 
 /**

@@ -11,7 +11,7 @@
 // retired ids resolve to the standing one.
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { WILDCARD, createMasker, holdsForShape, sameShape, shapeHash, type Masker, type MaskName } from './masking.js';
+import { WILDCARD, createMasker, holdsForShape, shapeKey, type Masker, type MaskName } from './masking.js';
 
 export interface MinerOptions {
   /** Share of the positions holding a word on either side that must agree for a body to join a template. */
@@ -137,10 +137,10 @@ interface ServiceState {
   /** Masked body → pattern, so repeated traffic skips matching. Dropped whole when full (it only saves work). */
   exact: Map<string, Pattern>;
   /**
-   * Body shape (digits as 0; keyed by its hash) → pattern, so the same message with other numbers skips even masking. Exact:
+   * Body shape (digits as 0; keyed by a 53-bit hash) → pattern, so the same message with other numbers skips even masking. Exact:
    * filled only when the masked form holds for the whole shape (see masking.ts). Dropped whole when full.
    */
-  byShape: Map<number, { body: string; pattern: Pattern }>;
+  byShape: Map<number, Pattern>;
   /** Every live pattern of the service. */
   live: Set<Pattern>;
 }
@@ -196,10 +196,8 @@ export class TemplateMiner {
 
   add(service: string, body: string, now = 0): Pattern {
     const state = this.#state(service);
-    // The shape is hashed in one pass without building it; a hit is confirmed against the body that made it.
-    const shape = shapeHash(body);
-    const seen = state.byShape.get(shape);
-    let pattern = seen && sameShape(seen.body, body) ? seen.pattern.current : undefined;
+    const shape = shapeKey(body);
+    let pattern = state.byShape.get(shape)?.current;
     if (!pattern || pattern.evicted) {
       const key = this.#masker.masked(body);
       pattern = state.exact.get(key)?.current;
@@ -210,7 +208,7 @@ export class TemplateMiner {
       }
       if (holdsForShape(key)) {
         if (state.byShape.size >= this.options.maxPatternsPerService * 4) state.byShape.clear();
-        state.byShape.set(shape, { body, pattern });
+        state.byShape.set(shape, pattern);
       }
     }
     pattern.lastUsed = ++this.#tick;
