@@ -46,12 +46,17 @@ export class Pattern {
     readonly example: string,
   ) {
     this.tokens = tokens;
-    this.id = patternId(service, collapse(tokens));
+    this.template = collapse(tokens);
+    this.id = patternId(service, this.template);
   }
 
   /** Runs of <*> collapse to one, so a variable spanning a different number of words is the same pattern. */
-  get template(): string {
-    return collapse(this.tokens);
+  template: string;
+
+  /** After `tokens` changed: the template and the id follow. */
+  refresh(): void {
+    this.template = collapse(this.tokens);
+    this.id = patternId(this.service, this.template);
   }
 
   /** The pattern standing for this one now (itself unless folded into another). */
@@ -279,7 +284,7 @@ export class TemplateMiner {
     const oldFirst = pattern.tokens[0]!;
     for (const p of positions) pattern.tokens[p] = WILDCARD;
     if (oldFirst !== WILDCARD && pattern.tokens[0] === WILDCARD) bucket.refile(pattern, oldFirst);
-    pattern.id = patternId(pattern.service, pattern.template);
+    pattern.refresh();
     if (pattern.id !== oldId) this.#aliases.set(oldId, pattern.id);
   }
 
