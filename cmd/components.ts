@@ -8,6 +8,7 @@ import { otlpHttpExporterFactory } from '../exporters/otlp_http/factory.js';
 import { posthogExporterFactory } from '../exporters/posthog/factory.js';
 import { batchProcessorFactory } from '../processors/batch/factory.js';
 import { memoryLimiterFactory } from '../processors/memorylimiter/factory.js';
+import { rateStatsProcessorFactory } from '../processors/ratestats/factory.js';
 import { signatureProcessorFactory } from '../processors/signature/factory.js';
 import type { Factory } from '../pipeline/component.js';
 import { FactoryRegistry } from '../pipeline/registry.js';
@@ -18,6 +19,7 @@ export const BUILTIN_FACTORIES: readonly Factory[] = [
   batchProcessorFactory,
   memoryLimiterFactory,
   signatureProcessorFactory,
+  rateStatsProcessorFactory,
   fileExporterFactory,
   debugExporterFactory,
   nopExporterFactory,

@@ -5,6 +5,7 @@ import type { LogBatch } from './batch.js';
 import type { SharedStore } from '../store/shared_store.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
+import type { PipelineShared } from './pipeline_shared.js';
 import type { Telemetry } from './telemetry.js';
 import type { PbResourceLogs } from '../proto/otlp.js';
 
@@ -41,6 +42,8 @@ export interface CreateSettings {
 /** Processors are created once per pipeline, so their counters carry the pipeline id too. */
 export interface ProcessorSettings extends CreateSettings {
   pipelineId: string;
+  /** Views the pipeline's processors share (a processor provides, those after it look up at start). */
+  shared: PipelineShared;
 }
 
 export type IntakeResult =

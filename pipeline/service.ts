@@ -6,6 +6,7 @@ import { InflightLimiter } from './inflight.js';
 import { PipelineIntake } from './intake.js';
 import type { Logger } from './logger.js';
 import { LogsPipeline } from './logs_pipeline.js';
+import { PipelineShared } from './pipeline_shared.js';
 import type { FactoryRegistry } from './registry.js';
 import type { Telemetry } from './telemetry.js';
 import type { ComponentEntry, LogsiftConfig } from '../config/load.js';
@@ -69,9 +70,10 @@ export class Service {
 
     const pipelinesByReceiver = new Map<string, LogsPipeline[]>();
     for (const spec of config.pipelines) {
+      const shared = new PipelineShared();
       const processors = spec.processors.map((id) => {
         const e = entry(config.processors, id);
-        return factoryOf('processor', e.type).create({ ...settingsFor(id), pipelineId: spec.id }, e.config);
+        return factoryOf('processor', e.type).create({ ...settingsFor(id), pipelineId: spec.id, shared }, e.config);
       });
       const pipeline = new LogsPipeline(spec.id, processors, spec.exporters.map((id) => exporters.get(id)!), logger.child({ pipeline: spec.id }));
       this.#pipelines.push(pipeline);

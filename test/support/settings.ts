@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { realClock, type Clock } from '../../pipeline/clock.js';
-import type { CreateSettings } from '../../pipeline/component.js';
+import type { CreateSettings, ProcessorSettings } from '../../pipeline/component.js';
+import { PipelineShared } from '../../pipeline/pipeline_shared.js';
 import { Telemetry } from '../../pipeline/telemetry.js';
 import { SharedStore } from '../../store/shared_store.js';
 
@@ -19,4 +20,9 @@ export function testSettings(id: string, options: { clock?: Clock; dataDir?: str
     store: new SharedStore(dataDir, 'normal'),
     retryAfterSeconds: 1,
   };
+}
+
+/** ProcessorSettings for a processor built directly in a test, in pipeline `logs` with its own shared views. */
+export function testProcessorSettings(id: string, options: Parameters<typeof testSettings>[1] & { shared?: PipelineShared } = {}): ProcessorSettings {
+  return { ...testSettings(id, options), pipelineId: 'logs', shared: options.shared ?? new PipelineShared() };
 }

@@ -9,7 +9,7 @@ import { LogBatch } from '../../../pipeline/batch.js';
 import { Telemetry } from '../../../pipeline/telemetry.js';
 import { batchProcessorFactory } from '../../../processors/batch/factory.js';
 import { sampleRequest } from '../../support/payloads.js';
-import { testSettings } from '../../support/settings.js';
+import { testProcessorSettings } from '../../support/settings.js';
 
 function batchOf(records: number): { batch: LogBatch; delivery: Delivery; settled: () => boolean } {
   const delivery = new Delivery();
@@ -28,7 +28,7 @@ describe('batch processor', () => {
   function start(config: Record<string, unknown>) {
     const merged = { ...batchProcessorFactory.defaultConfig(), ...config };
     assert.deepEqual(batchProcessorFactory.validate(merged), []);
-    const processor = batchProcessorFactory.create({ ...testSettings('batch', { telemetry }), pipelineId: 'logs' }, merged);
+    const processor = batchProcessorFactory.create(testProcessorSettings('batch', { telemetry }), merged);
     input.pipe(processor.operator).subscribe({ next: (b) => out.push(b), complete: () => (completed = true) });
   }
 

@@ -10,7 +10,7 @@ import { resolveLimits } from '../../../processors/memorylimiter/memory_budget.j
 import { MemoryLimiter, memoryLimiterFactory } from '../../../processors/memorylimiter/factory.js';
 import { fakeClock } from '../../support/fake_clock.js';
 import { sampleRequest } from '../../support/payloads.js';
-import { testSettings } from '../../support/settings.js';
+import { testProcessorSettings } from '../../support/settings.js';
 
 const MIB = 1024 * 1024;
 
@@ -18,7 +18,7 @@ describe('memory_limiter processor', () => {
   it('refuses batches while memory is above the soft limit, checked every check_interval', async () => {
     const { fake, clock } = fakeClock();
     let usage = 100 * MIB;
-    const settings = { ...testSettings('memory_limiter', { clock }), pipelineId: 'logs' };
+    const settings = testProcessorSettings('memory_limiter', { clock });
     const limiter = new MemoryLimiter(settings, resolveLimits({ limit_mib: 200, spike_limit_mib: 50, limit_percentage: 0, spike_limit_percentage: 0 }, 0), 1000, () => usage);
     const input = new Subject<LogBatch>();
     const passed: LogBatch[] = [];

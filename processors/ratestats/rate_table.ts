@@ -1,0 +1,137 @@
+// Rolling windows of counts and bytes per (service, pattern, severity), with an EWMA baseline of the completed
+// windows and a short history of them. Time is whatever the caller says: arrival time in live mode, record
+// timestamps in replay, so a day of traffic replays in seconds. Memory is bounded: past `maxSeries`, the
+// series seen least recently are dropped.
+import type { SeverityClass } from './severity.js';
+
+export interface RateTableOptions {
+  windowMs: number;
+  /** Weight of the newest completed window in the baseline. */
+  ewmaAlpha: number;
+  /** Completed windows kept per series (for detectors). */
+  history: number;
+  maxSeries: number;
+}
+
+export interface WindowCounts {
+  count: number;
+  bytes: number;
+}
+
+export interface SeriesSnapshot {
+  service: string;
+  pattern: string;
+  severity: SeverityClass;
+  /** Start (ms) of the window in progress. */
+  windowStart: number;
+  current: WindowCounts;
+  /** EWMA of completed windows, per window; undefined until one window completed. */
+  baseline: WindowCounts | undefined;
+  /** Completed windows' counts, oldest first, up to `history`. */
+  history: readonly number[];
+  /** Windows completed since the series was first seen. */
+  windowsSeen: number;
+  firstSeen: number;
+}
+
+/** What the sampler, the detector, the tuner and the API read. */
+export interface RateStatsView {
+  readonly windowMs: number;
+  series(): IterableIterator<SeriesSnapshot>;
+  get(service: string, pattern: string, severity: SeverityClass): SeriesSnapshot | undefined;
+}
+
+interface Series extends SeriesSnapshot {
+  current: WindowCounts;
+  history: number[];
+  lastTouched: number;
+}
+
+export class RateTable implements RateStatsView {
+  readonly #series = new Map<string, Series>();
+  #tick = 0;
+
+  constructor(private readonly options: RateTableOptions) {}
+
+  get windowMs(): number {
+    return this.options.windowMs;
+  }
+
+  #windowStart(time: number): number {
+    return Math.floor(time / this.options.windowMs) * this.options.windowMs;
+  }
+
+  /** Completes the window in progress and the empty ones up to `time`'s window. */
+  #roll(series: Series, time: number): void {
+    const target = this.#windowStart(time);
+    const { windowMs, ewmaAlpha, history } = this.options;
+    const elapsed = Math.round((target - series.windowStart) / windowMs);
+    if (elapsed <= 0) return;
+    const done = series.current;
+    series.baseline = series.baseline
+      ? { count: series.baseline.count + ewmaAlpha * (done.count - series.baseline.count), bytes: series.baseline.bytes + ewmaAlpha * (done.bytes - series.baseline.bytes) }
+      : { ...done };
+    series.history.push(done.count);
+    // The empty windows after it: the baseline decays once per window (done in one step), the history gets zeros.
+    const empty = elapsed - 1;
+    if (empty > 0) {
+      const decay = (1 - ewmaAlpha) ** empty;
+      series.baseline = { count: series.baseline.count * decay, bytes: series.baseline.bytes * decay };
+      for (let i = 0; i < Math.min(empty, history); i++) series.history.push(0);
+    }
+    if (series.history.length > history) series.history.splice(0, series.history.length - history);
+    series.windowsSeen += elapsed;
+    series.current = { count: 0, bytes: 0 };
+    series.windowStart = target;
+  }
+
+  /** Counts one record; returns the series after counting. A record older than its series' window counts in it. */
+  record(service: string, pattern: string, severity: SeverityClass, bytes: number, time: number): SeriesSnapshot {
+    const key = `${service}\u0000${pattern}\u0000${severity}`;
+    let series = this.#series.get(key);
+    if (!series) {
+      series = {
+        service,
+        pattern,
+        severity,
+        windowStart: this.#windowStart(time),
+        current: { count: 0, bytes: 0 },
+        baseline: undefined,
+        history: [],
+        windowsSeen: 0,
+        firstSeen: time,
+        lastTouched: 0,
+      };
+      this.#series.set(key, series);
+      if (this.#series.size > this.options.maxSeries) this.#evict();
+    } else if (time >= series.windowStart + this.options.windowMs) {
+      this.#roll(series, time);
+    }
+    series.current.count += 1;
+    series.current.bytes += bytes;
+    series.lastTouched = ++this.#tick;
+    return series;
+  }
+
+  /** Brings every series forward to `time` (so silent ones show their empty windows). */
+  advance(time: number): void {
+    for (const series of this.#series.values()) if (time >= series.windowStart + this.options.windowMs) this.#roll(series, time);
+  }
+
+  #evict(): void {
+    const victims = [...this.#series.entries()].sort((a, b) => a[1].lastTouched - b[1].lastTouched).slice(0, Math.ceil(this.options.maxSeries * 0.1));
+    for (const [key] of victims) this.#series.delete(key);
+  }
+
+  *series(): IterableIterator<SeriesSnapshot> {
+    yield* this.#series.values();
+  }
+
+  get(service: string, pattern: string, severity: SeverityClass): SeriesSnapshot | undefined {
+    return this.#series.get(`${service}\u0000${pattern}\u0000${severity}`);
+  }
+
+  get size(): number {
+    return this.#series.size;
+  }
+}
