@@ -9,6 +9,7 @@ import { posthogExporterFactory } from '../exporters/posthog/factory.js';
 import { batchProcessorFactory } from '../processors/batch/factory.js';
 import { memoryLimiterFactory } from '../processors/memorylimiter/factory.js';
 import { rateStatsProcessorFactory } from '../processors/ratestats/factory.js';
+import { samplerProcessorFactory } from '../processors/sampler/factory.js';
 import { signatureProcessorFactory } from '../processors/signature/factory.js';
 import type { Factory } from '../pipeline/component.js';
 import { FactoryRegistry } from '../pipeline/registry.js';
@@ -20,6 +21,7 @@ export const BUILTIN_FACTORIES: readonly Factory[] = [
   memoryLimiterFactory,
   signatureProcessorFactory,
   rateStatsProcessorFactory,
+  samplerProcessorFactory,
   fileExporterFactory,
   debugExporterFactory,
   nopExporterFactory,

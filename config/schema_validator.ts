@@ -6,7 +6,7 @@ import { parseDuration } from './duration.js';
 import { parseEndpoint } from './endpoint.js';
 import { unknownKeyMessage } from './nearest_key.js';
 
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
+const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
 ajv.addFormat('endpoint', { type: 'string', validate: (s: string) => parseEndpoint(s) !== undefined });
 ajv.addFormat('duration', { type: 'string', validate: (s: string) => parseDuration(s) !== undefined });
 

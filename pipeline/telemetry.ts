@@ -47,6 +47,12 @@ export class Telemetry {
     labelNames: ['processor'] as const,
     registers: [this.registry],
   });
+  readonly samplerDecisions = new Counter({
+    name: 'logsift_sampler_decisions_total',
+    help: 'Sampling decisions: kept by reason (severity, rule, first, sampled) or dropped.',
+    labelNames: ['processor', 'decision'] as const,
+    registers: [this.registry],
+  });
   readonly exporterSent = new Counter({
     name: 'logsift_exporter_sent_log_records_total',
     help: 'Log records an exporter delivered.',

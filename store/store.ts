@@ -38,6 +38,17 @@ CREATE TABLE IF NOT EXISTS pattern_aliases (
   old_id TEXT PRIMARY KEY,
   new_id TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS sampling_ledger (
+  window_start INTEGER NOT NULL,
+  service TEXT NOT NULL,
+  pattern TEXT NOT NULL,
+  seen INTEGER NOT NULL,
+  kept INTEGER NOT NULL,
+  dropped INTEGER NOT NULL,
+  bytes_seen INTEGER NOT NULL,
+  bytes_kept INTEGER NOT NULL,
+  PRIMARY KEY (service, pattern, window_start)
+);
 CREATE TABLE IF NOT EXISTS dead_letters (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   exporter TEXT NOT NULL,
@@ -60,6 +71,17 @@ export interface PatternRow {
   shapes: string;
 }
 
+export interface LedgerRowData {
+  window_start: number;
+  service: string;
+  pattern: string;
+  seen: number;
+  kept: number;
+  dropped: number;
+  bytes_seen: number;
+  bytes_kept: number;
+}
+
 export class Store {
   readonly #db: Database.Database;
   readonly #insert: Database.Statement<[string, number, number, number, Uint8Array], unknown>;
@@ -70,6 +92,7 @@ export class Store {
   readonly #deadLetterCount: Database.Statement<[string], { records: number | null }>;
   readonly #upsertPattern: Database.Statement<[PatternRow], unknown>;
   readonly #upsertAlias: Database.Statement<[string, string], unknown>;
+  readonly #addLedger: Database.Statement<[LedgerRowData], unknown>;
 
   constructor(file: string, sync: SyncPolicy) {
     mkdirSync(path.dirname(file), { recursive: true });
@@ -89,6 +112,11 @@ export class Store {
       VALUES (@service, @id, @template, @first_seen, @last_seen, @count, @example, @shapes)
       ON CONFLICT (service, id) DO UPDATE SET template = excluded.template, first_seen = MIN(first_seen, excluded.first_seen),
         last_seen = MAX(last_seen, excluded.last_seen), count = MAX(count, excluded.count), shapes = excluded.shapes`);
+    // A window flushed at shutdown and continued after a restart adds up rather than overwrites.
+    this.#addLedger = this.#db.prepare(`INSERT INTO sampling_ledger (window_start, service, pattern, seen, kept, dropped, bytes_seen, bytes_kept)
+      VALUES (@window_start, @service, @pattern, @seen, @kept, @dropped, @bytes_seen, @bytes_kept)
+      ON CONFLICT (service, pattern, window_start) DO UPDATE SET seen = seen + excluded.seen, kept = kept + excluded.kept,
+        dropped = dropped + excluded.dropped, bytes_seen = bytes_seen + excluded.bytes_seen, bytes_kept = bytes_kept + excluded.bytes_kept`);
     this.#upsertAlias = this.#db.prepare('INSERT INTO pattern_aliases (old_id, new_id) VALUES (?, ?) ON CONFLICT (old_id) DO UPDATE SET new_id = excluded.new_id');
   }
 
@@ -134,6 +162,19 @@ export class Store {
       for (const row of rows) this.#upsertPattern.run(row);
       for (const [from, to] of aliases) this.#upsertAlias.run(from, to);
     })();
+  }
+
+  addLedger(rows: readonly LedgerRowData[]): void {
+    this.#db.transaction(() => {
+      for (const row of rows) this.#addLedger.run(row);
+    })();
+  }
+
+  ledger(service?: string): LedgerRowData[] {
+    const sql = 'SELECT window_start, service, pattern, seen, kept, dropped, bytes_seen, bytes_kept FROM sampling_ledger';
+    return service === undefined
+      ? this.#db.prepare<[], LedgerRowData>(`${sql} ORDER BY window_start, service, pattern`).all()
+      : this.#db.prepare<[string], LedgerRowData>(`${sql} WHERE service = ? ORDER BY window_start, pattern`).all(service);
   }
 
   patterns(service?: string): PatternRow[] {

@@ -4,32 +4,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Subject } from 'rxjs';
-import { Delivery } from '../../../pipeline/ack.js';
 import { LogBatch } from '../../../pipeline/batch.js';
 import { PipelineShared } from '../../../pipeline/pipeline_shared.js';
 import { RATE_STATS, rateStatsProcessorFactory } from '../../../processors/ratestats/factory.js';
 import { RateTable } from '../../../processors/ratestats/rate_table.js';
 import { severityClass } from '../../../processors/ratestats/severity.js';
-import { decodeJsonExportRequest } from '../../../proto/otlp_json.js';
 import { fakeClock } from '../../support/fake_clock.js';
+import { batchOf, type RecordSpec } from '../../support/records.js';
 import { testProcessorSettings } from '../../support/settings.js';
 
-function batch(records: Array<{ body: string; severity?: number; timeMs?: number; pattern?: string }>, service = 'api'): LogBatch {
-  const request = decodeJsonExportRequest(JSON.stringify({
-    resourceLogs: [{
-      resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-      scopeLogs: [{
-        logRecords: records.map((r) => ({
-          body: { stringValue: r.body },
-          severityNumber: r.severity ?? 9,
-          ...(r.timeMs !== undefined ? { timeUnixNano: String(BigInt(r.timeMs) * 1_000_000n) } : {}),
-          attributes: [{ key: 'logsift.pattern.id', value: { stringValue: r.pattern ?? 'p1' } }],
-        })),
-      }],
-    }],
-  }));
-  return LogBatch.fromRequest(request, new Delivery());
-}
+const batch = (records: RecordSpec[], service = 'api') => batchOf(records, service);
 
 describe('rate table', () => {
   it('completes windows into an EWMA baseline and a history, counting bytes too', () => {

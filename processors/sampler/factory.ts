@@ -1,0 +1,225 @@
+// The `sampler` processor: decides per record whether to keep it, under a policy per service.
+// Always kept, whatever the policy says: severity at or above `keep_at_or_above` (ERROR at most — an invariant
+// no policy lowers), the first `first_k_per_window` records of every pattern in every window, records matching
+// a keep rule. The rest are kept with the policy's probability — static (per pattern, else per severity) or
+// dynamic (a budget shared across patterns by log-weighted fairness) — decided by the trace id when there is
+// one, so a request's records are kept together. Kept records carry `logsift.sample_rate` (1 / probability:
+// "this record stands for N") and `logsift.sample_reason`. Every decision is counted in an exact ledger per
+// window and pattern, saved to the store. Dry run keeps everything and tags what would have been dropped.
+import { parseDuration } from '../../config/duration.js';
+import { compileConfigSchema } from '../../config/schema_validator.js';
+import { mergeDefaults } from '../../config/merge.js';
+import { map } from 'rxjs';
+import type { LogBatch, LogRecordView, RecordGroup } from '../../pipeline/batch.js';
+import type { ConfigProblem, Processor, ProcessorFactory, ProcessorSettings } from '../../pipeline/component.js';
+import { countedOperator } from '../../pipeline/processor_helper.js';
+import { SEVERITY_CLASSES, severityClass, severityRank, type SeverityClass } from '../ratestats/severity.js';
+import { dynamicKeep } from './dynamic_rates.js';
+import { compileKeepRules, type RecordPredicate } from './keep_rules.js';
+import { Ledger } from './ledger.js';
+import { defaultPolicy, validatePolicy, type Policy } from './policy.js';
+import { traceUniform } from './trace_hash.js';
+
+export const SAMPLE_RATE_ATTRIBUTE = 'logsift.sample_rate';
+export const SAMPLE_REASON_ATTRIBUTE = 'logsift.sample_reason';
+
+export interface SamplerConfig {
+  window: string;
+  time: 'arrival' | 'record';
+  keep_at_or_above: SeverityClass;
+  /** No probability goes below this, whatever a policy asks. */
+  min_keep: number;
+  dry_run: boolean;
+  pattern_attribute: string;
+  /** The policy for every service without its own. */
+  policy: Policy;
+  /** Per-service policies, each merged over `policy`. */
+  services: Record<string, Partial<Policy>>;
+  ledger: { enabled: boolean; flush_interval: string };
+}
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    window: { type: 'string', format: 'duration' },
+    time: { enum: ['arrival', 'record'] },
+    keep_at_or_above: { enum: SEVERITY_CLASSES.filter((c) => severityRank(c) <= severityRank('ERROR') && c !== 'UNSPECIFIED') },
+    min_keep: { type: 'number', minimum: 0, maximum: 1 },
+    dry_run: { type: 'boolean' },
+    pattern_attribute: { type: 'string', minLength: 1 },
+    policy: { type: 'object' },
+    services: { type: 'object', additionalProperties: { type: 'object' } },
+    ledger: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { enabled: { type: 'boolean' }, flush_interval: { type: 'string', format: 'duration' } },
+    },
+  },
+};
+const checkSchema = compileConfigSchema(schema);
+
+function servicePolicy(config: SamplerConfig, service: string): Policy {
+  const own = config.services[service];
+  return own ? ({ ...(mergeDefaults(config.policy, own) as Policy), service } as Policy) : config.policy;
+}
+
+function validate(config: SamplerConfig): ConfigProblem[] {
+  const problems = checkSchema(config);
+  if (problems.length > 0) return problems;
+  for (const problem of validatePolicy(config.policy)) problems.push({ path: `policy.${problem.path}`, message: problem.message });
+  for (const service of Object.keys(config.services)) {
+    for (const problem of validatePolicy(servicePolicy(config, service))) problems.push({ path: `services.${service}.${problem.path}`, message: problem.message });
+  }
+  return problems;
+}
+
+type Decision = { keep: boolean; probability: number; reason: 'severity' | 'rule' | 'first' | 'sampled' };
+
+interface CompiledPolicy {
+  policy: Policy;
+  rules: RecordPredicate;
+  /** Dynamic mode: keep probability per pattern for the window in progress, and that window's start. */
+  dynamic: Map<string, number>;
+  dynamicWindow: number;
+}
+
+const NANOS_PER_MS = 1_000_000n;
+
+class Sampler implements Processor {
+  readonly operator;
+  readonly #ledger: Ledger;
+  readonly #windowMs: number;
+  readonly #compiled = new Map<string, CompiledPolicy>();
+  readonly #keepRank: number;
+  #timer: unknown;
+  #running = false;
+
+  constructor(
+    private readonly settings: ProcessorSettings,
+    private readonly config: SamplerConfig,
+  ) {
+    this.#windowMs = parseDuration(config.window)!;
+    this.#ledger = new Ledger(this.#windowMs);
+    this.#keepRank = severityRank(config.keep_at_or_above);
+    this.operator = countedOperator(settings, map((batch: LogBatch) => this.#sample(batch)));
+  }
+
+  #policy(service: string): CompiledPolicy {
+    let compiled = this.#compiled.get(service);
+    if (!compiled) {
+      const policy = servicePolicy(this.config, service);
+      compiled = { policy, rules: compileKeepRules(policy.keep_rules), dynamic: new Map(), dynamicWindow: -1 };
+      this.#compiled.set(service, compiled);
+    }
+    return compiled;
+  }
+
+  #time(record: LogRecordView, arrival: number): number {
+    if (this.config.time === 'arrival') return arrival;
+    const nanos = record.timeUnixNano || record.observedTimeUnixNano;
+    return nanos > 0n ? Number(nanos / NANOS_PER_MS) : arrival;
+  }
+
+  /** Dynamic mode: the budget for a window, shared out once per window from the patterns' recent rates. */
+  #dynamicProbability(compiled: CompiledPolicy, service: string, pattern: string, windowStart: number): number {
+    if (compiled.dynamicWindow !== windowStart) {
+      const perSecond = compiled.policy.budget.records_per_second ?? Number.POSITIVE_INFINITY;
+      compiled.dynamic = dynamicKeep(this.#ledger.rates(service), (perSecond * this.#windowMs) / 1000, this.config.min_keep);
+      compiled.dynamicWindow = windowStart;
+    }
+    // A pattern new in this window has no share yet: it is kept until the next recompute includes it.
+    return compiled.dynamic.get(pattern) ?? 1;
+  }
+
+  #decide(compiled: CompiledPolicy, service: string, pattern: string, cls: SeverityClass, record: LogRecordView, seenInWindow: number, windowStart: number): Decision {
+    if (severityRank(cls) >= this.#keepRank) return { keep: true, probability: 1, reason: 'severity' };
+    const { policy } = compiled;
+    if (policy.keep_rules.length > 0 && compiled.rules((key) => record.attributes.get(key))) return { keep: true, probability: 1, reason: 'rule' };
+    if (seenInWindow < policy.first_k_per_window) return { keep: true, probability: 1, reason: 'first' };
+    const wanted =
+      policy.mode === 'dynamic'
+        ? this.#dynamicProbability(compiled, service, pattern, windowStart)
+        : (policy.pattern_keep[pattern] ?? policy.severity_keep[cls] ?? 1);
+    const probability = Math.min(1, Math.max(this.config.min_keep, wanted));
+    const traceId = record.traceId;
+    const draw = traceId ? traceUniform(traceId) : Math.random();
+    return { keep: draw < probability, probability, reason: 'sampled' };
+  }
+
+  #sample(batch: LogBatch): LogBatch {
+    const arrival = this.settings.clock.now();
+    const patternKey = this.config.pattern_attribute;
+    const dryRun = this.config.dry_run;
+    const decisions = this.settings.telemetry.samplerDecisions;
+    return batch.filter((record: LogRecordView, group: RecordGroup) => {
+      const service = group.resource.serviceName ?? 'unknown_service';
+      const patternValue = record.attributes.get(patternKey);
+      const pattern = typeof patternValue === 'string' ? patternValue : '';
+      const cls = severityClass(record.severityNumber, record.severityText);
+      const time = this.#time(record, arrival);
+      const entry = this.#ledger.entry(service, pattern, time);
+      const compiled = this.#policy(service);
+      const decision = this.#decide(compiled, service, pattern, cls, record, entry.seen, entry.windowStart);
+      this.#ledger.note(entry, record.bodyText.length, decision.keep);
+      decisions.inc({ processor: this.settings.id, decision: decision.keep ? decision.reason : 'dropped' });
+      if (decision.keep) {
+        record.attributes.set(SAMPLE_RATE_ATTRIBUTE, 1 / decision.probability);
+        record.attributes.set(SAMPLE_REASON_ATTRIBUTE, decision.reason);
+        return true;
+      }
+      if (!dryRun) return false;
+      // Dry run: kept anyway, standing for itself only, and marked with what would have happened.
+      record.attributes.set(SAMPLE_RATE_ATTRIBUTE, 1);
+      record.attributes.set(SAMPLE_REASON_ATTRIBUTE, 'dry_run_drop');
+      return true;
+    });
+  }
+
+  #flushLedger(all: boolean): void {
+    if (!this.config.ledger.enabled) return;
+    const rows = this.#ledger.drain(all);
+    if (rows.length === 0) return;
+    try {
+      this.settings.store.get().addLedger(rows);
+    } catch (error) {
+      this.settings.logger.error({ err: error, rows: rows.length }, 'could not save the sampling ledger');
+    }
+  }
+
+  async start(): Promise<void> {
+    this.#running = true;
+    const interval = parseDuration(this.config.ledger.flush_interval)!;
+    const tick = () => {
+      if (!this.#running) return;
+      this.#flushLedger(false);
+      this.#timer = this.settings.clock.setTimeout(tick, interval);
+    };
+    this.#timer = this.settings.clock.setTimeout(tick, interval);
+  }
+
+  async shutdown(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    this.settings.clock.clearTimeout(this.#timer);
+    this.#flushLedger(true);
+  }
+}
+
+export const samplerProcessorFactory: ProcessorFactory<SamplerConfig> = {
+  kind: 'processor',
+  type: 'sampler',
+  defaultConfig: () => ({
+    window: '10s',
+    time: 'arrival',
+    keep_at_or_above: 'ERROR',
+    min_keep: 0.001,
+    dry_run: false,
+    pattern_attribute: 'logsift.pattern.id',
+    policy: defaultPolicy(),
+    services: {},
+    ledger: { enabled: true, flush_interval: '10s' },
+  }),
+  validate,
+  create: (settings, config) => new Sampler(settings, config),
+};

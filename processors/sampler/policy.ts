@@ -1,0 +1,114 @@
+// The sampling policy: data, one JSON schema (this one is the source of truth), versioned. Authors — the
+// config today, rules and LLMs in the tuner later — all produce this shape; invariants are enforced by the
+// sampler whatever a policy says (ERROR and above always kept, first records of every pattern kept).
+import { compileConfigSchema } from '../../config/schema_validator.js';
+import type { ConfigProblem } from '../../pipeline/component.js';
+import { SEVERITY_CLASSES, type SeverityClass } from '../ratestats/severity.js';
+
+export type KeepRuleOp = '==' | '!=' | '>' | '>=' | '<' | '<=' | 'exists' | 'matches';
+
+export interface KeepRule {
+  attribute: string;
+  op: KeepRuleOp;
+  value?: string | number | boolean;
+}
+
+export interface Policy {
+  service: string;
+  version: number;
+  mode: 'static' | 'dynamic';
+  severity_keep: Partial<Record<SeverityClass, number>>;
+  pattern_keep: Record<string, number>;
+  budget: { records_per_second: number | null; bytes_per_second: number | null };
+  first_k_per_window: number;
+  keep_rules: KeepRule[];
+  anomaly_boost: { keep: number; cooldown_seconds: number };
+  reasoning: string;
+}
+
+const probability = { type: 'number', minimum: 0, maximum: 1 };
+
+export const POLICY_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['service', 'version', 'mode', 'severity_keep', 'pattern_keep', 'budget', 'first_k_per_window', 'keep_rules', 'anomaly_boost', 'reasoning'],
+  properties: {
+    service: { type: 'string', minLength: 1 },
+    version: { type: 'integer', minimum: 0 },
+    mode: { enum: ['static', 'dynamic'] },
+    severity_keep: {
+      type: 'object',
+      additionalProperties: false,
+      properties: Object.fromEntries(SEVERITY_CLASSES.map((c) => [c, probability])),
+    },
+    pattern_keep: { type: 'object', additionalProperties: probability },
+    budget: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['records_per_second', 'bytes_per_second'],
+      properties: {
+        records_per_second: { type: ['number', 'null'], exclusiveMinimum: 0 },
+        bytes_per_second: { type: ['number', 'null'], exclusiveMinimum: 0 },
+      },
+    },
+    first_k_per_window: { type: 'integer', minimum: 0, maximum: 1_000_000 },
+    keep_rules: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['attribute', 'op'],
+        properties: {
+          attribute: { type: 'string', minLength: 1 },
+          op: { enum: ['==', '!=', '>', '>=', '<', '<=', 'exists', 'matches'] },
+          value: { type: ['string', 'number', 'boolean'] },
+        },
+      },
+    },
+    anomaly_boost: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['keep', 'cooldown_seconds'],
+      properties: { keep: probability, cooldown_seconds: { type: 'number', minimum: 0 } },
+    },
+    reasoning: { type: 'string' },
+  },
+};
+
+const checkSchema = compileConfigSchema(POLICY_SCHEMA);
+
+export function validatePolicy(policy: unknown): ConfigProblem[] {
+  const problems = checkSchema(policy);
+  if (problems.length > 0) return problems;
+  const p = policy as Policy;
+  p.keep_rules.forEach((rule, i) => {
+    if (rule.op !== 'exists' && rule.value === undefined) problems.push({ path: `keep_rules[${i}].value`, message: `is required for ${rule.op}` });
+    if (rule.op === 'matches') {
+      try {
+        new RegExp(String(rule.value));
+      } catch (error) {
+        problems.push({ path: `keep_rules[${i}].value`, message: `is not a regular expression: ${(error as Error).message}` });
+      }
+    }
+  });
+  if (p.mode === 'dynamic' && p.budget.records_per_second === null && p.budget.bytes_per_second === null) {
+    problems.push({ path: 'budget', message: 'dynamic mode needs records_per_second or bytes_per_second' });
+  }
+  return problems;
+}
+
+/** The policy every service starts with: keep what matters, little of the chatter. */
+export function defaultPolicy(service = '*'): Policy {
+  return {
+    service,
+    version: 0,
+    mode: 'static',
+    severity_keep: { UNSPECIFIED: 0.1, TRACE: 0.01, DEBUG: 0.02, INFO: 0.1, WARN: 0.5, ERROR: 1, FATAL: 1 },
+    pattern_keep: {},
+    budget: { records_per_second: null, bytes_per_second: null },
+    first_k_per_window: 3,
+    keep_rules: [],
+    anomaly_boost: { keep: 1, cooldown_seconds: 300 },
+    reasoning: 'built-in default',
+  };
+}
