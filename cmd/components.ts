@@ -7,6 +7,7 @@ import { otlpGrpcExporterFactory } from '../exporters/otlp_grpc/factory.js';
 import { otlpHttpExporterFactory } from '../exporters/otlp_http/factory.js';
 import { posthogExporterFactory } from '../exporters/posthog/factory.js';
 import { batchProcessorFactory } from '../processors/batch/factory.js';
+import { anomalyProcessorFactory } from '../processors/anomaly/factory.js';
 import { memoryLimiterFactory } from '../processors/memorylimiter/factory.js';
 import { rateStatsProcessorFactory } from '../processors/ratestats/factory.js';
 import { samplerProcessorFactory } from '../processors/sampler/factory.js';
@@ -22,6 +23,7 @@ export const BUILTIN_FACTORIES: readonly Factory[] = [
   signatureProcessorFactory,
   rateStatsProcessorFactory,
   samplerProcessorFactory,
+  anomalyProcessorFactory,
   fileExporterFactory,
   debugExporterFactory,
   nopExporterFactory,

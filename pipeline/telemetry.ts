@@ -53,6 +53,12 @@ export class Telemetry {
     labelNames: ['processor', 'decision'] as const,
     registers: [this.registry],
   });
+  readonly anomaliesOpened = new Counter({
+    name: 'logsift_anomalies_opened_total',
+    help: 'Anomalies opened, by kind (spike, drop, new_pattern, error_ratio, silence).',
+    labelNames: ['processor', 'kind'] as const,
+    registers: [this.registry],
+  });
   readonly exporterSent = new Counter({
     name: 'logsift_exporter_sent_log_records_total',
     help: 'Log records an exporter delivered.',

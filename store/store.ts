@@ -49,6 +49,17 @@ CREATE TABLE IF NOT EXISTS sampling_ledger (
   bytes_kept INTEGER NOT NULL,
   PRIMARY KEY (service, pattern, window_start)
 );
+CREATE TABLE IF NOT EXISTS anomalies (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  service TEXT NOT NULL,
+  pattern TEXT NOT NULL,
+  start INTEGER NOT NULL,
+  end INTEGER,
+  observed REAL NOT NULL,
+  expected REAL NOT NULL,
+  score REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS dead_letters (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   exporter TEXT NOT NULL,
@@ -82,6 +93,18 @@ export interface LedgerRowData {
   bytes_kept: number;
 }
 
+export interface AnomalyRow {
+  id: string;
+  kind: string;
+  service: string;
+  pattern: string;
+  start: number;
+  end: number | null;
+  observed: number;
+  expected: number;
+  score: number;
+}
+
 export class Store {
   readonly #db: Database.Database;
   readonly #insert: Database.Statement<[string, number, number, number, Uint8Array], unknown>;
@@ -93,6 +116,7 @@ export class Store {
   readonly #upsertPattern: Database.Statement<[PatternRow], unknown>;
   readonly #upsertAlias: Database.Statement<[string, string], unknown>;
   readonly #addLedger: Database.Statement<[LedgerRowData], unknown>;
+  readonly #upsertAnomaly: Database.Statement<[AnomalyRow], unknown>;
 
   constructor(file: string, sync: SyncPolicy) {
     mkdirSync(path.dirname(file), { recursive: true });
@@ -117,6 +141,9 @@ export class Store {
       VALUES (@window_start, @service, @pattern, @seen, @kept, @dropped, @bytes_seen, @bytes_kept)
       ON CONFLICT (service, pattern, window_start) DO UPDATE SET seen = seen + excluded.seen, kept = kept + excluded.kept,
         dropped = dropped + excluded.dropped, bytes_seen = bytes_seen + excluded.bytes_seen, bytes_kept = bytes_kept + excluded.bytes_kept`);
+    this.#upsertAnomaly = this.#db.prepare(`INSERT INTO anomalies (id, kind, service, pattern, start, end, observed, expected, score)
+      VALUES (@id, @kind, @service, @pattern, @start, @end, @observed, @expected, @score)
+      ON CONFLICT (id) DO UPDATE SET end = excluded.end, observed = excluded.observed, expected = excluded.expected, score = excluded.score`);
     this.#upsertAlias = this.#db.prepare('INSERT INTO pattern_aliases (old_id, new_id) VALUES (?, ?) ON CONFLICT (old_id) DO UPDATE SET new_id = excluded.new_id');
   }
 
@@ -168,6 +195,14 @@ export class Store {
     this.#db.transaction(() => {
       for (const row of rows) this.#addLedger.run(row);
     })();
+  }
+
+  saveAnomaly(row: AnomalyRow): void {
+    this.#upsertAnomaly.run(row);
+  }
+
+  anomalies(): AnomalyRow[] {
+    return this.#db.prepare<[], AnomalyRow>('SELECT id, kind, service, pattern, start, end, observed, expected, score FROM anomalies ORDER BY start, id').all();
   }
 
   ledger(service?: string): LedgerRowData[] {

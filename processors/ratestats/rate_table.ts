@@ -31,12 +31,16 @@ export interface SeriesSnapshot {
   history: readonly number[];
   /** Windows completed since the series was first seen. */
   windowsSeen: number;
+  /** The newest completed window, with the baseline as it stood before it (what it is judged against). */
+  lastCompleted: { start: number; count: number; bytes: number; expected: WindowCounts | undefined } | undefined;
   firstSeen: number;
 }
 
 /** What the sampler, the detector, the tuner and the API read. */
 export interface RateStatsView {
   readonly windowMs: number;
+  /** Completes every series' windows up to `time`'s (silent series get their empty windows). */
+  advance(time: number): void;
   series(): IterableIterator<SeriesSnapshot>;
   get(service: string, pattern: string, severity: SeverityClass): SeriesSnapshot | undefined;
 }
@@ -68,6 +72,7 @@ export class RateTable implements RateStatsView {
     const elapsed = Math.round((target - series.windowStart) / windowMs);
     if (elapsed <= 0) return;
     const done = series.current;
+    series.lastCompleted = { start: series.windowStart, count: done.count, bytes: done.bytes, expected: series.baseline && { ...series.baseline } };
     series.baseline = series.baseline
       ? { count: series.baseline.count + ewmaAlpha * (done.count - series.baseline.count), bytes: series.baseline.bytes + ewmaAlpha * (done.bytes - series.baseline.bytes) }
       : { ...done };
@@ -76,6 +81,7 @@ export class RateTable implements RateStatsView {
     const empty = elapsed - 1;
     if (empty > 0) {
       const decay = (1 - ewmaAlpha) ** empty;
+      series.lastCompleted = { start: target - windowMs, count: 0, bytes: 0, expected: { count: series.baseline.count * decay / (1 - ewmaAlpha), bytes: series.baseline.bytes * decay / (1 - ewmaAlpha) } };
       series.baseline = { count: series.baseline.count * decay, bytes: series.baseline.bytes * decay };
       for (let i = 0; i < Math.min(empty, history); i++) series.history.push(0);
     }
@@ -99,6 +105,7 @@ export class RateTable implements RateStatsView {
         baseline: undefined,
         history: [],
         windowsSeen: 0,
+        lastCompleted: undefined,
         firstSeen: time,
         lastTouched: 0,
       };

@@ -1,0 +1,54 @@
+// The anomaly processor behind ratestats in one pipeline (fake clock): a spike opens an anomaly that is
+// logged, counted, saved to the store and visible to later processors; it closes when traffic calms down.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Subject } from 'rxjs';
+import type { LogBatch } from '../../../pipeline/batch.js';
+import { PipelineShared } from '../../../pipeline/pipeline_shared.js';
+import { ANOMALIES, anomalyProcessorFactory } from '../../../processors/anomaly/factory.js';
+import { rateStatsProcessorFactory } from '../../../processors/ratestats/factory.js';
+import { fakeClock } from '../../support/fake_clock.js';
+import { batchOf } from '../../support/records.js';
+import { testProcessorSettings } from '../../support/settings.js';
+
+describe('anomaly processor', () => {
+  it('needs ratestats before it', async () => {
+    const processor = anomalyProcessorFactory.create(testProcessorSettings('anomaly'), anomalyProcessorFactory.defaultConfig());
+    await assert.rejects(processor.start(), /needs a ratestats processor before it/);
+  });
+
+  it('opens, saves and shares an anomaly on a spike, and closes it when the rate is back', async () => {
+    const { fake, clock } = fakeClock();
+    const shared = new PipelineShared();
+    const stats = rateStatsProcessorFactory.create(testProcessorSettings('ratestats', { clock, shared }), { ...rateStatsProcessorFactory.defaultConfig(), window: '1m' });
+    const settings = testProcessorSettings('anomaly', { clock, shared });
+    const detector = anomalyProcessorFactory.create(settings, anomalyProcessorFactory.defaultConfig());
+    await stats.start();
+    await detector.start();
+    const input = new Subject<LogBatch>();
+    input.pipe(stats.operator, detector.operator).subscribe();
+    const view = shared.lookup(ANOMALIES)!;
+
+    const minute = (count: number) => {
+      input.next(batchOf(Array.from({ length: count }, (_, i) => ({ body: `GET /x ${i}`, pattern: 'get' }))));
+      fake.tick(60_000);
+    };
+    for (let m = 0; m < 10; m++) minute(30);
+    minute(400);
+    minute(30); // this window's first batch judges the spike window
+    assert.ok(view.isOpenFor('api', 'get'));
+    const [open] = view.open();
+    assert.equal(open!.kind, 'spike');
+    assert.equal(open!.observed, 400);
+    for (let m = 0; m < 3; m++) minute(30);
+    assert.equal(view.open().length, 0, 'closed after two calm windows');
+    await detector.shutdown();
+
+    const rows = settings.store.get().anomalies();
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]!.kind, 'spike');
+    assert.equal(rows[0]!.end! - rows[0]!.start, 60_000, 'one anomalous window');
+    const opened = await settings.telemetry.anomaliesOpened.get();
+    assert.deepEqual(opened.values.map((v) => [v.labels.kind, v.value]), [['spike', 1]]);
+  });
+});

@@ -1,0 +1,126 @@
+// Every detector kind fires on its case and stays quiet on steady, bursty-but-normal and diurnal traffic;
+// open anomalies are deduplicated and close with hysteresis; Poisson tails are right.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { anomalyProcessorFactory, detectorOptions } from '../../../processors/anomaly/factory.js';
+import { detect, type Finding } from '../../../processors/anomaly/detector.js';
+import { poissonLowerTail, poissonUpperTail } from '../../../processors/anomaly/poisson.js';
+import { AnomalyTracker, type Anomaly } from '../../../processors/anomaly/tracker.js';
+import { RateTable } from '../../../processors/ratestats/rate_table.js';
+import type { SeverityClass } from '../../../processors/ratestats/severity.js';
+
+const W = 60_000;
+const options = detectorOptions(anomalyProcessorFactory.defaultConfig());
+
+/** A seeded Poisson sampler (Knuth for small λ, normal approximation above 60). */
+function poissonSampler(seed: number) {
+  let s = seed;
+  const uniform = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) + 1) / 2147483649;
+  return (lambda: number): number => {
+    if (lambda > 60) {
+      const z = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+      return Math.max(0, Math.round(lambda + z * Math.sqrt(lambda)));
+    }
+    const limit = Math.exp(-lambda);
+    let k = 0;
+    for (let p = uniform(); p > limit; p *= uniform()) k++;
+    return k;
+  };
+}
+
+type Traffic = (window: number) => Array<{ pattern: string; severity?: SeverityClass; count: number; service?: string }>;
+
+/** Runs `windows` windows of traffic; returns the findings per window. */
+function run(windows: number, traffic: Traffic): Finding[][] {
+  const table = new RateTable({ windowMs: W, ewmaAlpha: 0.2, history: 10, maxSeries: 10_000 });
+  const out: Finding[][] = [];
+  for (let w = 0; w < windows; w++) {
+    for (const { pattern, severity = 'INFO', count, service = 'api' } of traffic(w)) {
+      for (let i = 0; i < count; i++) table.record(service, pattern, severity, 10, w * W + (i % W));
+    }
+    table.advance((w + 1) * W);
+    out.push(detect(table.series(), w * W, options, w >= options.warmupWindows));
+  }
+  return out;
+}
+
+const kinds = (findings: Finding[][]) => findings.flatMap((f, w) => f.map((x) => `${w}:${x.kind}:${x.pattern}`));
+
+describe('anomaly detector', () => {
+  it('Poisson tails', () => {
+    assert.ok(Math.abs(poissonUpperTail(3, 0.2) - (1 - Math.exp(-0.2) * (1 + 0.2 + 0.02))) < 1e-12);
+    assert.ok(Math.abs(poissonLowerTail(5, 5) - 0.615960654833) < 1e-9);
+    assert.ok(poissonUpperTail(30, 25) > 0.15, '30 where 25 were expected is not surprising');
+    assert.ok(poissonUpperTail(3, 0.01) < 1e-6, '3 where 0.01 were expected is');
+    assert.ok(poissonUpperTail(200, 100) < 1e-15);
+  });
+
+  it('stays quiet on steady, bursty-but-normal and diurnal traffic', () => {
+    const draw = poissonSampler(7);
+    const steady = run(300, () => [{ pattern: 'steady', count: draw(50) }, { pattern: 'rare', count: draw(0.3) }, { pattern: 'err', severity: 'ERROR', count: draw(2) }]);
+    assert.deepEqual(kinds(steady), []);
+    const bursty = run(300, () => [{ pattern: 'bursty', count: draw(50 * (0.6 + 0.8 * ((draw(10) % 10) / 10))) }]);
+    assert.deepEqual(kinds(bursty), []);
+    const diurnal = run(600, (w) => [{ pattern: 'diurnal', count: draw(60 + 45 * Math.sin((2 * Math.PI * w) / 288)) }]);
+    assert.deepEqual(kinds(diurnal), []);
+  });
+
+  it('a spike fires in its window', () => {
+    const draw = poissonSampler(11);
+    const findings = run(40, (w) => [{ pattern: 'p', count: w === 30 ? 400 : draw(40) }]);
+    assert.deepEqual(kinds(findings), ['30:spike:p']);
+    const spike = findings[30]![0]!;
+    assert.equal(spike.observed, 400);
+    assert.ok(spike.expected > 30 && spike.expected < 50);
+    assert.ok(spike.score > 50);
+  });
+
+  it('a drop, and a steady high-volume pattern falling silent', () => {
+    const draw = poissonSampler(13);
+    const drop = run(40, (w) => [{ pattern: 'p', count: w === 30 ? 3 : draw(60) }]);
+    assert.deepEqual(kinds(drop), ['30:drop:p']);
+    const silence = run(40, (w) => (w < 30 ? [{ pattern: 'p', count: draw(60) }] : []));
+    const after = kinds(silence);
+    assert.ok(after.includes('32:silence:p'), `silence after three empty windows: ${after}`);
+    assert.ok(after.every((k) => /^3\d:(drop|silence):p$/.test(k)), after.join(' '));
+  });
+
+  it('a new pattern arriving in a burst, sooner at ERROR; a lone new line is no anomaly', () => {
+    const draw = poissonSampler(17);
+    const findings = run(20, (w) => [
+      { pattern: 'base', count: draw(30) },
+      ...(w === 10 ? [{ pattern: 'new-info', count: 6 }, { pattern: 'new-error', severity: 'ERROR' as const, count: 2 }, { pattern: 'lone', count: 1 }] : []),
+    ]);
+    assert.deepEqual(kinds(findings).filter((k) => k.includes('new')).sort(), ['10:new_pattern:new-error', '10:new_pattern:new-info']);
+    assert.ok(!kinds(findings).some((k) => k.includes('lone')));
+  });
+
+  it('a service\'s error ratio surging', () => {
+    const draw = poissonSampler(19);
+    const findings = run(40, (w) => [
+      { pattern: 'ok', count: draw(1000) },
+      { pattern: 'err', severity: 'ERROR', count: w === 30 ? 80 : draw(3) },
+    ]);
+    const at30 = kinds([findings[30]!]).map((k) => k.replace(/^0:/, ''));
+    assert.ok(at30.includes('error_ratio:'), at30.join(' '));
+    assert.deepEqual(kinds(findings).filter((k) => k.includes('error_ratio')).length, 1);
+  });
+
+  it('tracks anomalies: one per kind, service and pattern while open; closed after two quiet windows', () => {
+    const events: string[] = [];
+    const tracker = new AnomalyTracker(W, 2, {
+      opened: (a: Anomaly) => events.push(`open ${a.kind} ${a.start}`),
+      closed: (a: Anomaly) => events.push(`close ${a.kind} ${a.start}-${a.end}`),
+    });
+    const f = (w: number, score = 10): Finding => ({ kind: 'spike', service: 'api', pattern: 'p', windowStart: w * W, observed: 100, expected: 10, score });
+    tracker.apply(0, [f(0)]);
+    tracker.apply(W, [f(1, 20)]);
+    tracker.apply(2 * W, []);
+    assert.equal(tracker.open().length, 1, 'one quiet window does not close it');
+    assert.equal(tracker.open()[0]!.score, 20);
+    assert.ok(tracker.isOpenFor('api', 'p'));
+    tracker.apply(3 * W, []);
+    assert.deepEqual(events, ['open spike 0', `close spike 0-${2 * W}`]);
+    assert.equal(tracker.open().length, 0);
+  });
+});
