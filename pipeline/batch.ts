@@ -126,6 +126,13 @@ export class LogRecordView {
   }
 }
 
+/** A dropped record held with its resource and scope (opaque), so it can be re-emitted later. */
+export interface HeldRecord {
+  readonly resource: PbResource;
+  readonly scope: PbScope;
+  readonly record: PbLogRecord;
+}
+
 /** One resource + scope and the records under it. */
 export interface RecordGroup {
   readonly resource: ResourceView;
@@ -166,8 +173,11 @@ export class LogBatch {
     }
   }
 
-  /** A batch of the records `keep` accepts, carrying the same ack; empty groups are left out. */
-  filter(keep: (record: LogRecordView, group: RecordGroup) => boolean): LogBatch {
+  /**
+   * A batch of the records `keep` accepts, carrying the same ack; empty groups are left out. `onDropped`
+   * receives each refused record held for a possible later re-emission.
+   */
+  filter(keep: (record: LogRecordView, group: RecordGroup) => boolean, onDropped?: (held: HeldRecord, record: LogRecordView, group: RecordGroup) => void): LogBatch {
     const kept: PbResourceLogs[] = [];
     for (const rl of this.resourceLogs) {
       const resource = new ResourceView(rl.resource ?? (rl.resource = {}));
@@ -178,13 +188,31 @@ export class LogBatch {
           scope: new ScopeView(sl.scope ?? (sl.scope = {})),
           records: [],
         };
-        const records = (sl.logRecords ?? []).filter((r) => keep(new LogRecordView(r), group));
+        const records = (sl.logRecords ?? []).filter((r) => {
+          const view = new LogRecordView(r);
+          if (keep(view, group)) return true;
+          onDropped?.({ resource: rl.resource!, scope: sl.scope!, record: r }, view, group);
+          return false;
+        });
         if (records.length > 0) scopeLogs.push({ ...sl, logRecords: records });
       }
       if (scopeLogs.length > 0) kept.push({ ...rl, scopeLogs });
     }
     const keptCount = kept.reduce((n, rl) => n + (rl.scopeLogs ?? []).reduce((m, sl) => m + (sl.logRecords?.length ?? 0), 0), 0);
     return new LogBatch(kept, this.ack, this.recordCount === 0 ? 0 : Math.round((this.sizeBytes * keptCount) / this.recordCount));
+  }
+
+  /** Held records as a batch again (records sharing a resource and scope are grouped back together). */
+  static fromHeld(held: readonly HeldRecord[], ack: Ack): LogBatch {
+    const resourceLogs: PbResourceLogs[] = [];
+    for (const h of held) {
+      let rl = resourceLogs.find((x) => x.resource === h.resource);
+      if (!rl) resourceLogs.push((rl = { resource: h.resource, scopeLogs: [] }));
+      let sl = rl.scopeLogs!.find((x) => x.scope === h.scope);
+      if (!sl) rl.scopeLogs!.push((sl = { scope: h.scope, logRecords: [] }));
+      sl.logRecords!.push(h.record);
+    }
+    return new LogBatch(resourceLogs, ack, 0);
   }
 
   /** One batch of several batches' records, in order, carried by `ack`. */

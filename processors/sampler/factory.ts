@@ -9,14 +9,16 @@
 import { parseDuration } from '../../config/duration.js';
 import { compileConfigSchema } from '../../config/schema_validator.js';
 import { mergeDefaults } from '../../config/merge.js';
-import { map } from 'rxjs';
-import type { LogBatch, LogRecordView, RecordGroup } from '../../pipeline/batch.js';
+import { mergeMap, of } from 'rxjs';
+import { LogBatch, type HeldRecord, type LogRecordView, type RecordGroup } from '../../pipeline/batch.js';
 import type { ConfigProblem, Processor, ProcessorFactory, ProcessorSettings } from '../../pipeline/component.js';
 import { countedOperator } from '../../pipeline/processor_helper.js';
+import { ANOMALIES, type AnomalyView } from '../anomaly/factory.js';
 import { SEVERITY_CLASSES, severityClass, severityRank, type SeverityClass } from '../ratestats/severity.js';
 import { dynamicKeep } from './dynamic_rates.js';
 import { compileKeepRules, type RecordPredicate } from './keep_rules.js';
 import { Ledger } from './ledger.js';
+import { RetroBuffer } from './retro_buffer.js';
 import { defaultPolicy, validatePolicy, type Policy } from './policy.js';
 import { traceUniform } from './trace_hash.js';
 
@@ -36,6 +38,8 @@ export interface SamplerConfig {
   /** Per-service policies, each merged over `policy`. */
   services: Record<string, Partial<Policy>>;
   ledger: { enabled: boolean; flush_interval: string };
+  /** Dropped records kept in memory so an anomaly can bring back its last `window` of lines. */
+  retro: { enabled: boolean; window: string; max_per_pattern: number; max_total: number };
 }
 
 const schema = {
@@ -54,6 +58,16 @@ const schema = {
       type: 'object',
       additionalProperties: false,
       properties: { enabled: { type: 'boolean' }, flush_interval: { type: 'string', format: 'duration' } },
+    },
+    retro: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean' },
+        window: { type: 'string', format: 'duration' },
+        max_per_pattern: { type: 'integer', minimum: 1 },
+        max_total: { type: 'integer', minimum: 1 },
+      },
     },
   },
 };
@@ -74,7 +88,10 @@ function validate(config: SamplerConfig): ConfigProblem[] {
   return problems;
 }
 
-type Decision = { keep: boolean; probability: number; reason: 'severity' | 'rule' | 'first' | 'sampled' };
+type Decision = { keep: boolean; probability: number; reason: 'severity' | 'rule' | 'first' | 'boost' | 'sampled' };
+
+// Retro-flushed records were already answered for and are re-emitted on top, so nothing waits on them.
+const IGNORED_ACK = { settle: () => undefined };
 
 interface CompiledPolicy {
   policy: Policy;
@@ -92,6 +109,12 @@ class Sampler implements Processor {
   readonly #windowMs: number;
   readonly #compiled = new Map<string, CompiledPolicy>();
   readonly #keepRank: number;
+  readonly #retro: RetroBuffer | undefined;
+  readonly #retroWindowMs: number;
+  readonly #boostUntil = new Map<string, number>();
+  #anomalies: AnomalyView | undefined;
+  #flushedAnomalies = new Set<string>();
+  #latest = 0;
   #timer: unknown;
   #running = false;
 
@@ -102,7 +125,16 @@ class Sampler implements Processor {
     this.#windowMs = parseDuration(config.window)!;
     this.#ledger = new Ledger(this.#windowMs);
     this.#keepRank = severityRank(config.keep_at_or_above);
-    this.operator = countedOperator(settings, map((batch: LogBatch) => this.#sample(batch)));
+    this.#retroWindowMs = parseDuration(config.retro.window)!;
+    this.#retro = config.retro.enabled ? new RetroBuffer(config.retro.max_per_pattern, config.retro.max_total, this.#retroWindowMs) : undefined;
+    this.operator = countedOperator(
+      settings,
+      mergeMap((batch: LogBatch) => {
+        const kept = this.#sample(batch);
+        const retro = this.#retroFlush();
+        return retro ? of(kept, retro) : of(kept);
+      }),
+    );
   }
 
   #policy(service: string): CompiledPolicy {
@@ -132,7 +164,45 @@ class Sampler implements Processor {
     return compiled.dynamic.get(pattern) ?? 1;
   }
 
-  #decide(compiled: CompiledPolicy, service: string, pattern: string, cls: SeverityClass, record: LogRecordView, seenInWindow: number, windowStart: number): Decision {
+  /** An open anomaly on the pattern (or its service) boosts it, and for the policy's cooldown after. */
+  #boosted(compiled: CompiledPolicy, service: string, pattern: string, now: number): boolean {
+    if (!this.#anomalies) return false;
+    const key = `${service}\u0000${pattern}`;
+    if (this.#anomalies.isOpenFor(service, pattern)) {
+      this.#boostUntil.set(key, now + compiled.policy.anomaly_boost.cooldown_seconds * 1000);
+      return true;
+    }
+    const until = this.#boostUntil.get(key);
+    if (until === undefined) return false;
+    if (until > now) return true;
+    this.#boostUntil.delete(key);
+    return false;
+  }
+
+  /** When an anomaly opens, its pattern's recently dropped records go out after all. */
+  #retroFlush(): LogBatch | undefined {
+    if (!this.#retro || !this.#anomalies) return undefined;
+    const open = this.#anomalies.open();
+    const held: HeldRecord[] = [];
+    for (const anomaly of open) {
+      if (this.#flushedAnomalies.has(anomaly.id)) continue;
+      held.push(...this.#retro.take(anomaly.service, anomaly.pattern, this.#latest - this.#retroWindowMs));
+    }
+    this.#flushedAnomalies = new Set(open.map((a) => a.id));
+    if (held.length === 0) return undefined;
+    const batch = LogBatch.fromHeld(held, IGNORED_ACK);
+    for (const group of batch.groups()) {
+      for (const record of group.records) {
+        // Already represented by the kept records' rates: standing for no one else keeps estimates exact.
+        record.attributes.set(SAMPLE_RATE_ATTRIBUTE, 0);
+        record.attributes.set(SAMPLE_REASON_ATTRIBUTE, 'retro');
+      }
+    }
+    this.settings.telemetry.samplerDecisions.inc({ processor: this.settings.id, decision: 'retro' }, batch.recordCount);
+    return batch;
+  }
+
+  #decide(compiled: CompiledPolicy, service: string, pattern: string, cls: SeverityClass, record: LogRecordView, seenInWindow: number, windowStart: number, now: number): Decision {
     if (severityRank(cls) >= this.#keepRank) return { keep: true, probability: 1, reason: 'severity' };
     const { policy } = compiled;
     if (policy.keep_rules.length > 0 && compiled.rules((key) => record.attributes.get(key))) return { keep: true, probability: 1, reason: 'rule' };
@@ -141,10 +211,11 @@ class Sampler implements Processor {
       policy.mode === 'dynamic'
         ? this.#dynamicProbability(compiled, service, pattern, windowStart)
         : (policy.pattern_keep[pattern] ?? policy.severity_keep[cls] ?? 1);
-    const probability = Math.min(1, Math.max(this.config.min_keep, wanted));
+    const boosted = this.#boosted(compiled, service, pattern, now);
+    const probability = Math.min(1, Math.max(this.config.min_keep, wanted, boosted ? policy.anomaly_boost.keep : 0));
     const traceId = record.traceId;
     const draw = traceId ? traceUniform(traceId) : Math.random();
-    return { keep: draw < probability, probability, reason: 'sampled' };
+    return { keep: draw < probability, probability, reason: boosted ? 'boost' : 'sampled' };
   }
 
   #sample(batch: LogBatch): LogBatch {
@@ -152,15 +223,22 @@ class Sampler implements Processor {
     const patternKey = this.config.pattern_attribute;
     const dryRun = this.config.dry_run;
     const decisions = this.settings.telemetry.samplerDecisions;
+    const retro = this.#retro;
+    let lastPattern = '';
+    let lastService = '';
+    let lastTime = 0;
+    const hold = retro && this.#anomalies ? (held: HeldRecord) => retro.add(lastService, lastPattern, held, lastTime) : undefined;
     return batch.filter((record: LogRecordView, group: RecordGroup) => {
       const service = group.resource.serviceName ?? 'unknown_service';
       const patternValue = record.attributes.get(patternKey);
       const pattern = typeof patternValue === 'string' ? patternValue : '';
       const cls = severityClass(record.severityNumber, record.severityText);
       const time = this.#time(record, arrival);
+      if (time > this.#latest) this.#latest = time;
+      [lastService, lastPattern, lastTime] = [service, pattern, time];
       const entry = this.#ledger.entry(service, pattern, time);
       const compiled = this.#policy(service);
-      const decision = this.#decide(compiled, service, pattern, cls, record, entry.seen, entry.windowStart);
+      const decision = this.#decide(compiled, service, pattern, cls, record, entry.seen, entry.windowStart, time);
       this.#ledger.note(entry, record.bodyText.length, decision.keep);
       decisions.inc({ processor: this.settings.id, decision: decision.keep ? decision.reason : 'dropped' });
       if (decision.keep) {
@@ -173,7 +251,7 @@ class Sampler implements Processor {
       record.attributes.set(SAMPLE_RATE_ATTRIBUTE, 1);
       record.attributes.set(SAMPLE_REASON_ATTRIBUTE, 'dry_run_drop');
       return true;
-    });
+    }, hold);
   }
 
   #flushLedger(all: boolean): void {
@@ -188,6 +266,8 @@ class Sampler implements Processor {
   }
 
   async start(): Promise<void> {
+    // Optional: with an anomaly processor before it, the sampler boosts and retro-flushes.
+    this.#anomalies = this.settings.shared.lookup(ANOMALIES);
     this.#running = true;
     const interval = parseDuration(this.config.ledger.flush_interval)!;
     const tick = () => {
@@ -219,6 +299,7 @@ export const samplerProcessorFactory: ProcessorFactory<SamplerConfig> = {
     policy: defaultPolicy(),
     services: {},
     ledger: { enabled: true, flush_interval: '10s' },
+    retro: { enabled: true, window: '60s', max_per_pattern: 200, max_total: 10_000 },
   }),
   validate,
   create: (settings, config) => new Sampler(settings, config),

@@ -1,0 +1,78 @@
+// Anomaly boost and retroactive flush, in a pipeline of ratestats → anomaly → sampler on a fake clock: when
+// a pattern spikes, its recently dropped lines come back (marked retro, standing for no one), its records
+// are kept whole while the anomaly is open and for the cooldown after, then sampling resumes. The buffer of
+// dropped records is bounded.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Subject } from 'rxjs';
+import { mergeDefaults } from '../../../config/merge.js';
+import type { LogBatch } from '../../../pipeline/batch.js';
+import { PipelineShared } from '../../../pipeline/pipeline_shared.js';
+import { anomalyProcessorFactory } from '../../../processors/anomaly/factory.js';
+import { rateStatsProcessorFactory } from '../../../processors/ratestats/factory.js';
+import { samplerProcessorFactory, type SamplerConfig } from '../../../processors/sampler/factory.js';
+import { RetroBuffer } from '../../../processors/sampler/retro_buffer.js';
+import { fakeClock } from '../../support/fake_clock.js';
+import { batchOf, traceIdFor } from '../../support/records.js';
+import { testProcessorSettings } from '../../support/settings.js';
+
+describe('anomaly boost and retro flush', () => {
+  it('brings back the spike\'s dropped lines, keeps the pattern whole while boosted, then samples again', async () => {
+    const { fake, clock } = fakeClock();
+    const shared = new PipelineShared();
+    const stats = rateStatsProcessorFactory.create(testProcessorSettings('ratestats', { clock, shared }), { ...rateStatsProcessorFactory.defaultConfig(), window: '1m' });
+    const detector = anomalyProcessorFactory.create(testProcessorSettings('anomaly', { clock, shared }), anomalyProcessorFactory.defaultConfig());
+    const config = mergeDefaults(samplerProcessorFactory.defaultConfig(), {
+      window: '1m',
+      policy: { severity_keep: { INFO: 0.05 }, first_k_per_window: 0, anomaly_boost: { keep: 1, cooldown_seconds: 120 } },
+      retro: { window: '60s', max_per_pattern: 1000 },
+    }) as SamplerConfig;
+    const sampler = samplerProcessorFactory.create(testProcessorSettings('sampler', { clock, shared }), config);
+    for (const p of [stats, detector, sampler]) await p.start();
+    const input = new Subject<LogBatch>();
+    const out: Array<{ body: string; reason: string; rate: number }> = [];
+    input.pipe(stats.operator, detector.operator, sampler.operator).subscribe((b) => {
+      for (const g of b.groups()) for (const r of g.records) out.push({ body: r.bodyText, reason: String(r.attributes.get('logsift.sample_reason')), rate: Number(r.attributes.get('logsift.sample_rate')) });
+    });
+    let trace = 0;
+    const send = (count: number, tag: string) => input.next(batchOf(Array.from({ length: count }, (_, i) => ({ body: `${tag} ${i}`, pattern: 'get', traceId: traceIdFor(trace++) }))));
+
+    for (let m = 0; m < 8; m++) {
+      send(40, `calm${m}`);
+      fake.tick(60_000);
+    }
+    send(400, 'spike'); // the spike window: most of it is dropped at 5%
+    const keptDuringSpike = out.filter((o) => o.body.startsWith('spike')).length;
+    assert.ok(keptDuringSpike < 60, `${keptDuringSpike} of 400 kept before anyone knew`);
+    fake.tick(60_000);
+    const before = out.length;
+    send(40, 'after'); // the next window judges the spike: anomaly opens, retro flush, boost
+    const after = out.slice(before);
+    const retro = after.filter((o) => o.reason === 'retro');
+    assert.equal(retro.length + keptDuringSpike, 400, 'every spike line is out: kept then, or brought back now');
+    assert.ok(retro.every((o) => o.body.startsWith('spike') && o.rate === 0));
+    const boosted = after.filter((o) => o.body.startsWith('after'));
+    assert.equal(boosted.length, 40, 'boosted: kept whole');
+    assert.ok(boosted.every((o) => o.reason === 'boost' && o.rate === 1));
+
+    // The anomaly closes after two calm windows; the boost lasts the cooldown (120 s) after that, then ends.
+    for (let m = 0; m < 4; m++) {
+      fake.tick(60_000);
+      send(40, `later${m}`);
+    }
+    const last = out.filter((o) => o.body.startsWith('later3'));
+    assert.ok(last.length < 20 && last.every((o) => o.reason === 'sampled'), `sampling resumed: ${last.length} kept`);
+  });
+
+  it('the buffer of dropped records is bounded per pattern, in total and by age', () => {
+    const buffer = new RetroBuffer(3, 5, 1000);
+    const held = (n: number) => ({ resource: {}, scope: {}, record: { body: { stringValue: String(n) } } });
+    for (let i = 0; i < 10; i++) buffer.add('api', 'a', held(i), i);
+    assert.equal(buffer.size, 3, 'per pattern');
+    for (let i = 0; i < 10; i++) buffer.add('api', `p${i}`, held(i), 100 + i);
+    assert.ok(buffer.size <= 5, 'in total');
+    buffer.add('api', 'late', held(99), 5000);
+    assert.deepEqual(buffer.take('api', 'late', 0).map((h) => h.record.body?.stringValue), ['99']);
+    assert.ok(buffer.size <= 5);
+  });
+});
