@@ -33,6 +33,11 @@ await daemon.stop();
 const signed = await startDaemonProcess({ exportersYaml: '  nop:', exporterIds: ['nop'], processorsYaml: '  signature:', processorIds: ['signature'] });
 const signedLoad = await runLoad({ port: signed.httpPort, ...loadOptions });
 await signed.stop();
+// And the full default chain: signature, rate statistics, anomaly detection, sampling.
+const chain = ['signature', 'ratestats', 'anomaly', 'sampler'];
+const full = await startDaemonProcess({ exportersYaml: '  nop:', exporterIds: ['nop'], processorsYaml: chain.map((p) => `  ${p}:`).join('\n'), processorIds: chain });
+const fullLoad = await runLoad({ port: full.httpPort, ...loadOptions });
+await full.stop();
 const floorPerS = floor(bodies);
 
 const summary = {
@@ -50,5 +55,8 @@ const summary = {
   records_per_s_with_signature: Math.round(signedLoad.acceptedRecordsPerS),
   signature_ratio: Number((signedLoad.acceptedRecordsPerS / load.acceptedRecordsPerS).toFixed(3)),
   p99_ms_with_signature: signedLoad.histogram.getValueAtPercentile(99) / 1000,
+  records_per_s_full_chain: Math.round(fullLoad.acceptedRecordsPerS),
+  full_chain_ratio: Number((fullLoad.acceptedRecordsPerS / load.acceptedRecordsPerS).toFixed(3)),
+  p99_ms_full_chain: fullLoad.histogram.getValueAtPercentile(99) / 1000,
 };
 process.stdout.write(`${JSON.stringify(summary)}\n`);

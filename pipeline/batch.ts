@@ -59,6 +59,8 @@ function longToBigInt(v: number | LongLike | null | undefined): bigint {
   return (BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0);
 }
 
+const EMPTY_BYTES = new Uint8Array(0);
+
 function hex(bytes: Uint8Array | null | undefined): string {
   return bytes && bytes.length > 0 ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex') : '';
 }
@@ -115,6 +117,10 @@ export class LogRecordView {
   get traceId(): string {
     return hex(this.record.traceId);
   }
+  /** The trace id's bytes (empty when absent), for hashing without building the hex string. */
+  get traceIdBytes(): Uint8Array {
+    return this.record.traceId ?? EMPTY_BYTES;
+  }
   get spanId(): string {
     return hex(this.record.spanId);
   }
@@ -162,15 +168,26 @@ export class LogBatch {
     return new LogBatch(request.resourceLogs ?? [], ack, sizeBytes);
   }
 
-  *groups(): IterableIterator<RecordGroup> {
+  // The views over this batch's records, made once: every processor in the chain reads the same batch.
+  #slots: Array<{ group: RecordGroup; rl: PbResourceLogs; sl: PbScopeLogs }> | undefined;
+
+  #memo(): Array<{ group: RecordGroup; rl: PbResourceLogs; sl: PbScopeLogs }> {
+    if (this.#slots) return this.#slots;
+    const slots: Array<{ group: RecordGroup; rl: PbResourceLogs; sl: PbScopeLogs }> = [];
     for (const rl of this.resourceLogs) {
       if (!rl.resource) rl.resource = {};
       const resource = new ResourceView(rl.resource);
       for (const sl of rl.scopeLogs ?? []) {
         if (!sl.scope) sl.scope = {};
-        yield { resource, scope: new ScopeView(sl.scope), records: (sl.logRecords ?? []).map((r) => new LogRecordView(r)) };
+        slots.push({ rl, sl, group: { resource, scope: new ScopeView(sl.scope), records: (sl.logRecords ?? []).map((r) => new LogRecordView(r)) } });
       }
     }
+    this.#slots = slots;
+    return slots;
+  }
+
+  *groups(): IterableIterator<RecordGroup> {
+    for (const slot of this.#memo()) yield slot.group;
   }
 
   /**
@@ -179,26 +196,23 @@ export class LogBatch {
    */
   filter(keep: (record: LogRecordView, group: RecordGroup) => boolean, onDropped?: (held: HeldRecord, record: LogRecordView, group: RecordGroup) => void): LogBatch {
     const kept: PbResourceLogs[] = [];
-    for (const rl of this.resourceLogs) {
-      const resource = new ResourceView(rl.resource ?? (rl.resource = {}));
-      const scopeLogs: PbScopeLogs[] = [];
-      for (const sl of rl.scopeLogs ?? []) {
-        const group: RecordGroup = {
-          resource,
-          scope: new ScopeView(sl.scope ?? (sl.scope = {})),
-          records: [],
-        };
-        const records = (sl.logRecords ?? []).filter((r) => {
-          const view = new LogRecordView(r);
-          if (keep(view, group)) return true;
-          onDropped?.({ resource: rl.resource!, scope: sl.scope!, record: r }, view, group);
-          return false;
-        });
-        if (records.length > 0) scopeLogs.push({ ...sl, logRecords: records });
+    let keptCount = 0;
+    let current: { source: PbResourceLogs; out: PbResourceLogs } | undefined;
+    for (const { rl, sl, group } of this.#memo()) {
+      const source = sl.logRecords ?? [];
+      const records: PbLogRecord[] = [];
+      group.records.forEach((view, i) => {
+        if (keep(view, group)) records.push(source[i]!);
+        else onDropped?.({ resource: rl.resource!, scope: sl.scope!, record: source[i]! }, view, group);
+      });
+      if (records.length === 0) continue;
+      keptCount += records.length;
+      if (current?.source !== rl) {
+        current = { source: rl, out: { ...rl, scopeLogs: [] } };
+        kept.push(current.out);
       }
-      if (scopeLogs.length > 0) kept.push({ ...rl, scopeLogs });
+      current.out.scopeLogs!.push({ ...sl, logRecords: records });
     }
-    const keptCount = kept.reduce((n, rl) => n + (rl.scopeLogs ?? []).reduce((m, sl) => m + (sl.logRecords?.length ?? 0), 0), 0);
     return new LogBatch(kept, this.ack, this.recordCount === 0 ? 0 : Math.round((this.sizeBytes * keptCount) / this.recordCount));
   }
 

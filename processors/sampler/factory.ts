@@ -213,8 +213,8 @@ class Sampler implements Processor {
         : (policy.pattern_keep[pattern] ?? policy.severity_keep[cls] ?? 1);
     const boosted = this.#boosted(compiled, service, pattern, now);
     const probability = Math.min(1, Math.max(this.config.min_keep, wanted, boosted ? policy.anomaly_boost.keep : 0));
-    const traceId = record.traceId;
-    const draw = traceId ? traceUniform(traceId) : Math.random();
+    const traceId = record.traceIdBytes;
+    const draw = traceId.length > 0 ? traceUniform(traceId) : Math.random();
     return { keep: draw < probability, probability, reason: boosted ? 'boost' : 'sampled' };
   }
 
@@ -222,13 +222,14 @@ class Sampler implements Processor {
     const arrival = this.settings.clock.now();
     const patternKey = this.config.pattern_attribute;
     const dryRun = this.config.dry_run;
-    const decisions = this.settings.telemetry.samplerDecisions;
+    // Counted per batch, not per record: a labelled counter's lookup per record costs more than the decision.
+    const tally = new Map<string, number>();
     const retro = this.#retro;
     let lastPattern = '';
     let lastService = '';
     let lastTime = 0;
     const hold = retro && this.#anomalies ? (held: HeldRecord) => retro.add(lastService, lastPattern, held, lastTime) : undefined;
-    return batch.filter((record: LogRecordView, group: RecordGroup) => {
+    const result = batch.filter((record: LogRecordView, group: RecordGroup) => {
       const service = group.resource.serviceName ?? 'unknown_service';
       const patternValue = record.attributes.get(patternKey);
       const pattern = typeof patternValue === 'string' ? patternValue : '';
@@ -240,7 +241,8 @@ class Sampler implements Processor {
       const compiled = this.#policy(service);
       const decision = this.#decide(compiled, service, pattern, cls, record, entry.seen, entry.windowStart, time);
       this.#ledger.note(entry, record.bodyText.length, decision.keep);
-      decisions.inc({ processor: this.settings.id, decision: decision.keep ? decision.reason : 'dropped' });
+      const outcome = decision.keep ? decision.reason : 'dropped';
+      tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
       if (decision.keep) {
         record.attributes.set(SAMPLE_RATE_ATTRIBUTE, 1 / decision.probability);
         record.attributes.set(SAMPLE_REASON_ATTRIBUTE, decision.reason);
@@ -252,6 +254,8 @@ class Sampler implements Processor {
       record.attributes.set(SAMPLE_REASON_ATTRIBUTE, 'dry_run_drop');
       return true;
     }, hold);
+    for (const [decision, n] of tally) this.settings.telemetry.samplerDecisions.inc({ processor: this.settings.id, decision }, n);
+    return result;
   }
 
   #flushLedger(all: boolean): void {
