@@ -53,6 +53,8 @@ interface Series extends SeriesSnapshot {
 
 export class RateTable implements RateStatsView {
   readonly #series = new Map<string, Series>();
+  // service → pattern → severity → series: the per-record lookup builds no key string.
+  readonly #index = new Map<string, Map<string, Map<SeverityClass, Series>>>();
   #tick = 0;
 
   constructor(private readonly options: RateTableOptions) {}
@@ -93,9 +95,9 @@ export class RateTable implements RateStatsView {
 
   /** Counts one record; returns the series after counting. A record older than its series' window counts in it. */
   record(service: string, pattern: string, severity: SeverityClass, bytes: number, time: number): SeriesSnapshot {
-    const key = `${service}\u0000${pattern}\u0000${severity}`;
-    let series = this.#series.get(key);
+    let series = this.#index.get(service)?.get(pattern)?.get(severity);
     if (!series) {
+      const key = `${service}\u0000${pattern}\u0000${severity}`;
       series = {
         service,
         pattern,
@@ -110,6 +112,7 @@ export class RateTable implements RateStatsView {
         lastTouched: 0,
       };
       this.#series.set(key, series);
+      this.#indexSet(series);
       if (this.#series.size > this.options.maxSeries) this.#evict();
     } else if (time >= series.windowStart + this.options.windowMs) {
       this.#roll(series, time);
@@ -127,7 +130,18 @@ export class RateTable implements RateStatsView {
 
   #evict(): void {
     const victims = [...this.#series.entries()].sort((a, b) => a[1].lastTouched - b[1].lastTouched).slice(0, Math.ceil(this.options.maxSeries * 0.1));
-    for (const [key] of victims) this.#series.delete(key);
+    for (const [key, series] of victims) {
+      this.#series.delete(key);
+      this.#index.get(series.service)?.get(series.pattern)?.delete(series.severity);
+    }
+  }
+
+  #indexSet(series: Series): void {
+    let byPattern = this.#index.get(series.service);
+    if (!byPattern) this.#index.set(series.service, (byPattern = new Map()));
+    let bySeverity = byPattern.get(series.pattern);
+    if (!bySeverity) byPattern.set(series.pattern, (bySeverity = new Map()));
+    bySeverity.set(series.severity, series);
   }
 
   *series(): IterableIterator<SeriesSnapshot> {
@@ -135,7 +149,7 @@ export class RateTable implements RateStatsView {
   }
 
   get(service: string, pattern: string, severity: SeverityClass): SeriesSnapshot | undefined {
-    return this.#series.get(`${service}\u0000${pattern}\u0000${severity}`);
+    return this.#index.get(service)?.get(pattern)?.get(severity);
   }
 
   get size(): number {

@@ -28,7 +28,8 @@ export interface LedgerEntry {
 const RATE_ALPHA = 0.5;
 
 export class Ledger {
-  readonly #entries = new Map<string, LedgerEntry>();
+  // service → pattern → entry: the per-record lookup builds no key string.
+  readonly #entries = new Map<string, Map<string, LedgerEntry>>();
   readonly #closed: LedgerRow[] = [];
 
   constructor(private readonly windowMs: number) {}
@@ -39,12 +40,13 @@ export class Ledger {
 
   /** The entry for the pattern's window containing `time` (closing the previous one if it ended). */
   entry(service: string, pattern: string, time: number): LedgerEntry {
-    const key = `${service}\u0000${pattern}`;
     const start = this.windowStart(time);
-    let entry = this.#entries.get(key);
+    let byPattern = this.#entries.get(service);
+    if (!byPattern) this.#entries.set(service, (byPattern = new Map()));
+    let entry = byPattern.get(pattern);
     if (!entry) {
       entry = { service, pattern, windowStart: start, seen: 0, kept: 0, bytesSeen: 0, bytesKept: 0, rate: 0 };
-      this.#entries.set(key, entry);
+      byPattern.set(pattern, entry);
     } else if (start > entry.windowStart) {
       const windows = Math.round((start - entry.windowStart) / this.windowMs);
       this.#close(entry);
@@ -82,7 +84,7 @@ export class Ledger {
   /** Rows of completed windows since the last call; with `all`, the windows in progress too (then reset). */
   drain(all = false): LedgerRow[] {
     if (all) {
-      for (const entry of this.#entries.values()) {
+      for (const entry of this.#all()) {
         this.#close(entry);
         entry.seen = entry.kept = entry.bytesSeen = entry.bytesKept = 0;
       }
@@ -93,7 +95,11 @@ export class Ledger {
   /** Per-pattern records-per-window estimates for one service (the window in progress counts if larger). */
   rates(service: string): Map<string, number> {
     const out = new Map<string, number>();
-    for (const entry of this.#entries.values()) if (entry.service === service) out.set(entry.pattern, Math.max(entry.rate, entry.seen));
+    for (const entry of this.#entries.get(service)?.values() ?? []) out.set(entry.pattern, Math.max(entry.rate, entry.seen));
     return out;
+  }
+
+  *#all(): IterableIterator<LedgerEntry> {
+    for (const byPattern of this.#entries.values()) yield* byPattern.values();
   }
 }

@@ -1,14 +1,53 @@
 // Recently dropped records, per (service, pattern), bounded by count per pattern, in total, and by age — so
-// when an anomaly opens, the lines that led up to it can be exported after all (retroactive flush).
+// when an anomaly opens, the lines that led up to it can be exported after all (retroactive flush). Each
+// pattern has a fixed ring: adding is O(1) and allocates nothing once the ring is full.
 import type { HeldRecord } from '../../pipeline/batch.js';
 
-interface Entry {
-  held: HeldRecord;
-  time: number;
+class Ring {
+  readonly held: Array<HeldRecord | undefined>;
+  readonly times: Float64Array;
+  head = 0;
+  size = 0;
+
+  constructor(capacity: number) {
+    this.held = new Array<HeldRecord | undefined>(capacity);
+    this.times = new Float64Array(capacity);
+  }
+
+  /** Adds, overwriting the oldest when full; true when nothing was overwritten. */
+  push(held: HeldRecord, time: number): boolean {
+    const capacity = this.held.length;
+    const at = (this.head + this.size) % capacity;
+    this.held[at] = held;
+    this.times[at] = time;
+    if (this.size < capacity) {
+      this.size += 1;
+      return true;
+    }
+    this.head = (this.head + 1) % capacity;
+    return false;
+  }
+
+  dropOldest(): void {
+    this.held[this.head] = undefined;
+    this.head = (this.head + 1) % this.held.length;
+    this.size -= 1;
+  }
+
+  oldestTime(): number {
+    return this.times[this.head]!;
+  }
+
+  *since(time: number): IterableIterator<HeldRecord> {
+    for (let i = 0; i < this.size; i++) {
+      const at = (this.head + i) % this.held.length;
+      if (this.times[at]! >= time) yield this.held[at]!;
+    }
+  }
 }
 
 export class RetroBuffer {
-  readonly #byKey = new Map<string, Entry[]>();
+  readonly #rings = new Map<string, Map<string, Ring>>();
   #total = 0;
 
   constructor(
@@ -18,45 +57,40 @@ export class RetroBuffer {
   ) {}
 
   add(service: string, pattern: string, held: HeldRecord, time: number): void {
-    const key = `${service}\u0000${pattern}`;
-    let ring = this.#byKey.get(key);
-    if (!ring) this.#byKey.set(key, (ring = []));
-    ring.push({ held, time });
-    this.#total += 1;
-    if (ring.length > this.maxPerPattern) {
-      ring.shift();
-      this.#total -= 1;
-    }
+    let byPattern = this.#rings.get(service);
+    if (!byPattern) this.#rings.set(service, (byPattern = new Map()));
+    let ring = byPattern.get(pattern);
+    if (!ring) byPattern.set(pattern, (ring = new Ring(this.maxPerPattern)));
+    if (ring.push(held, time)) this.#total += 1;
     if (this.#total > this.maxTotal) this.#trim(time);
   }
 
   /** Drops what is too old; if still over the total, the oldest of the largest rings go first. */
   #trim(now: number): void {
-    for (const [key, ring] of this.#byKey) {
-      const keepFrom = ring.findIndex((e) => now - e.time <= this.maxAgeMs);
-      const drop = keepFrom < 0 ? ring.length : keepFrom;
-      if (drop > 0) {
-        ring.splice(0, drop);
-        this.#total -= drop;
+    const rings = [...this.#rings.values()].flatMap((m) => [...m.values()]);
+    for (const ring of rings) {
+      while (ring.size > 0 && now - ring.oldestTime() > this.maxAgeMs) {
+        ring.dropOldest();
+        this.#total -= 1;
       }
-      if (ring.length === 0) this.#byKey.delete(key);
     }
     while (this.#total > this.maxTotal) {
-      const largest = [...this.#byKey.values()].reduce((a, b) => (b.length > a.length ? b : a));
-      largest.shift();
+      const largest = rings.reduce((a, b) => (b.size > a.size ? b : a));
+      largest.dropOldest();
       this.#total -= 1;
     }
   }
 
   /** Removes and returns the held records of the pattern (every pattern of the service for '') since `since`. */
   take(service: string, pattern: string, since: number): HeldRecord[] {
+    const byPattern = this.#rings.get(service);
+    if (!byPattern) return [];
     const out: HeldRecord[] = [];
-    for (const [key, ring] of this.#byKey) {
-      const [s, p] = key.split('\u0000');
-      if (s !== service || (pattern !== '' && p !== pattern)) continue;
-      for (const e of ring) if (e.time >= since) out.push(e.held);
-      this.#total -= ring.length;
-      this.#byKey.delete(key);
+    for (const [p, ring] of byPattern) {
+      if (pattern !== '' && p !== pattern) continue;
+      out.push(...ring.since(since));
+      this.#total -= ring.size;
+      byPattern.delete(p);
     }
     return out;
   }
