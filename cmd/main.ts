@@ -1,5 +1,6 @@
 // The logsift command line.
 import { Command } from 'commander';
+import { anomalyScanCommand } from './anomaly_scan.js';
 import { listCommand, mergesCommand, mineCommand, similarCommand } from './patterns.js';
 import { runCommand } from './run.js';
 import { validateCommand } from './validate.js';
@@ -63,6 +64,17 @@ patterns
   .option('-t, --threshold <share>', 'share of positions that must agree', '0.8')
   .action((options: { config?: string; threshold: string }) => {
     process.exitCode = mergesCommand(options);
+  });
+
+const anomaly = program.command('anomaly').description('the anomaly detector on its own');
+
+anomaly
+  .command('scan')
+  .description('run the rate detector over a timestamp,value CSV (value = count per interval); one JSON line per detection')
+  .requiredOption('--csv <file>', 'the series, one interval per line')
+  .option('-c, --config <file>', 'take the anomaly processor settings from this configuration')
+  .action((options: { csv: string; config?: string }) => {
+    process.exitCode = anomalyScanCommand(options);
   });
 
 program

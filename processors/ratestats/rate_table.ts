@@ -93,8 +93,11 @@ export class RateTable implements RateStatsView {
     series.windowStart = target;
   }
 
-  /** Counts one record; returns the series after counting. A record older than its series' window counts in it. */
-  record(service: string, pattern: string, severity: SeverityClass, bytes: number, time: number): SeriesSnapshot {
+  /**
+   * Counts `count` records (one by default) of `bytes` in all; returns the series after counting. A record
+   * older than its series' window counts in it.
+   */
+  record(service: string, pattern: string, severity: SeverityClass, bytes: number, time: number, count = 1): SeriesSnapshot {
     let series = this.#index.get(service)?.get(pattern)?.get(severity);
     if (!series) {
       const key = `${service}\u0000${pattern}\u0000${severity}`;
@@ -117,7 +120,7 @@ export class RateTable implements RateStatsView {
     } else if (time >= series.windowStart + this.options.windowMs) {
       this.#roll(series, time);
     }
-    series.current.count += 1;
+    series.current.count += count;
     series.current.bytes += bytes;
     series.lastTouched = ++this.#tick;
     return series;
