@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { anomalyScanCommand } from './anomaly_scan.js';
 import { listCommand, mergesCommand, mineCommand, similarCommand } from './patterns.js';
+import { replayCommand } from './replay.js';
 import { runCommand } from './run.js';
 import { validateCommand } from './validate.js';
 import { packageVersion } from './version.js';
@@ -64,6 +65,16 @@ patterns
   .option('-t, --threshold <share>', 'share of positions that must agree', '0.8')
   .action((options: { config?: string; threshold: string }) => {
     process.exitCode = mergesCommand(options);
+  });
+
+program
+  .command('replay')
+  .description('run the first pipeline\'s processors offline over a traffic file (the file exporter\'s format), on the records\' timestamps')
+  .requiredOption('-c, --config <file>', 'YAML configuration file')
+  .requiredOption('-i, --input <file>', 'traffic: one OTLP/JSON ExportLogsServiceRequest per line')
+  .option('-o, --out <dir>', 'where kept.jsonl, anomalies.jsonl and ledger.jsonl go', './replay')
+  .action(async (options: { config: string; input: string; out: string }) => {
+    process.exitCode = await replayCommand(options);
   });
 
 const anomaly = program.command('anomaly').description('the anomaly detector on its own');
