@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { Subject } from 'rxjs';
 import { loadConfigFile } from '../config/load.js';
 import { Delivery } from '../pipeline/ack.js';
+import { EventBus } from '../pipeline/event_bus.js';
 import { LogBatch } from '../pipeline/batch.js';
 import type { Processor, ProcessorFactory } from '../pipeline/component.js';
 import { PipelineShared } from '../pipeline/pipeline_shared.js';
@@ -50,7 +51,7 @@ export async function replayCommand(options: { config: string; input: string; ou
     const config = entry.config as Record<string, unknown>;
     // Windows follow the records' timestamps, not the replay's wall clock.
     const replayConfig = 'time' in config ? { ...config, time: 'record' } : config;
-    processors.push(factory.create({ id, logger, telemetry, dataDir: options.out, clock, store, retryAfterSeconds: 1, pipelineId: spec.id, shared }, replayConfig));
+    processors.push(factory.create({ id, logger, telemetry, dataDir: options.out, clock, store, retryAfterSeconds: 1, events: new EventBus(), pipelineId: spec.id, shared }, replayConfig));
   }
   for (const p of processors) await p.start();
 

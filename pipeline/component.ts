@@ -4,6 +4,7 @@ import type { OperatorFunction } from 'rxjs';
 import type { LogBatch } from './batch.js';
 import type { SharedStore } from '../store/shared_store.js';
 import type { Clock } from './clock.js';
+import type { EventBus } from './event_bus.js';
 import type { Logger } from './logger.js';
 import type { PipelineShared } from './pipeline_shared.js';
 import type { Telemetry } from './telemetry.js';
@@ -37,6 +38,8 @@ export interface CreateSettings {
   store: SharedStore;
   /** The retry hint receivers give when a component refuses data. */
   retryAfterSeconds: number;
+  /** Daemon events (anomalies) published by processors, carried out by exporters that can. */
+  events: EventBus;
 }
 
 /** Processors are created once per pipeline, so their counters carry the pipeline id too. */

@@ -5,6 +5,7 @@ import { parseEndpoint } from '../config/endpoint.js';
 import type { LogsiftConfig } from '../config/load.js';
 import { SharedStore } from '../store/shared_store.js';
 import { realClock, type Clock } from './clock.js';
+import { EventBus } from './event_bus.js';
 import { createLogger, type Logger } from './logger.js';
 import type { FactoryRegistry } from './registry.js';
 import { Service } from './service.js';
@@ -41,6 +42,7 @@ export class Daemon {
       telemetry: this.telemetry,
       clock: options.clock ?? realClock,
       store: this.#store,
+      events: new EventBus(),
     });
     this.#telemetryServer = new TelemetryServer(parseEndpoint(config.settings.telemetryAddress)!, this.telemetry);
   }

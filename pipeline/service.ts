@@ -1,6 +1,7 @@
 // Builds the component graph from a validated config and runs its lifecycle: extensions, exporters, pipelines
 // (processors), then receivers on start; the reverse on shutdown, so data in flight drains to the exporters.
 import type { Clock } from './clock.js';
+import type { EventBus } from './event_bus.js';
 import type { CreateSettings, Exporter, Extension, Receiver } from './component.js';
 import { InflightLimiter } from './inflight.js';
 import { PipelineIntake } from './intake.js';
@@ -25,6 +26,7 @@ export interface ServiceContext {
   telemetry: Telemetry;
   clock: Clock;
   store: SharedStore;
+  events: EventBus;
 }
 
 export class Service {
@@ -45,6 +47,7 @@ export class Service {
       clock: context.clock,
       store: context.store,
       retryAfterSeconds: config.settings.retryAfterSeconds,
+      events: context.events,
     });
     const factoryOf = <K extends 'receiver' | 'processor' | 'exporter' | 'extension'>(kind: K, type: string) => {
       const factory = registry.get(kind, type);

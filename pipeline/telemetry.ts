@@ -59,6 +59,18 @@ export class Telemetry {
     labelNames: ['processor', 'kind'] as const,
     registers: [this.registry],
   });
+  readonly eventsSent = new Counter({
+    name: 'logsift_exporter_events_sent_total',
+    help: 'Daemon events (anomalies) an exporter delivered.',
+    labelNames: ['exporter'] as const,
+    registers: [this.registry],
+  });
+  readonly eventsFailed = new Counter({
+    name: 'logsift_exporter_events_failed_total',
+    help: 'Daemon events an exporter could not deliver (logged).',
+    labelNames: ['exporter'] as const,
+    registers: [this.registry],
+  });
   readonly exporterSent = new Counter({
     name: 'logsift_exporter_sent_log_records_total',
     help: 'Log records an exporter delivered.',

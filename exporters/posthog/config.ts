@@ -14,6 +14,8 @@ export interface PosthogExporterConfig extends HelperConfig {
   max_request_bytes: number;
   /** service.name given to resources that carry none (PostHog's drop and rate rules match on it). */
   default_service_name: string;
+  /** Send daemon events (anomalies opened and closed) as PostHog events through /batch/. */
+  events: { enabled: boolean };
 }
 
 export const POSTHOG_BODY_LIMIT = 2 * 1024 * 1024;
@@ -28,6 +30,7 @@ const schema = {
     compression: { enum: ['gzip', 'none'] },
     max_request_bytes: { type: 'integer', minimum: 1024, maximum: POSTHOG_BODY_LIMIT },
     default_service_name: { type: 'string', minLength: 1 },
+    events: { type: 'object', additionalProperties: false, properties: { enabled: { type: 'boolean' } } },
     ...HELPER_SCHEMA_PROPERTIES,
   },
 };
@@ -52,6 +55,7 @@ export function defaultPosthogConfig(): PosthogExporterConfig {
     compression: 'gzip',
     max_request_bytes: 1536 * 1024,
     default_service_name: 'unknown_service',
+    events: { enabled: true },
     ...helperDefaults(true, '30s'),
   } as PosthogExporterConfig; // api_key has no default: it is required.
 }

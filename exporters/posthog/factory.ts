@@ -1,11 +1,12 @@
 // The `posthog` exporter: OTLP/HTTP protobuf, gzip, to {endpoint}/i/v1/logs with the project token as a
 // bearer token; every resource gets a service.name; requests are split under PostHog's body limit.
-import type { CreateSettings, ExporterFactory } from '../../pipeline/component.js';
+import type { CreateSettings, Exporter, ExporterFactory } from '../../pipeline/component.js';
 import { encodeExportRequest, type PbResourceLogs } from '../../proto/otlp.js';
 import { HelperExporter, type Transport } from '../helper/exporter_helper.js';
 import { helperSettings } from '../helper/config.js';
 import type { SendResult } from '../helper/send_result.js';
 import { postProtobuf, type PostOptions } from '../http_transport.js';
+import { PosthogEvents } from './events.js';
 import { defaultPosthogConfig, validatePosthogConfig, type PosthogExporterConfig } from './config.js';
 import { RecordTooLargeError, splitBySize } from './split.js';
 
@@ -56,5 +57,20 @@ export const posthogExporterFactory: ExporterFactory<PosthogExporterConfig> = {
   type: 'posthog',
   defaultConfig: defaultPosthogConfig,
   validate: validatePosthogConfig,
-  create: (settings, config) => new HelperExporter(settings, helperSettings(config), new PosthogTransport(settings, config)),
+  create: (settings, config): Exporter => {
+    const helper = helperSettings(config);
+    const logs = new HelperExporter(settings, helper, new PosthogTransport(settings, config));
+    const events = config.events.enabled ? new PosthogEvents(settings, config.endpoint, config.api_key, helper.timeoutMs) : undefined;
+    return {
+      export: (batch) => logs.export(batch),
+      start: async () => {
+        await logs.start();
+        events?.start();
+      },
+      shutdown: async (deadline) => {
+        await events?.shutdown();
+        await logs.shutdown(deadline);
+      },
+    };
+  },
 };

@@ -120,6 +120,14 @@ class AnomalyProcessor implements Processor {
     }
   }
 
+  #publish(name: string, a: Anomaly, timestamp: number): void {
+    this.settings.events.publish({
+      name,
+      timestamp,
+      properties: { anomaly_id: a.id, kind: a.kind, service: a.service, pattern_id: a.pattern, start: a.start, end: a.end ?? null, observed: a.observed, expected: a.expected, score: a.score },
+    });
+  }
+
   async start(): Promise<void> {
     const stats = this.settings.shared.lookup(RATE_STATS);
     if (!stats) throw new Error(`processor ${this.settings.id} needs a ratestats processor before it in pipeline ${this.settings.pipelineId}`);
@@ -130,10 +138,12 @@ class AnomalyProcessor implements Processor {
         opened.inc({ processor: this.settings.id, kind: a.kind });
         this.settings.logger.warn({ anomaly: a }, 'anomaly opened');
         this.#save(a);
+        this.#publish('logsift anomaly opened', a, a.start);
       },
       closed: (a) => {
         this.settings.logger.info({ anomaly: a }, 'anomaly closed');
         this.#save(a);
+        this.#publish('logsift anomaly closed', a, a.end ?? a.start);
       },
     });
   }

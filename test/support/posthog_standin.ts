@@ -23,6 +23,8 @@ export class PosthogStandin extends EventEmitter {
   readonly received: CapturedRequest[] = [];
   /** While set, accepted requests are recorded (and 'received' emitted) but answered only once it resolves. */
   gate: Promise<void> | undefined;
+  /** Events taken by `/batch/` (those without an event name or distinct_id are dropped, as PostHog does). */
+  readonly events: Array<{ api_key: string; event: string; distinct_id: string; properties: Record<string, unknown>; timestamp?: string }> = [];
   /** Every authorised request, with the status it was (to be) answered with. */
   readonly attempts: Array<{ at: number; status: number }> = [];
   /** Statuses to answer with before behaving normally again (scripted outages). */
@@ -56,6 +58,24 @@ export class PosthogStandin extends EventEmitter {
     return n;
   }
 
+  /** POST /batch/: {"api_key", "batch": [{event, distinct_id, properties, timestamp}]}; under 20 MB. */
+  #batch(raw: Buffer, headers: http.IncomingHttpHeaders, send: Send): void {
+    if (raw.length > 20 * 1024 * 1024) return send(413, { error: 'payload too large' });
+    let parsed: { api_key?: unknown; batch?: unknown };
+    try {
+      parsed = parseBatch(raw, headers) as { api_key?: unknown; batch?: unknown };
+    } catch {
+      return send(400, { error: 'Failed to decode batch body' });
+    }
+    if (typeof parsed.api_key !== 'string' || !Array.isArray(parsed.batch)) return send(400, { error: 'api_key and batch are required' });
+    for (const e of parsed.batch as Array<Record<string, unknown>>) {
+      if (typeof e.event !== 'string' || typeof e.distinct_id !== 'string') continue;
+      this.events.push({ api_key: parsed.api_key, event: e.event, distinct_id: e.distinct_id, properties: (e.properties ?? {}) as Record<string, unknown>, timestamp: e.timestamp as string | undefined });
+      this.emit('event', this.events.length);
+    }
+    return send(200, { status: 1 });
+  }
+
   #handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -63,6 +83,7 @@ export class PosthogStandin extends EventEmitter {
       const url = new URL(req.url ?? '/', 'http://standin');
       const send = (status: number, body: object, headers: http.OutgoingHttpHeaders = {}) =>
         res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+      if (req.method === 'POST' && url.pathname === '/batch/') return this.#batch(Buffer.concat(chunks), req.headers, send);
       if (req.method !== 'POST' || url.pathname !== '/i/v1/logs') return send(404, { error: 'not found' });
 
       const auth = req.headers.authorization;
@@ -97,6 +118,13 @@ export class PosthogStandin extends EventEmitter {
       else send(200, {});
     });
   }
+}
+
+type Send = (status: number, body: object, headers?: http.OutgoingHttpHeaders) => void;
+
+function parseBatch(raw: Buffer, headers: http.IncomingHttpHeaders): unknown {
+  const body = headers['content-encoding'] === 'gzip' || (raw[0] === 0x1f && raw[1] === 0x8b) ? gunzipSync(raw) : raw;
+  return JSON.parse(body.toString('utf8'));
 }
 
 function decodeAny(body: Buffer): PbExportRequest | undefined {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { realClock, type Clock } from '../../pipeline/clock.js';
 import type { CreateSettings, ProcessorSettings } from '../../pipeline/component.js';
+import { EventBus } from '../../pipeline/event_bus.js';
 import { PipelineShared } from '../../pipeline/pipeline_shared.js';
 import { Telemetry } from '../../pipeline/telemetry.js';
 import { SharedStore } from '../../store/shared_store.js';
@@ -19,6 +20,7 @@ export function testSettings(id: string, options: { clock?: Clock; dataDir?: str
     clock: options.clock ?? realClock,
     store: new SharedStore(dataDir, 'normal'),
     retryAfterSeconds: 1,
+    events: new EventBus(),
   };
 }
 

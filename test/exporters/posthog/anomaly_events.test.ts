@@ -1,0 +1,66 @@
+// Anomalies reach PostHog as events through /batch/ when the posthog exporter is configured: a spike in a
+// running daemon (fake clock for the windows) opens an anomaly, and the stand-in receives the event.
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { after, before, describe, it } from 'node:test';
+import { OTLP_RECEIVER, startDaemon, type TestDaemon } from '../../support/daemon.js';
+import { fakeClock } from '../../support/fake_clock.js';
+import { PosthogStandin } from '../../support/posthog_standin.js';
+
+describe('anomaly events to PostHog', () => {
+  const standin = new PosthogStandin();
+  const { fake, clock } = fakeClock();
+  let d: TestDaemon;
+  before(async () => {
+    d = await startDaemon(
+      `${OTLP_RECEIVER}processors:
+  signature:
+  ratestats: { window: 1m }
+  anomaly:
+  sampler: { window: 1m }
+exporters:
+  posthog: { endpoint: "${await standin.start()}", api_key: phc_events }
+service:
+  telemetry: { metrics: { address: "{{TELEMETRY}}" } }
+  pipelines:
+    logs: { receivers: [otlp], processors: [signature, ratestats, anomaly, sampler], exporters: [posthog] }
+`,
+      { clock },
+    );
+  });
+  after(async () => {
+    await d.stop();
+    await standin.stop();
+  });
+
+  async function post(count: number): Promise<void> {
+    const logRecords = Array.from({ length: count }, (_, i) => ({ body: { stringValue: `cache miss for key product:${i}` }, severityNumber: 9 }));
+    const res = await fetch(d.httpUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'shop' } }] }, scopeLogs: [{ logRecords }] }] }),
+    });
+    assert.equal(res.status, 200);
+  }
+
+  it('sends "logsift anomaly opened" with the anomaly as properties', async () => {
+    for (let m = 0; m < 8; m++) {
+      await post(30);
+      fake.tick(60_000);
+    }
+    await post(600);
+    fake.tick(60_000);
+    const arrived = once(standin, 'event');
+    await post(30); // the first batch of the next window judges the spike
+    await arrived;
+    const [event] = standin.events;
+    assert.equal(event!.event, 'logsift anomaly opened');
+    assert.equal(event!.api_key, 'phc_events');
+    assert.equal(event!.distinct_id, 'logsift');
+    assert.equal(event!.properties.kind, 'spike');
+    assert.equal(event!.properties.service, 'shop');
+    assert.equal(event!.properties.observed, 600);
+    assert.equal(event!.properties.$process_person_profile, false);
+    assert.ok(!Number.isNaN(Date.parse(event!.timestamp!)));
+  });
+});
