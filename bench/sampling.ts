@@ -3,8 +3,9 @@
 // reduction, ERROR+ retention, per-window pattern coverage, count-estimate error (re-weighted kept counts vs
 // truth per template and hour), incident retention, and anomaly precision, recall and detection delay.
 // Last line: JSON.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { StringDecoder } from 'node:string_decoder';
 import path from 'node:path';
 import { replayCommand } from '../cmd/replay.js';
 import { MINUTE, generateWorkload, type Incident } from './workload.js';
@@ -16,8 +17,24 @@ interface JsonRecord {
   attributes?: Array<{ key: string; value: { stringValue?: string; doubleValue?: number; intValue?: string } }>;
 }
 
+/** The file's lines, read in chunks (a day of traffic can be larger than one string). */
+function* lines(file: string): IterableIterator<string> {
+  const fd = openSync(file, 'r');
+  const chunk = Buffer.alloc(8 * 1024 * 1024);
+  // The decoder carries a character split between two chunks over to the next.
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  for (let n = readSync(fd, chunk); n > 0; n = readSync(fd, chunk)) {
+    const parts = (rest + decoder.write(chunk.subarray(0, n))).split('\n');
+    rest = parts.pop()!;
+    yield* parts;
+  }
+  closeSync(fd);
+  if (rest) yield rest;
+}
+
 function* records(file: string): IterableIterator<{ service: string; record: JsonRecord }> {
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
+  for (const line of lines(file)) {
     if (!line) continue;
     const request = JSON.parse(line) as { resourceLogs: Array<{ resource: { attributes: Array<{ key: string; value: { stringValue: string } }> }; scopeLogs: Array<{ logRecords: JsonRecord[] }> }> };
     for (const rl of request.resourceLogs) {
@@ -98,6 +115,10 @@ for (const { service, record } of records(path.join(out, 'kept.jsonl'))) {
   });
 }
 
+if (process.env.BENCH_DEBUG) {
+  const worst = [...truthHour].filter(([, n]) => n >= 1000).map(([key, n]) => [key, n, Math.round(estimateHour.get(key) ?? 0)] as const).sort((a, b) => Math.abs(b[2] - b[1]) / b[1] - Math.abs(a[2] - a[1]) / a[1]).slice(0, 8);
+  process.stderr.write(`${worst.map((w) => w.join(' ')).join('\n')}\n`);
+}
 const errors = [...truthHour].filter(([, n]) => n >= 1000).map(([key, n]) => Math.abs((estimateHour.get(key) ?? 0) - n) / n).sort((a, b) => a - b);
 const p95 = errors.length ? errors[Math.min(errors.length - 1, Math.floor(errors.length * 0.95))]! : 0;
 

@@ -3,7 +3,7 @@
 // patterns, and injected incidents (spike, new error pattern, error-ratio surge, silence) with ground-truth
 // labels. Written in the file exporter's format, one request per service and minute. Seeded: the same day
 // every run.
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { encodeExportRequest } from '../proto/otlp.js';
 import { decodeExportRequest } from '../proto/otlp.js';
 import { exportRequestJson } from '../proto/otlp_json.js';
@@ -77,7 +77,8 @@ export function generateWorkload(file: string, minutes = 24 * 60, perServicePerM
       incidents.push({ kind, service, template, start, end: start + length * MINUTE });
     });
   }
-  const lines: string[] = [];
+  // Written as it is made: a day at a high rate is more text than one string can hold.
+  const fd = openSync(file, 'w');
   let records = 0;
   let request = 0;
   for (let m = 0; m < minutes; m++) {
@@ -86,11 +87,13 @@ export function generateWorkload(file: string, minutes = 24 * 60, perServicePerM
     for (const service of names) {
       const logRecords: object[] = [];
       const active = incidents.filter((i) => i.service === service && minuteStart >= i.start && minuteStart < i.end);
+      const requestsThisMinute = Math.max(1, Math.round((perServicePerMinute * daily) / 2));
+      request += requestsThisMinute;
       const emit = (t: { id: string; text: string; severity: number }, count: number) => {
         for (let i = 0; i < count; i++) {
-          // Requests span 1–3 records: consecutive records share a trace id.
-          if (random() < 0.5) request += 1;
-          const trace = (BigInt(request) * 0x9e3779b97f4a7c15n) & ((1n << 128n) - 1n);
+          // Requests span about two records each, of any templates: each record joins one of the minute's
+          // requests at random (so a request's lines are spread over patterns, as in a real service).
+          const trace = (BigInt(request + Math.floor(random() * requestsThisMinute)) * 0x9e3779b97f4a7c15n) & ((1n << 128n) - 1n);
           logRecords.push({
             timeUnixNano: String(BigInt(minuteStart + Math.floor(random() * MINUTE)) * 1_000_000n),
             severityNumber: t.severity,
@@ -110,9 +113,9 @@ export function generateWorkload(file: string, minutes = 24 * 60, perServicePerM
       for (const i of active.filter((x) => x.kind === 'new_pattern')) emit({ id: i.template, text: `FATAL replica <*> lost quorum after <*> retries on shard <*>`, severity: 17 }, 20);
       records += logRecords.length;
       const request_ = { resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeLogs: [{ logRecords }] }] };
-      lines.push(JSON.stringify(exportRequestJson(decodeExportRequest(encodeExportRequest(request_ as never)))));
+      writeSync(fd, `${JSON.stringify(exportRequestJson(decodeExportRequest(encodeExportRequest(request_ as never))))}\n`);
     }
   }
-  writeFileSync(file, lines.join('\n') + '\n');
+  closeSync(fd);
   return { incidents, records };
 }
