@@ -1,6 +1,7 @@
 // The logsift command line.
 import { Command } from 'commander';
 import { anomalyScanCommand } from './anomaly_scan.js';
+import { demoCommand } from './demo.js';
 import { listCommand, mergesCommand, mineCommand, similarCommand } from './patterns.js';
 import { replayCommand } from './replay.js';
 import { runCommand } from './run.js';
@@ -65,6 +66,14 @@ patterns
   .option('-t, --threshold <share>', 'share of positions that must agree', '0.8')
   .action((options: { config?: string; threshold: string }) => {
     process.exitCode = mergesCommand(options);
+  });
+
+program
+  .command('demo')
+  .description('run the daemon on its embedded default with built-in traffic and a live view of what it keeps')
+  .option('-d, --duration <seconds>', 'stop after this long (default: until Ctrl-C)')
+  .action(async (options: { duration?: string }) => {
+    process.exit(await demoCommand(options));
   });
 
 program

@@ -1,13 +1,2 @@
-// A free loopback port: bind :0, read the port, release it.
-import net from 'node:net';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+// Tests take free ports the way the demo does.
+export { freePort } from '../../cmd/free_port.js';
