@@ -35,7 +35,7 @@ export async function demoCommand(options: { duration?: string }): Promise<numbe
   await daemon.start();
   const store = new Store(path.join(dir, 'logsift.db'), 'normal');
   const output = path.join(dir, 'logs.jsonl');
-  const traffic = new DemoTraffic(TICK_MS, 60_000);
+  const traffic = new DemoTraffic(45_000);
   const tty = process.stdout.isTTY === true;
   const started = Date.now();
   const until = options.duration ? started + Number(options.duration) * 1000 : Number.POSITIVE_INFINITY;
@@ -47,7 +47,7 @@ export async function demoCommand(options: { duration?: string }): Promise<numbe
   let lastRateAt = Date.now();
 
   const send = async () => {
-    const next = traffic.next();
+    const next = traffic.next(Date.now() - started);
     incident = next.incident;
     const byService = new Map<string, object[]>();
     for (const r of next.records) {

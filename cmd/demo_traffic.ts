@@ -25,11 +25,9 @@ function fill(template: string, random: () => number): string {
 }
 
 export class DemoTraffic {
-  #tick = 0;
   readonly #random: () => number;
 
   constructor(
-    private readonly tickMs: number,
     private readonly incidentEveryMs: number,
     seed = 1,
   ) {
@@ -37,10 +35,8 @@ export class DemoTraffic {
     this.#random = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) + 1) / 2147483649;
   }
 
-  /** The records of the next tick. */
-  next(): { records: DemoRecord[]; incident: string | undefined } {
-    const t = this.#tick++;
-    const elapsed = t * this.tickMs;
+  /** The records of one tick, `elapsed` ms after the demo started (incidents follow the clock, not ticks). */
+  next(elapsed: number): { records: DemoRecord[]; incident: string | undefined } {
     const phase = Math.floor(elapsed / this.incidentEveryMs);
     const inIncident = phase > 0 && elapsed % this.incidentEveryMs < this.incidentEveryMs / 4;
     const incident = inIncident ? (phase % 2 === 1 ? 'spike: cache misses ×15' : 'new error: payment gateway timeouts') : undefined;
