@@ -28,6 +28,17 @@ export interface StartOptions {
 }
 
 export async function startDaemon(yaml: string, options: StartOptions = {}): Promise<TestDaemon> {
+  // A port found free can be taken by another process before the daemon binds it: try again on new ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnFreePorts(yaml, options);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt === 3) throw error;
+    }
+  }
+}
+
+async function startOnFreePorts(yaml: string, options: StartOptions): Promise<TestDaemon> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-test-'));
   const [grpcPort, httpPort, telemetryPort] = [await freePort(), await freePort(), await freePort()];
   const text = yaml
