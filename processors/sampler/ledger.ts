@@ -2,16 +2,10 @@
 // Entries are per pattern and roll when a record of a later window arrives; the closed rows go to the store.
 // The entry of the window in progress is also what "the first K records of every pattern in every window"
 // reads, and its EWMA of records per window is what dynamic mode shares the budget by.
-export interface LedgerRow {
-  window_start: number;
-  service: string;
-  pattern: string;
-  seen: number;
-  kept: number;
-  dropped: number;
-  bytes_seen: number;
-  bytes_kept: number;
-}
+import type { LedgerRowData } from '../../store/store.js';
+
+/** One window of one pattern: the row shape the store keeps. */
+export type LedgerRow = LedgerRowData;
 
 export interface LedgerEntry {
   readonly service: string;
