@@ -35,7 +35,8 @@ const signedLoad = await runLoad({ port: signed.httpPort, ...loadOptions });
 await signed.stop();
 // And the full default chain: signature, rate statistics, anomaly detection, sampling.
 const chain = ['signature', 'ratestats', 'anomaly', 'sampler'];
-const full = await startDaemonProcess({ exportersYaml: '  nop:', exporterIds: ['nop'], processorsYaml: chain.map((p) => `  ${p}:`).join('\n'), processorIds: chain });
+const CHAIN_YAML = process.env.BENCH_CHAIN_YAML;
+const full = await startDaemonProcess({ exportersYaml: '  nop:', exporterIds: ['nop'], processorsYaml: CHAIN_YAML ?? chain.map((p) => `  ${p}:`).join('\n'), processorIds: chain });
 const fullLoad = await runLoad({ port: full.httpPort, ...loadOptions });
 await full.stop();
 const floorPerS = floor(bodies);

@@ -228,7 +228,10 @@ class Sampler implements Processor {
     let lastPattern = '';
     let lastService = '';
     let lastTime = 0;
-    const hold = retro && this.#anomalies ? (held: HeldRecord) => retro.add(lastService, lastPattern, held, lastTime) : undefined;
+    let lastAdmit = 1;
+    // A pattern dropping far more than its ring holds would churn it (and the collector) for nothing: records
+    // enter with the probability that keeps about one ring's worth per retro window, spread over the window.
+    const hold = retro && this.#anomalies ? (held: HeldRecord) => (lastAdmit >= 1 || Math.random() < lastAdmit) && retro.add(lastService, lastPattern, held, lastTime) : undefined;
     const result = batch.filter((record: LogRecordView, group: RecordGroup) => {
       const service = group.resource.serviceName ?? 'unknown_service';
       const patternValue = record.attributes.get(patternKey);
@@ -238,6 +241,7 @@ class Sampler implements Processor {
       if (time > this.#latest) this.#latest = time;
       [lastService, lastPattern, lastTime] = [service, pattern, time];
       const entry = this.#ledger.entry(service, pattern, time);
+      if (retro) lastAdmit = this.config.retro.max_per_pattern / Math.max(1, (Math.max(entry.rate, entry.seen) * this.#retroWindowMs) / this.#windowMs);
       const compiled = this.#policy(service);
       const decision = this.#decide(compiled, service, pattern, cls, record, entry.seen, entry.windowStart, time);
       this.#ledger.note(entry, record.bodyText.length, decision.keep);
