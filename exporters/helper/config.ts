@@ -80,7 +80,8 @@ export interface HelperSettings {
 /** For exporters that write locally and synchronously (debug, nop): no queue, no retry. */
 export function directHelperSettings(timeoutMs = 30_000): HelperSettings {
   const config = helperDefaults(false);
-  return { ...helperSettings(config), retry: { ...helperSettings(config).retry, enabled: false }, timeoutMs };
+  config.retry_on_failure.enabled = false;
+  return { ...helperSettings(config), timeoutMs };
 }
 
 export function helperSettings(config: HelperConfig): HelperSettings {

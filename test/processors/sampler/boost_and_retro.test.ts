@@ -16,27 +16,31 @@ import { fakeClock } from '../../support/fake_clock.js';
 import { batchOf, traceIdFor } from '../../support/records.js';
 import { testProcessorSettings } from '../../support/settings.js';
 
+async function chain(retro: Record<string, unknown>) {
+  const { fake, clock } = fakeClock();
+  const shared = new PipelineShared();
+  const stats = rateStatsProcessorFactory.create(testProcessorSettings('ratestats', { clock, shared }), { ...rateStatsProcessorFactory.defaultConfig(), window: '1m' });
+  const detector = anomalyProcessorFactory.create(testProcessorSettings('anomaly', { clock, shared }), anomalyProcessorFactory.defaultConfig());
+  const config = mergeDefaults(samplerProcessorFactory.defaultConfig(), {
+    window: '1m',
+    policy: { severity_keep: { INFO: 0.05 }, first_k_per_window: 0, anomaly_boost: { keep: 1, cooldown_seconds: 120 } },
+    retro,
+  }) as SamplerConfig;
+  const sampler = samplerProcessorFactory.create(testProcessorSettings('sampler', { clock, shared }), config);
+  for (const p of [stats, detector, sampler]) await p.start();
+  const input = new Subject<LogBatch>();
+  const out: Array<{ body: string; reason: string; rate: number }> = [];
+  input.pipe(stats.operator, detector.operator, sampler.operator).subscribe((b) => {
+    for (const g of b.groups()) for (const r of g.records) out.push({ body: r.bodyText, reason: String(r.attributes.get('logsift.sample_reason')), rate: Number(r.attributes.get('logsift.sample_rate')) });
+  });
+  let trace = 0;
+  const send = (count: number, tag: string) => input.next(batchOf(Array.from({ length: count }, (_, i) => ({ body: `${tag} ${i}`, pattern: 'get', traceId: traceIdFor(trace++) }))));
+  return { fake, out, send };
+}
+
 describe('anomaly boost and retro flush', () => {
   it('brings back the spike\'s dropped lines, keeps the pattern whole while boosted, then samples again', async () => {
-    const { fake, clock } = fakeClock();
-    const shared = new PipelineShared();
-    const stats = rateStatsProcessorFactory.create(testProcessorSettings('ratestats', { clock, shared }), { ...rateStatsProcessorFactory.defaultConfig(), window: '1m' });
-    const detector = anomalyProcessorFactory.create(testProcessorSettings('anomaly', { clock, shared }), anomalyProcessorFactory.defaultConfig());
-    const config = mergeDefaults(samplerProcessorFactory.defaultConfig(), {
-      window: '1m',
-      policy: { severity_keep: { INFO: 0.05 }, first_k_per_window: 0, anomaly_boost: { keep: 1, cooldown_seconds: 120 } },
-      retro: { window: '60s', max_per_pattern: 1000 },
-    }) as SamplerConfig;
-    const sampler = samplerProcessorFactory.create(testProcessorSettings('sampler', { clock, shared }), config);
-    for (const p of [stats, detector, sampler]) await p.start();
-    const input = new Subject<LogBatch>();
-    const out: Array<{ body: string; reason: string; rate: number }> = [];
-    input.pipe(stats.operator, detector.operator, sampler.operator).subscribe((b) => {
-      for (const g of b.groups()) for (const r of g.records) out.push({ body: r.bodyText, reason: String(r.attributes.get('logsift.sample_reason')), rate: Number(r.attributes.get('logsift.sample_rate')) });
-    });
-    let trace = 0;
-    const send = (count: number, tag: string) => input.next(batchOf(Array.from({ length: count }, (_, i) => ({ body: `${tag} ${i}`, pattern: 'get', traceId: traceIdFor(trace++) }))));
-
+    const { fake, out, send } = await chain({ window: '60s', max_per_pattern: 1000 });
     for (let m = 0; m < 8; m++) {
       send(40, `calm${m}`);
       fake.tick(60_000);
@@ -62,6 +66,21 @@ describe('anomaly boost and retro flush', () => {
     }
     const last = out.filter((o) => o.body.startsWith('later3'));
     assert.ok(last.length < 20 && last.every((o) => o.reason === 'sampled'), `sampling resumed: ${last.length} kept`);
+  });
+
+  it('a pattern dropping more than its ring holds brings back a sample spread over the window, not its last lines', async () => {
+    const { fake, out, send } = await chain({ window: '60s', max_per_pattern: 50 });
+    for (let m = 0; m < 8; m++) {
+      send(40, `calm${m}`);
+      fake.tick(60_000);
+    }
+    for (let part = 0; part < 10; part++) send(2000, `spike${part}`); // 20,000 in the window, in ten bursts
+    fake.tick(60_000);
+    send(40, 'after');
+    const retro = out.filter((o) => o.reason === 'retro');
+    assert.ok(retro.length > 0 && retro.length <= 50, `${retro.length} brought back`);
+    const parts = new Set(retro.map((o) => o.body.split(' ')[0]));
+    assert.ok(parts.size >= 3, `from bursts across the window, not only the last: ${[...parts]}`);
   });
 
   it('the buffer of dropped records is bounded per pattern, in total and by age', () => {
