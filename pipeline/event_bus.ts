@@ -1,4 +1,5 @@
-// Events the daemon's components raise for the outside world (an anomaly opened or closed): processors
+// Events the daemon's components raise for the outside world (an anomaly opened or closed, a window's
+// sampling ledger): processors
 // publish, exporters that can carry events (posthog) subscribe. A subscriber that throws is logged by the
 // publisher's caller, never allowed to break the processor that published.
 export interface DaemonEvent {
@@ -6,8 +7,10 @@ export interface DaemonEvent {
   name: string;
   /** ms since the epoch */
   timestamp: number;
-  properties: Record<string, string | number | boolean | null>;
+  properties: Record<string, EventValue>;
 }
+
+export type EventValue = string | number | boolean | null | EventValue[] | { [key: string]: EventValue };
 
 export class EventBus {
   readonly #subscribers = new Set<(event: DaemonEvent) => void>();

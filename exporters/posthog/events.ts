@@ -1,12 +1,15 @@
-// Daemon events (anomalies) as PostHog events, through `POST {endpoint}/batch/` with the project token in the
-// body, as PostHog's capture API takes them. Events are rare and small: each is sent when raised, tried
-// twice, and a failure is logged and counted rather than queued.
+// Daemon events (anomalies, sampling ledgers) as PostHog events, through `POST {endpoint}/batch/` with the
+// project token in the body, as PostHog's capture API takes them. Events are few and small: those raised
+// together (a window's ledgers) go in one request, sent at once, tried twice; a failure is logged and
+// counted rather than queued.
 import type { CreateSettings } from '../../pipeline/component.js';
 import type { DaemonEvent } from '../../pipeline/event_bus.js';
 
 export class PosthogEvents {
   readonly #pending = new Set<Promise<void>>();
   #unsubscribe: (() => void) | undefined;
+  /** Events raised in the current turn of the event loop, sent together at its end. */
+  #gathering: DaemonEvent[] | undefined;
 
   constructor(
     private readonly settings: CreateSettings,
@@ -17,23 +20,31 @@ export class PosthogEvents {
 
   start(): void {
     this.#unsubscribe = this.settings.events.subscribe((event) => {
-      const sending = this.#send(event).finally(() => this.#pending.delete(sending));
+      if (this.#gathering) {
+        this.#gathering.push(event);
+        return;
+      }
+      const events = (this.#gathering = [event]);
+      const sending = new Promise<void>((resolve) => queueMicrotask(resolve))
+        .then(() => {
+          this.#gathering = undefined;
+          return this.#send(events);
+        })
+        .finally(() => this.#pending.delete(sending));
       this.#pending.add(sending);
     });
   }
 
-  async #send(event: DaemonEvent): Promise<void> {
+  async #send(events: readonly DaemonEvent[]): Promise<void> {
     const body = JSON.stringify({
       api_key: this.apiKey,
-      batch: [
-        {
-          event: event.name,
-          distinct_id: 'logsift',
-          timestamp: new Date(event.timestamp).toISOString(),
-          // Anomalies are not about a person: no person profile for them.
-          properties: { ...event.properties, $process_person_profile: false },
-        },
-      ],
+      batch: events.map((event) => ({
+        event: event.name,
+        distinct_id: 'logsift',
+        timestamp: new Date(event.timestamp).toISOString(),
+        // Daemon events are not about a person: no person profile for them.
+        properties: { ...event.properties, $process_person_profile: false },
+      })),
     });
     const url = `${this.endpoint.replace(/\/+$/, '')}/batch/`;
     let reason = '';
@@ -42,7 +53,7 @@ export class PosthogEvents {
         const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(this.timeoutMs) });
         await response.arrayBuffer();
         if (response.ok) {
-          this.settings.telemetry.eventsSent.inc({ exporter: this.settings.id });
+          this.settings.telemetry.eventsSent.inc({ exporter: this.settings.id }, events.length);
           return;
         }
         reason = `HTTP ${response.status}`;
@@ -50,8 +61,8 @@ export class PosthogEvents {
         reason = (error as Error).message;
       }
     }
-    this.settings.telemetry.eventsFailed.inc({ exporter: this.settings.id });
-    this.settings.logger.warn({ event: event.name, reason }, 'could not send an event to PostHog');
+    this.settings.telemetry.eventsFailed.inc({ exporter: this.settings.id }, events.length);
+    this.settings.logger.warn({ events: [...new Set(events.map((e) => e.name))], count: events.length, reason }, 'could not send events to PostHog');
   }
 
   async shutdown(): Promise<void> {

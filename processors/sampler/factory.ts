@@ -3,9 +3,12 @@
 // no policy lowers), the first `first_k_per_window` records of every pattern in every window, records matching
 // a keep rule. The rest are kept with the policy's probability — static (per pattern, else per severity) or
 // dynamic (a budget shared across patterns by log-weighted fairness) — decided by the trace id when there is
-// one, so a request's records are kept together. Kept records carry `logsift.sample_rate` (1 / probability:
-// "this record stands for N") and `logsift.sample_reason`. Every decision is counted in an exact ledger per
-// window and pattern, saved to the store. Dry run keeps everything and tags what would have been dropped.
+// one, so a request's records are kept together. Kept records carry `logsift.sample_rate` (1 / the keep
+// probability), `logsift.sample_count` (how many records it stands for: itself and the records of its
+// pattern and severity dropped since the last one kept — summing it gives counts exact up to the records
+// dropped after the last kept one) and `logsift.sample_reason`. Every decision is counted in an exact ledger
+// per window and pattern, saved to the store and published as an event per window and service. Dry run keeps
+// everything and tags what would have been dropped.
 import { parseDuration } from '../../config/duration.js';
 import { compileConfigSchema } from '../../config/schema_validator.js';
 import { mergeDefaults } from '../../config/merge.js';
@@ -15,15 +18,19 @@ import type { ConfigProblem, Processor, ProcessorFactory, ProcessorSettings } fr
 import { countedOperator } from '../../pipeline/processor_helper.js';
 import { ANOMALIES, type AnomalyView } from '../anomaly/factory.js';
 import { SEVERITY_CLASSES, severityClass, severityRank, type SeverityClass } from '../ratestats/severity.js';
-import { dynamicKeep } from './dynamic_rates.js';
+import { dynamicKeep, type PatternLoad } from './dynamic_rates.js';
 import { compileKeepRules, type RecordPredicate } from './keep_rules.js';
-import { Ledger } from './ledger.js';
+import { Ledger, type LedgerRow, type PatternRates } from './ledger.js';
 import { RetroBuffer } from './retro_buffer.js';
-import { defaultPolicy, validatePolicy, type Policy } from './policy.js';
+import { defaultPolicy, hasBudget, validatePolicy, type Budget, type Policy } from './policy.js';
 import { traceUniform } from './trace_hash.js';
 
 export const SAMPLE_RATE_ATTRIBUTE = 'logsift.sample_rate';
 export const SAMPLE_REASON_ATTRIBUTE = 'logsift.sample_reason';
+export const SAMPLE_COUNT_ATTRIBUTE = 'logsift.sample_count';
+export const LEDGER_EVENT = 'logsift sampling ledger';
+
+const CLASS_INDEX = Object.fromEntries(SEVERITY_CLASSES.map((c, i) => [c, i])) as Record<SeverityClass, number>;
 
 export interface SamplerConfig {
   window: string;
@@ -37,7 +44,8 @@ export interface SamplerConfig {
   policy: Policy;
   /** Per-service policies, each merged over `policy`. */
   services: Record<string, Partial<Policy>>;
-  ledger: { enabled: boolean; flush_interval: string };
+  /** `events`: publish each window's rows as an event (the posthog exporter sends them through /batch/). */
+  ledger: { enabled: boolean; flush_interval: string; events: boolean };
   /** Dropped records kept in memory so an anomaly can bring back its last `window` of lines. */
   retro: { enabled: boolean; window: string; max_per_pattern: number; max_total: number };
 }
@@ -57,7 +65,7 @@ const schema = {
     ledger: {
       type: 'object',
       additionalProperties: false,
-      properties: { enabled: { type: 'boolean' }, flush_interval: { type: 'string', format: 'duration' } },
+      properties: { enabled: { type: 'boolean' }, flush_interval: { type: 'string', format: 'duration' }, events: { type: 'boolean' } },
     },
     retro: {
       type: 'object',
@@ -83,7 +91,11 @@ function validate(config: SamplerConfig): ConfigProblem[] {
   if (problems.length > 0) return problems;
   for (const problem of validatePolicy(config.policy)) problems.push({ path: `policy.${problem.path}`, message: problem.message });
   for (const service of Object.keys(config.services)) {
-    for (const problem of validatePolicy(servicePolicy(config, service))) problems.push({ path: `services.${service}.${problem.path}`, message: problem.message });
+    const policy = servicePolicy(config, service);
+    for (const problem of validatePolicy(policy)) problems.push({ path: `services.${service}.${problem.path}`, message: problem.message });
+    if (policy.mode === 'dynamic' && policy.budget.scope === 'global' && !hasBudget(config.policy.budget)) {
+      problems.push({ path: `services.${service}.budget.scope`, message: 'global shares the base policy\'s budget, and it sets none' });
+    }
   }
   return problems;
 }
@@ -93,12 +105,54 @@ type Decision = { keep: boolean; probability: number; reason: 'severity' | 'rule
 // Retro-flushed records were already answered for and are re-emitted on top, so nothing waits on them.
 const IGNORED_ACK = { settle: () => undefined };
 
+/** Dynamic mode: keep probability per pattern for the window in progress, that window's start, and when. */
+interface BudgetShares {
+  keep: Map<string, number>;
+  window: number;
+  computedAt: number;
+}
+
 interface CompiledPolicy {
   policy: Policy;
   rules: RecordPredicate;
-  /** Dynamic mode: keep probability per pattern for the window in progress, and that window's start. */
-  dynamic: Map<string, number>;
-  dynamicWindow: number;
+  /** This service's own shares (scope `service`). */
+  dynamic: BudgetShares;
+}
+
+const POOL_KEY_SEPARATOR = '\u0000';
+// ~100 bytes a pattern: an event stays far under PostHog's 1 MB per event.
+const LEDGER_PATTERNS_PER_EVENT = 500;
+
+/**
+ * Shares a budget over patterns' recent loads. What is kept whatever the budget says (errors, rules, first K)
+ * and what pinned patterns keep count against it first; each budget that is set gives its own probabilities
+ * and the tightest wins.
+ */
+function shareBudget(budget: Budget, rates: ReadonlyMap<string, PatternRates>, pinned: (key: string) => number | undefined, windowSeconds: number, floor: number): Map<string, number> {
+  const records = new Map<string, PatternLoad>();
+  const bytes = new Map<string, PatternLoad>();
+  let seen = 0;
+  let spentRecords = 0;
+  let spentBytes = 0;
+  for (const [key, r] of rates) {
+    seen += r.records;
+    const bytesPerRecord = r.records > 0 ? r.bytes / r.records : 0;
+    const open = Math.max(0, r.records - r.forced);
+    const pin = pinned(key);
+    spentRecords += r.forced + (pin === undefined ? 0 : open * pin);
+    spentBytes += (r.forced + (pin === undefined ? 0 : open * pin)) * bytesPerRecord;
+    if (pin !== undefined || open === 0) continue;
+    records.set(key, { count: open, cost: open });
+    bytes.set(key, { count: open, cost: open * bytesPerRecord });
+  }
+  const tightest = new Map<string, number>();
+  const apply = (shares: Map<string, number>) => {
+    for (const [key, p] of shares) tightest.set(key, Math.min(p, tightest.get(key) ?? 1));
+  };
+  if (budget.records_per_second !== null) apply(dynamicKeep(records, budget.records_per_second * windowSeconds - spentRecords, floor));
+  if (budget.keep_fraction !== null) apply(dynamicKeep(records, budget.keep_fraction * seen - spentRecords, floor));
+  if (budget.bytes_per_second !== null) apply(dynamicKeep(bytes, budget.bytes_per_second * windowSeconds - spentBytes, floor));
+  return tightest;
 }
 
 const NANOS_PER_MS = 1_000_000n;
@@ -107,11 +161,15 @@ class Sampler implements Processor {
   readonly operator;
   readonly #ledger: Ledger;
   readonly #windowMs: number;
+  /** How soon shares are recomputed within a window for patterns that have none yet. */
+  readonly #reshareMs: number;
   readonly #compiled = new Map<string, CompiledPolicy>();
   readonly #keepRank: number;
   readonly #retro: RetroBuffer | undefined;
   readonly #retroWindowMs: number;
   readonly #boostUntil = new Map<string, number>();
+  /** Scope `global`: one set of shares over every such service's patterns. */
+  readonly #globalShares: BudgetShares = { keep: new Map(), window: -1, computedAt: 0 };
   #anomalies: AnomalyView | undefined;
   #flushedAnomalies = new Set<string>();
   #latest = 0;
@@ -123,6 +181,7 @@ class Sampler implements Processor {
     private readonly config: SamplerConfig,
   ) {
     this.#windowMs = parseDuration(config.window)!;
+    this.#reshareMs = Math.min(1000, this.#windowMs);
     this.#ledger = new Ledger(this.#windowMs);
     this.#keepRank = severityRank(config.keep_at_or_above);
     this.#retroWindowMs = parseDuration(config.retro.window)!;
@@ -141,7 +200,7 @@ class Sampler implements Processor {
     let compiled = this.#compiled.get(service);
     if (!compiled) {
       const policy = servicePolicy(this.config, service);
-      compiled = { policy, rules: compileKeepRules(policy.keep_rules), dynamic: new Map(), dynamicWindow: -1 };
+      compiled = { policy, rules: compileKeepRules(policy.keep_rules), dynamic: { keep: new Map(), window: -1, computedAt: 0 } };
       this.#compiled.set(service, compiled);
     }
     return compiled;
@@ -153,15 +212,37 @@ class Sampler implements Processor {
     return nanos > 0n ? Number(nanos / NANOS_PER_MS) : arrival;
   }
 
-  /** Dynamic mode: the budget for a window, shared out once per window from the patterns' recent rates. */
-  #dynamicProbability(compiled: CompiledPolicy, service: string, pattern: string, windowStart: number): number {
-    if (compiled.dynamicWindow !== windowStart) {
-      const perSecond = compiled.policy.budget.records_per_second ?? Number.POSITIVE_INFINITY;
-      compiled.dynamic = dynamicKeep(this.#ledger.rates(service), (perSecond * this.#windowMs) / 1000, this.config.min_keep);
-      compiled.dynamicWindow = windowStart;
+  /**
+   * Dynamic mode: the budget for a window, shared out at its start from the patterns' recent rates — and again
+   * (at most once a `#reshareMs`) when a pattern with no share yet turns up, from its count so far.
+   */
+  #dynamicProbability(compiled: CompiledPolicy, service: string, pattern: string, windowStart: number, now: number): number {
+    const global = compiled.policy.budget.scope === 'global';
+    const shares = global ? this.#globalShares : compiled.dynamic;
+    const key = global ? `${service}${POOL_KEY_SEPARATOR}${pattern}` : pattern;
+    const stale = shares.window !== windowStart || (!shares.keep.has(key) && now - shares.computedAt >= this.#reshareMs);
+    if (stale) {
+      shares.keep = global ? this.#shareGlobal(now) : shareBudget(compiled.policy.budget, this.#ledger.rates(service, now, this.#reshareMs), (p) => compiled.policy.pattern_keep[p], this.#windowMs / 1000, this.config.min_keep);
+      shares.window = windowStart;
+      shares.computedAt = now;
     }
-    // A pattern new in this window has no share yet: it is kept until the next recompute includes it.
-    return compiled.dynamic.get(pattern) ?? 1;
+    // A pattern new since the last share-out is kept until the next one includes it.
+    return shares.keep.get(key) ?? 1;
+  }
+
+  /** Scope `global`: the base policy's budget over the patterns of every service that opts in. */
+  #shareGlobal(now: number): Map<string, number> {
+    const rates = new Map<string, PatternRates>();
+    for (const other of this.#ledger.services()) {
+      const policy = this.#policy(other).policy;
+      if (policy.mode !== 'dynamic' || policy.budget.scope !== 'global') continue;
+      for (const [p, r] of this.#ledger.rates(other, now, this.#reshareMs)) rates.set(`${other}${POOL_KEY_SEPARATOR}${p}`, r);
+    }
+    const pinned = (key: string) => {
+      const at = key.indexOf(POOL_KEY_SEPARATOR);
+      return this.#policy(key.slice(0, at)).policy.pattern_keep[key.slice(at + 1)];
+    };
+    return shareBudget(this.config.policy.budget, rates, pinned, this.#windowMs / 1000, this.config.min_keep);
   }
 
   /** An open anomaly on the pattern (or its service) boosts it, and for the policy's cooldown after. */
@@ -193,8 +274,9 @@ class Sampler implements Processor {
     const batch = LogBatch.fromHeld(held, IGNORED_ACK);
     for (const group of batch.groups()) {
       for (const record of group.records) {
-        // Already represented by the kept records' rates: standing for no one else keeps estimates exact.
+        // Already represented by the kept records' rates and counts: standing for no one keeps estimates exact.
         record.attributes.set(SAMPLE_RATE_ATTRIBUTE, 0);
+        record.attributes.set(SAMPLE_COUNT_ATTRIBUTE, 0);
         record.attributes.set(SAMPLE_REASON_ATTRIBUTE, 'retro');
       }
     }
@@ -207,10 +289,8 @@ class Sampler implements Processor {
     const { policy } = compiled;
     if (policy.keep_rules.length > 0 && compiled.rules((key) => record.attributes.get(key))) return { keep: true, probability: 1, reason: 'rule' };
     if (seenInWindow < policy.first_k_per_window) return { keep: true, probability: 1, reason: 'first' };
-    const wanted =
-      policy.mode === 'dynamic'
-        ? this.#dynamicProbability(compiled, service, pattern, windowStart)
-        : (policy.pattern_keep[pattern] ?? policy.severity_keep[cls] ?? 1);
+    // A pattern's own rate wins in either mode; dynamic mode shares the budget among the rest.
+    const wanted = policy.pattern_keep[pattern] ?? (policy.mode === 'dynamic' ? this.#dynamicProbability(compiled, service, pattern, windowStart, now) : (policy.severity_keep[cls] ?? 1));
     const boosted = this.#boosted(compiled, service, pattern, now);
     const probability = Math.min(1, Math.max(this.config.min_keep, wanted, boosted ? policy.anomaly_boost.keep : 0));
     const traceId = record.traceIdBytes;
@@ -244,17 +324,25 @@ class Sampler implements Processor {
       if (retro) lastAdmit = this.config.retro.max_per_pattern / Math.max(1, (Math.max(entry.rate, entry.seen) * this.#retroWindowMs) / this.#windowMs);
       const compiled = this.#policy(service);
       const decision = this.#decide(compiled, service, pattern, cls, record, entry.seen, entry.windowStart, time);
-      this.#ledger.note(entry, record.bodyText.length, decision.keep);
+      const forced = decision.reason === 'severity' || decision.reason === 'rule' || decision.reason === 'first';
+      this.#ledger.note(entry, record.bodyText.length, decision.keep, forced);
       const outcome = decision.keep ? decision.reason : 'dropped';
       tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
+      const classIndex = CLASS_INDEX[cls];
       if (decision.keep) {
         record.attributes.set(SAMPLE_RATE_ATTRIBUTE, 1 / decision.probability);
+        record.attributes.set(SAMPLE_COUNT_ATTRIBUTE, 1 + entry.pending[classIndex]!);
         record.attributes.set(SAMPLE_REASON_ATTRIBUTE, decision.reason);
+        entry.pending[classIndex] = 0;
         return true;
       }
-      if (!dryRun) return false;
+      if (!dryRun) {
+        entry.pending[classIndex]! += 1;
+        return false;
+      }
       // Dry run: kept anyway, standing for itself only, and marked with what would have happened.
       record.attributes.set(SAMPLE_RATE_ATTRIBUTE, 1);
+      record.attributes.set(SAMPLE_COUNT_ATTRIBUTE, 1);
       record.attributes.set(SAMPLE_REASON_ATTRIBUTE, 'dry_run_drop');
       return true;
     }, hold);
@@ -270,6 +358,39 @@ class Sampler implements Processor {
       this.settings.store.get().addLedger(rows);
     } catch (error) {
       this.settings.logger.error({ err: error, rows: rows.length }, 'could not save the sampling ledger');
+    }
+    if (this.config.ledger.events) this.#publishLedger(rows);
+  }
+
+  /** One event per window and service (patterns as a list, in chunks that keep each event small). */
+  #publishLedger(rows: readonly LedgerRow[]): void {
+    const groups = new Map<string, LedgerRow[]>();
+    for (const row of rows) {
+      const key = `${row.window_start}${POOL_KEY_SEPARATOR}${row.service}`;
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = []));
+      group.push(row);
+    }
+    for (const group of groups.values()) {
+      for (let at = 0; at < group.length; at += LEDGER_PATTERNS_PER_EVENT) {
+        const chunk = group.slice(at, at + LEDGER_PATTERNS_PER_EVENT);
+        const sum = (pick: (r: LedgerRow) => number) => chunk.reduce((n, r) => n + pick(r), 0);
+        this.settings.events.publish({
+          name: LEDGER_EVENT,
+          timestamp: chunk[0]!.window_start,
+          properties: {
+            service: chunk[0]!.service,
+            window_start: new Date(chunk[0]!.window_start).toISOString(),
+            window_seconds: this.#windowMs / 1000,
+            seen: sum((r) => r.seen),
+            kept: sum((r) => r.kept),
+            dropped: sum((r) => r.dropped),
+            bytes_seen: sum((r) => r.bytes_seen),
+            bytes_kept: sum((r) => r.bytes_kept),
+            patterns: chunk.map((r) => ({ pattern_id: r.pattern, seen: r.seen, kept: r.kept, dropped: r.dropped, bytes_seen: r.bytes_seen, bytes_kept: r.bytes_kept })),
+          },
+        });
+      }
     }
   }
 
@@ -298,7 +419,7 @@ export const samplerProcessorFactory: ProcessorFactory<SamplerConfig> = {
   kind: 'processor',
   type: 'sampler',
   defaultConfig: () => ({
-    window: '10s',
+    window: '1m',
     time: 'arrival',
     keep_at_or_above: 'ERROR',
     min_keep: 0.001,
@@ -306,7 +427,7 @@ export const samplerProcessorFactory: ProcessorFactory<SamplerConfig> = {
     pattern_attribute: 'logsift.pattern.id',
     policy: defaultPolicy(),
     services: {},
-    ledger: { enabled: true, flush_interval: '10s' },
+    ledger: { enabled: true, flush_interval: '10s', events: true },
     retro: { enabled: true, window: '60s', max_per_pattern: 200, max_total: 10_000 },
   }),
   validate,

@@ -1,7 +1,9 @@
 // The exact ledger: per window and (service, pattern), records seen, kept and dropped and their bytes.
 // Entries are per pattern and roll when a record of a later window arrives; the closed rows go to the store.
 // The entry of the window in progress is also what "the first K records of every pattern in every window"
-// reads, and its EWMA of records per window is what dynamic mode shares the budget by.
+// reads, and its EWMAs of records, bytes and always-kept records per window are what dynamic mode shares the
+// budget by. Each entry also holds, per severity class, the dropped records no kept record stands for yet:
+// the next kept record of that pattern and class carries them in `logsift.sample_count`.
 import type { LedgerRowData } from '../../store/store.js';
 
 /** One window of one pattern: the row shape the store keeps. */
@@ -11,12 +13,28 @@ export interface LedgerEntry {
   readonly service: string;
   readonly pattern: string;
   windowStart: number;
+  /** When this window's counting began: its start, or the pattern's first record if that came later. */
+  since: number;
   seen: number;
   kept: number;
   bytesSeen: number;
   bytesKept: number;
-  /** EWMA of `seen` over completed windows. */
+  /** Records kept whatever the budget says (severity, keep rule, first K) in this window. */
+  forced: number;
+  /** EWMAs over completed windows of `seen`, `bytesSeen` and `forced`. */
   rate: number;
+  bytesRate: number;
+  forcedRate: number;
+  /** Per severity class (index in SEVERITY_CLASSES): dropped records not yet carried by a kept record. */
+  readonly pending: number[];
+}
+
+/** A pattern's recent load, per window: what dynamic mode shares the budget by. */
+export interface PatternRates {
+  records: number;
+  bytes: number;
+  /** Records kept whatever the budget says. */
+  forced: number;
 }
 
 const RATE_ALPHA = 0.5;
@@ -39,22 +57,29 @@ export class Ledger {
     if (!byPattern) this.#entries.set(service, (byPattern = new Map()));
     let entry = byPattern.get(pattern);
     if (!entry) {
-      entry = { service, pattern, windowStart: start, seen: 0, kept: 0, bytesSeen: 0, bytesKept: 0, rate: 0 };
+      entry = { service, pattern, windowStart: start, since: time, seen: 0, kept: 0, bytesSeen: 0, bytesKept: 0, forced: 0, rate: 0, bytesRate: 0, forcedRate: 0, pending: [0, 0, 0, 0, 0, 0, 0] };
       byPattern.set(pattern, entry);
     } else if (start > entry.windowStart) {
       const windows = Math.round((start - entry.windowStart) / this.windowMs);
       this.#close(entry);
-      // Windows with nothing in them pull the rate down too.
-      entry.rate = (entry.rate === 0 ? entry.seen : entry.rate + RATE_ALPHA * (entry.seen - entry.rate)) * (1 - RATE_ALPHA) ** (windows - 1);
+      // Windows with nothing in them pull the rates down too.
+      const decay = (1 - RATE_ALPHA) ** (windows - 1);
+      const first = entry.rate === 0;
+      const smooth = (rate: number, value: number) => (first ? value : rate + RATE_ALPHA * (value - rate)) * decay;
+      entry.rate = smooth(entry.rate, entry.seen);
+      entry.bytesRate = smooth(entry.bytesRate, entry.bytesSeen);
+      entry.forcedRate = smooth(entry.forcedRate, entry.forced);
       entry.windowStart = start;
-      entry.seen = entry.kept = entry.bytesSeen = entry.bytesKept = 0;
+      entry.since = start;
+      entry.seen = entry.kept = entry.bytesSeen = entry.bytesKept = entry.forced = 0;
     }
     return entry;
   }
 
-  note(entry: LedgerEntry, bytes: number, kept: boolean): void {
+  note(entry: LedgerEntry, bytes: number, kept: boolean, forced: boolean): void {
     entry.seen += 1;
     entry.bytesSeen += bytes;
+    if (forced) entry.forced += 1;
     if (kept) {
       entry.kept += 1;
       entry.bytesKept += bytes;
@@ -80,17 +105,32 @@ export class Ledger {
     if (all) {
       for (const entry of this.#all()) {
         this.#close(entry);
-        entry.seen = entry.kept = entry.bytesSeen = entry.bytesKept = 0;
+        entry.seen = entry.kept = entry.bytesSeen = entry.bytesKept = entry.forced = 0;
       }
     }
     return this.#closed.splice(0);
   }
 
-  /** Per-pattern records-per-window estimates for one service (the window in progress counts if larger). */
-  rates(service: string): Map<string, number> {
-    const out = new Map<string, number>();
-    for (const entry of this.#entries.get(service)?.values() ?? []) out.set(entry.pattern, Math.max(entry.rate, entry.seen));
+  /**
+   * Per-pattern load estimates for one service, per window: the EWMA, or the window in progress projected
+   * to a whole window where that is larger (a new pattern has only the latter). `now` ends the projection;
+   * at least `minimumSpanMs` of it is assumed, so one early record does not project to a flood.
+   */
+  rates(service: string, now: number, minimumSpanMs: number): Map<string, PatternRates> {
+    const out = new Map<string, PatternRates>();
+    for (const entry of this.#entries.get(service)?.values() ?? []) {
+      const scale = this.windowMs / Math.min(this.windowMs, Math.max(minimumSpanMs, now - entry.since));
+      out.set(entry.pattern, {
+        records: Math.max(entry.rate, entry.seen * scale),
+        bytes: Math.max(entry.bytesRate, entry.bytesSeen * scale),
+        forced: Math.max(entry.forcedRate, entry.forced * scale),
+      });
+    }
     return out;
+  }
+
+  services(): IterableIterator<string> {
+    return this.#entries.keys();
   }
 
   *#all(): IterableIterator<LedgerEntry> {

@@ -13,13 +13,26 @@ export interface KeepRule {
   value?: string | number | boolean;
 }
 
+/**
+ * Dynamic mode's budget: any of records a second, bytes a second, or a fraction of the records seen (a
+ * cost target that follows the volume); where several are set, the tightest wins. Records kept whatever
+ * the budget says (errors, keep rules, first K) count against it. `scope: global` shares the base policy's
+ * budget across every service whose policy says so; `service` gives each service its own.
+ */
+export interface Budget {
+  records_per_second: number | null;
+  bytes_per_second: number | null;
+  keep_fraction: number | null;
+  scope: 'service' | 'global';
+}
+
 export interface Policy {
   service: string;
   version: number;
   mode: 'static' | 'dynamic';
   severity_keep: Partial<Record<SeverityClass, number>>;
   pattern_keep: Record<string, number>;
-  budget: { records_per_second: number | null; bytes_per_second: number | null };
+  budget: Budget;
   first_k_per_window: number;
   keep_rules: KeepRule[];
   anomaly_boost: { keep: number; cooldown_seconds: number };
@@ -45,10 +58,12 @@ export const POLICY_SCHEMA = {
     budget: {
       type: 'object',
       additionalProperties: false,
-      required: ['records_per_second', 'bytes_per_second'],
+      required: ['records_per_second', 'bytes_per_second', 'keep_fraction', 'scope'],
       properties: {
         records_per_second: { type: ['number', 'null'], exclusiveMinimum: 0 },
         bytes_per_second: { type: ['number', 'null'], exclusiveMinimum: 0 },
+        keep_fraction: { type: ['number', 'null'], exclusiveMinimum: 0, maximum: 1 },
+        scope: { enum: ['service', 'global'] },
       },
     },
     first_k_per_window: { type: 'integer', minimum: 0, maximum: 1_000_000 },
@@ -91,22 +106,30 @@ export function validatePolicy(policy: unknown): ConfigProblem[] {
       }
     }
   });
-  if (p.mode === 'dynamic' && p.budget.records_per_second === null && p.budget.bytes_per_second === null) {
-    problems.push({ path: 'budget', message: 'dynamic mode needs records_per_second or bytes_per_second' });
+  if (p.mode === 'dynamic' && !hasBudget(p.budget)) {
+    problems.push({ path: 'budget', message: 'dynamic mode needs records_per_second, bytes_per_second or keep_fraction' });
   }
   return problems;
 }
 
-/** The policy every service starts with: keep what matters, little of the chatter. */
+export function hasBudget(budget: Budget): boolean {
+  return budget.records_per_second !== null || budget.bytes_per_second !== null || budget.keep_fraction !== null;
+}
+
+/**
+ * The policy every service starts with: keep what matters, little of the chatter — 5% of the records in all,
+ * errors and each pattern's first record in every window included, the rest shared out so that quiet patterns
+ * keep most of theirs and the loudest give up most. (The static rates apply if a policy switches to static.)
+ */
 export function defaultPolicy(service = '*'): Policy {
   return {
     service,
     version: 0,
-    mode: 'static',
+    mode: 'dynamic',
     severity_keep: { UNSPECIFIED: 0.1, TRACE: 0.01, DEBUG: 0.02, INFO: 0.1, WARN: 0.5, ERROR: 1, FATAL: 1 },
     pattern_keep: {},
-    budget: { records_per_second: null, bytes_per_second: null },
-    first_k_per_window: 3,
+    budget: { records_per_second: null, bytes_per_second: null, keep_fraction: 0.05, scope: 'service' },
+    first_k_per_window: 1,
     keep_rules: [],
     anomaly_boost: { keep: 1, cooldown_seconds: 300 },
     reasoning: 'built-in default',

@@ -1,5 +1,6 @@
-// Anomalies reach PostHog as events through /batch/ when the posthog exporter is configured: a spike in a
-// running daemon (fake clock for the windows) opens an anomaly, and the stand-in receives the event.
+// Anomalies and the sampling ledger reach PostHog as events through /batch/ when the posthog exporter is
+// configured: a spike in a running daemon (fake clock for the windows) opens an anomaly, and the stand-in
+// receives the event; every closed window's ledger arrives too, and its counts are what was sent.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
@@ -50,10 +51,9 @@ service:
     }
     await post(600);
     fake.tick(60_000);
-    const arrived = once(standin, 'event');
     await post(30); // the first batch of the next window judges the spike
-    await arrived;
-    const [event] = standin.events;
+    while (!standin.events.some((e) => e.event === 'logsift anomaly opened')) await once(standin, 'event');
+    const event = standin.events.find((e) => e.event === 'logsift anomaly opened');
     assert.equal(event!.event, 'logsift anomaly opened');
     assert.equal(event!.api_key, 'phc_events');
     assert.equal(event!.distinct_id, 'logsift');
@@ -62,5 +62,20 @@ service:
     assert.equal(event!.properties.observed, 600);
     assert.equal(event!.properties.$process_person_profile, false);
     assert.ok(!Number.isNaN(Date.parse(event!.timestamp!)));
+  });
+
+  it('sends each closed window\'s sampling ledger, one event per window and service, counting what was sent', async () => {
+    fake.tick(10_000); // the ledger's flush
+    while (standin.events.filter((e) => e.event === 'logsift sampling ledger').length < 9) await once(standin, 'event');
+    const ledgers = standin.events.filter((e) => e.event === 'logsift sampling ledger');
+    assert.deepEqual(ledgers.map((e) => e.properties.seen), [30, 30, 30, 30, 30, 30, 30, 30, 600], 'the nine closed windows, in order');
+    for (const e of ledgers) {
+      assert.equal(e.properties.service, 'shop');
+      const patterns = e.properties.patterns as Array<{ seen: number; kept: number; dropped: number }>;
+      assert.equal(patterns.length, 1);
+      assert.equal(patterns[0]!.seen, patterns[0]!.kept + patterns[0]!.dropped);
+      assert.equal(e.properties.kept, patterns[0]!.kept);
+    }
+    assert.ok((ledgers[8]!.properties.kept as number) < 600, 'the spike window was sampled');
   });
 });

@@ -23,7 +23,7 @@ async function chain(retro: Record<string, unknown>) {
   const detector = anomalyProcessorFactory.create(testProcessorSettings('anomaly', { clock, shared }), anomalyProcessorFactory.defaultConfig());
   const config = mergeDefaults(samplerProcessorFactory.defaultConfig(), {
     window: '1m',
-    policy: { severity_keep: { INFO: 0.05 }, first_k_per_window: 0, anomaly_boost: { keep: 1, cooldown_seconds: 120 } },
+    policy: { mode: 'static', severity_keep: { INFO: 0.05 }, first_k_per_window: 0, anomaly_boost: { keep: 1, cooldown_seconds: 120 } },
     retro,
   }) as SamplerConfig;
   const sampler = samplerProcessorFactory.create(testProcessorSettings('sampler', { clock, shared }), config);

@@ -1,11 +1,13 @@
 // The sampler on a fake clock: each always-keep rule, static rates whose re-weighted counts come back to the
 // truth, decisions consistent by trace id, the exact ledger (and its row in the store), dynamic budget
-// convergence with rare patterns kept whole, dry run, and policy validation.
+// convergence (records, bytes, a fraction of the volume, a budget shared by services) with rare patterns kept
+// whole, sample counts that add up to the truth, ledger events, dry run, and policy validation.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Subject } from 'rxjs';
 import { mergeDefaults } from '../../../config/merge.js';
 import type { LogBatch } from '../../../pipeline/batch.js';
+import type { DaemonEvent } from '../../../pipeline/event_bus.js';
 import { dynamicKeep } from '../../../processors/sampler/dynamic_rates.js';
 import { samplerProcessorFactory, type SamplerConfig } from '../../../processors/sampler/factory.js';
 import { fakeClock } from '../../support/fake_clock.js';
@@ -20,11 +22,19 @@ async function sampler(overrides: Record<string, unknown> = {}) {
   const processor = samplerProcessorFactory.create(settings, config);
   await processor.start();
   const input = new Subject<LogBatch>();
-  const kept: Array<{ body: string; rate: number; reason: string; pattern: string }> = [];
+  const kept: Array<{ body: string; rate: number; count: number; reason: string; pattern: string; service: string; severity: number }> = [];
   input.pipe(processor.operator).subscribe((batch) => {
     for (const group of batch.groups()) {
       for (const r of group.records) {
-        kept.push({ body: r.bodyText, rate: Number(r.attributes.get('logsift.sample_rate')), reason: String(r.attributes.get('logsift.sample_reason')), pattern: String(r.attributes.get('logsift.pattern.id')) });
+        kept.push({
+          body: r.bodyText,
+          rate: Number(r.attributes.get('logsift.sample_rate')),
+          count: Number(r.attributes.get('logsift.sample_count')),
+          reason: String(r.attributes.get('logsift.sample_reason')),
+          pattern: String(r.attributes.get('logsift.pattern.id')),
+          service: group.resource.serviceName ?? '',
+          severity: r.severityNumber,
+        });
       }
     }
   });
@@ -34,7 +44,7 @@ async function sampler(overrides: Record<string, unknown> = {}) {
 describe('sampler', () => {
   it('always keeps ERROR and above, whatever the policy says, and records matching a keep rule', async () => {
     const s = await sampler({
-      policy: { severity_keep: { INFO: 0, ERROR: 0, FATAL: 0 }, first_k_per_window: 0, keep_rules: [{ attribute: 'http.status_code', op: '>=', value: 500 }] },
+      policy: { mode: 'static', severity_keep: { INFO: 0, ERROR: 0, FATAL: 0 }, first_k_per_window: 0, keep_rules: [{ attribute: 'http.status_code', op: '>=', value: 500 }] },
       min_keep: 0,
     });
     s.send([
@@ -52,7 +62,7 @@ describe('sampler', () => {
   });
 
   it('keeps the first K records of every pattern in every window', async () => {
-    const s = await sampler({ policy: { severity_keep: { INFO: 0 }, first_k_per_window: 3 }, min_keep: 0 });
+    const s = await sampler({ window: '10s', policy: { mode: 'static', severity_keep: { INFO: 0 }, first_k_per_window: 3 }, min_keep: 0 });
     s.send(Array.from({ length: 10 }, (_, i) => ({ body: `a${i}`, pattern: 'A' })));
     s.send(Array.from({ length: 2 }, (_, i) => ({ body: `b${i}`, pattern: 'B' })));
     assert.deepEqual(s.kept.map((k) => k.body), ['a0', 'a1', 'a2', 'b0', 'b1']);
@@ -62,7 +72,7 @@ describe('sampler', () => {
   });
 
   it('static rates: kept records carry 1/p, and re-weighted counts come back to the truth', async () => {
-    const s = await sampler({ policy: { severity_keep: { INFO: 0.1, DEBUG: 0.02 }, first_k_per_window: 0 } });
+    const s = await sampler({ policy: { mode: 'static', severity_keep: { INFO: 0.1, DEBUG: 0.02 }, first_k_per_window: 0 } });
     const records: RecordSpec[] = [];
     for (let i = 0; i < 20_000; i++) records.push({ body: `info ${i}`, severity: 9, pattern: 'I', traceId: traceIdFor(i) });
     for (let i = 0; i < 50_000; i++) records.push({ body: `debug ${i}`, severity: 5, pattern: 'D', traceId: traceIdFor(100_000 + i) });
@@ -75,7 +85,7 @@ describe('sampler', () => {
   });
 
   it('decisions are consistent by trace id: a request kept at the lower rate is kept at the higher one too', async () => {
-    const s = await sampler({ policy: { pattern_keep: { low: 0.2, high: 0.5 }, first_k_per_window: 0 } });
+    const s = await sampler({ policy: { mode: 'static', pattern_keep: { low: 0.2, high: 0.5 }, first_k_per_window: 0 } });
     const records: RecordSpec[] = [];
     for (let i = 0; i < 2000; i++) {
       records.push({ body: `low ${i}`, pattern: 'low', traceId: traceIdFor(i) });
@@ -93,7 +103,7 @@ describe('sampler', () => {
   });
 
   it('keeps an exact ledger per window and pattern, saved to the store', async () => {
-    const s = await sampler({ policy: { severity_keep: { INFO: 0.25 }, first_k_per_window: 2 } });
+    const s = await sampler({ window: '10s', policy: { mode: 'static', severity_keep: { INFO: 0.25 }, first_k_per_window: 2 } });
     s.send(Array.from({ length: 400 }, (_, i) => ({ body: `x${i}`, pattern: 'X', traceId: traceIdFor(i) })));
     s.send([{ body: 'err', severity: 17, pattern: 'E' }]);
     s.fake.tick(10_000);
@@ -111,7 +121,7 @@ describe('sampler', () => {
   });
 
   it('dynamic mode converges on the budget, rare patterns kept whole, the loudest giving up most', async () => {
-    const s = await sampler({ window: '1s', policy: { mode: 'dynamic', budget: { records_per_second: 200 }, first_k_per_window: 0 } });
+    const s = await sampler({ window: '1s', policy: { mode: 'dynamic', budget: { records_per_second: 200, keep_fraction: null }, first_k_per_window: 0 } });
     const volumes: Record<string, number> = { loud: 5000, medium: 500, quiet: 50, rare: 1 };
     const keptPerWindow: number[] = [];
     let trace = 0;
@@ -131,8 +141,116 @@ describe('sampler', () => {
     assert.ok(rateOf('loud') > rateOf('medium') && rateOf('medium') > rateOf('quiet'));
   });
 
+  it('sample counts add up to the truth: each kept record carries the dropped records of its pattern and severity before it', async () => {
+    const s = await sampler({ policy: { mode: 'static', severity_keep: { INFO: 0.05, DEBUG: 0.01 }, first_k_per_window: 1 } });
+    const sent: Array<{ pattern: string; severity: number }> = [];
+    let trace = 0;
+    for (let w = 0; w < 6; w++) {
+      const records: RecordSpec[] = [];
+      for (let i = 0; i < 3000; i++) {
+        const spec = i % 3 === 0 ? { pattern: 'mixed', severity: 5 } : { pattern: i % 3 === 1 ? 'mixed' : 'plain', severity: 9 };
+        records.push({ body: `r${trace}`, ...spec, traceId: traceIdFor(trace++) });
+        sent.push(spec);
+      }
+      s.send(records);
+      s.fake.tick(60_000);
+    }
+    // What a kept record cannot carry yet: the records of its kind dropped after the last one kept.
+    const lastKept = new Map<string, number>();
+    for (const k of s.kept) lastKept.set(`${k.pattern}/${k.severity}`, Number(k.body.slice(1)));
+    for (const kind of ['mixed/5', 'mixed/9', 'plain/9']) {
+      const [pattern, severity] = kind.split('/');
+      const truth = sent.filter((r, i) => r.pattern === pattern && r.severity === Number(severity) && i <= lastKept.get(kind)!).length;
+      const counted = s.kept.filter((k) => k.pattern === pattern && k.severity === Number(severity)).reduce((n, k) => n + k.count, 0);
+      assert.equal(counted, truth, `${kind}: the counts carried add up to every record up to the last kept`);
+    }
+    assert.ok(s.kept.length < 0.06 * sent.length, `kept ${s.kept.length} of ${sent.length}`);
+  });
+
+  it('dynamic mode with keep_fraction keeps that share of the volume, errors and first records included', async () => {
+    const s = await sampler({ policy: { mode: 'dynamic', budget: { keep_fraction: 0.05 }, first_k_per_window: 1 } });
+    const volumes: Record<string, number> = { loud: 20_000, medium: 2000, quiet: 200, rare: 1, failing: 300 };
+    const keptPerWindow: number[] = [];
+    const total = Object.values(volumes).reduce((a, b) => a + b, 0);
+    let trace = 0;
+    for (let w = 0; w < 8; w++) {
+      const before = s.kept.length;
+      const records: RecordSpec[] = [];
+      for (const [pattern, n] of Object.entries(volumes)) for (let i = 0; i < n; i++) records.push({ body: `${pattern} ${i}`, pattern, severity: pattern === 'failing' ? 17 : 9, traceId: traceIdFor(trace++) });
+      s.send(records);
+      keptPerWindow.push(s.kept.length - before);
+      s.fake.tick(60_000);
+    }
+    for (const n of keptPerWindow.slice(2)) assert.ok(Math.abs(n - 0.05 * total) < 0.01 * total, `kept ${n} of ${total} a window against 5% (${keptPerWindow})`);
+    const last = s.kept.slice(-keptPerWindow[keptPerWindow.length - 1]!);
+    assert.equal(last.filter((k) => k.pattern === 'failing').length, 300, 'every error kept');
+    assert.ok(last.some((k) => k.pattern === 'rare'));
+  });
+
+  it('dynamic mode with a bytes budget keeps about that many bytes a window', async () => {
+    const s = await sampler({ window: '1s', policy: { mode: 'dynamic', budget: { bytes_per_second: 20_000, keep_fraction: null }, first_k_per_window: 0 } });
+    const keptBytes: number[] = [];
+    let trace = 0;
+    for (let w = 0; w < 8; w++) {
+      const before = s.kept.length;
+      const records: RecordSpec[] = [];
+      for (let i = 0; i < 2000; i++) records.push({ body: `short ${i}`.padEnd(20, '.'), pattern: 'short', traceId: traceIdFor(trace++) });
+      for (let i = 0; i < 2000; i++) records.push({ body: `long ${i}`.padEnd(200, '.'), pattern: 'long', traceId: traceIdFor(trace++) });
+      s.send(records);
+      keptBytes.push(s.kept.slice(before).reduce((n, k) => n + k.body.length, 0));
+      s.fake.tick(1000);
+    }
+    for (const n of keptBytes.slice(2)) assert.ok(n > 16_000 && n < 24_000, `kept ${n} bytes a window against 20000 (${keptBytes})`);
+  });
+
+  it('a global budget is shared by the services that opt in, the rest keep their own', async () => {
+    const s = await sampler({
+      window: '1s',
+      policy: { mode: 'dynamic', budget: { records_per_second: 300, keep_fraction: null, scope: 'global' }, first_k_per_window: 0 },
+      services: { solo: { budget: { records_per_second: 100, scope: 'service' } } },
+    });
+    const perService: Array<Record<string, number>> = [];
+    let trace = 0;
+    for (let w = 0; w < 8; w++) {
+      const before = s.kept.length;
+      for (const service of ['a', 'b', 'solo']) {
+        s.send(Array.from({ length: 3000 }, (_, i) => ({ body: `${service} ${i}`, pattern: 'p', traceId: traceIdFor(trace++) })), service);
+      }
+      const window: Record<string, number> = {};
+      for (const k of s.kept.slice(before)) window[k.service] = (window[k.service] ?? 0) + 1;
+      perService.push(window);
+      s.fake.tick(1000);
+    }
+    for (const w of perService.slice(2)) {
+      assert.ok(Math.abs(w.a! + w.b! - 300) < 60, `a + b kept ${w.a! + w.b!} against a shared 300 (${JSON.stringify(perService)})`);
+      assert.ok(Math.abs(w.a! - w.b!) < 60, 'equal loads, equal shares');
+      assert.ok(Math.abs(w.solo! - 100) < 30, `solo kept ${w.solo} against its own 100`);
+    }
+  });
+
+  it('publishes each window\'s ledger as one event per service', async () => {
+    const s = await sampler({ policy: { mode: 'static', severity_keep: { INFO: 0.1 }, first_k_per_window: 1 } });
+    const events: DaemonEvent[] = [];
+    s.settings.events.subscribe((e) => events.push(e));
+    s.send(Array.from({ length: 100 }, (_, i) => ({ body: `x${i}`, pattern: 'X', traceId: traceIdFor(i) })));
+    s.send([{ body: 'y', pattern: 'Y' }], 'web');
+    s.fake.tick(60_000);
+    s.send([{ body: 'next window', pattern: 'X' }]);
+    s.fake.tick(10_000); // the ledger's flush interval
+    assert.equal(events.length, 1, 'the web window has not closed yet: only api');
+    const [event] = events;
+    assert.equal(event!.name, 'logsift sampling ledger');
+    assert.equal(event!.timestamp, Date.UTC(2026, 10, 26));
+    const keptX = s.kept.filter((k) => k.pattern === 'X' && k.body !== 'next window').length;
+    assert.deepEqual(event!.properties.patterns, [{ pattern_id: 'X', seen: 100, kept: keptX, dropped: 100 - keptX, bytes_seen: 290, bytes_kept: s.kept.filter((k) => k.pattern === 'X' && k.body !== 'next window').reduce((n, k) => n + k.body.length, 0) }]);
+    assert.equal(event!.properties.service, 'api');
+    assert.equal(event!.properties.seen, 100);
+    await s.processor.shutdown();
+    assert.deepEqual(events.slice(1).map((e) => e.properties.service).sort(), ['api', 'web'], 'shutdown publishes the windows in progress');
+  });
+
   it('dry run keeps everything and marks what would have been dropped', async () => {
-    const s = await sampler({ dry_run: true, policy: { severity_keep: { INFO: 0 }, first_k_per_window: 1 }, min_keep: 0 });
+    const s = await sampler({ dry_run: true, policy: { mode: 'static', severity_keep: { INFO: 0 }, first_k_per_window: 1 }, min_keep: 0 });
     s.send([{ body: 'first' }, { body: 'second' }, { body: 'third' }]);
     assert.deepEqual(s.kept.map((k) => [k.body, k.reason, k.rate]), [
       ['first', 'first', 1],
@@ -145,17 +263,28 @@ describe('sampler', () => {
     const base = samplerProcessorFactory.defaultConfig();
     assert.ok(samplerProcessorFactory.validate({ ...base, keep_at_or_above: 'FATAL' as never }).some((p) => p.path === 'keep_at_or_above'));
     const noBudget = mergeDefaults(base, { policy: { mode: 'dynamic' } }) as SamplerConfig;
-    assert.deepEqual(samplerProcessorFactory.validate(noBudget), [{ path: 'policy.budget', message: 'dynamic mode needs records_per_second or bytes_per_second' }]);
+    noBudget.policy.budget.keep_fraction = null;
+    assert.deepEqual(samplerProcessorFactory.validate(noBudget), [{ path: 'policy.budget', message: 'dynamic mode needs records_per_second, bytes_per_second or keep_fraction' }]);
+    const globalWithout = mergeDefaults(noBudget, { services: { api: { budget: { scope: 'global', records_per_second: 10 } } } }) as SamplerConfig;
+    assert.deepEqual(samplerProcessorFactory.validate(globalWithout), [
+      { path: 'policy.budget', message: 'dynamic mode needs records_per_second, bytes_per_second or keep_fraction' },
+      { path: 'services.api.budget.scope', message: "global shares the base policy's budget, and it sets none" },
+    ]);
     const badRule = mergeDefaults(base, { services: { api: { keep_rules: [{ attribute: 'x', op: '>=' }] } } }) as SamplerConfig;
     assert.deepEqual(samplerProcessorFactory.validate(badRule), [{ path: 'services.api.keep_rules[0].value', message: 'is required for >=' }]);
   });
 
   it('shares a budget with log weighting (unit)', () => {
-    const keep = dynamicKeep(new Map([['a', 10_000], ['b', 100], ['c', 1]]), 1000, 0.001);
+    const load = (count: number, bytesEach = 1) => ({ count, cost: count * bytesEach });
+    const keep = dynamicKeep(new Map([['a', load(10_000)], ['b', load(100)], ['c', load(1)]]), 1000, 0.001);
     assert.equal(keep.get('c'), 1);
     const kept = 10_000 * keep.get('a')! + 100 * keep.get('b')! + 1;
     assert.ok(Math.abs(kept - 1000) < 1, `expected keeps ${kept}`);
     assert.equal(keep.get('b'), 1, 'b fits its share whole');
-    assert.deepEqual([...dynamicKeep(new Map([['a', 10]]), 100, 0.001)], [['a', 1]], 'under budget: everything kept');
+    assert.deepEqual([...dynamicKeep(new Map([['a', load(10)]]), 100, 0.001)], [['a', 1]], 'under budget: everything kept');
+    // In bytes: the same fairness by record count, each share measured in the pattern's own bytes.
+    const inBytes = dynamicKeep(new Map([['small', load(1000, 10)], ['large', load(1000, 1000)]]), 50_000, 0.001);
+    assert.ok(Math.abs(1000 * 10 * inBytes.get('small')! + 1000 * 1000 * inBytes.get('large')! - 50_000) < 1);
+    assert.equal(inBytes.get('small'), 1, 'the cheap pattern fits its share whole');
   });
 });
