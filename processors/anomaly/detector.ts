@@ -122,3 +122,35 @@ export function detect(series: Iterable<SeriesSnapshot>, windowStart: number, o:
   }
   return findings;
 }
+
+/**
+ * Findings from the window in progress, for the kinds whose verdict can only firm up as the window fills (a
+ * spike's count and a new pattern's burst only grow): what the window's end would find anyway, found as soon
+ * as the count so far is enough — so the sampler's boost starts within the window, not after it.
+ */
+export function detectEarly(series: Iterable<SeriesSnapshot>, windowStart: number, o: DetectorOptions, newPatterns = true): Finding[] {
+  const perPattern = new Map<string, { service: string; pattern: string; observed: number; expected: number; warm: boolean; isNew: boolean; error: boolean }>();
+  for (const s of series) {
+    if (s.windowStart !== windowStart || s.current.count === 0) continue;
+    const key = `${s.service}\u0000${s.pattern}`;
+    const p = perPattern.get(key) ?? { service: s.service, pattern: s.pattern, observed: 0, expected: 0, warm: true, isNew: false, error: false };
+    p.observed += s.current.count;
+    p.expected += s.baseline?.count ?? 0;
+    p.warm &&= s.baseline !== undefined && s.windowsSeen > o.warmupWindows;
+    if (s.windowsSeen === 0 && s.firstSeen >= windowStart) p.isNew = true;
+    if (isError(s)) p.error = true;
+    perPattern.set(key, p);
+  }
+  const findings: Finding[] = [];
+  for (const p of perPattern.values()) {
+    const base = { service: p.service, pattern: p.pattern, windowStart, observed: p.observed, expected: Number(p.expected.toFixed(3)) };
+    if (p.isNew) {
+      if (newPatterns && p.observed >= (p.error ? o.newErrorPatternBurst : o.newPatternBurst)) findings.push({ ...base, kind: 'new_pattern', score: scoreOf(poissonUpperTail(p.observed, 0.1)) });
+      continue;
+    }
+    if (!p.warm || p.observed < o.spikeMinCount || p.observed < o.spikeMinRatio * p.expected) continue;
+    const prob = poissonUpperTail(p.observed, p.expected);
+    if (prob < o.pValue) findings.push({ ...base, kind: 'spike', score: scoreOf(prob) });
+  }
+  return findings;
+}

@@ -1,5 +1,7 @@
 // The `anomaly` processor: after each window completes, judges every pattern's and service's counts (read
 // from the `ratestats` processor before it) and keeps anomalies open, deduplicated and closed with hysteresis.
+// Spikes and new-pattern bursts are also looked for in the window in progress (a few times a window): their
+// verdict only firms up as counts grow, so they open as soon as the count so far is enough.
 // Anomalies are logged, counted and saved to the store, and shared with later processors (the sampler's
 // boost). Records pass through unchanged.
 import { map } from 'rxjs';
@@ -10,7 +12,7 @@ import { SharedKey } from '../../pipeline/pipeline_shared.js';
 import { countedOperator } from '../../pipeline/processor_helper.js';
 import { RATE_STATS } from '../ratestats/factory.js';
 import type { RateStatsView } from '../ratestats/rate_table.js';
-import { detect, type DetectorOptions } from './detector.js';
+import { detect, detectEarly, type DetectorOptions } from './detector.js';
 import { AnomalyTracker, type Anomaly } from './tracker.js';
 
 /** What the sampler asks: is something anomalous about this pattern (or its service) now? */
@@ -65,6 +67,7 @@ export function detectorOptions(config: AnomalyConfig): DetectorOptions {
 }
 
 const NANOS_PER_MS = 1_000_000n;
+const EARLY_LOOKS_PER_WINDOW = 12;
 
 class AnomalyProcessor implements Processor {
   readonly operator;
@@ -73,6 +76,7 @@ class AnomalyProcessor implements Processor {
   #tracker: AnomalyTracker | undefined;
   #evaluatedWindow = Number.NEGATIVE_INFINITY;
   #windowsJudged = 0;
+  #lastEarlyLook = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly settings: ProcessorSettings,
@@ -94,7 +98,15 @@ class AnomalyProcessor implements Processor {
   }
 
   #observe(batch: LogBatch): LogBatch {
-    if (this.#stats && this.#tracker) this.evaluateUpTo(this.#now(batch));
+    if (!this.#stats || !this.#tracker) return batch;
+    const now = this.#now(batch);
+    this.evaluateUpTo(now);
+    // Looking costs a pass over every series: a twelfth of a window apart is soon enough for a boost.
+    if (now - this.#lastEarlyLook >= this.#stats.windowMs / EARLY_LOOKS_PER_WINDOW) {
+      this.#lastEarlyLook = now;
+      const current = Math.floor(now / this.#stats.windowMs) * this.#stats.windowMs;
+      this.#tracker.applyEarly(current, detectEarly(this.#stats.series(), current, this.#options, this.#windowsJudged > this.config.warmup_windows));
+    }
     return batch;
   }
 

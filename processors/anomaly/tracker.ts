@@ -34,32 +34,7 @@ export class AnomalyTracker {
   /** Applies one evaluated window's findings. */
   apply(windowStart: number, findings: readonly Finding[]): void {
     const seen = new Set<string>();
-    for (const f of findings) {
-      const key = `${f.kind}\u0000${f.service}\u0000${f.pattern}`;
-      seen.add(key);
-      const open = this.#open.get(key);
-      if (open) {
-        open.quiet = 0;
-        open.lastWindow = windowStart;
-        open.anomaly.windows += 1;
-        if (f.score > open.anomaly.score) Object.assign(open.anomaly, { observed: f.observed, expected: f.expected, score: f.score });
-        continue;
-      }
-      const anomaly: Anomaly = {
-        id: `${f.kind}:${f.service}:${f.pattern}:${windowStart}`,
-        kind: f.kind,
-        service: f.service,
-        pattern: f.pattern,
-        start: windowStart,
-        end: undefined,
-        observed: f.observed,
-        expected: f.expected,
-        score: f.score,
-        windows: 1,
-      };
-      this.#open.set(key, { anomaly, quiet: 0, lastWindow: windowStart });
-      this.events.opened?.(anomaly);
-    }
+    for (const f of findings) seen.add(this.#note(windowStart, f));
     for (const [key, open] of this.#open) {
       if (seen.has(key)) continue;
       open.quiet += 1;
@@ -69,6 +44,42 @@ export class AnomalyTracker {
         this.events.closed?.(open.anomaly);
       }
     }
+  }
+
+  /**
+   * Findings from the window in progress: they open (or refresh) anomalies now; closing waits for whole
+   * windows. The same finding at the window's end then counts that window once.
+   */
+  applyEarly(windowStart: number, findings: readonly Finding[]): void {
+    for (const f of findings) this.#note(windowStart, f);
+  }
+
+  /** Opens an anomaly for a finding, or refreshes the open one; returns its key. */
+  #note(windowStart: number, f: Finding): string {
+    const key = `${f.kind}\u0000${f.service}\u0000${f.pattern}`;
+    const open = this.#open.get(key);
+    if (open) {
+      open.quiet = 0;
+      if (open.lastWindow !== windowStart) open.anomaly.windows += 1;
+      open.lastWindow = windowStart;
+      if (f.score > open.anomaly.score) Object.assign(open.anomaly, { observed: f.observed, expected: f.expected, score: f.score });
+      return key;
+    }
+    const anomaly: Anomaly = {
+      id: `${f.kind}:${f.service}:${f.pattern}:${windowStart}`,
+      kind: f.kind,
+      service: f.service,
+      pattern: f.pattern,
+      start: windowStart,
+      end: undefined,
+      observed: f.observed,
+      expected: f.expected,
+      score: f.score,
+      windows: 1,
+    };
+    this.#open.set(key, { anomaly, quiet: 0, lastWindow: windowStart });
+    this.events.opened?.(anomaly);
+    return key;
   }
 
   open(): Anomaly[] {

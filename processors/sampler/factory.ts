@@ -131,6 +131,7 @@ const LEDGER_PATTERNS_PER_EVENT = 500;
 function shareBudget(budget: Budget, rates: ReadonlyMap<string, PatternRates>, pinned: (key: string) => number | undefined, windowSeconds: number, floor: number): Map<string, number> {
   const records = new Map<string, PatternLoad>();
   const bytes = new Map<string, PatternLoad>();
+  const tightest = new Map<string, number>();
   let seen = 0;
   let spentRecords = 0;
   let spentBytes = 0;
@@ -141,11 +142,15 @@ function shareBudget(budget: Budget, rates: ReadonlyMap<string, PatternRates>, p
     const pin = pinned(key);
     spentRecords += r.forced + (pin === undefined ? 0 : open * pin);
     spentBytes += (r.forced + (pin === undefined ? 0 : open * pin)) * bytesPerRecord;
-    if (pin !== undefined || open === 0) continue;
+    if (pin !== undefined) continue;
+    if (open === 0) {
+      // Everything it sends is kept anyway: a record beyond that is a surprise, kept too.
+      tightest.set(key, 1);
+      continue;
+    }
     records.set(key, { count: open, cost: open });
     bytes.set(key, { count: open, cost: open * bytesPerRecord });
   }
-  const tightest = new Map<string, number>();
   const apply = (shares: Map<string, number>) => {
     for (const [key, p] of shares) tightest.set(key, Math.min(p, tightest.get(key) ?? 1));
   };

@@ -112,18 +112,19 @@ export class Ledger {
   }
 
   /**
-   * Per-pattern load estimates for one service, per window: the EWMA, or the window in progress projected
-   * to a whole window where that is larger (a new pattern has only the latter). `now` ends the projection;
-   * at least `minimumSpanMs` of it is assumed, so one early record does not project to a flood.
+   * Per-pattern load estimates for one service, per window: the EWMA (or the window in progress where it is
+   * larger). A pattern with no completed window yet has only the window in progress, projected to a whole
+   * window from `now` — at least `minimumSpanMs` of it assumed, so one early record does not project to a
+   * flood. Its always-kept records are not projected: the first K of a window come at its start.
    */
   rates(service: string, now: number, minimumSpanMs: number): Map<string, PatternRates> {
     const out = new Map<string, PatternRates>();
     for (const entry of this.#entries.get(service)?.values() ?? []) {
-      const scale = this.windowMs / Math.min(this.windowMs, Math.max(minimumSpanMs, now - entry.since));
+      const scale = entry.rate > 0 ? 1 : this.windowMs / Math.min(this.windowMs, Math.max(minimumSpanMs, now - entry.since));
       out.set(entry.pattern, {
         records: Math.max(entry.rate, entry.seen * scale),
         bytes: Math.max(entry.bytesRate, entry.bytesSeen * scale),
-        forced: Math.max(entry.forcedRate, entry.forced * scale),
+        forced: Math.max(entry.forcedRate, entry.forced),
       });
     }
     return out;

@@ -1,7 +1,7 @@
 // Anomaly boost and retroactive flush, in a pipeline of ratestats → anomaly → sampler on a fake clock: when
-// a pattern spikes, its recently dropped lines come back (marked retro, standing for no one), its records
-// are kept whole while the anomaly is open and for the cooldown after, then sampling resumes. The buffer of
-// dropped records is bounded.
+// a pattern spikes (found within the window, once the count so far is enough), its recently dropped lines
+// come back (marked retro, standing for no one), its records are kept whole while the anomaly is open and
+// for the cooldown after, then sampling resumes. The buffer of dropped records is bounded.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Subject } from 'rxjs';
@@ -45,19 +45,33 @@ describe('anomaly boost and retro flush', () => {
       send(40, `calm${m}`);
       fake.tick(60_000);
     }
-    send(400, 'spike'); // the spike window: most of it is dropped at 5%
-    const keptDuringSpike = out.filter((o) => o.body.startsWith('spike')).length;
-    assert.ok(keptDuringSpike < 60, `${keptDuringSpike} of 400 kept before anyone knew`);
-    fake.tick(60_000);
+    // The spike: 40 records every 6 s (ten times the usual minute). The detector looks at the window in
+    // progress every 5 s; at 120 records (three times the baseline) the spike is certain.
+    const spikeOut = (part: number) => out.filter((o) => o.body.startsWith(`spike${part} `));
+    send(40, 'spike0');
+    fake.tick(6000);
+    send(40, 'spike1');
+    const keptEarly = spikeOut(0).length + spikeOut(1).length;
+    assert.ok(keptEarly < 20, `${keptEarly} of 80 kept before anyone knew`);
+    fake.tick(6000);
     const before = out.length;
-    send(40, 'after'); // the next window judges the spike: anomaly opens, retro flush, boost
-    const after = out.slice(before);
-    const retro = after.filter((o) => o.reason === 'retro');
-    assert.equal(retro.length + keptDuringSpike, 400, 'every spike line is out: kept then, or brought back now');
-    assert.ok(retro.every((o) => o.body.startsWith('spike') && o.rate === 0));
-    const boosted = after.filter((o) => o.body.startsWith('after'));
+    send(40, 'spike2'); // the anomaly opens: the dropped lines come back, the pattern is kept whole
+    const now = out.slice(before);
+    const retro = now.filter((o) => o.reason === 'retro');
+    assert.equal(retro.length + keptEarly, 80, 'every spike line before it is out: kept then, or brought back now');
+    assert.ok(retro.every((o) => /^spike[01] /.test(o.body) && o.rate === 0));
+    assert.equal(spikeOut(2).filter((o) => o.reason === 'boost').length, 40, 'boosted: kept whole');
+    for (let part = 3; part < 10; part++) {
+      fake.tick(6000);
+      send(40, `spike${part}`);
+    }
+    fake.tick(6000);
+    const afterStart = out.length;
+    send(40, 'after'); // the next window: still open
+    const boosted = out.slice(afterStart).filter((o) => o.body.startsWith('after'));
     assert.equal(boosted.length, 40, 'boosted: kept whole');
     assert.ok(boosted.every((o) => o.reason === 'boost' && o.rate === 1));
+    assert.equal(out.filter((o) => o.body.startsWith('spike')).length, 400, 'the whole spike is out');
 
     // The anomaly closes after two calm windows; the boost lasts the cooldown (120 s) after that, then ends.
     for (let m = 0; m < 4; m++) {
@@ -70,16 +84,20 @@ describe('anomaly boost and retro flush', () => {
 
   it('a pattern dropping more than its ring holds brings back a sample spread over the window, not its last lines', async () => {
     const { fake, out, send } = await chain({ window: '60s', max_per_pattern: 50 });
+    // 150 every 6 s: the detector (looking every 5 s) is sure at 1200, three times the baseline of 400 — by
+    // then about a thousand records were dropped, twenty times what the ring holds.
     for (let m = 0; m < 8; m++) {
-      send(40, `calm${m}`);
+      send(400, `busy${m}`);
       fake.tick(60_000);
     }
-    for (let part = 0; part < 10; part++) send(2000, `spike${part}`); // 20,000 in the window, in ten bursts
-    fake.tick(60_000);
-    send(40, 'after');
+    for (let part = 0; part < 10; part++) {
+      send(150, `spike${part}`);
+      fake.tick(6000);
+    }
     const retro = out.filter((o) => o.reason === 'retro');
     assert.ok(retro.length > 0 && retro.length <= 50, `${retro.length} brought back`);
     const parts = new Set(retro.map((o) => o.body.split(' ')[0]));
+    assert.ok(!parts.has('spike9'), 'brought back when the spike was found, before its end');
     assert.ok(parts.size >= 3, `from bursts across the window, not only the last: ${[...parts]}`);
   });
 
