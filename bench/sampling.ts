@@ -154,6 +154,9 @@ if (process.env.BENCH_DEBUG) {
   process.stderr.write(`pattern|hour truth by-count by-rate\n${worst.map((w) => w.join(' ')).join('\n')}\n`);
 }
 const byCount = p95Error(countHour);
+if (process.env.BENCH_DEBUG) {
+  process.stderr.write(`incident kept/in\n${incidents.map((i, k) => `${i.kind} ${i.service} ${i.template} ${incidentKept[k]}/${incidentIn[k]}`).join('\n')}\n`);
+}
 const byRate = p95Error(rateHour);
 
 const anomalies = readFileSync(path.join(out, 'anomalies.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; service: string; start: number });

@@ -1,7 +1,7 @@
 // The `anomaly` processor: after each window completes, judges every pattern's and service's counts (read
 // from the `ratestats` processor before it) and keeps anomalies open, deduplicated and closed with hysteresis.
-// Spikes and new-pattern bursts are also looked for in the window in progress (a few times a window): their
-// verdict only firms up as counts grow, so they open as soon as the count so far is enough.
+// Spikes and new-pattern bursts are also looked for in the window in progress, among the patterns each batch
+// touched: their verdict only firms up as counts grow, so they open as soon as the count so far is enough.
 // Anomalies are logged, counted and saved to the store, and shared with later processors (the sampler's
 // boost). Records pass through unchanged.
 import { map } from 'rxjs';
@@ -67,7 +67,6 @@ export function detectorOptions(config: AnomalyConfig): DetectorOptions {
 }
 
 const NANOS_PER_MS = 1_000_000n;
-const EARLY_LOOKS_PER_WINDOW = 12;
 
 class AnomalyProcessor implements Processor {
   readonly operator;
@@ -76,7 +75,6 @@ class AnomalyProcessor implements Processor {
   #tracker: AnomalyTracker | undefined;
   #evaluatedWindow = Number.NEGATIVE_INFINITY;
   #windowsJudged = 0;
-  #lastEarlyLook = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly settings: ProcessorSettings,
@@ -101,12 +99,8 @@ class AnomalyProcessor implements Processor {
     if (!this.#stats || !this.#tracker) return batch;
     const now = this.#now(batch);
     this.evaluateUpTo(now);
-    // Looking costs a pass over every series: a twelfth of a window apart is soon enough for a boost.
-    if (now - this.#lastEarlyLook >= this.#stats.windowMs / EARLY_LOOKS_PER_WINDOW) {
-      this.#lastEarlyLook = now;
-      const current = Math.floor(now / this.#stats.windowMs) * this.#stats.windowMs;
-      this.#tracker.applyEarly(current, detectEarly(this.#stats.series(), current, this.#options, this.#windowsJudged > this.config.warmup_windows));
-    }
+    const current = Math.floor(now / this.#stats.windowMs) * this.#stats.windowMs;
+    this.#tracker.applyEarly(current, detectEarly(this.#stats.takeTouched(), current, this.#options, this.#windowsJudged > this.config.warmup_windows));
     return batch;
   }
 
@@ -144,6 +138,7 @@ class AnomalyProcessor implements Processor {
     const stats = this.settings.shared.lookup(RATE_STATS);
     if (!stats) throw new Error(`processor ${this.settings.id} needs a ratestats processor before it in pipeline ${this.settings.pipelineId}`);
     this.#stats = stats;
+    stats.takeTouched(); // starts the tracking
     const opened = this.settings.telemetry.anomaliesOpened;
     this.#tracker = new AnomalyTracker(stats.windowMs, this.config.close_after_windows, {
       opened: (a) => {

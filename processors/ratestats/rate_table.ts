@@ -43,12 +43,19 @@ export interface RateStatsView {
   advance(time: number): void;
   series(): IterableIterator<SeriesSnapshot>;
   get(service: string, pattern: string, severity: SeverityClass): SeriesSnapshot | undefined;
+  /**
+   * The series with every severity of each (service, pattern) that counted a record since the last call
+   * (the first call starts the tracking): what changed, for a reader that cannot afford a pass over all.
+   */
+  takeTouched(): SeriesSnapshot[];
 }
 
 interface Series extends SeriesSnapshot {
   current: WindowCounts;
   history: number[];
   lastTouched: number;
+  /** Listed in `#touched` since the last `takeTouched()`. */
+  touched: boolean;
 }
 
 export class RateTable implements RateStatsView {
@@ -56,6 +63,8 @@ export class RateTable implements RateStatsView {
   // service → pattern → severity → series: the per-record lookup builds no key string.
   readonly #index = new Map<string, Map<string, Map<SeverityClass, Series>>>();
   #tick = 0;
+  /** Series counted into since the last `takeTouched()`; undefined until someone asks. */
+  #touched: Series[] | undefined;
 
   constructor(private readonly options: RateTableOptions) {}
 
@@ -113,6 +122,7 @@ export class RateTable implements RateStatsView {
         lastCompleted: undefined,
         firstSeen: time,
         lastTouched: 0,
+        touched: false,
       };
       this.#series.set(key, series);
       this.#indexSet(series);
@@ -123,6 +133,10 @@ export class RateTable implements RateStatsView {
     series.current.count += count;
     series.current.bytes += bytes;
     series.lastTouched = ++this.#tick;
+    if (this.#touched && !series.touched) {
+      series.touched = true;
+      this.#touched.push(series);
+    }
     return series;
   }
 
@@ -153,6 +167,21 @@ export class RateTable implements RateStatsView {
 
   get(service: string, pattern: string, severity: SeverityClass): SeriesSnapshot | undefined {
     return this.#index.get(service)?.get(pattern)?.get(severity);
+  }
+
+  takeTouched(): SeriesSnapshot[] {
+    const touched = this.#touched ?? [];
+    this.#touched = [];
+    const out: SeriesSnapshot[] = [];
+    const patterns = new Set<Map<SeverityClass, Series>>();
+    for (const series of touched) {
+      series.touched = false;
+      const bySeverity = this.#index.get(series.service)?.get(series.pattern);
+      if (!bySeverity || patterns.has(bySeverity)) continue;
+      patterns.add(bySeverity);
+      out.push(...bySeverity.values());
+    }
+    return out;
   }
 
   get size(): number {

@@ -46,7 +46,7 @@ describe('anomaly boost and retro flush', () => {
       fake.tick(60_000);
     }
     // The spike: 40 records every 6 s (ten times the usual minute). The detector looks at the window in
-    // progress every 5 s; at 120 records (three times the baseline) the spike is certain.
+    // progress with every batch; at 120 records (three times the baseline) the spike is certain.
     const spikeOut = (part: number) => out.filter((o) => o.body.startsWith(`spike${part} `));
     send(40, 'spike0');
     fake.tick(6000);
@@ -84,8 +84,8 @@ describe('anomaly boost and retro flush', () => {
 
   it('a pattern dropping more than its ring holds brings back a sample spread over the window, not its last lines', async () => {
     const { fake, out, send } = await chain({ window: '60s', max_per_pattern: 50 });
-    // 150 every 6 s: the detector (looking every 5 s) is sure at 1200, three times the baseline of 400 — by
-    // then about a thousand records were dropped, twenty times what the ring holds.
+    // 150 every 6 s: the detector is sure at 1200, three times the baseline of 400 — by then about a
+    // thousand records were dropped, twenty times what the ring holds.
     for (let m = 0; m < 8; m++) {
       send(400, `busy${m}`);
       fake.tick(60_000);
