@@ -1,9 +1,10 @@
 // Every detector kind fires on its case and stays quiet on steady, bursty-but-normal and diurnal traffic;
+// the look at the window in progress finds spikes and bursts early and nothing the window's end would not;
 // open anomalies are deduplicated and close with hysteresis; Poisson tails are right.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { anomalyProcessorFactory, detectorOptions } from '../../../processors/anomaly/factory.js';
-import { detect, type Finding } from '../../../processors/anomaly/detector.js';
+import { detect, detectEarly, type Finding } from '../../../processors/anomaly/detector.js';
 import { poissonLowerTail, poissonUpperTail } from '../../../processors/anomaly/poisson.js';
 import { AnomalyTracker, type Anomaly } from '../../../processors/anomaly/tracker.js';
 import { RateTable } from '../../../processors/ratestats/rate_table.js';
@@ -44,6 +45,31 @@ function run(windows: number, traffic: Traffic): Finding[][] {
   return out;
 }
 
+/**
+ * Like `run`, but each window arrives in six slices and the window in progress is looked at after each, on
+ * the series the slice touched. Returns, per window, the early findings (with the slice that found them) and
+ * the window-end findings.
+ */
+function runEarly(windows: number, traffic: Traffic): Array<{ early: Array<Finding & { slice: number }>; end: Finding[] }> {
+  const table = new RateTable({ windowMs: W, ewmaAlpha: 0.2, history: 10, maxSeries: 10_000 });
+  table.takeTouched();
+  const out: Array<{ early: Array<Finding & { slice: number }>; end: Finding[] }> = [];
+  for (let w = 0; w < windows; w++) {
+    const early: Array<Finding & { slice: number }> = [];
+    const counts = traffic(w);
+    for (let slice = 0; slice < 6; slice++) {
+      for (const { pattern, severity = 'INFO', count, service = 'api' } of counts) {
+        const share = Math.floor((count * (slice + 1)) / 6) - Math.floor((count * slice) / 6);
+        for (let i = 0; i < share; i++) table.record(service, pattern, severity, 10, w * W + slice * 10_000);
+      }
+      for (const f of detectEarly(table.takeTouched(), w * W, options, w >= options.warmupWindows)) early.push({ ...f, slice });
+    }
+    table.advance((w + 1) * W);
+    out.push({ early, end: detect(table.series(), w * W, options, w >= options.warmupWindows) });
+  }
+  return out;
+}
+
 const kinds = (findings: Finding[][]) => findings.flatMap((f, w) => f.map((x) => `${w}:${x.kind}:${x.pattern}`));
 
 describe('anomaly detector', () => {
@@ -63,6 +89,26 @@ describe('anomaly detector', () => {
     assert.deepEqual(kinds(bursty), []);
     const diurnal = run(600, (w) => [{ pattern: 'diurnal', count: draw(60 + 45 * Math.sin((2 * Math.PI * w) / 288)) }]);
     assert.deepEqual(kinds(diurnal), []);
+  });
+
+  it('the window in progress: spikes and new bursts found early, nothing the window\'s end would not find, quiet on normal traffic', () => {
+    const draw = poissonSampler(17);
+    const quiet = runEarly(300, (w) => [
+      { pattern: 'steady', count: draw(50) },
+      { pattern: 'bursty', count: draw(50 * (0.6 + 0.8 * ((draw(10) % 10) / 10))) },
+      { pattern: 'diurnal', count: draw(60 + 45 * Math.sin((2 * Math.PI * w) / 288)) },
+    ]);
+    assert.deepEqual(quiet.flatMap((w) => w.early), []);
+    const spiky = runEarly(40, (w) => [
+      { pattern: 'p', count: w === 30 ? 600 : draw(40) },
+      { pattern: w === 35 ? 'brand new failure' : 'steady', severity: w === 35 ? 'ERROR' : 'INFO', count: w === 35 ? 30 : draw(20) },
+    ]);
+    const early = spiky.flatMap((w, i) => w.early.map((f) => `${i}/${f.slice}:${f.kind}:${f.pattern}`));
+    // 100 of the spike's 600 are 2.5× a whole window's expectation: not yet; 200 are.
+    assert.deepEqual(early, ['30/1:spike:p', '30/2:spike:p', '30/3:spike:p', '30/4:spike:p', '30/5:spike:p', '35/0:new_pattern:brand new failure', '35/1:new_pattern:brand new failure', '35/2:new_pattern:brand new failure', '35/3:new_pattern:brand new failure', '35/4:new_pattern:brand new failure', '35/5:new_pattern:brand new failure']);
+    for (const [i, w] of spiky.entries()) {
+      for (const f of w.early) assert.ok(w.end.some((e) => e.kind === f.kind && e.pattern === f.pattern), `window ${i}: ${f.kind} found early but not at the end`);
+    }
   });
 
   it('a spike fires in its window', () => {
