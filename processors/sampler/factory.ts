@@ -140,8 +140,9 @@ function shareBudget(budget: Budget, rates: ReadonlyMap<string, PatternRates>, p
     const bytesPerRecord = r.records > 0 ? r.bytes / r.records : 0;
     const open = Math.max(0, r.records - r.forced);
     const pin = pinned(key);
-    spentRecords += r.forced + (pin === undefined ? 0 : open * pin);
-    spentBytes += (r.forced + (pin === undefined ? 0 : open * pin)) * bytesPerRecord;
+    const spent = r.forced + (pin === undefined ? 0 : open * pin);
+    spentRecords += spent;
+    spentBytes += spent * bytesPerRecord;
     if (pin !== undefined) continue;
     if (open === 0) {
       // Everything it sends is kept anyway: a record beyond that is a surprise, kept too.
