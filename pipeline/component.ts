@@ -6,7 +6,9 @@ import type { SharedStore } from '../store/shared_store.js';
 import type { Clock } from './clock.js';
 import type { EventBus } from './event_bus.js';
 import type { Logger } from './logger.js';
+import type { HttpRoutes } from './http_routes.js';
 import type { PipelineShared } from './pipeline_shared.js';
+import type { PolicyBoard } from './policy_board.js';
 import type { Telemetry } from './telemetry.js';
 import type { PbResourceLogs } from '../proto/otlp.js';
 
@@ -40,6 +42,12 @@ export interface CreateSettings {
   retryAfterSeconds: number;
   /** Daemon events (anomalies) published by processors, carried out by exporters that can. */
   events: EventBus;
+  /** Run-time sampling policies per service (written by the tuner and the control API, read by the sampler). */
+  policies: PolicyBoard;
+  /** Views shared across the whole daemon (the sampler's traffic window, read by the tuner). */
+  daemonShared: PipelineShared;
+  /** Paths components serve on the telemetry server. */
+  routes: HttpRoutes;
 }
 
 /** Processors are created once per pipeline, so their counters carry the pipeline id too. */

@@ -6,7 +6,10 @@ import type { LogsiftConfig } from '../config/load.js';
 import { SharedStore } from '../store/shared_store.js';
 import { realClock, type Clock } from './clock.js';
 import { EventBus } from './event_bus.js';
+import { HttpRoutes } from './http_routes.js';
 import { createLogger, type Logger } from './logger.js';
+import { PipelineShared } from './pipeline_shared.js';
+import { PolicyBoard } from './policy_board.js';
 import type { FactoryRegistry } from './registry.js';
 import { Service } from './service.js';
 import { Telemetry } from './telemetry.js';
@@ -36,6 +39,7 @@ export class Daemon {
     options: DaemonOptions = {},
   ) {
     this.logger = options.logger ?? createLogger(config.settings.logLevel);
+    const routes = new HttpRoutes();
     this.#store = new SharedStore(config.settings.dataDir, config.settings.storageSync);
     this.#service = new Service(config, registry, {
       logger: this.logger,
@@ -43,8 +47,11 @@ export class Daemon {
       clock: options.clock ?? realClock,
       store: this.#store,
       events: new EventBus(),
+      policies: new PolicyBoard(),
+      daemonShared: new PipelineShared(),
+      routes,
     });
-    this.#telemetryServer = new TelemetryServer(parseEndpoint(config.settings.telemetryAddress)!, this.telemetry);
+    this.#telemetryServer = new TelemetryServer(parseEndpoint(config.settings.telemetryAddress)!, this.telemetry, routes);
   }
 
   get telemetryAddress(): AddressInfo | undefined {

@@ -3,11 +3,13 @@
 import type { Clock } from './clock.js';
 import type { EventBus } from './event_bus.js';
 import type { CreateSettings, Exporter, Extension, Receiver } from './component.js';
+import type { HttpRoutes } from './http_routes.js';
 import { InflightLimiter } from './inflight.js';
 import { PipelineIntake } from './intake.js';
 import type { Logger } from './logger.js';
 import { LogsPipeline } from './logs_pipeline.js';
 import { PipelineShared } from './pipeline_shared.js';
+import type { PolicyBoard } from './policy_board.js';
 import type { FactoryRegistry } from './registry.js';
 import type { Telemetry } from './telemetry.js';
 import type { ComponentEntry, LogsiftConfig } from '../config/load.js';
@@ -27,6 +29,9 @@ export interface ServiceContext {
   clock: Clock;
   store: SharedStore;
   events: EventBus;
+  policies: PolicyBoard;
+  daemonShared: PipelineShared;
+  routes: HttpRoutes;
 }
 
 export class Service {
@@ -48,6 +53,9 @@ export class Service {
       store: context.store,
       retryAfterSeconds: config.settings.retryAfterSeconds,
       events: context.events,
+      policies: context.policies,
+      daemonShared: context.daemonShared,
+      routes: context.routes,
     });
     const factoryOf = <K extends 'receiver' | 'processor' | 'exporter' | 'extension'>(kind: K, type: string) => {
       const factory = registry.get(kind, type);

@@ -1,7 +1,9 @@
-// /healthz (the process is up), /readyz (the pipelines are running and not draining) and Prometheus /metrics.
+// /healthz (the process is up), /readyz (the pipelines are running and not draining), Prometheus /metrics, and
+// whatever components registered (the tuner's /api/v1/policies).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Endpoint } from '../config/endpoint.js';
+import type { HttpRoutes } from './http_routes.js';
 import type { Telemetry } from './telemetry.js';
 
 export class TelemetryServer {
@@ -11,6 +13,7 @@ export class TelemetryServer {
   constructor(
     private readonly endpoint: Endpoint,
     private readonly telemetry: Telemetry,
+    private readonly routes: HttpRoutes,
   ) {
     this.#server = http.createServer((req, res) => {
       this.#handle(req, res).catch(() => {
@@ -25,7 +28,12 @@ export class TelemetryServer {
   }
 
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0]!;
+    const route = this.routes.find(path);
+    if (route) {
+      await route(req, res, path);
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'application/json' }).end('{"error":"method not allowed"}');
       return;

@@ -8,7 +8,9 @@
 // pattern and severity dropped since the last one kept — summing it gives counts exact up to the records
 // dropped after the last kept one) and `logsift.sample_reason`. Every decision is counted in an exact ledger
 // per window and pattern, saved to the store and published as an event per window and service. Dry run keeps
-// everything and tags what would have been dropped.
+// everything and tags what would have been dropped. Policies set at run time (the policy board: tuner, control
+// API) replace the config's for their service between two batches; the recent traffic is kept on a tape that
+// the tuner replays candidate policies over.
 import { parseDuration } from '../../config/duration.js';
 import { compileConfigSchema } from '../../config/schema_validator.js';
 import { mergeDefaults } from '../../config/merge.js';
@@ -22,6 +24,9 @@ import { dynamicKeep, type PatternLoad } from './dynamic_rates.js';
 import { compileKeepRules, type RecordPredicate } from './keep_rules.js';
 import { Ledger, type LedgerRow, type PatternRates } from './ledger.js';
 import { RetroBuffer } from './retro_buffer.js';
+import { SAMPLER_TRAFFIC, TrafficTape, type TapeEntry } from './traffic_tape.js';
+import { RATE_STATS } from '../ratestats/factory.js';
+import type { RateStatsView } from '../ratestats/rate_table.js';
 import { defaultPolicy, hasBudget, validatePolicy, type Budget, type Policy } from './policy.js';
 import { traceUniform } from './trace_hash.js';
 
@@ -48,6 +53,8 @@ export interface SamplerConfig {
   ledger: { enabled: boolean; flush_interval: string; events: boolean };
   /** Dropped records kept in memory so an anomaly can bring back its last `window` of lines. */
   retro: { enabled: boolean; window: string; max_per_pattern: number; max_total: number };
+  /** The recent traffic kept for the tuner's replay gate and its watch after a change. */
+  tape: { enabled: boolean; window: string; max_records: number };
 }
 
 const schema = {
@@ -76,6 +83,11 @@ const schema = {
         max_per_pattern: { type: 'integer', minimum: 1 },
         max_total: { type: 'integer', minimum: 1 },
       },
+    },
+    tape: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { enabled: { type: 'boolean' }, window: { type: 'string', format: 'duration' }, max_records: { type: 'integer', minimum: 1 } },
     },
   },
 };
@@ -177,6 +189,10 @@ class Sampler implements Processor {
   /** Scope `global`: one set of shares over every such service's patterns. */
   readonly #globalShares: BudgetShares = { keep: new Map(), window: -1, computedAt: 0 };
   #anomalies: AnomalyView | undefined;
+  #rates: RateStatsView | undefined;
+  readonly #tape: TrafficTape | undefined;
+  /** The policy board's generation the compiled policies were built at. */
+  #boardGeneration = -1;
   #flushedAnomalies = new Set<string>();
   #latest = 0;
   #timer: unknown;
@@ -192,6 +208,8 @@ class Sampler implements Processor {
     this.#keepRank = severityRank(config.keep_at_or_above);
     this.#retroWindowMs = parseDuration(config.retro.window)!;
     this.#retro = config.retro.enabled ? new RetroBuffer(config.retro.max_per_pattern, config.retro.max_total, this.#retroWindowMs) : undefined;
+    this.#tape = config.tape.enabled ? new TrafficTape(parseDuration(config.tape.window)!, config.tape.max_records) : undefined;
+    if (this.#tape) this.#shareTraffic(this.#tape);
     this.operator = countedOperator(
       settings,
       mergeMap((batch: LogBatch) => {
@@ -202,10 +220,35 @@ class Sampler implements Processor {
     );
   }
 
+  #shareTraffic(tape: TrafficTape): void {
+    if (this.settings.daemonShared.lookup(SAMPLER_TRAFFIC)) {
+      this.settings.logger.warn('another sampler already shares its traffic with the tuner; this one is not tuned');
+      return;
+    }
+    this.settings.daemonShared.provide(SAMPLER_TRAFFIC, {
+      tape,
+      windowMs: this.#windowMs,
+      rates: () => this.#rates,
+      anomalies: () => this.#anomalies,
+      policyFor: (service) => this.#policy(service).policy,
+      configuredPolicy: (service) => servicePolicy(this.config, service),
+      services: () => [...this.#ledger.services()],
+    });
+  }
+
+  /** Run-time policies replace compiled ones between batches: every record of a batch sees one policy. */
+  #followBoard(): void {
+    const generation = this.settings.policies.generation;
+    if (generation === this.#boardGeneration) return;
+    this.#boardGeneration = generation;
+    this.#compiled.clear();
+    this.#globalShares.window = -1;
+  }
+
   #policy(service: string): CompiledPolicy {
     let compiled = this.#compiled.get(service);
     if (!compiled) {
-      const policy = servicePolicy(this.config, service);
+      const policy = (this.settings.policies.get(service) as Policy | undefined) ?? servicePolicy(this.config, service);
       compiled = { policy, rules: compileKeepRules(policy.keep_rules), dynamic: { keep: new Map(), window: -1, computedAt: 0 } };
       this.#compiled.set(service, compiled);
     }
@@ -305,6 +348,7 @@ class Sampler implements Processor {
   }
 
   #sample(batch: LogBatch): LogBatch {
+    this.#followBoard();
     const arrival = this.settings.clock.now();
     const patternKey = this.config.pattern_attribute;
     const dryRun = this.config.dry_run;
@@ -317,7 +361,16 @@ class Sampler implements Processor {
     let lastAdmit = 1;
     // A pattern dropping far more than its ring holds would churn it (and the collector) for nothing: records
     // enter with the probability that keeps about one ring's worth per retro window, spread over the window.
-    const hold = retro && this.#anomalies ? (held: HeldRecord) => (lastAdmit >= 1 || Math.random() < lastAdmit) && retro.add(lastService, lastPattern, held, lastTime) : undefined;
+    const retroHold = retro && this.#anomalies ? (held: HeldRecord) => (lastAdmit >= 1 || Math.random() < lastAdmit) && retro.add(lastService, lastPattern, held, lastTime) : undefined;
+    const tape = this.#tape;
+    let lastEntry: Omit<TapeEntry, 'held' | 'kept'> | undefined;
+    const hold = tape
+      ? (held: HeldRecord) => {
+          tape.add({ ...lastEntry!, kept: false, held });
+          retroHold?.(held);
+        }
+      : retroHold;
+    const onKept = tape ? (held: HeldRecord) => tape.add({ ...lastEntry!, kept: true, held }) : undefined;
     const result = batch.filter((record: LogRecordView, group: RecordGroup) => {
       const service = group.resource.serviceName ?? 'unknown_service';
       const patternValue = record.attributes.get(patternKey);
@@ -332,6 +385,7 @@ class Sampler implements Processor {
       const decision = this.#decide(compiled, service, pattern, cls, record, entry.seen, entry.windowStart, time);
       const forced = decision.reason === 'severity' || decision.reason === 'rule' || decision.reason === 'first';
       this.#ledger.note(entry, record.bodyText.length, decision.keep, forced);
+      if (tape) lastEntry = { time, service, pattern, cls, bytes: record.bodyText.length };
       const outcome = decision.keep ? decision.reason : 'dropped';
       tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
       const classIndex = CLASS_INDEX[cls];
@@ -351,7 +405,8 @@ class Sampler implements Processor {
       record.attributes.set(SAMPLE_COUNT_ATTRIBUTE, 1);
       record.attributes.set(SAMPLE_REASON_ATTRIBUTE, 'dry_run_drop');
       return true;
-    }, hold);
+    }, hold, onKept);
+    if (tape && this.#anomalies) tape.noteAnomalies(this.#anomalies.open(), this.#latest);
     for (const [decision, n] of tally) this.settings.telemetry.samplerDecisions.inc({ processor: this.settings.id, decision }, n);
     return result;
   }
@@ -403,6 +458,7 @@ class Sampler implements Processor {
   async start(): Promise<void> {
     // Optional: with an anomaly processor before it, the sampler boosts and retro-flushes.
     this.#anomalies = this.settings.shared.lookup(ANOMALIES);
+    this.#rates = this.settings.shared.lookup(RATE_STATS);
     this.#running = true;
     const interval = parseDuration(this.config.ledger.flush_interval)!;
     const tick = () => {
@@ -435,6 +491,7 @@ export const samplerProcessorFactory: ProcessorFactory<SamplerConfig> = {
     services: {},
     ledger: { enabled: true, flush_interval: '10s', events: true },
     retro: { enabled: true, window: '60s', max_per_pattern: 200, max_total: 10_000 },
+    tape: { enabled: true, window: '10m', max_records: 100_000 },
   }),
   validate,
   create: (settings, config) => new Sampler(settings, config),

@@ -6,11 +6,13 @@ import { pino } from 'pino';
 import { realClock, type Clock } from '../../pipeline/clock.js';
 import type { CreateSettings, ProcessorSettings } from '../../pipeline/component.js';
 import { EventBus } from '../../pipeline/event_bus.js';
+import { HttpRoutes } from '../../pipeline/http_routes.js';
 import { PipelineShared } from '../../pipeline/pipeline_shared.js';
+import { PolicyBoard } from '../../pipeline/policy_board.js';
 import { Telemetry } from '../../pipeline/telemetry.js';
 import { SharedStore } from '../../store/shared_store.js';
 
-export function testSettings(id: string, options: { clock?: Clock; dataDir?: string; telemetry?: Telemetry } = {}): CreateSettings {
+export function testSettings(id: string, options: { clock?: Clock; dataDir?: string; telemetry?: Telemetry; policies?: PolicyBoard; daemonShared?: PipelineShared } = {}): CreateSettings {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'logsift-unit-'));
   return {
     id,
@@ -21,6 +23,9 @@ export function testSettings(id: string, options: { clock?: Clock; dataDir?: str
     store: new SharedStore(dataDir, 'normal'),
     retryAfterSeconds: 1,
     events: new EventBus(),
+    policies: options.policies ?? new PolicyBoard(),
+    daemonShared: options.daemonShared ?? new PipelineShared(),
+    routes: new HttpRoutes(),
   };
 }
 
