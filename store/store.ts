@@ -1,5 +1,5 @@
-// The one module that owns SQLite (better-sqlite3): exporter queues and dead letters today; patterns and
-// policies later. WAL journal; the sync policy decides what a commit survives (FULL: power loss; NORMAL:
+// The one module that owns SQLite (better-sqlite3): exporter queues and dead letters, the pattern catalog, the
+// sampling ledger, anomalies, policy versions and rejected proposals. WAL journal; the sync policy decides what a commit survives (FULL: power loss; NORMAL:
 // process crash only; OFF: neither).
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -60,6 +60,33 @@ CREATE TABLE IF NOT EXISTS anomalies (
   expected REAL NOT NULL,
   score REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS policy_versions (
+  service TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  policy TEXT NOT NULL,
+  author TEXT NOT NULL,
+  model TEXT,
+  reasoning TEXT NOT NULL,
+  prompt_hash TEXT,
+  tokens_in INTEGER NOT NULL,
+  tokens_out INTEGER NOT NULL,
+  cost_usd REAL NOT NULL,
+  replay TEXT,
+  clamps TEXT NOT NULL,
+  PRIMARY KEY (service, version)
+);
+CREATE TABLE IF NOT EXISTS policy_rejections (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  service TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  author TEXT NOT NULL,
+  model TEXT,
+  reason TEXT NOT NULL,
+  candidate TEXT,
+  replay TEXT,
+  clamps TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS dead_letters (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   exporter TEXT NOT NULL,
@@ -103,6 +130,35 @@ export interface AnomalyRow {
   observed: number;
   expected: number;
   score: number;
+}
+
+/** One accepted policy version; JSON columns (policy, replay, clamps) are stored as text. */
+export interface PolicyVersionRow {
+  service: string;
+  version: number;
+  created_at: number;
+  policy: string;
+  /** `user`, `rules`, `openai`, `anthropic`, `ollama`, `rollback`, `config` */
+  author: string;
+  model: string | null;
+  reasoning: string;
+  prompt_hash: string | null;
+  tokens_in: number;
+  tokens_out: number;
+  cost_usd: number;
+  replay: string | null;
+  clamps: string;
+}
+
+export interface PolicyRejectionRow {
+  service: string;
+  at: number;
+  author: string;
+  model: string | null;
+  reason: string;
+  candidate: string | null;
+  replay: string | null;
+  clamps: string;
 }
 
 export class Store {
@@ -229,6 +285,32 @@ export class Store {
       resolved.set(from, to);
     }
     return resolved;
+  }
+
+  addPolicyVersion(row: PolicyVersionRow): void {
+    this.#db
+      .prepare(`INSERT INTO policy_versions (service, version, created_at, policy, author, model, reasoning, prompt_hash, tokens_in, tokens_out, cost_usd, replay, clamps)
+        VALUES (@service, @version, @created_at, @policy, @author, @model, @reasoning, @prompt_hash, @tokens_in, @tokens_out, @cost_usd, @replay, @clamps)`)
+      .run(row);
+  }
+
+  /** Oldest first; `service` undefined: every service's. */
+  policyVersions(service?: string): PolicyVersionRow[] {
+    const sql = 'SELECT * FROM policy_versions';
+    return service === undefined
+      ? this.#db.prepare<[], PolicyVersionRow>(`${sql} ORDER BY service, version`).all()
+      : this.#db.prepare<[string], PolicyVersionRow>(`${sql} WHERE service = ? ORDER BY version`).all(service);
+  }
+
+  addPolicyRejection(row: PolicyRejectionRow): void {
+    this.#db
+      .prepare(`INSERT INTO policy_rejections (service, at, author, model, reason, candidate, replay, clamps)
+        VALUES (@service, @at, @author, @model, @reason, @candidate, @replay, @clamps)`)
+      .run(row);
+  }
+
+  policyRejections(service: string): PolicyRejectionRow[] {
+    return this.#db.prepare<[string], PolicyRejectionRow>('SELECT service, at, author, model, reason, candidate, replay, clamps FROM policy_rejections WHERE service = ? ORDER BY id').all(service);
   }
 
   /** SQLite's synchronous level on this connection: 0 off, 1 normal, 2 full. */

@@ -228,6 +228,7 @@ class Sampler implements Processor {
     this.settings.daemonShared.provide(SAMPLER_TRAFFIC, {
       tape,
       windowMs: this.#windowMs,
+      settings: { window: this.config.window, keep_at_or_above: this.config.keep_at_or_above, min_keep: this.config.min_keep, pattern_attribute: this.config.pattern_attribute },
       rates: () => this.#rates,
       anomalies: () => this.#anomalies,
       policyFor: (service) => this.#policy(service).policy,

@@ -84,6 +84,8 @@ export interface SamplerTraffic {
   tape: TrafficTape;
   /** The sampler's window (ms): what first-K and coverage are counted per. */
   windowMs: number;
+  /** The sampler's own settings a replay must run with to decide as it does. */
+  settings: { window: string; keep_at_or_above: SeverityClass; min_keep: number; pattern_attribute: string };
   rates(): RateStatsView | undefined;
   anomalies(): AnomalyView | undefined;
   /** The policy in force for a service now (run-time policy, else the config's). */

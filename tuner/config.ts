@@ -1,0 +1,157 @@
+// The `tuner` extension's config: which author proposes policies (an LLM provider or the built-in rules), how
+// often, within which limits, against which cost target, and how a proposal is guarded, replayed and watched.
+import { parseDuration } from '../config/duration.js';
+import { compileConfigSchema } from '../config/schema_validator.js';
+import type { ConfigProblem } from '../pipeline/component.js';
+
+export type ProviderName = 'openai' | 'anthropic' | 'ollama' | 'rules';
+
+export interface PriceConfig {
+  /** US dollars per million input (prompt) tokens and per million output tokens: what `cost_usd` records. */
+  input_per_million: number;
+  output_per_million: number;
+}
+
+export interface TunerConfig {
+  provider: ProviderName;
+  interval: string;
+  /** Each wait is the interval ± this share of it, so many daemons do not call a provider in step. */
+  jitter: number;
+  /** No service's policy changes more often than this. */
+  min_change_interval: string;
+  /** Calls to an LLM provider per hour, all services together (rules rounds are free). */
+  max_calls_per_hour: number;
+  /** Services to tune; empty: every service the sampler has seen. */
+  services: string[];
+  /** The cost target: records kept over records seen (and bytes, if set), per service. */
+  target: { keep_fraction: number; bytes_keep_fraction: number | null };
+  guard: {
+    /** No keep probability below this (the rate floor). */
+    min_keep: number;
+    /** A probability, fraction or rate changes by at most this factor per step, up or down. */
+    max_step: number;
+    /** First records per pattern and window: at least 1 (first occurrences), at most this. */
+    max_first_k: number;
+    /** An anomaly's boost keeps at least this share of its pattern. */
+    min_boost: number;
+  };
+  replay: {
+    /** Incident records (during an open anomaly, of its pattern) a candidate keeps, at least. */
+    min_incident_retention: number;
+  };
+  watch: {
+    /** After a change, this long is watched: a new anomaly or a budget breach in it rolls the change back. */
+    window: string;
+    /** A breach: the live keep fraction since the change above target × this. */
+    budget_tolerance: number;
+    /** Records the live sampler must have decided since the change before a breach is judged. */
+    min_records: number;
+  };
+  context: { top_patterns: number; max_chars: number };
+  /** Prompt template files (relative paths resolve against the process's working directory). */
+  prompts: { system: string; user: string };
+  timeout: string;
+  retries: number;
+  breaker: { failures: number; cooldown: string };
+  openai: { base_url: string; api_key: string; model: string; price: PriceConfig };
+  anthropic: { base_url: string; api_key: string; model: string; max_tokens: number; price: PriceConfig };
+  ollama: { host: string; model: string };
+}
+
+const price = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { input_per_million: { type: 'number', minimum: 0 }, output_per_million: { type: 'number', minimum: 0 } },
+};
+const duration = { type: 'string', format: 'duration' };
+const fraction = { type: 'number', exclusiveMinimum: 0, maximum: 1 };
+const url = { type: 'string', pattern: '^https?://' };
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    provider: { enum: ['openai', 'anthropic', 'ollama', 'rules'] },
+    interval: duration,
+    jitter: { type: 'number', minimum: 0, maximum: 0.5 },
+    min_change_interval: duration,
+    max_calls_per_hour: { type: 'integer', minimum: 1 },
+    services: { type: 'array', items: { type: 'string', minLength: 1 } },
+    target: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { keep_fraction: fraction, bytes_keep_fraction: { type: ['number', 'null'], exclusiveMinimum: 0, maximum: 1 } },
+    },
+    guard: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        min_keep: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+        max_step: { type: 'number', minimum: 1 },
+        max_first_k: { type: 'integer', minimum: 1 },
+        min_boost: { type: 'number', minimum: 0, maximum: 1 },
+      },
+    },
+    replay: { type: 'object', additionalProperties: false, properties: { min_incident_retention: { type: 'number', minimum: 0, maximum: 1 } } },
+    watch: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { window: duration, budget_tolerance: { type: 'number', minimum: 1 }, min_records: { type: 'integer', minimum: 1 } },
+    },
+    context: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { top_patterns: { type: 'integer', minimum: 1, maximum: 200 }, max_chars: { type: 'integer', minimum: 1000 } },
+    },
+    prompts: { type: 'object', additionalProperties: false, properties: { system: { type: 'string', minLength: 1 }, user: { type: 'string', minLength: 1 } } },
+    timeout: duration,
+    retries: { type: 'integer', minimum: 0, maximum: 10 },
+    breaker: { type: 'object', additionalProperties: false, properties: { failures: { type: 'integer', minimum: 1 }, cooldown: duration } },
+    openai: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { base_url: url, api_key: { type: 'string' }, model: { type: 'string', minLength: 1 }, price },
+    },
+    anthropic: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { base_url: url, api_key: { type: 'string' }, model: { type: 'string', minLength: 1 }, max_tokens: { type: 'integer', minimum: 256 }, price },
+    },
+    ollama: { type: 'object', additionalProperties: false, properties: { host: url, model: { type: 'string', minLength: 1 } } },
+  },
+};
+
+const checkSchema = compileConfigSchema(schema);
+
+export function validateTunerConfig(config: TunerConfig): ConfigProblem[] {
+  const problems = checkSchema(config);
+  if (problems.length > 0) return problems;
+  if (config.provider === 'openai' && config.openai.api_key === '') problems.push({ path: 'openai.api_key', message: 'is required for provider openai (e.g. ${env:OPENAI_API_KEY})' });
+  if (config.provider === 'anthropic' && config.anthropic.api_key === '') problems.push({ path: 'anthropic.api_key', message: 'is required for provider anthropic (e.g. ${env:ANTHROPIC_API_KEY})' });
+  if (config.provider === 'openai' && !/\/v1\/?$/.test(config.openai.base_url)) problems.push({ path: 'openai.base_url', message: 'must end in /v1 (the client appends /chat/completions)' });
+  if (parseDuration(config.interval)! < 1000) problems.push({ path: 'interval', message: 'must be at least 1s' });
+  return problems;
+}
+
+export function defaultTunerConfig(): TunerConfig {
+  return {
+    provider: 'rules',
+    interval: '5m',
+    jitter: 0.1,
+    min_change_interval: '15m',
+    max_calls_per_hour: 12,
+    services: [],
+    target: { keep_fraction: 0.05, bytes_keep_fraction: null },
+    guard: { min_keep: 0.001, max_step: 4, max_first_k: 100, min_boost: 0.5 },
+    replay: { min_incident_retention: 0.9 },
+    watch: { window: '10m', budget_tolerance: 1.5, min_records: 1000 },
+    context: { top_patterns: 20, max_chars: 12_000 },
+    prompts: { system: 'config/prompts/system.md', user: 'config/prompts/user.md' },
+    timeout: '30s',
+    retries: 2,
+    breaker: { failures: 3, cooldown: '15m' },
+    openai: { base_url: 'https://api.openai.com/v1', api_key: '', model: 'gpt-4o-mini', price: { input_per_million: 0, output_per_million: 0 } },
+    anthropic: { base_url: 'https://api.anthropic.com', api_key: '', model: 'claude-sonnet-4-5', max_tokens: 2048, price: { input_per_million: 0, output_per_million: 0 } },
+    ollama: { host: 'http://127.0.0.1:11434', model: 'llama3.1' },
+  };
+}

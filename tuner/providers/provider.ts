@@ -1,0 +1,67 @@
+// One interface for every author of policies: given a service's context and the rendered prompt, a reply
+// whose text should be a proposal. Failures are typed so the breaker and the logs can tell them apart.
+import type { Clock } from '../../pipeline/clock.js';
+import { sleep } from '../../pipeline/clock.js';
+import type { ProviderName } from '../config.js';
+import type { ServiceContext } from '../context.js';
+
+export interface ProposalRequest {
+  service: string;
+  context: ServiceContext;
+  system: string;
+  user: string;
+  /** The strict proposal schema, for structured outputs. */
+  schema: Record<string, unknown>;
+}
+
+export interface ProviderReply {
+  text: string;
+  model: string | null;
+  tokensIn: number;
+  tokensOut: number;
+}
+
+export type ProviderFailure = 'timeout' | 'api' | 'rate_limited' | 'network' | 'refusal' | 'truncated';
+
+export class ProviderError extends Error {
+  constructor(
+    readonly kind: ProviderFailure,
+    message: string,
+    /** When the provider said to come back (ms); undefined when it did not say. */
+    readonly retryAfterMs?: number,
+    /** Worth another attempt (429 without a spend limit, 5xx, 529, network, timeout). */
+    readonly retryable = false,
+  ) {
+    super(message);
+  }
+}
+
+export interface PolicyProvider {
+  readonly name: ProviderName;
+  readonly model: string | null;
+  propose(request: ProposalRequest): Promise<ProviderReply>;
+}
+
+/** A signal that aborts after `ms` on `clock` (fake timers drive it in tests); `done` clears the timer. */
+export function clockTimeout(clock: Clock, ms: number): { signal: AbortSignal; done: () => void } {
+  const controller = new AbortController();
+  const handle = clock.setTimeout(() => controller.abort(new ProviderError('timeout', `no reply within ${ms} ms`, undefined, true)), ms);
+  return { signal: controller.signal, done: () => clock.clearTimeout(handle) };
+}
+
+const MAX_RETRY_AFTER_MS = 60_000;
+
+/**
+ * Runs `attempt` up to 1 + `retries` times while it fails with a retryable ProviderError, waiting what the
+ * provider asked (Retry-After, at most a minute) or an exponential backoff from one second.
+ */
+export async function withRetries<T>(attempt: () => Promise<T>, retries: number, clock: Clock): Promise<T> {
+  for (let n = 0; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof ProviderError) || !error.retryable || n >= retries) throw error;
+      await sleep(clock, Math.min(MAX_RETRY_AFTER_MS, error.retryAfterMs ?? 1000 * 2 ** n));
+    }
+  }
+}

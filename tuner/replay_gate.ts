@@ -1,0 +1,176 @@
+// The replay gate: a candidate policy runs through the real sampler over the traffic the live sampler kept on
+// its tape (copies of the records, so nothing live is touched), with the anomalies that were open boosting as
+// they did live. The report says what it would cost and what it would keep of what matters; the gate accepts
+// a candidate that meets the cost target (or comes closer to it than the policy in force) without losing an
+// ERROR+ record, a pattern's window, or more of an incident than allowed.
+import { performance } from 'node:perf_hooks';
+import { pino } from 'pino';
+import { Subject } from 'rxjs';
+import { LogBatch, type HeldRecord } from '../pipeline/batch.js';
+import { EventBus } from '../pipeline/event_bus.js';
+import { HttpRoutes } from '../pipeline/http_routes.js';
+import { PipelineShared } from '../pipeline/pipeline_shared.js';
+import { PolicyBoard } from '../pipeline/policy_board.js';
+import { ReplayClock } from '../pipeline/replay_clock.js';
+import { Telemetry } from '../pipeline/telemetry.js';
+import type { PbLogRecord } from '../proto/otlp.js';
+import { ANOMALIES } from '../processors/anomaly/factory.js';
+import type { Anomaly } from '../processors/anomaly/tracker.js';
+import { severityRank } from '../processors/ratestats/severity.js';
+import { samplerProcessorFactory } from '../processors/sampler/factory.js';
+import type { Policy } from '../processors/sampler/policy.js';
+import type { SamplerTraffic, TapeAnomaly, TapeEntry } from '../processors/sampler/traffic_tape.js';
+import type { SharedStore } from '../store/shared_store.js';
+
+export interface ReplayReport {
+  records: number;
+  kept: number;
+  keep_fraction: number;
+  bytes: number;
+  bytes_kept: number;
+  bytes_keep_fraction: number;
+  error_records: number;
+  error_retention: number;
+  /** (pattern, window) pairs with records, and the share of them with at least one kept. */
+  pattern_windows: number;
+  coverage: number;
+  incident_records: number;
+  incident_retention: number;
+  duration_ms: number;
+}
+
+const CHUNK = 512;
+const ERROR_RANK = severityRank('ERROR');
+const NANOS_PER_MS = 1_000_000n;
+
+/** A copy a replay may write attributes to: the live record is shared with exporters. */
+function copyOf(held: HeldRecord): HeldRecord {
+  const record: PbLogRecord = { ...held.record, attributes: (held.record.attributes ?? []).map((kv) => ({ key: kv.key, value: kv.value })) };
+  return { resource: held.resource, scope: held.scope, record };
+}
+
+const inIncident = (anomalies: readonly TapeAnomaly[], e: TapeEntry) =>
+  anomalies.some((a) => a.service === e.service && (a.pattern === e.pattern || a.pattern === '') && e.time >= a.start && (a.end === undefined || e.time <= a.end));
+
+/** Replays `policy` over `entries` (one service's, oldest first). */
+export async function replayPolicy(policy: Policy, entries: readonly TapeEntry[], anomalies: readonly TapeAnomaly[], traffic: SamplerTraffic, store: SharedStore): Promise<ReplayReport> {
+  const started = performance.now();
+  const clock = new ReplayClock();
+  const shared = new PipelineShared();
+  let now = 0;
+  shared.provide(ANOMALIES, {
+    isOpenFor: (service, pattern) => anomalies.some((a) => a.service === service && (a.pattern === pattern || a.pattern === '') && now >= a.start && (a.end === undefined || now <= a.end)),
+    open: () => anomalies.filter((a) => now >= a.start && (a.end === undefined || now <= a.end)).map((a) => ({ ...a, kind: a.kind as Anomaly['kind'], observed: 0, expected: 0, score: 0, windows: 0 })),
+  });
+  const config = {
+    ...samplerProcessorFactory.defaultConfig(),
+    ...traffic.settings,
+    time: 'record' as const,
+    dry_run: false,
+    policy,
+    services: {},
+    ledger: { enabled: false, flush_interval: '1h', events: false },
+    retro: { enabled: false, window: '1s', max_per_pattern: 1, max_total: 1 },
+    tape: { enabled: false, window: '1s', max_records: 1 },
+  };
+  const sampler = samplerProcessorFactory.create(
+    {
+      id: 'sampler/replay',
+      logger: pino({ level: 'silent' }),
+      telemetry: new Telemetry(),
+      dataDir: '',
+      clock,
+      store,
+      retryAfterSeconds: 1,
+      events: new EventBus(),
+      policies: new PolicyBoard(),
+      daemonShared: new PipelineShared(),
+      routes: new HttpRoutes(),
+      pipelineId: 'replay',
+      shared,
+    },
+    config,
+  );
+  await sampler.start();
+  const keptRecords = new Set<PbLogRecord>();
+  const copies: PbLogRecord[] = [];
+  const subscription = new Subject<LogBatch>();
+  subscription.pipe(sampler.operator).subscribe((batch) => {
+    for (const g of batch.toExportRequest().resourceLogs ?? []) for (const sl of g.scopeLogs ?? []) for (const r of sl.logRecords ?? []) keptRecords.add(r);
+  });
+  const ack = { settle: () => undefined };
+  for (let at = 0; at < entries.length; at += CHUNK) {
+    const chunk = entries.slice(at, at + CHUNK).map((e) => copyOf(e.held));
+    for (const h of chunk) copies.push(h.record);
+    now = entries[Math.min(entries.length, at + CHUNK) - 1]!.time;
+    clock.advanceTo(now);
+    subscription.next(LogBatch.fromHeld(chunk, ack));
+  }
+  subscription.complete();
+  await sampler.shutdown();
+
+  let kept = 0;
+  let bytes = 0;
+  let bytesKept = 0;
+  let errors = 0;
+  let errorsKept = 0;
+  let incident = 0;
+  let incidentKept = 0;
+  const windows = new Map<string, boolean>();
+  entries.forEach((e, i) => {
+    const isKept = keptRecords.has(copies[i]!);
+    bytes += e.bytes;
+    if (isKept) {
+      kept += 1;
+      bytesKept += e.bytes;
+    }
+    if (severityRank(e.cls) >= ERROR_RANK) {
+      errors += 1;
+      if (isKept) errorsKept += 1;
+    }
+    if (anomalies.length > 0 && inIncident(anomalies, e)) {
+      incident += 1;
+      if (isKept) incidentKept += 1;
+    }
+    const key = `${e.pattern}\u0000${Math.floor(e.time / traffic.windowMs)}`;
+    windows.set(key, (windows.get(key) ?? false) || isKept);
+  });
+  const covered = [...windows.values()].filter(Boolean).length;
+  const share = (a: number, b: number) => (b === 0 ? 1 : Number((a / b).toFixed(4)));
+  return {
+    records: entries.length,
+    kept,
+    keep_fraction: share(kept, entries.length),
+    bytes,
+    bytes_kept: bytesKept,
+    bytes_keep_fraction: share(bytesKept, bytes),
+    error_records: errors,
+    error_retention: share(errorsKept, errors),
+    pattern_windows: windows.size,
+    coverage: share(covered, windows.size),
+    incident_records: incident,
+    incident_retention: share(incidentKept, incident),
+    duration_ms: Number((performance.now() - started).toFixed(1)),
+  };
+}
+
+export interface GateVerdict {
+  accepted: boolean;
+  reason: string;
+}
+
+/** Accepts a candidate that keeps what matters and meets the cost target, or beats the current one's cost. */
+export function judgeReplay(candidate: ReplayReport, current: ReplayReport | undefined, target: { keep_fraction: number; bytes_keep_fraction: number | null }, minIncidentRetention: number): GateVerdict {
+  if (candidate.records === 0) return { accepted: false, reason: 'no recent traffic to replay the candidate over' };
+  if (candidate.error_retention < 1) return { accepted: false, reason: `replay kept ${candidate.error_retention} of ERROR+ records (must be 1)` };
+  if (candidate.coverage < 1) return { accepted: false, reason: `replay left ${candidate.pattern_windows - Math.round(candidate.coverage * candidate.pattern_windows)} pattern windows without a record` };
+  const incidentFloor = Math.min(minIncidentRetention, current?.incident_retention ?? 1);
+  if (candidate.incident_retention < incidentFloor) return { accepted: false, reason: `replay kept ${candidate.incident_retention} of incident records (at least ${incidentFloor})` };
+  const meetsRecords = candidate.keep_fraction <= target.keep_fraction;
+  const meetsBytes = target.bytes_keep_fraction === null || candidate.bytes_keep_fraction <= target.bytes_keep_fraction;
+  if (meetsRecords && meetsBytes) return { accepted: true, reason: `meets the cost target (keeps ${candidate.keep_fraction} of records)` };
+  if (current && candidate.keep_fraction < current.keep_fraction && candidate.bytes_keep_fraction <= current.bytes_keep_fraction) {
+    return { accepted: true, reason: `closer to the cost target than the policy in force (${candidate.keep_fraction} < ${current.keep_fraction} of records kept)` };
+  }
+  return { accepted: false, reason: `misses the cost target: keeps ${candidate.keep_fraction} of records (target ${target.keep_fraction})${meetsBytes ? '' : ` and ${candidate.bytes_keep_fraction} of bytes (target ${target.bytes_keep_fraction})`}` };
+}

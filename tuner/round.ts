@@ -1,0 +1,169 @@
+// One tuner round for one service: context → author → parse → guard → replay gate → new version (or the
+// reason it was not). LLM failures of every kind — timeouts, API errors, refusals, truncation, replies that
+// fail validation — count on the breaker; the policy in force stays (the last known good), and while the
+// breaker is open the rules provider authors instead.
+import type { Logger } from '../pipeline/logger.js';
+import type { Policy } from '../processors/sampler/policy.js';
+import type { SamplerTraffic } from '../processors/sampler/traffic_tape.js';
+import type { SharedStore } from '../store/shared_store.js';
+import type { CircuitBreaker } from './breaker.js';
+import type { PriceConfig, TunerConfig } from './config.js';
+import { buildServiceContext, contextJson, type ServiceContext } from './context.js';
+import { guardPolicy, parseProposal, type Clamp } from './guard.js';
+import { fenceFor, type PromptTemplates } from './prompt.js';
+import { PROPOSAL_SCHEMA, policyFromProposal } from './proposal_schema.js';
+import { ProviderError, type PolicyProvider, type ProviderReply } from './providers/provider.js';
+import { judgeReplay, replayPolicy, type ReplayReport } from './replay_gate.js';
+import type { PolicyVersions } from './policy_versions.js';
+
+export interface RoundOutcome {
+  service: string;
+  provider: string;
+  model: string | null;
+  /** The guarded candidate (null when the reply could not be read). */
+  candidate: Policy | null;
+  accepted: boolean;
+  reason: string;
+  clamps: Clamp[];
+  replay: { candidate: ReplayReport; current: ReplayReport } | null;
+  reasoning: string;
+  prompt_hash: string | null;
+  tokens_in: number;
+  tokens_out: number;
+  cost_usd: number;
+  /** The version that went live (not in a dry run). */
+  version: number | null;
+  /** What went wrong with the provider, when something did. */
+  failure: string | null;
+}
+
+export interface RoundDeps {
+  config: TunerConfig;
+  traffic: SamplerTraffic;
+  store: SharedStore;
+  versions: PolicyVersions;
+  templates: PromptTemplates;
+  primary: PolicyProvider;
+  rules: PolicyProvider;
+  breaker: CircuitBreaker;
+  logger: Logger;
+  now: () => number;
+}
+
+const INVARIANTS = [
+  '- ERROR and FATAL records are always kept (probability 1).',
+  '- The first record of every pattern in every window is kept (first_k_per_window >= 1).',
+  '- No keep probability goes below the configured floor.',
+  '- A step changes any probability, fraction or rate by a bounded factor.',
+  '- Anomalies boost their pattern; the boost cannot be switched off.',
+].join('\n');
+
+function priceOf(config: TunerConfig, provider: string): PriceConfig | undefined {
+  if (provider === 'openai') return config.openai.price;
+  if (provider === 'anthropic') return config.anthropic.price;
+  return undefined;
+}
+
+export function buildPrompt(deps: Pick<RoundDeps, 'config' | 'templates'>, context: ServiceContext): { system: string; user: string; hash: string } {
+  const data = contextJson({ ...context, current_policy: undefined as unknown as Policy }, deps.config.context.max_chars);
+  const target = deps.config.target;
+  return deps.templates.render({
+    service: JSON.stringify(context.service),
+    target_keep_fraction: String(target.keep_fraction),
+    target_bytes_keep_fraction: target.bytes_keep_fraction === null ? 'no target' : String(target.bytes_keep_fraction),
+    // Its reasoning may be an earlier model's words: only the settings go back in.
+    current_policy: JSON.stringify({ ...context.current_policy, reasoning: undefined }),
+    context: data,
+    fence: fenceFor(data),
+    invariants: INVARIANTS,
+  });
+}
+
+/** One round for `service`. `dryRun`: decide and report, change nothing. `context` is built when not given. */
+export async function runRound(deps: RoundDeps, service: string, options: { dryRun: boolean; context?: ServiceContext }): Promise<RoundOutcome> {
+  const { config, traffic } = deps;
+  const now = deps.now();
+  const context = options.context ?? buildServiceContext(traffic, deps.store.get(), service, { topPatterns: config.context.top_patterns, target: config.target, now });
+  const current = context.current_policy;
+  const useLlm = deps.primary.name !== 'rules' && deps.breaker.allows();
+  const provider = useLlm ? deps.primary : deps.rules;
+  const prompt = buildPrompt(deps, context);
+  const outcome: RoundOutcome = {
+    service,
+    provider: provider.name,
+    model: provider.model,
+    candidate: null,
+    accepted: false,
+    reason: '',
+    clamps: [],
+    replay: null,
+    reasoning: '',
+    prompt_hash: provider.name === 'rules' ? null : prompt.hash,
+    tokens_in: 0,
+    tokens_out: 0,
+    cost_usd: 0,
+    version: null,
+    failure: null,
+  };
+  const fail = (reason: string) => {
+    outcome.reason = reason;
+    outcome.failure = reason;
+    if (useLlm) deps.breaker.failed();
+    if (!options.dryRun) deps.versions.reject(service, { author: provider.name, model: provider.model, reason, candidate: outcome.candidate, replay: outcome.replay, clamps: outcome.clamps });
+    return outcome;
+  };
+
+  let reply: ProviderReply;
+  try {
+    reply = await provider.propose({ service, context, system: prompt.system, user: prompt.user, schema: PROPOSAL_SCHEMA });
+  } catch (error) {
+    const kind = error instanceof ProviderError ? error.kind : 'api';
+    return fail(`${provider.name} ${kind}: ${(error as Error).message}`);
+  }
+  outcome.model = reply.model ?? provider.model;
+  outcome.tokens_in = reply.tokensIn;
+  outcome.tokens_out = reply.tokensOut;
+  const price = priceOf(config, provider.name);
+  if (price) outcome.cost_usd = Number(((reply.tokensIn * price.input_per_million + reply.tokensOut * price.output_per_million) / 1e6).toFixed(6));
+
+  const parsed = parseProposal(reply.text);
+  if (!parsed.ok) return fail(`${parsed.kind}: ${parsed.reason}`);
+  const guarded = guardPolicy(policyFromProposal(parsed.proposal, service, current.version), current, config.guard, config.target);
+  outcome.clamps = guarded.clamps;
+  outcome.reasoning = parsed.proposal.reasoning;
+  if (!guarded.ok) return fail(`invalid policy: ${guarded.reason}`);
+  outcome.candidate = guarded.policy;
+  if (useLlm) deps.breaker.succeeded();
+
+  const entries = traffic.tape.entries(now, service);
+  const anomalies = traffic.tape.anomalies(now);
+  const candidateReport = await replayPolicy(guarded.policy, entries, anomalies, traffic, deps.store);
+  const currentReport = await replayPolicy(current, entries, anomalies, traffic, deps.store);
+  outcome.replay = { candidate: candidateReport, current: currentReport };
+  const verdict = judgeReplay(candidateReport, currentReport, config.target, config.replay.min_incident_retention);
+  outcome.accepted = verdict.accepted;
+  outcome.reason = verdict.reason;
+  if (options.dryRun) return outcome;
+  if (!verdict.accepted) {
+    deps.versions.reject(service, { author: provider.name, model: outcome.model, reason: verdict.reason, candidate: guarded.policy, replay: outcome.replay, clamps: outcome.clamps });
+    return outcome;
+  }
+  const live = deps.versions.activate(
+    guarded.policy,
+    {
+      author: provider.name,
+      model: outcome.model,
+      reasoning: outcome.reasoning,
+      promptHash: outcome.prompt_hash,
+      tokensIn: outcome.tokens_in,
+      tokensOut: outcome.tokens_out,
+      costUsd: outcome.cost_usd,
+      replay: outcome.replay,
+      clamps: outcome.clamps,
+    },
+    current,
+  );
+  outcome.version = live.version;
+  outcome.candidate = live;
+  return outcome;
+}
