@@ -15,6 +15,7 @@ import { signatureProcessorFactory } from '../processors/signature/factory.js';
 import type { Factory } from '../pipeline/component.js';
 import { FactoryRegistry } from '../pipeline/registry.js';
 import { otlpReceiverFactory } from '../receivers/otlp/factory.js';
+import { tunerExtensionFactory } from '../tuner/factory.js';
 
 export const BUILTIN_FACTORIES: readonly Factory[] = [
   otlpReceiverFactory,
@@ -30,6 +31,7 @@ export const BUILTIN_FACTORIES: readonly Factory[] = [
   posthogExporterFactory,
   otlpHttpExporterFactory,
   otlpGrpcExporterFactory,
+  tunerExtensionFactory,
 ];
 
 export function builtinRegistry(): FactoryRegistry {

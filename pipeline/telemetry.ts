@@ -47,6 +47,18 @@ export class Telemetry {
     labelNames: ['processor'] as const,
     registers: [this.registry],
   });
+  readonly tunerRounds = new Counter({
+    name: 'logsift_tuner_rounds_total',
+    help: 'Tuner rounds by provider and outcome (accepted, rejected, failed, skipped_unchanged, skipped_call_limit, skipped_min_interval, rolled_back).',
+    labelNames: ['provider', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly tunerTokens = new Counter({
+    name: 'logsift_tuner_tokens_total',
+    help: 'Tokens the tuner spent, by provider and direction (input, output).',
+    labelNames: ['provider', 'direction'] as const,
+    registers: [this.registry],
+  });
   readonly samplerDecisions = new Counter({
     name: 'logsift_sampler_decisions_total',
     help: 'Sampling decisions: kept by reason (severity, rule, first, sampled) or dropped.',

@@ -13,7 +13,7 @@ import { PipelineShared } from '../pipeline/pipeline_shared.js';
 import { PolicyBoard } from '../pipeline/policy_board.js';
 import { ReplayClock } from '../pipeline/replay_clock.js';
 import { Telemetry } from '../pipeline/telemetry.js';
-import type { PbLogRecord } from '../proto/otlp.js';
+import type { LongLike, PbLogRecord } from '../proto/otlp.js';
 import { ANOMALIES } from '../processors/anomaly/factory.js';
 import type { Anomaly } from '../processors/anomaly/tracker.js';
 import { severityRank } from '../processors/ratestats/severity.js';
@@ -39,13 +39,24 @@ export interface ReplayReport {
   duration_ms: number;
 }
 
-const CHUNK = 512;
+// Replayed batches are small, so that shares recomputed within a window see the records before them.
+const CHUNK = 64;
 const ERROR_RANK = severityRank('ERROR');
 const NANOS_PER_MS = 1_000_000n;
 
-/** A copy a replay may write attributes to: the live record is shared with exporters. */
-function copyOf(held: HeldRecord): HeldRecord {
-  const record: PbLogRecord = { ...held.record, attributes: (held.record.attributes ?? []).map((kv) => ({ key: kv.key, value: kv.value })) };
+/** Milliseconds as OTLP's fixed64 nanoseconds. */
+function nanos(ms: number): LongLike {
+  const n = BigInt(Math.round(ms)) * NANOS_PER_MS;
+  return { low: Number(n & 0xffffffffn) | 0, high: Number(n >> 32n) | 0, unsigned: true, toString: () => n.toString() };
+}
+
+/**
+ * A copy a replay may write attributes to (the live record is shared with exporters), stamped with the time
+ * the live sampler decided it at, so the replay's windows are the live ones whatever the sampler's `time`.
+ */
+function copyOf(entry: TapeEntry): HeldRecord {
+  const { held } = entry;
+  const record: PbLogRecord = { ...held.record, timeUnixNano: nanos(entry.time), attributes: (held.record.attributes ?? []).map((kv) => ({ key: kv.key, value: kv.value })) };
   return { resource: held.resource, scope: held.scope, record };
 }
 
@@ -100,7 +111,7 @@ export async function replayPolicy(policy: Policy, entries: readonly TapeEntry[]
   });
   const ack = { settle: () => undefined };
   for (let at = 0; at < entries.length; at += CHUNK) {
-    const chunk = entries.slice(at, at + CHUNK).map((e) => copyOf(e.held));
+    const chunk = entries.slice(at, at + CHUNK).map(copyOf);
     for (const h of chunk) copies.push(h.record);
     now = entries[Math.min(entries.length, at + CHUNK) - 1]!.time;
     clock.advanceTo(now);

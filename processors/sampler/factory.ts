@@ -231,7 +231,10 @@ class Sampler implements Processor {
       settings: { window: this.config.window, keep_at_or_above: this.config.keep_at_or_above, min_keep: this.config.min_keep, pattern_attribute: this.config.pattern_attribute },
       rates: () => this.#rates,
       anomalies: () => this.#anomalies,
-      policyFor: (service) => this.#policy(service).policy,
+      policyFor: (service) => {
+        this.#followBoard();
+        return this.#policy(service).policy;
+      },
       configuredPolicy: (service) => servicePolicy(this.config, service),
       services: () => [...this.#ledger.services()],
     });

@@ -1,0 +1,140 @@
+// The tuner against a real chain — signature → ratestats → anomaly → sampler — on a fake clock, with the
+// LLM stand-in as its provider's server. Tests feed traffic, move time, and drive rounds whose HTTP runs on
+// real loopback sockets while their timeouts and retry waits run on the fake clock.
+import { Subject } from 'rxjs';
+import { mergeDefaults } from '../../config/merge.js';
+import type { LogBatch } from '../../pipeline/batch.js';
+import { PipelineShared } from '../../pipeline/pipeline_shared.js';
+import { PolicyBoard } from '../../pipeline/policy_board.js';
+import { Telemetry } from '../../pipeline/telemetry.js';
+import { anomalyProcessorFactory } from '../../processors/anomaly/factory.js';
+import { rateStatsProcessorFactory } from '../../processors/ratestats/factory.js';
+import { samplerProcessorFactory, type SamplerConfig } from '../../processors/sampler/factory.js';
+import { SAMPLER_TRAFFIC } from '../../processors/sampler/traffic_tape.js';
+import { signatureProcessorFactory, type SignatureProcessorConfig } from '../../processors/signature/factory.js';
+import { defaultTunerConfig, validateTunerConfig, type TunerConfig } from '../../tuner/config.js';
+import { Tuner } from '../../tuner/tuner.js';
+import { fakeClock } from './fake_clock.js';
+import { startLlmStandin, type LlmStandin } from './llm_standin.js';
+import { batchOf, traceIdFor, type RecordSpec } from './records.js';
+import { testProcessorSettings } from './settings.js';
+
+export interface KeptRecord {
+  body: string;
+  severity: number;
+  reason: string;
+  service: string;
+}
+
+export interface RigOptions {
+  tuner?: Record<string, unknown>;
+  sampler?: Record<string, unknown>;
+  signature?: Partial<SignatureProcessorConfig>;
+}
+
+export async function tunerRig(options: RigOptions = {}) {
+  const { fake, clock } = fakeClock();
+  const standin = await startLlmStandin(() => fake.now);
+  const shared = new PipelineShared();
+  const daemonShared = new PipelineShared();
+  const policies = new PolicyBoard();
+  const telemetry = new Telemetry();
+  const base = testProcessorSettings('signature', { clock, shared, daemonShared, policies, telemetry });
+  const settings = (id: string) => ({ ...base, id });
+  const signature = signatureProcessorFactory.create(settings('signature'), mergeDefaults(signatureProcessorFactory.defaultConfig(), options.signature ?? {}) as SignatureProcessorConfig);
+  const stats = rateStatsProcessorFactory.create(settings('ratestats'), { ...rateStatsProcessorFactory.defaultConfig(), window: '1m' });
+  const detector = anomalyProcessorFactory.create(settings('anomaly'), anomalyProcessorFactory.defaultConfig());
+  const samplerConfig = mergeDefaults(samplerProcessorFactory.defaultConfig(), { window: '1m', ...(options.sampler ?? {}) }) as SamplerConfig;
+  const sampler = samplerProcessorFactory.create(settings('sampler'), samplerConfig);
+  const processors = [signature, stats, detector, sampler];
+  for (const p of processors) await p.start();
+  const input = new Subject<LogBatch>();
+  const kept: KeptRecord[] = [];
+  input.pipe(signature.operator, stats.operator, detector.operator, sampler.operator).subscribe((b) => {
+    for (const g of b.groups()) for (const r of g.records) kept.push({ body: r.bodyText, severity: r.severityNumber, reason: String(r.attributes.get('logsift.sample_reason')), service: g.resource.serviceName ?? '' });
+  });
+
+  const defaults = defaultTunerConfig();
+  const config = mergeDefaults(defaults, {
+    openai: { base_url: `${standin.url}/v1`, api_key: 'sk-test-standin', model: 'gpt-standin' },
+    anthropic: { base_url: standin.url, api_key: 'anthropic-test-key', model: 'claude-standin' },
+    ollama: { host: standin.url, model: 'llama-standin' },
+    target: { keep_fraction: 0.1 },
+    timeout: '10s',
+    retries: 0,
+    ...(options.tuner ?? {}),
+  }) as TunerConfig;
+  const problems = validateTunerConfig(config);
+  if (problems.length > 0) throw new Error(`rig tuner config: ${JSON.stringify(problems)}`);
+  const tuner = new Tuner(config, { clock, logger: base.logger, telemetry, store: base.store, policies, daemonShared });
+
+  let trace = 0;
+  const send = (records: RecordSpec[], service = 'checkout') => input.next(batchOf(records.map((r) => ({ traceId: traceIdFor(trace++), ...r })), service));
+
+  /** A minute of ordinary traffic: five chatty INFO lines, a WARN and a rare ERROR, `scale` × per line. */
+  const minute = (service = 'checkout', scale = 1) => {
+    const lines: RecordSpec[] = [];
+    for (let i = 0; i < 60 * scale; i++) lines.push({ body: `GET /api/cart/${i} returned 200 in ${i % 17} ms`, severity: 9 });
+    for (let i = 0; i < 40 * scale; i++) lines.push({ body: `cache hit for sku ${1000 + i}`, severity: 5 });
+    for (let i = 0; i < 30 * scale; i++) lines.push({ body: `user session ${i} refreshed`, severity: 9 });
+    for (let i = 0; i < 20 * scale; i++) lines.push({ body: `queue depth is ${i}`, severity: 9 });
+    for (let i = 0; i < 10 * scale; i++) lines.push({ body: `slow query took ${100 + i} ms`, severity: 13 });
+    lines.push({ body: 'payment gateway refused card: insufficient funds', severity: 17 });
+    // Spread over the minute in six batches, as an SDK would send them.
+    for (let part = 0; part < 6; part++) {
+      send(lines.filter((_, i) => i % 6 === part), service);
+      fake.tick(10_000);
+    }
+  };
+
+  /** Settles `promise`, firing the fake clock's timers one at a time while real I/O proceeds between them. */
+  const drive = async <T>(promise: Promise<T>): Promise<T> => {
+    let settled = false;
+    const tracked = promise.finally(() => {
+      settled = true;
+    });
+    for (let i = 0; i < 10_000 && !settled; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      if (!settled && i % 5 === 4) fake.next();
+    }
+    return tracked;
+  };
+
+  return {
+    fake,
+    clock,
+    standin,
+    tuner,
+    config,
+    policies,
+    telemetry,
+    store: base.store,
+    traffic: () => daemonShared.lookup(SAMPLER_TRAFFIC)!,
+    kept,
+    send,
+    minute,
+    drive,
+    async close() {
+      tuner.stop();
+      input.complete();
+      for (const p of processors) await p.shutdown();
+      await standin.close();
+      base.store.close();
+    },
+  };
+}
+
+/** A well-formed proposal (as a provider would reply) with the given changes. */
+export function proposal(changes: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    mode: 'dynamic',
+    severity_keep: { UNSPECIFIED: 0.1, TRACE: 0.01, DEBUG: 0.02, INFO: 0.1, WARN: 0.5, ERROR: 1, FATAL: 1 },
+    pattern_keep: [],
+    budget: { records_per_second: null, bytes_per_second: null, keep_fraction: 0.06, scope: 'service' },
+    first_k_per_window: 1,
+    keep_rules: [],
+    anomaly_boost: { keep: 1, cooldown_seconds: 300 },
+    reasoning: 'the cart lines are repetitive; a slightly larger budget keeps more WARN context',
+    ...changes,
+  };
+}

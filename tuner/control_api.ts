@@ -1,0 +1,86 @@
+// The control API on the telemetry server:
+//   GET  /api/v1/policies/{service}            the policy in force (ETag; If-None-Match → 304)
+//   POST /api/v1/policies/{service}            a user's policy: validated and guarded like any author's
+//   GET  /api/v1/policies/{service}/history    versions (with author, reasoning, replay, clamps) and rejections
+//   POST /api/v1/policies/{service}/rollback   {"version": N}: a new version carrying N's policy
+//   POST /api/v1/policies/{service}/propose    one tuner round in dry mode: candidate, replay report, reasoning
+import type http from 'node:http';
+import type { RouteHandler } from '../pipeline/http_routes.js';
+import { validatePolicy, type Policy } from '../processors/sampler/policy.js';
+
+export const POLICIES_PREFIX = '/api/v1/policies/';
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface PolicyControl {
+  current(service: string): Policy | undefined;
+  /** Guards and activates a user's policy; the problems when it is not valid. */
+  submit(service: string, policy: Policy): Promise<{ ok: true; body: unknown } | { ok: false; problems: string[] }>;
+  history(service: string): unknown;
+  rollback(service: string, version: number): Policy | undefined;
+  propose(service: string): Promise<unknown>;
+}
+
+export const etagOf = (policy: Policy) => `"${encodeURIComponent(policy.service)}-v${policy.version}"`;
+
+function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(body === undefined ? undefined : JSON.stringify(body));
+}
+
+async function readJson(req: http.IncomingMessage): Promise<{ ok: true; value: unknown } | { ok: false; status: number; error: string }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return { ok: false, status: 413, error: `the body is over ${MAX_BODY_BYTES} bytes` };
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
+  } catch (error) {
+    return { ok: false, status: 400, error: `the body is not JSON: ${(error as Error).message}` };
+  }
+}
+
+export function policiesRoute(control: PolicyControl): RouteHandler {
+  return async (req, res, path) => {
+    const parts = path.slice(POLICIES_PREFIX.length).split('/').map(decodeURIComponent);
+    const [service, action] = parts;
+    if (!service || parts.length > 2) return send(res, 404, { error: 'expected /api/v1/policies/{service}[/history|/rollback|/propose]' });
+    const method = req.method ?? 'GET';
+    if (action === undefined && (method === 'GET' || method === 'HEAD')) {
+      const policy = control.current(service);
+      if (!policy) return send(res, 404, { error: `no policy for ${service}: the sampler has not seen it and it has no version` });
+      const etag = etagOf(policy);
+      if (req.headers['if-none-match'] === etag) return send(res, 304, undefined, { etag });
+      return send(res, 200, method === 'HEAD' ? undefined : policy, { etag });
+    }
+    if (action === undefined && method === 'POST') {
+      const body = await readJson(req);
+      if (!body.ok) return send(res, body.status, { error: body.error });
+      const candidate = { service, version: 0, ...(body.value as object) } as Policy;
+      if (candidate.service !== service) return send(res, 400, { error: `the body is for service ${candidate.service}, the path for ${service}` });
+      const ifMatch = req.headers['if-match'];
+      const current = control.current(service);
+      if (ifMatch !== undefined && (!current || etagOf(current) !== ifMatch)) return send(res, 412, { error: 'the policy changed since that ETag', etag: current ? etagOf(current) : null });
+      const problems = validatePolicy(candidate).map((p) => `${p.path}: ${p.message}`);
+      if (problems.length > 0) return send(res, 400, { error: 'invalid policy', problems });
+      const result = await control.submit(service, candidate);
+      if (!result.ok) return send(res, 400, { error: 'invalid policy', problems: result.problems });
+      const live = control.current(service)!;
+      return send(res, 201, result.body, { etag: etagOf(live) });
+    }
+    if (action === 'history' && method === 'GET') return send(res, 200, control.history(service));
+    if (action === 'rollback' && method === 'POST') {
+      const body = await readJson(req);
+      if (!body.ok) return send(res, body.status, { error: body.error });
+      const version = (body.value as { version?: unknown }).version;
+      if (!Number.isInteger(version)) return send(res, 400, { error: 'expected {"version": <integer>}' });
+      const policy = control.rollback(service, version as number);
+      if (!policy) return send(res, 404, { error: `${service} has no version ${String(version)}` });
+      return send(res, 201, policy, { etag: etagOf(policy) });
+    }
+    if (action === 'propose' && method === 'POST') return send(res, 200, await control.propose(service));
+    if (action !== undefined && !['history', 'rollback', 'propose'].includes(action)) return send(res, 404, { error: `unknown action ${action}` });
+    return send(res, 405, { error: `${method} is not allowed here` });
+  };
+}

@@ -1,0 +1,274 @@
+// The tuner: rounds on a schedule (interval ± jitter) over the services the sampler has seen, each skipped
+// when the service changed too recently, when its inputs have not changed, or when the hour's calls are
+// spent; accepted changes are watched and rolled back on an anomaly or a budget breach. Also what the control
+// API and `logsift policy propose` drive. Background paths never throw: they log and count.
+import type { Clock } from '../pipeline/clock.js';
+import type { Logger } from '../pipeline/logger.js';
+import type { PolicyBoard } from '../pipeline/policy_board.js';
+import type { Telemetry } from '../pipeline/telemetry.js';
+import { parseDuration } from '../config/duration.js';
+import type { Policy } from '../processors/sampler/policy.js';
+import { SAMPLER_TRAFFIC, type SamplerTraffic } from '../processors/sampler/traffic_tape.js';
+import type { PipelineShared } from '../pipeline/pipeline_shared.js';
+import type { SharedStore } from '../store/shared_store.js';
+import { CircuitBreaker } from './breaker.js';
+import type { TunerConfig } from './config.js';
+import { buildServiceContext, contextFingerprint } from './context.js';
+import { guardPolicy } from './guard.js';
+import { PolicyVersions } from './policy_versions.js';
+import { PromptTemplates } from './prompt.js';
+import { AnthropicProvider } from './providers/anthropic.js';
+import { OllamaProvider } from './providers/ollama.js';
+import { OpenAIProvider } from './providers/openai.js';
+import type { PolicyProvider } from './providers/provider.js';
+import { RulesProvider } from './providers/rules.js';
+import { judgeReplay, replayPolicy } from './replay_gate.js';
+import { runRound, type RoundDeps, type RoundOutcome } from './round.js';
+import { judgeChange, type WatchedChange } from './watch.js';
+
+const HOUR_MS = 3_600_000;
+const WATCH_CHECK_MS = 5000;
+
+export interface TunerSettings {
+  clock: Clock;
+  logger: Logger;
+  telemetry: Telemetry;
+  store: SharedStore;
+  policies: PolicyBoard;
+  daemonShared: PipelineShared;
+  /** Jitter's randomness (tests pin it). */
+  random?: () => number;
+}
+
+export function createProvider(config: TunerConfig, clock: Clock): PolicyProvider {
+  const timeoutMs = parseDuration(config.timeout)!;
+  switch (config.provider) {
+    case 'openai':
+      return new OpenAIProvider(config.openai, timeoutMs, config.retries, clock);
+    case 'anthropic':
+      return new AnthropicProvider(config.anthropic, timeoutMs, config.retries, clock);
+    case 'ollama':
+      return new OllamaProvider(config.ollama, timeoutMs, config.retries, clock);
+    case 'rules':
+      return new RulesProvider();
+  }
+}
+
+export class Tuner {
+  readonly versions: PolicyVersions;
+  readonly breaker: CircuitBreaker;
+  readonly #primary: PolicyProvider;
+  readonly #rules = new RulesProvider();
+  readonly #templates: PromptTemplates;
+  readonly #intervalMs: number;
+  readonly #minChangeMs: number;
+  readonly #watchMs: number;
+  readonly #lastChange = new Map<string, number>();
+  readonly #fingerprints = new Map<string, string>();
+  readonly #calls: number[] = [];
+  #watches: WatchedChange[] = [];
+  #timer: unknown;
+  #watchTimer: unknown;
+  #running = false;
+  #busy = false;
+  #warnedNoTraffic = false;
+
+  constructor(
+    private readonly config: TunerConfig,
+    private readonly settings: TunerSettings,
+    provider?: PolicyProvider,
+  ) {
+    this.versions = new PolicyVersions(settings.store, settings.policies, () => settings.clock.now());
+    this.breaker = new CircuitBreaker(config.breaker.failures, parseDuration(config.breaker.cooldown)!, settings.clock);
+    this.#primary = provider ?? createProvider(config, settings.clock);
+    this.#templates = new PromptTemplates(config.prompts);
+    this.#intervalMs = parseDuration(config.interval)!;
+    this.#minChangeMs = parseDuration(config.min_change_interval)!;
+    this.#watchMs = parseDuration(config.watch.window)!;
+  }
+
+  traffic(): SamplerTraffic | undefined {
+    return this.settings.daemonShared.lookup(SAMPLER_TRAFFIC);
+  }
+
+  #deps(traffic: SamplerTraffic): RoundDeps {
+    return {
+      config: this.config,
+      traffic,
+      store: this.settings.store,
+      versions: this.versions,
+      templates: this.#templates,
+      primary: this.#primary,
+      rules: this.#rules,
+      breaker: this.breaker,
+      logger: this.settings.logger,
+      now: () => this.settings.clock.now(),
+    };
+  }
+
+  /** One round for one service now, whatever the schedule says; `dryRun` changes nothing. */
+  async round(service: string, dryRun: boolean): Promise<RoundOutcome | undefined> {
+    const traffic = this.traffic();
+    if (!traffic) return undefined;
+    const outcome = await runRound(this.#deps(traffic), service, { dryRun });
+    this.#count(outcome);
+    if (outcome.version !== null) {
+      const now = this.settings.clock.now();
+      this.#lastChange.set(service, now);
+      this.#watches = this.#watches.filter((w) => w.service !== service);
+      this.#watches.push({ service, version: outcome.version, previous: outcome.version - 1, at: now });
+      this.settings.logger.info({ service, version: outcome.version, provider: outcome.provider, model: outcome.model, clamps: outcome.clamps.length, reason: outcome.reason }, 'new sampling policy is live');
+    } else if (!dryRun) {
+      this.settings.logger.warn({ service, provider: outcome.provider, reason: outcome.reason }, 'policy proposal not accepted; the policy in force stays');
+    }
+    return outcome;
+  }
+
+  #count(outcome: RoundOutcome): void {
+    const verdict = outcome.failure !== null ? 'failed' : outcome.accepted ? 'accepted' : 'rejected';
+    this.settings.telemetry.tunerRounds.inc({ provider: outcome.provider, outcome: verdict });
+    if (outcome.tokens_in > 0) this.settings.telemetry.tunerTokens.inc({ provider: outcome.provider, direction: 'input' }, outcome.tokens_in);
+    if (outcome.tokens_out > 0) this.settings.telemetry.tunerTokens.inc({ provider: outcome.provider, direction: 'output' }, outcome.tokens_out);
+  }
+
+  /** A scheduled pass over the services: each gets a round unless something says to skip it. */
+  async tick(): Promise<RoundOutcome[]> {
+    const traffic = this.traffic();
+    if (!traffic) {
+      if (!this.#warnedNoTraffic) this.settings.logger.warn('the tuner has no sampler to tune: add a sampler processor with its tape enabled');
+      this.#warnedNoTraffic = true;
+      return [];
+    }
+    const outcomes: RoundOutcome[] = [];
+    const now = this.settings.clock.now();
+    const services = this.config.services.length > 0 ? this.config.services : traffic.services();
+    for (const service of services) {
+      const skip = (outcome: string) => this.settings.telemetry.tunerRounds.inc({ provider: this.#primary.name, outcome });
+      const last = this.#lastChange.get(service);
+      if (last !== undefined && now - last < this.#minChangeMs) {
+        skip('skipped_min_interval');
+        continue;
+      }
+      const context = buildServiceContext(traffic, this.settings.store.get(), service, { topPatterns: this.config.context.top_patterns, target: this.config.target, now });
+      const fingerprint = contextFingerprint(context);
+      if (this.#fingerprints.get(service) === fingerprint) {
+        skip('skipped_unchanged');
+        continue;
+      }
+      const llm = this.#primary.name !== 'rules' && this.breaker.allows();
+      if (llm) {
+        while (this.#calls.length > 0 && this.#calls[0]! <= now - HOUR_MS) this.#calls.shift();
+        if (this.#calls.length >= this.config.max_calls_per_hour) {
+          skip('skipped_call_limit');
+          continue;
+        }
+        this.#calls.push(now);
+      }
+      this.#fingerprints.set(service, fingerprint);
+      const outcome = await this.round(service, false);
+      if (outcome) outcomes.push(outcome);
+    }
+    return outcomes;
+  }
+
+  /** Rolls back watched changes that an anomaly or a budget breach followed; forgets those past the window. */
+  checkWatches(): Array<{ service: string; from: number; to: number; reason: string }> {
+    const traffic = this.traffic();
+    if (!traffic) return [];
+    const now = this.settings.clock.now();
+    const rolledBack: Array<{ service: string; from: number; to: number; reason: string }> = [];
+    this.#watches = this.#watches.filter((change) => {
+      const verdict = judgeChange(change, traffic, this.config, this.#watchMs, now);
+      if (verdict.kind === 'ok') return true;
+      if (verdict.kind === 'rollback') {
+        const policy = this.versions.rollback(change.service, change.previous, verdict.reason);
+        if (policy) {
+          this.#lastChange.set(change.service, now);
+          this.settings.telemetry.tunerRounds.inc({ provider: this.#primary.name, outcome: 'rolled_back' });
+          this.settings.logger.warn({ service: change.service, from: change.version, to: change.previous, version: policy.version, reason: verdict.reason }, 'policy change rolled back');
+          rolledBack.push({ service: change.service, from: change.version, to: change.previous, reason: verdict.reason });
+        }
+      }
+      return false;
+    });
+    return rolledBack;
+  }
+
+  /** The policy in force for a service (run-time version, else the config's), if the service is known. */
+  current(service: string): Policy | undefined {
+    const live = this.settings.policies.get(service) as Policy | undefined;
+    if (live) return live;
+    const traffic = this.traffic();
+    return traffic && traffic.services().includes(service) ? traffic.policyFor(service) : undefined;
+  }
+
+  /** A user's policy: guarded (the invariants, clamps recorded) and replayed for the report, then live. */
+  async submit(service: string, policy: Policy): Promise<{ ok: true; body: unknown } | { ok: false; problems: string[] }> {
+    const traffic = this.traffic();
+    const current = this.current(service) ?? traffic?.configuredPolicy(service) ?? { ...policy, version: 0 };
+    const guarded = guardPolicy(policy, current, this.config.guard, this.config.target);
+    if (!guarded.ok) return { ok: false, problems: [guarded.reason] };
+    let replay = null;
+    if (traffic) {
+      const now = this.settings.clock.now();
+      const entries = traffic.tape.entries(now, service);
+      const anomalies = traffic.tape.anomalies(now);
+      const candidate = await replayPolicy(guarded.policy, entries, anomalies, traffic, this.settings.store);
+      const before = await replayPolicy(current, entries, anomalies, traffic, this.settings.store);
+      replay = { candidate, current: before, verdict: judgeReplay(candidate, before, this.config.target, this.config.replay.min_incident_retention) };
+    }
+    const live = this.versions.activate(
+      guarded.policy,
+      { author: 'user', model: null, reasoning: policy.reasoning, promptHash: null, tokensIn: 0, tokensOut: 0, costUsd: 0, replay: replay && { candidate: replay.candidate, current: replay.current }, clamps: guarded.clamps },
+      current,
+    );
+    this.#lastChange.set(service, this.settings.clock.now());
+    return { ok: true, body: { version: live.version, policy: live, clamps: guarded.clamps, replay } };
+  }
+
+  start(): void {
+    const loaded = this.versions.load();
+    if (loaded > 0) this.settings.logger.info({ services: loaded }, 'policy versions restored');
+    this.#running = true;
+    this.#schedule();
+    this.#scheduleWatch();
+  }
+
+  #schedule(): void {
+    if (!this.#running) return;
+    const random = this.settings.random ?? Math.random;
+    const jitter = this.#intervalMs * this.config.jitter * (2 * random() - 1);
+    this.#timer = this.settings.clock.setTimeout(() => void this.#runTick(), Math.max(1, Math.round(this.#intervalMs + jitter)));
+  }
+
+  async #runTick(): Promise<void> {
+    if (this.#busy) return this.#schedule();
+    this.#busy = true;
+    try {
+      await this.tick();
+    } catch (error) {
+      this.settings.logger.error({ err: error }, 'tuner round failed');
+    } finally {
+      this.#busy = false;
+      this.#schedule();
+    }
+  }
+
+  #scheduleWatch(): void {
+    if (!this.#running) return;
+    this.#watchTimer = this.settings.clock.setTimeout(() => {
+      try {
+        this.checkWatches();
+      } catch (error) {
+        this.settings.logger.error({ err: error }, 'tuner watch failed');
+      }
+      this.#scheduleWatch();
+    }, Math.min(WATCH_CHECK_MS, this.#watchMs));
+  }
+
+  stop(): void {
+    this.#running = false;
+    this.settings.clock.clearTimeout(this.#timer);
+    this.settings.clock.clearTimeout(this.#watchTimer);
+  }
+}
