@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { anomalyScanCommand } from './anomaly_scan.js';
 import { demoCommand } from './demo.js';
+import { DEFAULT_ENDPOINT, policyDiff, policyHistory, policyPropose, policyRollback, policyShow } from './policy.js';
 import { listCommand, mergesCommand, mineCommand, similarCommand } from './patterns.js';
 import { replayCommand } from './replay.js';
 import { runCommand } from './run.js';
@@ -84,6 +85,57 @@ program
   .option('-o, --out <dir>', 'where kept.jsonl, anomalies.jsonl and ledger.jsonl go', './replay')
   .action(async (options: { config: string; input: string; out: string }) => {
     process.exitCode = await replayCommand(options);
+  });
+
+const policy = program.command('policy').description('sampling policies: the control API of a running daemon, or a tuner round offline');
+const endpointOption = ['-e, --endpoint <url>', 'the daemon\'s telemetry server', process.env.LOGSIFT_ENDPOINT ?? DEFAULT_ENDPOINT] as const;
+
+policy
+  .command('show')
+  .description('the policy in force for a service')
+  .requiredOption('-s, --service <name>', 'the service')
+  .option(...endpointOption)
+  .option('--json', 'print JSON')
+  .action(async (options: { service: string; endpoint: string; json?: boolean }) => {
+    process.exitCode = await policyShow(options.service, options);
+  });
+policy
+  .command('history')
+  .description('every version of a service\'s policy, with author, reasoning and replay report, and rejected proposals')
+  .requiredOption('-s, --service <name>', 'the service')
+  .option(...endpointOption)
+  .option('--json', 'print JSON')
+  .action(async (options: { service: string; endpoint: string; json?: boolean }) => {
+    process.exitCode = await policyHistory(options.service, options);
+  });
+policy
+  .command('diff <a> <b>')
+  .description('what changed between two versions of a service\'s policy')
+  .requiredOption('-s, --service <name>', 'the service')
+  .option(...endpointOption)
+  .option('--json', 'print JSON')
+  .action(async (a: string, b: string, options: { service: string; endpoint: string; json?: boolean }) => {
+    process.exitCode = await policyDiff(options.service, a, b, options);
+  });
+policy
+  .command('rollback <version>')
+  .description('put a service back on an earlier version\'s policy (as a new version)')
+  .requiredOption('-s, --service <name>', 'the service')
+  .option(...endpointOption)
+  .option('--json', 'print JSON')
+  .action(async (version: string, options: { service: string; endpoint: string; json?: boolean }) => {
+    process.exitCode = await policyRollback(options.service, version, options);
+  });
+policy
+  .command('propose')
+  .description('one tuner round in dry mode: candidate, clamps, replay report and reasoning; nothing changes')
+  .option('-s, --service <name>', 'the service (offline: the busiest in the traffic when absent)')
+  .option('-c, --config <file>', 'offline: the pipeline to replay and the tuner extension\'s settings')
+  .option('-i, --input <file>', 'offline: traffic, one OTLP/JSON ExportLogsServiceRequest per line')
+  .option(...endpointOption)
+  .option('--json', 'print {"candidate","accepted","clamps","replay","provider","reasoning"}')
+  .action(async (options: { service?: string; config?: string; input?: string; endpoint: string; json?: boolean }) => {
+    process.exitCode = await policyPropose(options);
   });
 
 const anomaly = program.command('anomaly').description('the anomaly detector on its own');
