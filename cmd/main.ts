@@ -2,8 +2,8 @@
 import { Command } from 'commander';
 import { anomalyScanCommand } from './anomaly_scan.js';
 import { demoCommand } from './demo.js';
-import { DEFAULT_ENDPOINT, policyDiff, policyHistory, policyPropose, policyRollback, policyShow } from './policy.js';
 import { listCommand, mergesCommand, mineCommand, similarCommand } from './patterns.js';
+import { DEFAULT_ENDPOINT, policyDiff, policyHistory, policyPropose, policyRollback, policyShow } from './policy.js';
 import { replayCommand } from './replay.js';
 import { runCommand } from './run.js';
 import { validateCommand } from './validate.js';

@@ -29,7 +29,7 @@ async function call(endpoint: string, method: string, route: string, body?: unkn
   try {
     response = await fetch(url, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch (error) {
-    throw new Error(`cannot reach the daemon at ${endpoint} (${(error as Error).message}); is it running with the tuner extension?`);
+    return { status: 0, value: { error: `cannot reach the daemon at ${endpoint} (${(error as Error).message}); is it running, with the tuner extension?` } };
   }
   const text = await response.text();
   let value: unknown = text;
@@ -43,7 +43,7 @@ async function call(endpoint: string, method: string, route: string, body?: unkn
 
 function fail(result: { status: number; value: unknown }): number {
   const error = (result.value as { error?: string; problems?: string[] }) ?? {};
-  process.stderr.write(`HTTP ${result.status}: ${error.error ?? JSON.stringify(result.value)}\n`);
+  process.stderr.write(`${result.status === 0 ? '' : `HTTP ${result.status}: `}${error.error ?? JSON.stringify(result.value)}\n`);
   for (const problem of error.problems ?? []) process.stderr.write(`  ${problem}\n`);
   return 1;
 }
