@@ -58,6 +58,18 @@ const INVARIANTS = [
   '- Anomalies boost their pattern; the boost cannot be switched off.',
 ].join('\n');
 
+/** Equal settings, whatever the version and reasoning say. */
+function samePolicy(a: Policy, b: Policy): boolean {
+  const canonical = (value: unknown): unknown =>
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).sort(([x], [y]) => (x < y ? -1 : 1)).map(([k, v]) => [k, canonical(v)]))
+      : Array.isArray(value)
+        ? value.map(canonical)
+        : value;
+  const settings = (p: Policy) => JSON.stringify(canonical({ ...p, version: 0, reasoning: '' }));
+  return settings(a) === settings(b);
+}
+
 function priceOf(config: TunerConfig, provider: string): PriceConfig | undefined {
   if (provider === 'openai') return config.openai.price;
   if (provider === 'anthropic') return config.anthropic.price;
@@ -134,6 +146,10 @@ export async function runRound(deps: RoundDeps, service: string, options: { dryR
   if (!guarded.ok) return fail(`invalid policy: ${guarded.reason}`);
   outcome.candidate = guarded.policy;
   if (useLlm) deps.breaker.succeeded();
+  if (samePolicy(guarded.policy, current)) {
+    outcome.reason = 'no change proposed: the candidate is the policy in force';
+    return outcome;
+  }
 
   const entries = traffic.tape.entries(now, service);
   const anomalies = traffic.tape.anomalies(now);

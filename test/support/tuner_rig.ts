@@ -30,6 +30,8 @@ export interface RigOptions {
   tuner?: Record<string, unknown>;
   sampler?: Record<string, unknown>;
   signature?: Partial<SignatureProcessorConfig>;
+  /** The tuner's jitter randomness. */
+  random?: () => number;
 }
 
 export async function tunerRig(options: RigOptions = {}) {
@@ -66,7 +68,7 @@ export async function tunerRig(options: RigOptions = {}) {
   }) as TunerConfig;
   const problems = validateTunerConfig(config);
   if (problems.length > 0) throw new Error(`rig tuner config: ${JSON.stringify(problems)}`);
-  const tuner = new Tuner(config, { clock, logger: base.logger, telemetry, store: base.store, policies, daemonShared });
+  const tuner = new Tuner(config, { clock, logger: base.logger, telemetry, store: base.store, policies, daemonShared, ...(options.random ? { random: options.random } : {}) });
 
   let trace = 0;
   const send = (records: RecordSpec[], service = 'checkout') => input.next(batchOf(records.map((r) => ({ traceId: traceIdFor(trace++), ...r })), service));
@@ -100,9 +102,26 @@ export async function tunerRig(options: RigOptions = {}) {
     return tracked;
   };
 
+  /** How many rounds the tuner counted with this outcome (accepted, failed, skipped_unchanged, ...). */
+  const rounds = async (outcome: string) => {
+    const metric = await telemetry.tunerRounds.get();
+    return metric.values.filter((v) => v.labels.outcome === outcome).reduce((n, v) => n + v.value, 0);
+  };
+
+  /** Lets real I/O run (a round in flight) until `predicate` holds; fake time does not move. */
+  const until = async (predicate: () => boolean | Promise<boolean>) => {
+    for (let i = 0; i < 2000; i++) {
+      if (await predicate()) return;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    throw new Error('condition not reached');
+  };
+
   return {
     fake,
     clock,
+    rounds,
+    until,
     standin,
     tuner,
     config,

@@ -2,6 +2,7 @@
 // default provider and the fallback when an LLM is unavailable. It steers the dynamic budget's keep fraction
 // toward the cost target by the ratio of target to what the live sampler kept, with headroom, and leaves the
 // rest of the policy in force as it is (what is kept regardless — errors, first records — is the invariant).
+// While an anomaly is open it proposes no change.
 import type { ServiceContext } from '../context.js';
 import { proposalFromPolicy } from '../proposal_schema.js';
 import type { PolicyProvider, ProposalRequest, ProviderReply } from './provider.js';
@@ -11,6 +12,10 @@ const HEADROOM = 0.9;
 
 export function rulesProposal(context: ServiceContext): string {
   const current = context.current_policy;
+  // During an incident the boost inflates what is kept: steering by it would starve the service afterwards.
+  if (context.open_anomalies.length > 0) {
+    return JSON.stringify(proposalFromPolicy(current, `rules: ${context.open_anomalies.length} anomalies open; the policy stays as it is until they close`));
+  }
   const aim = context.target.keep_fraction * HEADROOM;
   const previous = current.mode === 'dynamic' ? current.budget.keep_fraction : null;
   const live = context.live_keep_fraction;
