@@ -23,6 +23,7 @@ import type { SamplerTraffic, TapeAnomaly, TapeEntry } from '../processors/sampl
 import type { SharedStore } from '../store/shared_store.js';
 
 export interface ReplayReport {
+  /** Records judged: those after the replay's warm-up (its first two window boundaries). */
   records: number;
   kept: number;
   keep_fraction: number;
@@ -120,6 +121,10 @@ export async function replayPolicy(policy: Policy, entries: readonly TapeEntry[]
   subscription.complete();
   await sampler.shutdown();
 
+  // The replayed sampler starts cold (no rates yet): what it decides before two window boundaries is warm-up,
+  // fed but not judged, as the live sampler had long been warm.
+  const first = entries[0]?.time ?? 0;
+  const judgedFrom = (Math.floor(first / traffic.windowMs) + 2) * traffic.windowMs;
   let kept = 0;
   let bytes = 0;
   let bytesKept = 0;
@@ -128,7 +133,10 @@ export async function replayPolicy(policy: Policy, entries: readonly TapeEntry[]
   let incident = 0;
   let incidentKept = 0;
   const windows = new Map<string, boolean>();
+  let judged = 0;
   entries.forEach((e, i) => {
+    if (e.time < judgedFrom) return;
+    judged += 1;
     const isKept = keptRecords.has(copies[i]!);
     bytes += e.bytes;
     if (isKept) {
@@ -149,9 +157,9 @@ export async function replayPolicy(policy: Policy, entries: readonly TapeEntry[]
   const covered = [...windows.values()].filter(Boolean).length;
   const share = (a: number, b: number) => (b === 0 ? 1 : Number((a / b).toFixed(4)));
   return {
-    records: entries.length,
+    records: judged,
     kept,
-    keep_fraction: share(kept, entries.length),
+    keep_fraction: share(kept, judged),
     bytes,
     bytes_kept: bytesKept,
     bytes_keep_fraction: share(bytesKept, bytes),
