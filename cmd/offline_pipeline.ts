@@ -80,7 +80,7 @@ export class OfflinePipeline {
   }
 
   /** Feeds a traffic file through; bad lines are counted and the first few reported on stderr. */
-  async feed(file: string): Promise<FeedResult> {
+  async feed(file: string, afterBatch?: () => Promise<void>): Promise<FeedResult> {
     const total = statSync(file).size;
     const tty = process.stderr.isTTY;
     let read = 0;
@@ -102,6 +102,7 @@ export class OfflinePipeline {
       recordsIn += batch.recordCount;
       this.clock.advanceTo(latestTime(batch));
       this.#input.next(batch);
+      if (afterBatch) await afterBatch();
       if (tty && lineNo % 200 === 0) {
         const share = Math.min(1, read / total);
         process.stderr.write(`\r[${'#'.repeat(Math.round(share * 30)).padEnd(30)}] ${(share * 100).toFixed(0)}%  ${recordsIn} records`);

@@ -3,11 +3,56 @@
 // seconds), and writes kept.jsonl, anomalies.jsonl and ledger.jsonl to DIR with a summary.
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfigFile } from '../config/load.js';
+import { loadConfigFile, type LogsiftConfig } from '../config/load.js';
+import type { FactoryRegistry } from '../pipeline/registry.js';
 import { exportRequestJson } from '../proto/otlp_json.js';
 import { builtinRegistry } from './components.js';
 import { printConfigErrors } from './load_config.js';
 import { OfflinePipeline } from './offline_pipeline.js';
+
+export interface ReplaySummary {
+  records_in: number;
+  records_kept: number;
+  record_reduction: number;
+  anomalies: number;
+  ledger_rows: number;
+  bad_lines: number;
+  out: string;
+}
+
+/**
+ * Replays `input` through the config's first pipeline into `out`. `afterBatch` runs after every batch with
+ * the offline pipeline (what drives a tuner over the replay in bench:tuner).
+ */
+export async function replayInto(config: LogsiftConfig, registry: FactoryRegistry, input: string, out: string, afterBatch?: (offline: OfflinePipeline) => Promise<void>): Promise<ReplaySummary> {
+  mkdirSync(out, { recursive: true });
+  const keptFile = createWriteStream(path.join(out, 'kept.jsonl'));
+  let recordsKept = 0;
+  const offline = new OfflinePipeline(config, registry, out, (batch) => {
+    recordsKept += batch.recordCount;
+    if (batch.recordCount > 0) keptFile.write(`${JSON.stringify(exportRequestJson(batch.toExportRequest()))}\n`);
+  });
+  await offline.start();
+  const { recordsIn, badLines } = await offline.feed(input, afterBatch && (() => afterBatch(offline)));
+  await offline.shutdown();
+  await new Promise<void>((resolve) => keptFile.end(resolve));
+  const store = offline.store;
+  const db = store.get();
+  const anomalies = db.anomalies().map((a) => ({ kind: a.kind, service: a.service, pattern_id: a.pattern, start: a.start, end: a.end, observed: a.observed, expected: a.expected, score: a.score }));
+  writeFileSync(path.join(out, 'anomalies.jsonl'), anomalies.map((a) => JSON.stringify(a)).join('\n') + (anomalies.length ? '\n' : ''));
+  const ledger = db.ledger();
+  writeFileSync(path.join(out, 'ledger.jsonl'), ledger.map((r) => JSON.stringify(r)).join('\n') + (ledger.length ? '\n' : ''));
+  store.close();
+  return {
+    records_in: recordsIn,
+    records_kept: recordsKept,
+    record_reduction: recordsIn === 0 ? 0 : Number((1 - recordsKept / recordsIn).toFixed(4)),
+    anomalies: anomalies.length,
+    ledger_rows: ledger.length,
+    bad_lines: badLines,
+    out,
+  };
+}
 
 export async function replayCommand(options: { config: string; input: string; out: string }): Promise<number> {
   const registry = builtinRegistry();
@@ -16,34 +61,7 @@ export async function replayCommand(options: { config: string; input: string; ou
     printConfigErrors(options.config, loaded);
     return 1;
   }
-  mkdirSync(options.out, { recursive: true });
-  const keptFile = createWriteStream(path.join(options.out, 'kept.jsonl'));
-  let recordsKept = 0;
-  const offline = new OfflinePipeline(loaded.config, registry, options.out, (batch) => {
-    recordsKept += batch.recordCount;
-    if (batch.recordCount > 0) keptFile.write(`${JSON.stringify(exportRequestJson(batch.toExportRequest()))}\n`);
-  });
-  await offline.start();
-  const { recordsIn, badLines } = await offline.feed(options.input);
-  await offline.shutdown();
-  await new Promise<void>((resolve) => keptFile.end(resolve));
-  const store = offline.store;
-  const db = store.get();
-  const anomalies = db.anomalies().map((a) => ({ kind: a.kind, service: a.service, pattern_id: a.pattern, start: a.start, end: a.end, observed: a.observed, expected: a.expected, score: a.score }));
-  writeFileSync(path.join(options.out, 'anomalies.jsonl'), anomalies.map((a) => JSON.stringify(a)).join('\n') + (anomalies.length ? '\n' : ''));
-  const ledger = db.ledger();
-  writeFileSync(path.join(options.out, 'ledger.jsonl'), ledger.map((r) => JSON.stringify(r)).join('\n') + (ledger.length ? '\n' : ''));
-  store.close();
-
-  const summary = {
-    records_in: recordsIn,
-    records_kept: recordsKept,
-    record_reduction: recordsIn === 0 ? 0 : Number((1 - recordsKept / recordsIn).toFixed(4)),
-    anomalies: anomalies.length,
-    ledger_rows: ledger.length,
-    bad_lines: badLines,
-    out: options.out,
-  };
+  const summary = await replayInto(loaded.config, registry, options.input, options.out);
   process.stdout.write(`${JSON.stringify(summary)}\n`);
-  return badLines > 0 && recordsIn === 0 ? 1 : 0;
+  return summary.bad_lines > 0 && summary.records_in === 0 ? 1 : 0;
 }

@@ -42,6 +42,7 @@ export interface ReplayReport {
 
 // Replayed batches are small, so that shares recomputed within a window see the records before them.
 const CHUNK = 64;
+const YIELD_EVERY_CHUNKS = 32;
 const ERROR_RANK = severityRank('ERROR');
 const NANOS_PER_MS = 1_000_000n;
 
@@ -117,6 +118,8 @@ export async function replayPolicy(policy: Policy, entries: readonly TapeEntry[]
     now = entries[Math.min(entries.length, at + CHUNK) - 1]!.time;
     clock.advanceTo(now);
     subscription.next(LogBatch.fromHeld(chunk, ack));
+    // A live daemon keeps answering its clients while a long tape replays.
+    if ((at / CHUNK) % YIELD_EVERY_CHUNKS === YIELD_EVERY_CHUNKS - 1) await new Promise((resolve) => setImmediate(resolve));
   }
   subscription.complete();
   await sampler.shutdown();
