@@ -9,33 +9,34 @@ const policyProps = POLICY_SCHEMA.properties;
 
 type JsonSchema = { [key: string]: unknown };
 
-/** The schema without the bounds strict structured outputs do not accept. */
-function unbounded(schema: JsonSchema): JsonSchema {
+/** The schema without the bounds strict structured outputs do not accept, and with a type on every enum. */
+function strict(schema: JsonSchema): JsonSchema {
   const out: JsonSchema = {};
   for (const [key, value] of Object.entries(schema)) {
     if (['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength'].includes(key)) continue;
-    out[key] = value !== null && typeof value === 'object' && !Array.isArray(value) ? unbounded(value as JsonSchema) : value;
+    out[key] = value !== null && typeof value === 'object' && !Array.isArray(value) ? strict(value as JsonSchema) : value;
   }
+  if (Array.isArray(out.enum) && out.type === undefined && out.enum.every((v) => typeof v === 'string')) out.type = 'string';
   return out;
 }
 
 const closed = (properties: Record<string, unknown>): JsonSchema => ({ type: 'object', additionalProperties: false, required: Object.keys(properties), properties });
 
 export const PROPOSAL_SCHEMA: JsonSchema = closed({
-  mode: policyProps.mode,
+  mode: strict(policyProps.mode),
   severity_keep: closed(Object.fromEntries(SEVERITY_CLASSES.map((c) => [c, { type: 'number' }]))),
   pattern_keep: { type: 'array', items: closed({ pattern_id: { type: 'string' }, keep: { type: 'number' } }) },
-  budget: unbounded(policyProps.budget),
+  budget: strict(policyProps.budget),
   first_k_per_window: { type: 'integer' },
   keep_rules: {
     type: 'array',
     items: closed({
       attribute: { type: 'string' },
-      op: policyProps.keep_rules.items.properties.op,
+      op: strict(policyProps.keep_rules.items.properties.op),
       value: { type: ['string', 'number', 'boolean', 'null'] },
     }),
   },
-  anomaly_boost: unbounded(policyProps.anomaly_boost),
+  anomaly_boost: strict(policyProps.anomaly_boost),
   reasoning: { type: 'string' },
 });
 
