@@ -32,7 +32,7 @@ export interface ServiceContext {
   pattern_count: number;
   top_patterns: PatternStat[];
   open_anomalies: Array<{ kind: string; pattern_id: string; since: string }>;
-  /** Records kept over records seen by the live sampler over the traffic window; null without traffic. */
+  /** Records kept over records seen by the live sampler over the traffic window, outside anomalies' boosts; null without traffic. */
   live_keep_fraction: number | null;
   target: { keep_fraction: number; bytes_keep_fraction: number | null };
   current_policy: Policy;
@@ -101,7 +101,8 @@ export function buildServiceContext(
   const byBytes = [...entries].sort((a, b) => b[1].bytes - a[1].bytes || (a[0] < b[0] ? -1 : 1)).slice(0, options.topPatterns);
   const top = new Map<string, Totals>([...byVolume, ...byBytes]);
   const windowSeconds = traffic.windowMs / 1000;
-  const tape = traffic.tape.entries(options.now, service);
+  // The policy's own spending: what anomalies' boosts kept is left out.
+  const tape = traffic.tape.entries(options.now, service).filter((e) => !e.boosted);
   const kept = tape.reduce((n, e) => n + (e.kept ? 1 : 0), 0);
   const anomalies = traffic.anomalies()?.open().filter((a) => a.service === service) ?? [];
   return {

@@ -27,6 +27,8 @@ export interface ReplayReport {
   records: number;
   kept: number;
   keep_fraction: number;
+  /** The same outside anomalies' boosts (records the live sampler decided under one): the policy's spending, what the cost target is judged on. */
+  policy_keep_fraction: number;
   bytes: number;
   bytes_kept: number;
   bytes_keep_fraction: number;
@@ -137,10 +139,16 @@ export async function replayPolicy(policy: Policy, entries: readonly TapeEntry[]
   let incidentKept = 0;
   const windows = new Map<string, boolean>();
   let judged = 0;
+  let unboosted = 0;
+  let unboostedKept = 0;
   entries.forEach((e, i) => {
     if (e.time < judgedFrom) return;
     judged += 1;
     const isKept = keptRecords.has(copies[i]!);
+    if (!e.boosted) {
+      unboosted += 1;
+      if (isKept) unboostedKept += 1;
+    }
     bytes += e.bytes;
     if (isKept) {
       kept += 1;
@@ -163,6 +171,7 @@ export async function replayPolicy(policy: Policy, entries: readonly TapeEntry[]
     records: judged,
     kept,
     keep_fraction: share(kept, judged),
+    policy_keep_fraction: share(unboostedKept, unboosted),
     bytes,
     bytes_kept: bytesKept,
     bytes_keep_fraction: share(bytesKept, bytes),
@@ -188,11 +197,11 @@ export function judgeReplay(candidate: ReplayReport, current: ReplayReport | und
   if (candidate.coverage < 1) return { accepted: false, reason: `replay left ${candidate.pattern_windows - Math.round(candidate.coverage * candidate.pattern_windows)} pattern windows without a record` };
   const incidentFloor = Math.min(minIncidentRetention, current?.incident_retention ?? 1);
   if (candidate.incident_retention < incidentFloor) return { accepted: false, reason: `replay kept ${candidate.incident_retention} of incident records (at least ${incidentFloor})` };
-  const meetsRecords = candidate.keep_fraction <= target.keep_fraction;
+  const meetsRecords = candidate.policy_keep_fraction <= target.keep_fraction;
   const meetsBytes = target.bytes_keep_fraction === null || candidate.bytes_keep_fraction <= target.bytes_keep_fraction;
-  if (meetsRecords && meetsBytes) return { accepted: true, reason: `meets the cost target (keeps ${candidate.keep_fraction} of records)` };
-  if (current && candidate.keep_fraction < current.keep_fraction && candidate.bytes_keep_fraction <= current.bytes_keep_fraction) {
-    return { accepted: true, reason: `closer to the cost target than the policy in force (${candidate.keep_fraction} < ${current.keep_fraction} of records kept)` };
+  if (meetsRecords && meetsBytes) return { accepted: true, reason: `meets the cost target (keeps ${candidate.policy_keep_fraction} of records)` };
+  if (current && candidate.policy_keep_fraction < current.policy_keep_fraction && candidate.bytes_keep_fraction <= current.bytes_keep_fraction) {
+    return { accepted: true, reason: `closer to the cost target than the policy in force (${candidate.policy_keep_fraction} < ${current.policy_keep_fraction} of records kept)` };
   }
-  return { accepted: false, reason: `misses the cost target: keeps ${candidate.keep_fraction} of records (target ${target.keep_fraction})${meetsBytes ? '' : ` and ${candidate.bytes_keep_fraction} of bytes (target ${target.bytes_keep_fraction})`}` };
+  return { accepted: false, reason: `misses the cost target: keeps ${candidate.policy_keep_fraction} of records (target ${target.keep_fraction})${meetsBytes ? '' : ` and ${candidate.bytes_keep_fraction} of bytes (target ${target.bytes_keep_fraction})`}` };
 }

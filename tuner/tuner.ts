@@ -116,7 +116,7 @@ export class Tuner {
       const now = this.settings.clock.now();
       this.#lastChange.set(service, now);
       this.#watches = this.#watches.filter((w) => w.service !== service);
-      this.#watches.push({ service, version: outcome.version, previous: outcome.version - 1, at: now, predicted: outcome.replay?.candidate.keep_fraction ?? null });
+      this.#watches.push({ service, version: outcome.version, previous: outcome.version - 1, at: now, predicted: outcome.replay?.candidate.policy_keep_fraction ?? null });
       this.settings.logger.info({ service, version: outcome.version, provider: outcome.provider, model: outcome.model, clamps: outcome.clamps.length, reason: outcome.reason }, 'new sampling policy is live');
     } else if (!dryRun) {
       this.settings.logger.warn({ service, provider: outcome.provider, reason: outcome.reason }, 'policy proposal not accepted; the policy in force stays');

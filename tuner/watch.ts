@@ -23,7 +23,8 @@ export function judgeChange(change: WatchedChange, traffic: SamplerTraffic, conf
     ?.open()
     .find((a) => a.service === change.service && a.start >= change.at);
   if (anomaly) return { kind: 'rollback', reason: `${anomaly.kind} anomaly on ${anomaly.pattern || 'the service'} opened after version ${change.version} went live` };
-  const since = traffic.tape.entries(now, change.service).filter((e) => e.time >= change.at);
+  // What an anomaly's boost kept is the incident's cost, not the policy's.
+  const since = traffic.tape.entries(now, change.service).filter((e) => e.time >= change.at && !e.boosted);
   if (since.length >= config.watch.min_records) {
     const kept = since.reduce((n, e) => n + (e.kept ? 1 : 0), 0) / since.length;
     const limit = Math.max(config.target.keep_fraction, change.predicted ?? 0) * config.watch.budget_tolerance;

@@ -1,6 +1,7 @@
 // The helper every exporter is built on (the Collector's exporterhelper): an optional sending queue with N
 // consumers, a per-attempt timeout, retry with backoff that honours Retry-After, splitting on 413, and
 // dead letters for what the backend will never take. Exporters supply only a Transport.
+import { attemptSignal } from './attempt_signal.js';
 import type { LogBatch } from '../../pipeline/batch.js';
 import { sleep } from '../../pipeline/clock.js';
 import type { CreateSettings, Exporter } from '../../pipeline/component.js';
@@ -109,7 +110,8 @@ export class HelperExporter implements Exporter {
     const started = clock.now();
     const backoff = new Backoff(retry);
     for (;;) {
-      const result = await this.transport.send(resourceLogs, records, AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]));
+      const attempt = attemptSignal(timeoutMs, signal);
+      const result = await this.transport.send(resourceLogs, records, attempt.signal).finally(attempt.done);
       if (signal.aborted) return { kind: 'aborted' };
       switch (result.kind) {
         case 'success':

@@ -3,6 +3,7 @@
 // together (a window's ledgers) go in one request, sent at once, tried twice; a failure is logged and
 // counted rather than queued.
 import type { CreateSettings } from '../../pipeline/component.js';
+import { attemptSignal } from '../helper/attempt_signal.js';
 import type { DaemonEvent } from '../../pipeline/event_bus.js';
 
 export class PosthogEvents {
@@ -49,8 +50,9 @@ export class PosthogEvents {
     const url = `${this.endpoint.replace(/\/+$/, '')}/batch/`;
     let reason = '';
     for (let attempt = 0; attempt < 2; attempt++) {
+      const timeout = attemptSignal(this.timeoutMs);
       try {
-        const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(this.timeoutMs) });
+        const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: timeout.signal });
         await response.arrayBuffer();
         if (response.ok) {
           this.settings.telemetry.eventsSent.inc({ exporter: this.settings.id }, events.length);
@@ -59,6 +61,8 @@ export class PosthogEvents {
         reason = `HTTP ${response.status}`;
       } catch (error) {
         reason = (error as Error).message;
+      } finally {
+        timeout.done();
       }
     }
     this.settings.telemetry.eventsFailed.inc({ exporter: this.settings.id }, events.length);

@@ -389,7 +389,7 @@ class Sampler implements Processor {
       const decision = this.#decide(compiled, service, pattern, cls, record, entry.seen, entry.windowStart, time);
       const forced = decision.reason === 'severity' || decision.reason === 'rule' || decision.reason === 'first';
       this.#ledger.note(entry, record.bodyText.length, decision.keep, forced);
-      if (tape) lastEntry = { time, service, pattern, cls, bytes: record.bodyText.length };
+      if (tape) lastEntry = { time, service, pattern, cls, bytes: record.bodyText.length, boosted: decision.reason === 'boost' };
       const outcome = decision.keep ? decision.reason : 'dropped';
       tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
       const classIndex = CLASS_INDEX[cls];

@@ -17,6 +17,8 @@ export interface TapeEntry {
   cls: SeverityClass;
   bytes: number;
   kept: boolean;
+  /** Decided under an anomaly's boost: incident visibility, not the policy's spending. */
+  boosted: boolean;
   held: HeldRecord;
 }
 
