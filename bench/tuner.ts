@@ -16,7 +16,7 @@ import { parseConfigText } from '../config/load.js';
 import { realClock, type Clock } from '../pipeline/clock.js';
 import { Telemetry } from '../pipeline/telemetry.js';
 import type { TunerConfig } from '../tuner/config.js';
-import type { RoundOutcome } from '../tuner/round.js';
+import { NO_CHANGE, type RoundOutcome } from '../tuner/round.js';
 import { Tuner } from '../tuner/tuner.js';
 import { scoreRun } from './sampling_score.js';
 import { START, generateWorkload } from './workload.js';
@@ -114,8 +114,8 @@ const summary = {
   meets_target: keepFraction <= TARGET,
   rounds: outcomes.length,
   accepted: outcomes.filter((o) => o.version !== null).length,
-  rejected: outcomes.filter((o) => o.version === null && o.candidate !== null && !o.reason.startsWith('no change')).length,
-  unchanged: outcomes.filter((o) => o.reason.startsWith('no change')).length,
+  rejected: outcomes.filter((o) => o.version === null && o.candidate !== null && o.reason !== NO_CHANGE).length,
+  unchanged: outcomes.filter((o) => o.reason === NO_CHANGE).length,
   rollbacks,
   rounds_per_wall_minute: outcomes.length === 0 ? null : round((outcomes.length / tunerMs) * 60_000),
   replay_gate_ms_mean: gate.length === 0 ? null : round(gate.reduce((a, b) => a + b, 0) / gate.length / 2),

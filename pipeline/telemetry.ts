@@ -49,7 +49,7 @@ export class Telemetry {
   });
   readonly tunerRounds = new Counter({
     name: 'logsift_tuner_rounds_total',
-    help: 'Tuner rounds by provider and outcome (accepted, rejected, failed, skipped_unchanged, skipped_call_limit, skipped_min_interval, rolled_back).',
+    help: 'Tuner rounds by provider and outcome (accepted, rejected, unchanged, failed, skipped_unchanged, skipped_call_limit, skipped_min_interval, rolled_back).',
     labelNames: ['provider', 'outcome'] as const,
     registers: [this.registry],
   });

@@ -16,6 +16,8 @@ import { ProviderError, type PolicyProvider, type ProviderReply } from './provid
 import { judgeReplay, replayPolicy, type ReplayReport } from './replay_gate.js';
 import type { PolicyVersions } from './policy_versions.js';
 
+export const NO_CHANGE = 'no change proposed: the candidate is the policy in force';
+
 export interface RoundOutcome {
   service: string;
   provider: string;
@@ -147,7 +149,7 @@ export async function runRound(deps: RoundDeps, service: string, options: { dryR
   outcome.candidate = guarded.policy;
   if (useLlm) deps.breaker.succeeded();
   if (samePolicy(guarded.policy, current)) {
-    outcome.reason = 'no change proposed: the candidate is the policy in force';
+    outcome.reason = NO_CHANGE;
     return outcome;
   }
 

@@ -23,7 +23,7 @@ import { OpenAIProvider } from './providers/openai.js';
 import type { PolicyProvider } from './providers/provider.js';
 import { RulesProvider } from './providers/rules.js';
 import { judgeReplay, replayPolicy } from './replay_gate.js';
-import { runRound, type RoundDeps, type RoundOutcome } from './round.js';
+import { NO_CHANGE, runRound, type RoundDeps, type RoundOutcome } from './round.js';
 import { judgeChange, type WatchedChange } from './watch.js';
 
 const HOUR_MS = 3_600_000;
@@ -70,7 +70,7 @@ export class Tuner {
   #timer: unknown;
   #watchTimer: unknown;
   #running = false;
-  #busy = false;
+  #tickInProgress: Promise<void> | undefined;
   #warnedNoTraffic = false;
 
   constructor(
@@ -125,7 +125,7 @@ export class Tuner {
   }
 
   #count(outcome: RoundOutcome): void {
-    const verdict = outcome.failure !== null ? 'failed' : outcome.accepted ? 'accepted' : 'rejected';
+    const verdict = outcome.failure !== null ? 'failed' : outcome.accepted ? 'accepted' : outcome.reason === NO_CHANGE ? 'unchanged' : 'rejected';
     this.settings.telemetry.tunerRounds.inc({ provider: outcome.provider, outcome: verdict });
     if (outcome.tokens_in > 0) this.settings.telemetry.tunerTokens.inc({ provider: outcome.provider, direction: 'input' }, outcome.tokens_in);
     if (outcome.tokens_out > 0) this.settings.telemetry.tunerTokens.inc({ provider: outcome.provider, direction: 'output' }, outcome.tokens_out);
@@ -242,16 +242,23 @@ export class Tuner {
   }
 
   async #runTick(): Promise<void> {
-    if (this.#busy) return this.#schedule();
-    this.#busy = true;
-    try {
-      await this.tick();
-    } catch (error) {
-      this.settings.logger.error({ err: error }, 'tuner round failed');
-    } finally {
-      this.#busy = false;
-      this.#schedule();
-    }
+    if (this.#tickInProgress) return this.#schedule();
+    this.#tickInProgress = (async () => {
+      try {
+        await this.tick();
+      } catch (error) {
+        this.settings.logger.error({ err: error }, 'tuner round failed');
+      } finally {
+        this.#tickInProgress = undefined;
+        this.#schedule();
+      }
+    })();
+    return this.#tickInProgress;
+  }
+
+  /** Resolves when the scheduled pass in progress (if any) is over. */
+  async idle(): Promise<void> {
+    await this.#tickInProgress;
   }
 
   #scheduleWatch(): void {

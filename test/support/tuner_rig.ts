@@ -76,12 +76,14 @@ export async function tunerRig(options: RigOptions = {}) {
   /** A minute of ordinary traffic: five chatty INFO lines, a WARN and a rare ERROR, `scale` × per line. */
   const minute = (service = 'checkout', scale = 1) => {
     const lines: RecordSpec[] = [];
-    for (let i = 0; i < 60 * scale; i++) lines.push({ body: `GET /api/cart/${i} returned 200 in ${i % 17} ms`, severity: 9 });
-    for (let i = 0; i < 40 * scale; i++) lines.push({ body: `cache hit for sku ${1000 + i}`, severity: 5 });
-    for (let i = 0; i < 30 * scale; i++) lines.push({ body: `user session ${i} refreshed`, severity: 9 });
-    for (let i = 0; i < 20 * scale; i++) lines.push({ body: `queue depth is ${i}`, severity: 9 });
-    for (let i = 0; i < 10 * scale; i++) lines.push({ body: `slow query took ${100 + i} ms`, severity: 13 });
-    lines.push({ body: 'payment gateway refused card: insufficient funds', severity: 17 });
+    // `test.pattern` names each line's kind, for samplers told to read patterns from it.
+    const line = (kind: string, body: string, severity: number): RecordSpec => ({ body, severity, attributes: { 'test.pattern': kind } });
+    for (let i = 0; i < 60 * scale; i++) lines.push(line('cart', `GET /api/cart/${i} returned 200 in ${i % 17} ms`, 9));
+    for (let i = 0; i < 40 * scale; i++) lines.push(line('cache', `cache hit for sku ${1000 + i}`, 5));
+    for (let i = 0; i < 30 * scale; i++) lines.push(line('session', `user session ${i} refreshed`, 9));
+    for (let i = 0; i < 20 * scale; i++) lines.push(line('queue', `queue depth is ${i}`, 9));
+    for (let i = 0; i < 10 * scale; i++) lines.push(line('slow', `slow query took ${100 + i} ms`, 13));
+    lines.push(line('payment', 'payment gateway refused card: insufficient funds', 17));
     // Spread over the minute in six batches, as an SDK would send them.
     for (let part = 0; part < 6; part++) {
       send(lines.filter((_, i) => i % 6 === part), service);
