@@ -117,6 +117,14 @@ const summary = {
   rejected: outcomes.filter((o) => o.version === null && o.candidate !== null && o.reason !== NO_CHANGE).length,
   unchanged: outcomes.filter((o) => o.reason === NO_CHANGE).length,
   rollbacks,
+  // Why candidates were turned down, by the reason's first words.
+  rejection_reasons: outcomes
+    .filter((o) => o.version === null && o.reason !== NO_CHANGE)
+    .reduce<Record<string, number>>((counts, o) => {
+      const key = o.reason.split(/[:(]/)[0]!.trim();
+      counts[key] = (counts[key] ?? 0) + 1;
+      return counts;
+    }, {}),
   rounds_per_wall_minute: outcomes.length === 0 ? null : round((outcomes.length / tunerMs) * 60_000),
   replay_gate_ms_mean: gate.length === 0 ? null : round(gate.reduce((a, b) => a + b, 0) / gate.length / 2),
   replay_gate_records_mean: gateRecords.length === 0 ? null : Math.round(gateRecords.reduce((a, b) => a + b, 0) / gateRecords.length),

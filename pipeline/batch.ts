@@ -192,13 +192,9 @@ export class LogBatch {
 
   /**
    * A batch of the records `keep` accepts, carrying the same ack; empty groups are left out. `onDropped`
-   * receives each refused record held for a possible later re-emission, `onKept` each accepted one.
+   * receives each refused record held for a possible later re-emission.
    */
-  filter(
-    keep: (record: LogRecordView, group: RecordGroup) => boolean,
-    onDropped?: (held: HeldRecord, record: LogRecordView, group: RecordGroup) => void,
-    onKept?: (held: HeldRecord) => void,
-  ): LogBatch {
+  filter(keep: (record: LogRecordView, group: RecordGroup) => boolean, onDropped?: (held: HeldRecord, record: LogRecordView, group: RecordGroup) => void): LogBatch {
     const kept: PbResourceLogs[] = [];
     let keptCount = 0;
     let current: { source: PbResourceLogs; out: PbResourceLogs } | undefined;
@@ -206,10 +202,8 @@ export class LogBatch {
       const source = sl.logRecords ?? [];
       const records: PbLogRecord[] = [];
       group.records.forEach((view, i) => {
-        if (keep(view, group)) {
-          records.push(source[i]!);
-          onKept?.({ resource: rl.resource!, scope: sl.scope!, record: source[i]! });
-        } else onDropped?.({ resource: rl.resource!, scope: sl.scope!, record: source[i]! }, view, group);
+        if (keep(view, group)) records.push(source[i]!);
+        else onDropped?.({ resource: rl.resource!, scope: sl.scope!, record: source[i]! }, view, group);
       });
       if (records.length === 0) continue;
       keptCount += records.length;

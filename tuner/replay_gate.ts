@@ -1,6 +1,6 @@
 // The replay gate: a candidate policy runs through the real sampler over the traffic the live sampler kept on
-// its tape (copies of the records, so nothing live is touched), with the anomalies that were open boosting as
-// they did live. The report says what it would cost and what it would keep of what matters; the gate accepts
+// its tape (each record rebuilt from its time, severity, size, trace id and pattern; other attributes are not
+// kept, so keep rules are judged as not matching), with the anomalies that were open boosting as they did live. The report says what it would cost and what it would keep of what matters; the gate accepts
 // a candidate that meets the cost target (or comes closer to it than the policy in force) without losing an
 // ERROR+ record, a pattern's window, or more of an incident than allowed.
 import { performance } from 'node:perf_hooks';
@@ -48,20 +48,35 @@ const YIELD_EVERY_CHUNKS = 32;
 const ERROR_RANK = severityRank('ERROR');
 const NANOS_PER_MS = 1_000_000n;
 
-/** Milliseconds as OTLP's fixed64 nanoseconds. */
+/** Milliseconds as OTLP's fixed64 nanoseconds: the replay's windows are the live ones. */
 function nanos(ms: number): LongLike {
   const n = BigInt(Math.round(ms)) * NANOS_PER_MS;
   return { low: Number(n & 0xffffffffn) | 0, high: Number(n >> 32n) | 0, unsigned: true, toString: () => n.toString() };
 }
 
-/**
- * A copy a replay may write attributes to (the live record is shared with exporters), stamped with the time
- * the live sampler decided it at, so the replay's windows are the live ones whatever the sampler's `time`.
- */
-function copyOf(entry: TapeEntry): HeldRecord {
-  const { held } = entry;
-  const record: PbLogRecord = { ...held.record, timeUnixNano: nanos(entry.time), attributes: (held.record.attributes ?? []).map((kv) => ({ key: kv.key, value: kv.value })) };
-  return { resource: held.resource, scope: held.scope, record };
+/** Bodies of a given length: what the sampler's byte budgets count is all a replay needs of a body. */
+const bodies = new Map<number, string>();
+function bodyOfLength(length: number): string {
+  let body = bodies.get(length);
+  if (body === undefined) {
+    body = 'x'.repeat(length);
+    if (bodies.size < 4096) bodies.set(length, body);
+  }
+  return body;
+}
+
+/** A record as the live sampler saw it, rebuilt from the tape: its time, severity, size, trace and pattern. */
+function recordOf(entry: TapeEntry, resource: HeldRecord['resource'], patternAttribute: string): HeldRecord {
+  const severityText = entry.severityNumber === 0 ? entry.cls : '';
+  const record: PbLogRecord = {
+    timeUnixNano: nanos(entry.time),
+    severityNumber: entry.severityNumber,
+    severityText,
+    body: { stringValue: bodyOfLength(entry.bytes) },
+    traceId: entry.traceId,
+    attributes: [{ key: patternAttribute, value: { stringValue: entry.pattern } }],
+  };
+  return { resource, scope: {}, record };
 }
 
 const inIncident = (anomalies: readonly TapeAnomaly[], e: TapeEntry) =>
@@ -108,15 +123,21 @@ export async function replayPolicy(policy: Policy, entries: readonly TapeEntry[]
   );
   await sampler.start();
   const keptRecords = new Set<PbLogRecord>();
-  const copies: PbLogRecord[] = [];
+  const rebuilt: PbLogRecord[] = [];
   const subscription = new Subject<LogBatch>();
   subscription.pipe(sampler.operator).subscribe((batch) => {
     for (const g of batch.toExportRequest().resourceLogs ?? []) for (const sl of g.scopeLogs ?? []) for (const r of sl.logRecords ?? []) keptRecords.add(r);
   });
   const ack = { settle: () => undefined };
+  const resources = new Map<string, HeldRecord['resource']>();
+  const resourceOf = (service: string) => {
+    let resource = resources.get(service);
+    if (!resource) resources.set(service, (resource = { attributes: [{ key: 'service.name', value: { stringValue: service } }] }));
+    return resource;
+  };
   for (let at = 0; at < entries.length; at += CHUNK) {
-    const chunk = entries.slice(at, at + CHUNK).map(copyOf);
-    for (const h of chunk) copies.push(h.record);
+    const chunk = entries.slice(at, at + CHUNK).map((e) => recordOf(e, resourceOf(e.service), traffic.settings.pattern_attribute));
+    for (const h of chunk) rebuilt.push(h.record);
     now = entries[Math.min(entries.length, at + CHUNK) - 1]!.time;
     clock.advanceTo(now);
     subscription.next(LogBatch.fromHeld(chunk, ack));
@@ -144,7 +165,7 @@ export async function replayPolicy(policy: Policy, entries: readonly TapeEntry[]
   entries.forEach((e, i) => {
     if (e.time < judgedFrom) return;
     judged += 1;
-    const isKept = keptRecords.has(copies[i]!);
+    const isKept = keptRecords.has(rebuilt[i]!);
     if (!e.boosted) {
       unboosted += 1;
       if (isKept) unboostedKept += 1;

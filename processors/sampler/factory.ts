@@ -24,7 +24,7 @@ import { dynamicKeep, type PatternLoad } from './dynamic_rates.js';
 import { compileKeepRules, type RecordPredicate } from './keep_rules.js';
 import { Ledger, type LedgerRow, type PatternRates } from './ledger.js';
 import { RetroBuffer } from './retro_buffer.js';
-import { SAMPLER_TRAFFIC, TrafficTape, type TapeEntry } from './traffic_tape.js';
+import { SAMPLER_TRAFFIC, TrafficTape } from './traffic_tape.js';
 import { RATE_STATS } from '../ratestats/factory.js';
 import type { RateStatsView } from '../ratestats/rate_table.js';
 import { defaultPolicy, hasBudget, validatePolicy, type Budget, type Policy } from './policy.js';
@@ -365,16 +365,8 @@ class Sampler implements Processor {
     let lastAdmit = 1;
     // A pattern dropping far more than its ring holds would churn it (and the collector) for nothing: records
     // enter with the probability that keeps about one ring's worth per retro window, spread over the window.
-    const retroHold = retro && this.#anomalies ? (held: HeldRecord) => (lastAdmit >= 1 || Math.random() < lastAdmit) && retro.add(lastService, lastPattern, held, lastTime) : undefined;
+    const hold = retro && this.#anomalies ? (held: HeldRecord) => (lastAdmit >= 1 || Math.random() < lastAdmit) && retro.add(lastService, lastPattern, held, lastTime) : undefined;
     const tape = this.#tape;
-    let lastEntry: Omit<TapeEntry, 'held' | 'kept'> | undefined;
-    const hold = tape
-      ? (held: HeldRecord) => {
-          tape.add({ ...lastEntry!, kept: false, held });
-          retroHold?.(held);
-        }
-      : retroHold;
-    const onKept = tape ? (held: HeldRecord) => tape.add({ ...lastEntry!, kept: true, held }) : undefined;
     const result = batch.filter((record: LogRecordView, group: RecordGroup) => {
       const service = group.resource.serviceName ?? 'unknown_service';
       const patternValue = record.attributes.get(patternKey);
@@ -389,7 +381,7 @@ class Sampler implements Processor {
       const decision = this.#decide(compiled, service, pattern, cls, record, entry.seen, entry.windowStart, time);
       const forced = decision.reason === 'severity' || decision.reason === 'rule' || decision.reason === 'first';
       this.#ledger.note(entry, record.bodyText.length, decision.keep, forced);
-      if (tape) lastEntry = { time, service, pattern, cls, bytes: record.bodyText.length, boosted: decision.reason === 'boost' };
+      if (tape) tape.add(time, service, pattern, cls, record.severityNumber, record.bodyText.length, record.traceIdBytes, decision.keep, decision.reason === 'boost');
       const outcome = decision.keep ? decision.reason : 'dropped';
       tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
       const classIndex = CLASS_INDEX[cls];
@@ -409,7 +401,7 @@ class Sampler implements Processor {
       record.attributes.set(SAMPLE_COUNT_ATTRIBUTE, 1);
       record.attributes.set(SAMPLE_REASON_ATTRIBUTE, 'dry_run_drop');
       return true;
-    }, hold, onKept);
+    }, hold);
     if (tape && this.#anomalies) tape.noteAnomalies(this.#anomalies.open(), this.#latest);
     for (const [decision, n] of tally) this.settings.telemetry.samplerDecisions.inc({ processor: this.settings.id, decision }, n);
     return result;

@@ -1,0 +1,11 @@
+import { Subject } from 'rxjs';
+import { mergeDefaults } from '../config/merge.js';
+import { samplerProcessorFactory, type SamplerConfig } from '../processors/sampler/factory.js';
+import { batchOf } from './support/records.js';
+import { testProcessorSettings } from './support/settings.js';
+const config = mergeDefaults(samplerProcessorFactory.defaultConfig(), {}) as SamplerConfig;
+const p = samplerProcessorFactory.create(testProcessorSettings('sampler'), config);
+await p.start();
+const input = new Subject<any>();
+input.pipe(p.operator).subscribe({ next: (b) => console.log('out', b.recordCount), error: (e) => console.log('ERR', e) });
+input.next(batchOf([{ body: 'x', severity: 17 }]));
