@@ -24,6 +24,7 @@ COPY processors ./processors
 COPY exporters ./exporters
 COPY proto ./proto
 COPY store ./store
+COPY tuner ./tuner
 # The embedded default, made container-friendly by the LOGSIFT_* variables above; replace it with a mount.
 COPY config/default_config.yaml /etc/logsift/config.yaml
 RUN mkdir -p /var/lib/logsift && chown -R node:node /var/lib/logsift
