@@ -17,6 +17,7 @@ export interface PolicyControl {
   submit(service: string, policy: Policy): Promise<{ ok: true; body: unknown } | { ok: false; problems: string[] }>;
   history(service: string): unknown;
   rollback(service: string, version: number): Policy | undefined;
+  /** One dry-run round; undefined when no sampler shares its traffic. */
   propose(service: string): Promise<unknown>;
 }
 
@@ -79,7 +80,11 @@ export function policiesRoute(control: PolicyControl): RouteHandler {
       if (!policy) return send(res, 404, { error: `${service} has no version ${String(version)}` });
       return send(res, 201, policy, { etag: etagOf(policy) });
     }
-    if (action === 'propose' && method === 'POST') return send(res, 200, await control.propose(service));
+    if (action === 'propose' && method === 'POST') {
+      const outcome = await control.propose(service);
+      if (outcome === undefined) return send(res, 503, { error: 'no sampler shares its traffic with the tuner: nothing to propose from' });
+      return send(res, 200, outcome);
+    }
     if (action !== undefined && !['history', 'rollback', 'propose'].includes(action)) return send(res, 404, { error: `unknown action ${action}` });
     return send(res, 405, { error: `${method} is not allowed here` });
   };

@@ -22,11 +22,8 @@ class TunerExtension implements Extension {
         current: (service) => tuner.current(service),
         submit: (service, policy) => tuner.submit(service, policy),
         history: (service) => ({ service, versions: tuner.versions.history(service), rejections: tuner.versions.rejections(service) }),
-        rollback: (service, version) => {
-          const policy = tuner.versions.rollback(service, version, 'asked through the control API');
-          return policy;
-        },
-        propose: async (service) => (await tuner.round(service, true)) ?? { error: 'no sampler shares its traffic yet' },
+        rollback: (service, version) => tuner.versions.rollback(service, version, 'asked through the control API'),
+        propose: (service) => tuner.round(service, true),
       }),
     );
     tuner.start();
