@@ -3,7 +3,8 @@
 // toward a cost target — a round every 5 minutes of traffic time, watches checked every minute. Both are
 // scored like bench:sampling (after the first hour, the tuner's convergence); the tuner's own cost is timed:
 // rounds per minute of wall time, and the replay gate's time per candidate.
-// BENCH_MINUTES (1440), BENCH_RATE (600, peak records per minute per service), BENCH_TARGET (0.08). Last line: JSON.
+// BENCH_MINUTES (1440), BENCH_RATE (600, peak records per minute per service), BENCH_TARGET (0.08); BENCH_DEBUG
+// prints each rollback on stderr. Last line: JSON.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
