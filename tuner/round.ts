@@ -2,6 +2,7 @@
 // reason it was not). LLM failures of every kind — timeouts, API errors, refusals, truncation, replies that
 // fail validation — count on the breaker; the policy in force stays (the last known good), and while the
 // breaker is open the rules provider authors instead.
+import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from '../pipeline/logger.js';
 import type { Policy } from '../processors/sampler/policy.js';
 import type { SamplerTraffic } from '../processors/sampler/traffic_tape.js';
@@ -62,14 +63,7 @@ const INVARIANTS = [
 
 /** Equal settings, whatever the version and reasoning say. */
 function samePolicy(a: Policy, b: Policy): boolean {
-  const canonical = (value: unknown): unknown =>
-    value !== null && typeof value === 'object' && !Array.isArray(value)
-      ? Object.fromEntries(Object.entries(value).sort(([x], [y]) => (x < y ? -1 : 1)).map(([k, v]) => [k, canonical(v)]))
-      : Array.isArray(value)
-        ? value.map(canonical)
-        : value;
-  const settings = (p: Policy) => JSON.stringify(canonical({ ...p, version: 0, reasoning: '' }));
-  return settings(a) === settings(b);
+  return isDeepStrictEqual({ ...a, version: 0, reasoning: '' }, { ...b, version: 0, reasoning: '' });
 }
 
 function priceOf(config: TunerConfig, provider: string): PriceConfig | undefined {

@@ -380,8 +380,9 @@ class Sampler implements Processor {
       const compiled = this.#policy(service);
       const decision = this.#decide(compiled, service, pattern, cls, record, entry.seen, entry.windowStart, time);
       const forced = decision.reason === 'severity' || decision.reason === 'rule' || decision.reason === 'first';
-      this.#ledger.note(entry, record.bodyText.length, decision.keep, forced);
-      if (tape) tape.add(time, service, pattern, cls, record.severityNumber, record.bodyText.length, record.traceIdBytes, decision.keep, decision.reason === 'boost');
+      const bytes = record.bodyText.length;
+      this.#ledger.note(entry, bytes, decision.keep, forced);
+      if (tape) tape.add(time, service, pattern, cls, record.severityNumber, bytes, record.traceIdBytes, decision.keep, decision.reason === 'boost');
       const outcome = decision.keep ? decision.reason : 'dropped';
       tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
       const classIndex = CLASS_INDEX[cls];

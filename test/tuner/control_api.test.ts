@@ -103,6 +103,9 @@ describe('control API and policy CLI', () => {
     assert.equal(ledger.reduce((n, r) => n + r.seen, 0), total, 'every record decided once');
     assert.equal(ledger.reduce((n, r) => n + r.kept, 0), out.length, 'the ledger\'s kept records are the exported ones');
     assert.ok(out.length < total / 2, `sampling happened: ${out.length} of ${total} kept`);
+    // The swaps reached the sampler: the static policies' INFO records went out at 1 / 0.2.
+    const rates = out.filter((r) => r.record.severityNumber === SeverityNumber.INFO).map((r) => (attr(r.record.attributes, 'logsift.sample_rate') as { doubleValue?: number; intValue?: string }));
+    assert.ok(rates.some((v) => (v.doubleValue ?? Number(v.intValue)) === 5), 'records kept under the static policy');
     // Restarted on the same data dir, the daemon puts the newest version back.
     d = await startDaemon(CONFIG.replaceAll('{{DIR}}', d.dir));
     endpoint = `http://127.0.0.1:${d.telemetryPort}`;

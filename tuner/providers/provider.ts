@@ -1,5 +1,6 @@
 // One interface for every author of policies: given a service's context and the rendered prompt, a reply
 // whose text should be a proposal. Failures are typed so the breaker and the logs can tell them apart.
+import { Backoff } from '../../exporters/helper/backoff.js';
 import type { Clock } from '../../pipeline/clock.js';
 import { sleep } from '../../pipeline/clock.js';
 import type { ProviderName } from '../config.js';
@@ -51,17 +52,20 @@ export function clockTimeout(clock: Clock, ms: number): { signal: AbortSignal; d
 
 const MAX_RETRY_AFTER_MS = 60_000;
 
+const RETRY_BACKOFF = { initialIntervalMs: 1000, maxIntervalMs: 30_000, multiplier: 2, randomizationFactor: 0.5 };
+
 /**
  * Runs `attempt` up to 1 + `retries` times while it fails with a retryable ProviderError, waiting what the
- * provider asked (Retry-After, at most a minute) or an exponential backoff from one second.
+ * provider asked (Retry-After, at most a minute) or the exporters' exponential backoff from one second.
  */
 export async function withRetries<T>(attempt: () => Promise<T>, retries: number, clock: Clock): Promise<T> {
+  const backoff = new Backoff(RETRY_BACKOFF);
   for (let n = 0; ; n++) {
     try {
       return await attempt();
     } catch (error) {
       if (!(error instanceof ProviderError) || !error.retryable || n >= retries) throw error;
-      await sleep(clock, Math.min(MAX_RETRY_AFTER_MS, error.retryAfterMs ?? 1000 * 2 ** n));
+      await sleep(clock, Math.min(MAX_RETRY_AFTER_MS, error.retryAfterMs ?? backoff.next()));
     }
   }
 }
