@@ -9,6 +9,15 @@ import { runCommand } from './run.js';
 import { validateCommand } from './validate.js';
 import { packageVersion } from './version.js';
 
+// A reader that stopped reading (`logsift patterns mine < f | head`) is the end of the output, not an error:
+// exit quietly, as cat and grep do, instead of dying with an EPIPE stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
 const program = new Command('logsift')
   .description('An OpenTelemetry-Collector-shaped log daemon: OTLP in, patterns and sampling, PostHog out.')
   .version(packageVersion(), '-v, --version');

@@ -171,6 +171,8 @@ export class Store {
   readonly #deadLetterCount: Database.Statement<[string], { records: number | null }>;
   readonly #upsertPattern: Database.Statement<[PatternRow], unknown>;
   readonly #upsertAlias: Database.Statement<[string, string], unknown>;
+  readonly #deleteAlias: Database.Statement<[string], unknown>;
+  readonly #deleteRetiredPattern: Database.Statement<[string], unknown>;
   readonly #addLedger: Database.Statement<[LedgerRowData], unknown>;
   readonly #upsertAnomaly: Database.Statement<[AnomalyRow], unknown>;
 
@@ -201,6 +203,8 @@ export class Store {
       VALUES (@id, @kind, @service, @pattern, @start, @end, @observed, @expected, @score)
       ON CONFLICT (id) DO UPDATE SET end = excluded.end, observed = excluded.observed, expected = excluded.expected, score = excluded.score`);
     this.#upsertAlias = this.#db.prepare('INSERT INTO pattern_aliases (old_id, new_id) VALUES (?, ?) ON CONFLICT (old_id) DO UPDATE SET new_id = excluded.new_id');
+    this.#deleteAlias = this.#db.prepare('DELETE FROM pattern_aliases WHERE old_id = ?');
+    this.#deleteRetiredPattern = this.#db.prepare('DELETE FROM patterns WHERE id = ?');
   }
 
   /** Committed (and synced per the policy) when this returns. */
@@ -244,6 +248,13 @@ export class Store {
     this.#db.transaction(() => {
       for (const row of rows) this.#upsertPattern.run(row);
       for (const [from, to] of aliases) this.#upsertAlias.run(from, to);
+      // A standing id is never an alias (what the miner keeps acyclic stays acyclic here), and a retired id
+      // is no longer a pattern: its records were counted into the one it became.
+      for (const row of rows) this.#deleteAlias.run(row.id);
+      for (const [from, to] of aliases) {
+        this.#deleteAlias.run(to);
+        this.#deleteRetiredPattern.run(from);
+      }
     })();
   }
 

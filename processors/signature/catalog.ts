@@ -1,31 +1,39 @@
 // The pattern catalog: the miner's patterns (id, template, service, first/last seen, count, example) and the
 // id aliases left by generalisation, saved in the store and reloaded at start so ids and templates carry on.
 import type { PatternRow, Store } from '../../store/store.js';
-import type { TemplateMiner } from './template_miner.js';
+import type { Pattern, TemplateMiner } from './template_miner.js';
 
-/** Live patterns that share an id (a variable spanning different widths) become one catalog row. */
-export function catalogRows(miner: TemplateMiner): PatternRow[] {
-  const rows = new Map<string, PatternRow & { shapeList: string[] }>();
-  for (const p of miner.patterns()) {
-    const key = `${p.service}\u0000${p.id}`;
-    const row = rows.get(key);
-    const shape = p.tokens.join(' ');
-    if (!row) {
-      rows.set(key, { service: p.service, id: p.id, template: p.template, first_seen: p.firstSeen, last_seen: p.lastSeen, count: p.count, example: p.example, shapes: '', shapeList: [shape] });
-    } else {
-      row.count += p.count;
-      row.first_seen = Math.min(row.first_seen, p.firstSeen);
-      row.last_seen = Math.max(row.last_seen, p.lastSeen);
-      if (!row.shapeList.includes(shape)) row.shapeList.push(shape);
-    }
-  }
-  return [...rows.values()].map(({ shapeList, ...row }) => ({ ...row, shapes: JSON.stringify(shapeList) }));
+/** One catalog row per id: the widths its template spans, their counts summed. */
+function rowOf(miner: TemplateMiner, p: Pattern): PatternRow {
+  const holders = miner.holders(p.service, p.id);
+  const widths = holders.length > 0 ? holders : [p];
+  return {
+    service: p.service,
+    id: p.id,
+    template: p.template,
+    first_seen: Math.min(...widths.map((w) => w.firstSeen)),
+    last_seen: Math.max(...widths.map((w) => w.lastSeen)),
+    count: widths.reduce((n, w) => n + w.count, 0),
+    example: widths[0]!.example,
+    shapes: JSON.stringify(widths.map((w) => w.tokens.join(' '))),
+  };
 }
 
+/** Saves what changed since the last save (a flush costs the traffic since, not the catalog's size). */
 export function saveCatalog(miner: TemplateMiner, store: Store): number {
-  const rows = catalogRows(miner);
-  store.savePatterns(rows, miner.aliases());
-  return rows.length;
+  const changes = miner.takeChanges();
+  const rows = new Map<string, PatternRow>();
+  for (const p of changes.patterns) {
+    const key = `${p.service}\u0000${p.id}`;
+    if (!rows.has(key)) rows.set(key, rowOf(miner, p));
+  }
+  try {
+    store.savePatterns([...rows.values()], changes.aliases);
+  } catch (error) {
+    miner.returnChanges(changes);
+    throw error;
+  }
+  return rows.size;
 }
 
 export function loadCatalog(miner: TemplateMiner, store: Store): number {

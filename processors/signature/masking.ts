@@ -183,7 +183,12 @@ export function createMasker(enabled: readonly MaskName[] = ALL_MASKS): Masker {
     // tabs and line breaks take the general path.
     const parts = text.includes('\t') || text.includes('\n') || text.includes('\r') ? text.split(WHITESPACE) : text.split(' ');
     const out: string[] = [];
-    for (const token of parts) if (token.length > 0) out.push(maskToken(token, scan(token)));
+    for (const token of parts) {
+      if (token.length === 0) continue;
+      const masked = maskToken(token, scan(token));
+      // A run of variables is one variable: `1,234 bytes` and `0 bytes` differ in width only.
+      if (masked !== WILDCARD || out[out.length - 1] !== WILDCARD) out.push(masked);
+    }
     return out.join(' ');
   };
 

@@ -1,33 +1,38 @@
-// The online template miner. Each body is masked into tokens (masking.ts); tokens are matched against the
-// templates already seen with the same number of tokens. A body that differs from its closest template in
-// one word is not merged at once: two words in the same place are more often two events ("Accepted" /
-// "Failed") than a variable, so the word becomes <*> only once `variableAfter` distinct words were seen
-// there; until then each stands as a sibling pattern, and siblings fold into the generalised template when
-// the evidence arrives. Bodies differing in several words at once are generalised straight away, as Drain
-// does. Identical masked bodies skip matching through a cache, so repeated traffic is a hash lookup.
+// The online template miner. Each body is masked into tokens (masking.ts: recognised variables become <*>,
+// a run of them one <*>); tokens are matched against the templates already seen with the same number of
+// tokens, and a body that matches none there may join a narrower template whose <*>s take its extra word.
+// A body that differs from its closest template in one word is not merged at once: two words in the same
+// place are more often two events ("Accepted" / "Failed", GET / POST) than a variable, so the word becomes
+// <*> only once the position's words look like values (position_rule.ts); until then each stands as a
+// sibling pattern, and siblings fold into the generalised template when the evidence arrives. Bodies
+// differing in several words at once are generalised straight away, as Drain does. Identical masked bodies
+// skip matching through a cache, so repeated traffic is a hash lookup.
 //
-// Every pattern's id is a hash of service and template (with runs of <*> collapsed, so a variable spanning
-// a different number of words is the same pattern); when a template generalises or a sibling folds in, the
-// retired ids resolve to the standing one.
+// Every pattern's id is a hash of service and template (runs of <*> collapsed, so the same message with a
+// variable of another width is the same pattern). Retired ids resolve to the standing one through aliases
+// that can never form a cycle (see #retire), and the catalog saves only what changed since its last flush,
+// so neither the data path nor the flush grows with the history the miner has seen.
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { WILDCARD, createMasker, holdsForShape, shapeKey, type Masker, type MaskName } from './masking.js';
+import { isVariablePosition } from './position_rule.js';
 
 export interface MinerOptions {
   /** Share of the positions holding a word on either side that must agree for a body to join a template. */
   similarity: number;
-  /** Distinct words seen at one position before it becomes a variable. */
+  /** Distinct words seen at one position before it may become a variable. */
   variableAfter: number;
   maxPatternsPerService: number;
   masks?: readonly MaskName[];
 }
 
-// One global setting for every log style (chosen on Loghub-2k: GA is flat for similarity 0.65–0.75).
+// One global setting for every log style (chosen by leave-one-system-out on Loghub-2k; see bench:patterns).
 export const DEFAULT_MINER_OPTIONS: MinerOptions = { similarity: 0.7, variableAfter: 3, maxPatternsPerService: 10_000 };
 
 export class Pattern {
   tokens: string[];
   id: string;
+  template: string;
   count = 0;
   firstSeen = 0;
   lastSeen = 0;
@@ -37,6 +42,8 @@ export class Pattern {
   evicted = false;
   /** A tick of the miner's clock, for least-recently-used eviction. */
   lastUsed = 0;
+  /** Whether the catalog has yet to save this pattern's latest state. */
+  dirty = false;
   /** For a constant position, the sibling patterns that differ from this one only there, by their word. */
   readonly siblings = new Map<number, Map<string, Pattern>>();
 
@@ -50,9 +57,6 @@ export class Pattern {
     this.id = patternId(service, this.template);
   }
 
-  /** Runs of <*> collapse to one, so a variable spanning a different number of words is the same pattern. */
-  template: string;
-
   /** After `tokens` changed: the template and the id follow. */
   refresh(): void {
     this.template = collapse(this.tokens);
@@ -63,18 +67,48 @@ export class Pattern {
   get current(): Pattern {
     let p: Pattern = this;
     while (p.mergedInto) p = p.mergedInto;
+    // Shortcut the chain, so a pattern folded many times over is one hop from where it stands.
+    if (this.mergedInto && this.mergedInto !== p) this.mergedInto = p;
     return p;
   }
 }
 
+export function patternId(service: string, template: string): string {
+  return createHash('sha256').update(service).update('\u0000').update(template).digest('hex').slice(0, 16);
+}
+
+/**
+ * The template: tokens with runs of <*> collapsed, so a variable spanning a different number of words is the
+ * same pattern (masking collapses the runs it makes; generalising a word beside a <*> makes one).
+ */
 function collapse(tokens: readonly string[]): string {
   const out: string[] = [];
   for (const t of tokens) if (!(t === WILDCARD && out[out.length - 1] === WILDCARD)) out.push(t);
   return out.join(' ');
 }
 
-export function patternId(service: string, template: string): string {
-  return createHash('sha256').update(service).update('\u0000').update(template).digest('hex').slice(0, 16);
+/** Glob matching over tokens: a <*> takes one token or more, a word only itself (iterative, no backtracking blow-up). */
+export function globMatches(template: readonly string[], tokens: readonly string[]): boolean {
+  let t = 0;
+  let b = 0;
+  let starT = -1;
+  let starB = -1;
+  while (b < tokens.length) {
+    if (t < template.length && template[t] === WILDCARD) {
+      // The <*> takes this token; remember where, to give it more if what follows fails.
+      starT = t++;
+      starB = ++b;
+    } else if (t < template.length && template[t] === tokens[b]) {
+      t++;
+      b++;
+    } else if (starT >= 0) {
+      t = starT + 1;
+      b = ++starB;
+    } else {
+      return false;
+    }
+  }
+  return t === template.length;
 }
 
 /**
@@ -95,41 +129,50 @@ function similarity(template: readonly string[], tokens: readonly string[]): num
 }
 
 /**
- * The patterns of one token count, indexed by their first token as Drain's tree is: a body is compared with
- * the patterns that start with its first word, and with those that start with <*>. A body starting with <*>
- * is compared with all.
+ * The patterns of one token count, indexed by their first token and by their last, as Drain's tree is by the
+ * first: a body is compared with the patterns that share either edge word with it, and with those whose
+ * edge is <*>. Two edges, because a program or host name as the first word must not hide the template.
  */
 class LengthBucket {
   readonly all: Pattern[] = [];
   readonly #byFirst = new Map<string, Pattern[]>();
+  readonly #byLast = new Map<string, Pattern[]>();
 
   add(pattern: Pattern): void {
     this.all.push(pattern);
-    const first = pattern.tokens[0] ?? WILDCARD;
-    const list = this.#byFirst.get(first);
-    if (list) list.push(pattern);
-    else this.#byFirst.set(first, [pattern]);
+    push(this.#byFirst, pattern.tokens[0] ?? WILDCARD, pattern);
+    push(this.#byLast, pattern.tokens[pattern.tokens.length - 1] ?? WILDCARD, pattern);
   }
 
-  remove(pattern: Pattern, first = pattern.tokens[0] ?? WILDCARD): void {
+  remove(pattern: Pattern, first = pattern.tokens[0] ?? WILDCARD, last = pattern.tokens[pattern.tokens.length - 1] ?? WILDCARD): void {
     removeFrom(this.all, pattern);
-    const list = this.#byFirst.get(first);
-    if (list) {
-      removeFrom(list, pattern);
-      if (list.length === 0) this.#byFirst.delete(first);
-    }
+    pull(this.#byFirst, first, pattern);
+    pull(this.#byLast, last, pattern);
   }
 
-  /** Re-files a pattern whose first token just became <*>. */
-  refile(pattern: Pattern, oldFirst: string): void {
-    this.remove(pattern, oldFirst);
+  /** Re-files a pattern whose edge tokens just changed. */
+  refile(pattern: Pattern, oldFirst: string, oldLast: string): void {
+    this.remove(pattern, oldFirst, oldLast);
     this.add(pattern);
   }
 
-  candidates(first: string | undefined): Pattern[][] {
-    if (first === undefined || first === WILDCARD) return [this.all];
-    return [this.#byFirst.get(first) ?? [], this.#byFirst.get(WILDCARD) ?? []];
+  candidates(first: string | undefined, last: string | undefined): Pattern[][] {
+    if (first === undefined || first === WILDCARD || last === undefined || last === WILDCARD) return [this.all];
+    return [this.#byFirst.get(first) ?? [], this.#byFirst.get(WILDCARD) ?? [], this.#byLast.get(last) ?? [], this.#byLast.get(WILDCARD) ?? []];
   }
+}
+
+function push(index: Map<string, Pattern[]>, key: string, pattern: Pattern): void {
+  const list = index.get(key);
+  if (list) list.push(pattern);
+  else index.set(key, [pattern]);
+}
+
+function pull(index: Map<string, Pattern[]>, key: string, pattern: Pattern): void {
+  const list = index.get(key);
+  if (!list) return;
+  removeFrom(list, pattern);
+  if (list.length === 0) index.delete(key);
 }
 
 function removeFrom(list: Pattern[], pattern: Pattern): void {
@@ -139,6 +182,8 @@ function removeFrom(list: Pattern[], pattern: Pattern): void {
 
 interface ServiceState {
   byLength: Map<number, LengthBucket>;
+  /** The live patterns holding each id: one per width a variable spans (same template once collapsed). */
+  byId: Map<string, Pattern[]>;
   /** Masked body → pattern, so repeated traffic skips matching. Dropped whole when full (it only saves work). */
   exact: Map<string, Pattern>;
   /**
@@ -153,17 +198,45 @@ interface ServiceState {
 // Past the pattern limit the least recently used tenth is evicted at once: the sort is paid once per many
 // creations instead of a recency list being updated on every line.
 const EVICT_SHARE = 0.1;
+// A variable may span this many words more than the template it joins shows (a size with its conversion,
+// a quoted phrase, a host with its port): bodies up to that much wider are tried against narrower templates.
+const MAX_EXTRA_WORDS = 8;
+// Aliases are kept acyclic, so chains end; this bounds a walk even if a saved catalog held a cycle.
+const MAX_ALIAS_HOPS = 32;
+
+function holdId(state: ServiceState, pattern: Pattern): void {
+  const holders = state.byId.get(pattern.id);
+  if (holders) holders.push(pattern);
+  else state.byId.set(pattern.id, [pattern]);
+}
+
+function unholdId(state: ServiceState, pattern: Pattern, id: string): void {
+  const holders = state.byId.get(id);
+  if (!holders) return;
+  removeFrom(holders, pattern);
+  if (holders.length === 0) state.byId.delete(id);
+}
 
 export interface MinerEvents {
   /** A pattern was dropped to stay under maxPatternsPerService. */
   evicted?(pattern: Pattern): void;
 }
 
+/** What changed since the catalog last took it: patterns whose state is unsaved, and ids retired meanwhile. */
+export interface CatalogChanges {
+  patterns: Pattern[];
+  aliases: Array<[string, string]>;
+}
+
 export class TemplateMiner {
   readonly #masker: Masker;
   readonly #services = new Map<string, ServiceState>();
-  /** Retired id → the id that replaced it (generalisation or fold). */
+  /** Retired id → the id that replaced it (generalisation or fold). Bounded; never holds a cycle. */
   readonly #aliases: LRUCache<string, string>;
+  /** Patterns and retired ids the catalog has not saved yet (see takeChanges). */
+  #dirty: Pattern[] = [];
+  #retiredSinceTaken = new Set<string>();
+  #dirtyCap: number;
   #tick = 0;
   #lastService: string | undefined;
   #lastState: ServiceState | undefined;
@@ -174,13 +247,14 @@ export class TemplateMiner {
   ) {
     this.#masker = createMasker(options.masks);
     this.#aliases = new LRUCache({ max: Math.max(1000, options.maxPatternsPerService * 4) });
+    this.#dirtyCap = 4 * options.maxPatternsPerService;
   }
 
   #state(service: string): ServiceState {
     // Records come in runs of one service (a batch is per resource): the last one answers most lookups.
     if (service === this.#lastService && this.#lastState) return this.#lastState;
     let state = this.#services.get(service);
-    if (!state) this.#services.set(service, (state = { byLength: new Map(), exact: new Map(), byShape: new Map(), live: new Set() }));
+    if (!state) this.#services.set(service, (state = { byLength: new Map(), byId: new Map(), exact: new Map(), byShape: new Map(), live: new Set() }));
     this.#lastService = service;
     this.#lastState = state;
     return state;
@@ -191,6 +265,7 @@ export class TemplateMiner {
     for (const pattern of victims) {
       pattern.evicted = true;
       state.live.delete(pattern);
+      unholdId(state, pattern, pattern.id);
       state.byLength.get(pattern.tokens.length)?.remove(pattern);
       this.events.evicted?.(pattern);
     }
@@ -220,14 +295,26 @@ export class TemplateMiner {
     pattern.count += 1;
     if (pattern.count === 1) pattern.firstSeen = now;
     pattern.lastSeen = now;
+    if (!pattern.dirty) this.#markDirty(pattern);
     return pattern;
+  }
+
+  #markDirty(pattern: Pattern): void {
+    pattern.dirty = true;
+    this.#dirty.push(pattern);
+    // Nobody may be taking changes (no catalog): evicted and folded patterns leave, so the list stays within
+    // the live patterns' number.
+    if (this.#dirty.length > this.#dirtyCap) {
+      this.#dirty = this.#dirty.filter((p) => !p.evicted && !p.mergedInto);
+      this.#dirtyCap = Math.max(this.#dirtyCap, 2 * this.#dirty.length);
+    }
   }
 
   #match(state: ServiceState, service: string, tokens: string[], body: string): Pattern {
     const bucket = this.#bucket(state, tokens.length);
     let best: Pattern | undefined;
     let bestScore = -1;
-    for (const list of bucket.candidates(tokens[0])) {
+    for (const list of bucket.candidates(tokens[0], tokens[tokens.length - 1])) {
       for (const candidate of list) {
         const s = similarity(candidate.tokens, tokens);
         if (s > bestScore) {
@@ -236,32 +323,31 @@ export class TemplateMiner {
         }
       }
     }
-    if (!best || bestScore < this.options.similarity) return this.#create(state, bucket, service, tokens, body);
+    if (!best || bestScore < this.options.similarity) return this.#widerMatch(state, tokens) ?? this.#create(state, bucket, service, tokens, body);
 
     const differing: number[] = [];
     for (let i = 0; i < tokens.length; i++) if (best.tokens[i] !== WILDCARD && best.tokens[i] !== tokens[i]) differing.push(i);
     if (differing.length === 0) return best;
-    if (differing.length > 1) {
-      this.#generalise(bucket, best, differing);
-      return best;
-    }
+    if (differing.length > 1) return this.#generalise(state, bucket, best, differing);
 
     const position = differing[0]!;
     const word = tokens[position]!;
     const siblings = best.siblings.get(position) ?? new Map<string, Pattern>();
     best.siblings.set(position, siblings);
     const known = siblings.get(word)?.current;
-    if (known && !known.evicted) return known;
-    if (siblings.size + 2 < this.options.variableAfter) {
+    if (known && !known.evicted && known !== best) return known;
+    const words = new Map<string, number>([[best.tokens[position]!, best.count]]);
+    for (const [w, sibling] of siblings) if (!sibling.mergedInto && !sibling.evicted) words.set(w, sibling.count);
+    if (!isVariablePosition(words, word, this.options.variableAfter)) {
       const sibling = this.#create(state, bucket, service, tokens, body);
       siblings.set(word, sibling);
       return sibling;
     }
-    // Enough distinct words at this position: it is a variable. Siblings fold into the generalised template.
-    this.#generalise(bucket, best, [position]);
-    for (const sibling of siblings.values()) this.#fold(state, bucket, sibling, best);
+    // The position is a variable. Siblings fold into the generalised template.
+    const standing = this.#generalise(state, bucket, best, [position]);
+    for (const sibling of siblings.values()) this.#fold(state, sibling.current, standing);
     best.siblings.delete(position);
-    return best;
+    return standing;
   }
 
   #bucket(state: ServiceState, length: number): LengthBucket {
@@ -274,35 +360,105 @@ export class TemplateMiner {
     const pattern = new Pattern(service, tokens, body);
     bucket.add(pattern);
     state.live.add(pattern);
+    holdId(state, pattern);
+    this.#stand(pattern.id);
     pattern.lastUsed = ++this.#tick;
     if (state.live.size > this.options.maxPatternsPerService) this.#evictLeastRecent(state);
     return pattern;
   }
 
-  #generalise(bucket: LengthBucket, pattern: Pattern, positions: readonly number[]): void {
+  /** Makes positions of a pattern <*>; returns the pattern that stands for it after (another, if it folded). */
+  #generalise(state: ServiceState, bucket: LengthBucket, pattern: Pattern, positions: readonly number[]): Pattern {
     const oldId = pattern.id;
     const oldFirst = pattern.tokens[0]!;
+    const oldLast = pattern.tokens[pattern.tokens.length - 1]!;
     for (const p of positions) pattern.tokens[p] = WILDCARD;
-    if (oldFirst !== WILDCARD && pattern.tokens[0] === WILDCARD) bucket.refile(pattern, oldFirst);
     pattern.refresh();
-    if (pattern.id !== oldId) this.#aliases.set(oldId, pattern.id);
+    if (pattern.tokens[0] !== oldFirst || pattern.tokens[pattern.tokens.length - 1] !== oldLast) bucket.refile(pattern, oldFirst, oldLast);
+    if (pattern.id === oldId) return pattern;
+    unholdId(state, pattern, oldId);
+    // The same tokens may already stand in this width: one pattern for them.
+    const twin = state.byId.get(pattern.id)?.find((q) => q.tokens.length === pattern.tokens.length && q.tokens.every((t, i) => t === pattern.tokens[i]));
+    holdId(state, pattern);
+    this.#stand(pattern.id);
+    this.#retireIfUnheld(state, oldId, pattern.id);
+    if (twin) {
+      this.#fold(state, pattern, twin);
+      return twin;
+    }
+    if (!pattern.dirty) this.#markDirty(pattern);
+    return pattern;
   }
 
-  #fold(state: ServiceState, bucket: LengthBucket, from: Pattern, into: Pattern): void {
+  /** The template covering a body of more words: one whose <*>s can take the extra words (see #match). */
+  #widerMatch(state: ServiceState, tokens: readonly string[]): Pattern | undefined {
+    for (let width = tokens.length - 1; width >= 1 && width >= tokens.length - MAX_EXTRA_WORDS; width--) {
+      const bucket = state.byLength.get(width);
+      if (!bucket) continue;
+      for (const list of bucket.candidates(tokens[0], tokens[tokens.length - 1])) {
+        for (const candidate of list) if (this.#covers(candidate.tokens, tokens)) return candidate;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Whether a template covers tokens of more words, each <*> taking one token or more. Across widths the
+   * <*>s may take one word of the body besides variables (a bare host where others had an address), and the
+   * same similarity as within a width must hold: `for <*>` must not swallow `for invalid user <*>`.
+   */
+  #covers(template: readonly string[], tokens: readonly string[]): boolean {
+    let constants = 0;
+    for (const t of template) if (t !== WILDCARD) constants++;
+    let words = 0;
+    for (const t of tokens) if (t !== WILDCARD) words++;
+    if (constants === template.length || constants < 2 || words - constants > 1 || constants < this.options.similarity * words) return false;
+    return globMatches(template, tokens);
+  }
+
+  #fold(state: ServiceState, from: Pattern, into: Pattern): void {
     if (from === into || from.mergedInto || from.evicted) return;
     state.live.delete(from);
+    unholdId(state, from, from.id);
     from.mergedInto = into;
     into.count += from.count;
     into.firstSeen = Math.min(into.firstSeen, from.firstSeen);
     into.lastSeen = Math.max(into.lastSeen, from.lastSeen);
-    if (from.id !== into.id) this.#aliases.set(from.id, into.id);
-    bucket.remove(from);
+    this.#retireIfUnheld(state, from.id, into.id);
+    this.#bucket(state, from.tokens.length).remove(from);
+    if (!into.dirty) this.#markDirty(into);
   }
 
-  /** Re-creates a pattern from the catalog (at start), so known templates match at once. */
-  restore(service: string, template: string, stats: { count: number; firstSeen: number; lastSeen: number; example: string }): Pattern {
+  /** `from` retires into `to` unless another width of its template still holds it. */
+  #retireIfUnheld(state: ServiceState, from: string, to: string): void {
+    if (!state.byId.has(from)) this.#retire(from, to);
+  }
+
+  /**
+   * `from` no longer stands; `to` does. The alias graph stays acyclic: an edge is only ever drawn to an id
+   * that stands at that moment, and a standing id has no edge of its own (#stand removes it) — so nothing
+   * leads out of `to`, and the new edge closes no loop. Edges are otherwise only removed.
+   */
+  #retire(from: string, to: string): void {
+    if (from === to) return;
+    this.#aliases.delete(to);
+    this.#aliases.set(from, to);
+    this.#retiredSinceTaken.add(from);
+    // Likewise bounded by the aliases kept: an id the cache let go is no longer there to be saved.
+    if (this.#retiredSinceTaken.size > 2 * this.#aliases.max) {
+      for (const id of this.#retiredSinceTaken) if (!this.#aliases.has(id)) this.#retiredSinceTaken.delete(id);
+    }
+  }
+
+  /** An id that stands again (a template seen anew after it generalised away) is no longer an alias. */
+  #stand(id: string): void {
+    if (this.#aliases.delete(id)) this.#retiredSinceTaken.delete(id);
+  }
+
+  /** Re-creates one width of a catalog pattern (at start), so known templates match at once. */
+  restore(service: string, shape: string, stats: { count: number; firstSeen: number; lastSeen: number; example: string }): Pattern {
     const state = this.#state(service);
-    const tokens = template.length === 0 ? [] : template.split(' ');
+    const tokens = shape.length === 0 ? [] : shape.split(' ');
     const pattern = this.#create(state, this.#bucket(state, tokens.length), service, tokens, stats.example);
     pattern.count = stats.count;
     pattern.firstSeen = stats.firstSeen;
@@ -310,20 +466,52 @@ export class TemplateMiner {
     return pattern;
   }
 
+  /** The live patterns holding an id (one per width its template spans). */
+  holders(service: string, id: string): readonly Pattern[] {
+    return this.#services.get(service)?.byId.get(id) ?? [];
+  }
+
   /** Every live pattern of every service (several may share an id when a variable spans different widths). */
   *patterns(): IterableIterator<Pattern> {
     for (const state of this.#services.values()) yield* state.live.keys();
   }
 
+  /**
+   * What the catalog must save: the live patterns whose counts moved and the ids retired since the last
+   * call, each with the id standing for it now. Costs what changed, not what the miner has seen.
+   */
+  takeChanges(): CatalogChanges {
+    const patterns = this.#dirty.filter((p) => !p.evicted && !p.mergedInto);
+    for (const p of this.#dirty) p.dirty = false;
+    this.#dirty = [];
+    const aliases: Array<[string, string]> = [];
+    for (const from of this.#retiredSinceTaken) {
+      const to = this.resolve(from);
+      if (to !== from) aliases.push([from, to]);
+    }
+    this.#retiredSinceTaken = new Set();
+    return { patterns, aliases };
+  }
+
+  /** Changes a save could not store go back, to be taken with the next. */
+  returnChanges(changes: CatalogChanges): void {
+    for (const p of changes.patterns) if (!p.dirty) this.#markDirty(p);
+    for (const [from] of changes.aliases) this.#retiredSinceTaken.add(from);
+  }
+
   /** Retired id → standing id, for everything retired since the miner started (bounded). */
   aliases(): Array<[string, string]> {
-    return [...this.#aliases.entries()].map(([from]) => [from, this.resolve(from)]);
+    return [...this.#aliases.keys()].map((from) => [from, this.resolve(from)]);
   }
 
   /** The id that stands now for an id handed out earlier. */
   resolve(id: string): string {
     let current = id;
-    for (let next = this.#aliases.get(current); next !== undefined; next = this.#aliases.get(current)) current = next;
+    for (let hops = 0; hops < MAX_ALIAS_HOPS; hops++) {
+      const next = this.#aliases.peek(current);
+      if (next === undefined || next === id) break;
+      current = next;
+    }
     return current;
   }
 }
