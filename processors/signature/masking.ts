@@ -1,3 +1,5 @@
+import { HTTP_METHODS, PROTOCOL_VERSION, isEventKeyValue } from './event_words.js';
+
 // Tokenising and masking a log body before mining: variables that can be recognised on sight (numbers,
 // hex, UUIDs, IPs with ports, timestamps, paths, URLs, emails, durations, sizes, key=value values) become
 // <*>, so the miner only has to discover the variables that look like words. Masking works inside tokens:
@@ -5,8 +7,8 @@
 
 export const WILDCARD = '<*>';
 
-export type MaskName = 'url' | 'email' | 'uuid' | 'ip' | 'timestamp' | 'path' | 'hex' | 'duration' | 'size' | 'number' | 'keyvalue';
-export const ALL_MASKS: readonly MaskName[] = ['url', 'email', 'uuid', 'ip', 'timestamp', 'path', 'hex', 'duration', 'size', 'number', 'keyvalue'];
+export type MaskName = 'url' | 'email' | 'uuid' | 'ip' | 'timestamp' | 'path' | 'hex' | 'duration' | 'size' | 'number' | 'keyvalue' | 'host' | 'version' | 'quoted' | 'list';
+export const ALL_MASKS: readonly MaskName[] = ['url', 'email', 'uuid', 'ip', 'timestamp', 'path', 'hex', 'duration', 'size', 'number', 'keyvalue', 'host', 'version', 'quoted', 'list'];
 
 // Whole-token patterns (a token is a whitespace-separated word), tried before splitting the token.
 const TOKEN_PATTERNS: Partial<Record<MaskName, RegExp>> = {
@@ -31,8 +33,19 @@ const PIECE_PATTERNS: Partial<Record<MaskName, RegExp>> = {
 
 // Pieces are runs of these characters; everything else is punctuation kept in the template.
 const PIECE = /[A-Za-z0-9_-]+/g;
-// A quoted value after `=` may contain spaces: it is masked whole before the body is split into tokens.
-const QUOTED_VALUE = /([\w.\-]=)("[^"]*"|'[^']*')/g;
+// A quoted value after `=` may contain spaces: it is masked whole before the body is split into tokens —
+// unless its key names the event (`msg="user logged in"` and `msg="payment declined"` are two events).
+const QUOTED_VALUE = /([\w.\-]+)=("[^"]*"|'[^']*')/g;
+// A size's conversion in brackets after it is part of the same value: `1,234 bytes (1.2 KB)` is `<size> bytes`.
+const SIZE_CONVERSION = /(\d\s*(?:bytes?|[KMGTP]i?B|B))\s*\(\s*[\d.,]+\s*(?:bytes?|[KMGTP]i?B|B)\s*\)/gi;
+// A bracketed list (`[a, b, c]`, `[]` excluded) is one value however many items it holds.
+const BRACKETED_LIST = /\[[^[\]]*,\s[^[\]]*\]/g;
+// A quoted phrase in free text is one value — except an HTTP request line, which names its event.
+const QUOTED_PHRASE = /(^|[\s(\[])"([^"]*\s[^"]*)"/g;
+// A host name with a domain (or with a port) is one value: `proxy.example.org:5070` as well as `db-1:5432`.
+const HOST = /^(?=[^:]*[a-z])[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(:\d{1,5})?$|^[a-z][\w.-]*:\d{1,5}$/;
+// A version of any shape (1.2.3, 1.2.3-4ubuntu5, 2:1.18.4-1+deb10u1, v2.0.1-rc1) is one value.
+const VERSION = /^v?\d+(\.\d+)+([-+~:.][\w.+~-]*)?$|^\d+:\d[\w.+~-]*$/;
 // key=value and key:value (the key an identifier) keep the key and mask the value.
 const KEY_VALUE = /^([A-Za-z_][\w.\-]*[=:])([^=:].*)$/;
 
@@ -64,8 +77,9 @@ export function holdsForShape(masked: string): boolean {
   return !HAS_DIGIT.test(masked);
 }
 // The commonest variable by far: a bare number, perhaps signed, with decimals, in brackets or before a comma.
-const PLAIN_NUMBER = /^[([]?[-+]?\d+([.,]\d+)?[)\],;:.]?$/;
-const NUMBER_CORE = /[-+]?\d+([.,]\d+)?/;
+// A comparison before it (`<1 sec`) and thousands separators (`1,234,567`) belong to the number.
+const PLAIN_NUMBER = /^[([]?[<>~]?[-+]?\d+([.,]\d+)*[)\],;:.]?$/;
+const NUMBER_CORE = /[<>~]?[-+]?\d+([.,]\d+)*/;
 const DAYS_AND_MONTHS = new Set(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun', 'jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec']);
 
 const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
@@ -81,6 +95,7 @@ function isDayOrMonth(token: string): boolean {
 const ONE_PIECE = /^[A-Za-z0-9_-]+$/;
 const EDGE_PUNCTUATION = /^[("'[{<]+|[)"'\]}>,;.!?]+$/g;
 const TRAILING_CLOSERS = /[,;)\]}]+$/;
+const TRAILING_QUOTE = /"$/;
 
 export interface Masker {
   /** The body's tokens with recognised variables replaced by <*>. */
@@ -142,6 +157,12 @@ export function createMasker(enabled: readonly MaskName[] = ALL_MASKS): Masker {
   const maskNumbers = enabled.includes('number');
   const dayOrMonth = enabled.includes('timestamp') ? PIECE_PATTERNS.timestamp! : undefined;
   const longHex = enabled.includes('hex') ? PIECE_PATTERNS.hex! : undefined;
+  const hosts = enabled.includes('host');
+  const versions = enabled.includes('version');
+  const quoted = enabled.includes('quoted');
+  const lists = enabled.includes('list');
+  const sizes = enabled.includes('size');
+  const paths = enabled.includes('path');
 
   const maskPieces = (text: string): string =>
     text.replace(PIECE, (piece) => {
@@ -159,17 +180,27 @@ export function createMasker(enabled: readonly MaskName[] = ALL_MASKS): Masker {
       // A plain word: a variable only if it is a day or month name, or a long run of hex.
       if (dayOrMonth && token.length >= 3 && token.length <= 5 && isDayOrMonth(token)) return maskPieces(token);
       if (longHex && token.length >= 12 && longHex.test(token.replace(EDGE_PUNCTUATION, ''))) return maskPieces(token);
+      if (hosts && (flags & DOT) !== 0) {
+        const stripped = token.replace(EDGE_PUNCTUATION, '');
+        if (HOST.test(stripped)) return token.replace(stripped, WILDCARD);
+      }
       return token;
     }
     if (maskNumbers && (flags & ~(DIGIT | DOT | DASH | COLON)) === 0 && PLAIN_NUMBER.test(token)) return token.replace(NUMBER_CORE, WILDCARD);
+    if ((flags & DIGIT) !== 0 && PROTOCOL_VERSION.test(token)) return token;
     if (wholeTokenMask(token, flags)) return WILDCARD;
     const stripped = token.replace(EDGE_PUNCTUATION, '');
     if (stripped !== token && stripped.length > 0 && wholeTokenMask(stripped, scan(stripped))) return token.replace(stripped, WILDCARD);
+    if ((flags & (SLASH | AT | EQUALS)) === 0 && stripped.length > 0) {
+      if (versions && (flags & DIGIT) !== 0 && VERSION.test(stripped)) return token.replace(stripped, WILDCARD);
+      if (hosts && (flags & (DOT | COLON)) !== 0 && HOST.test(stripped)) return token.replace(stripped, WILDCARD);
+    }
     // A single identifier-like piece with a digit (blk_-42, core3, v1-2) is a variable as a whole.
     if (maskNumbers && (flags & (SLASH | AT | COLON | EQUALS | DOT)) === 0 && ONE_PIECE.test(token)) return WILDCARD;
     if (keyValue && (flags & (EQUALS | COLON)) !== 0) {
       const kv = KEY_VALUE.exec(token);
       // Values of key=value pairs are variables; a trailing comma or bracket stays.
+      if (kv && isEventKeyValue(kv[1]!.slice(0, -1), kv[2]!.replace(TRAILING_CLOSERS, ''))) return token;
       if (kv && !kv[2]!.startsWith('//')) return `${kv[1]}${WILDCARD}${TRAILING_CLOSERS.exec(kv[2]!)?.[0] ?? ''}`;
     }
     return maskPieces(token);
@@ -177,15 +208,38 @@ export function createMasker(enabled: readonly MaskName[] = ALL_MASKS): Masker {
 
   // No per-token cache: hashing each freshly split token costs more than the one scan that settles a plain word.
 
+  /** A request path after an HTTP method: the route stays, ids in it and the query are variables. */
+  const maskRoute = (token: string): string => {
+    const query = token.indexOf('?');
+    const route = query >= 0 ? token.slice(0, query) : token;
+    const masked = route
+      .split('/')
+      .map((segment) => (HAS_DIGIT.test(segment) || (longHex !== undefined && longHex.test(segment)) ? WILDCARD : segment))
+      .join('/');
+    return query >= 0 ? `${masked}?${WILDCARD}` : masked;
+  };
+
+  /** Values that span several words, rewritten before the body is split (each only when it can be there). */
+  const rewriteSpans = (body: string): string => {
+    let text = body;
+    if (keyValue && (text.includes('="') || text.includes("='"))) text = text.replace(QUOTED_VALUE, (all, key: string, value: string) => (isEventKeyValue(key, value) ? all : `${key}=${WILDCARD}`));
+    if (quoted && text.includes('"')) text = text.replace(QUOTED_PHRASE, (all, before: string, inner: string) => (HTTP_METHODS.has(inner.slice(0, inner.indexOf(' '))) ? all : `${before}"${WILDCARD}"`));
+    if (sizes && text.includes('(')) text = text.replace(SIZE_CONVERSION, '$1');
+    if (lists && text.includes(', ') && text.includes('[')) text = text.replace(BRACKETED_LIST, `[${WILDCARD}]`);
+    return text;
+  };
+
   const maskBody = (body: string): string => {
-    const text = keyValue && (body.includes('="') || body.includes("='")) ? body.replace(QUOTED_VALUE, `$1${WILDCARD}`) : body;
+    const text = rewriteSpans(body);
     // Splitting on a space is much faster than on a regex (empty parts from runs of spaces are skipped below);
     // tabs and line breaks take the general path.
     const parts = text.includes('\t') || text.includes('\n') || text.includes('\r') ? text.split(WHITESPACE) : text.split(' ');
     const out: string[] = [];
-    for (const token of parts) {
+    for (let i = 0; i < parts.length; i++) {
+      const token = parts[i]!;
       if (token.length === 0) continue;
-      const masked = maskToken(token, scan(token));
+      const afterMethod = paths && token.charCodeAt(0) === 47 && i > 0 && HTTP_METHODS.has(parts[i - 1]!.replace(EDGE_PUNCTUATION, ''));
+      const masked = afterMethod ? maskRoute(token.replace(TRAILING_QUOTE, '')) + (token.endsWith('"') ? '"' : '') : maskToken(token, scan(token));
       // A run of variables is one variable: `1,234 bytes` and `0 bytes` differ in width only.
       if (masked !== WILDCARD || out[out.length - 1] !== WILDCARD) out.push(masked);
     }

@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { WILDCARD, createMasker, holdsForShape, shapeKey, type Masker, type MaskName } from './masking.js';
-import { isVariablePosition } from './position_rule.js';
+import { isVariablePosition, namesEvent } from './position_rule.js';
 
 export interface MinerOptions {
   /** Share of the positions holding a word on either side that must agree for a body to join a template. */
@@ -85,6 +85,18 @@ function collapse(tokens: readonly string[]): string {
   const out: string[] = [];
   for (const t of tokens) if (!(t === WILDCARD && out[out.length - 1] === WILDCARD)) out.push(t);
   return out.join(' ');
+}
+
+/**
+ * The index of the one token of `wider` (one longer than `tokens`) whose removal leaves `tokens`, when that
+ * token stands next to a <*>; -1 when there is none.
+ */
+function extraWordBesideWildcard(wider: readonly string[], tokens: readonly string[]): number {
+  let k = 0;
+  while (k < tokens.length && wider[k] === tokens[k]) k++;
+  // wider[k] is the first disagreement: everything after it must agree shifted by one.
+  for (let i = k; i < tokens.length; i++) if (wider[i + 1] !== tokens[i]) return -1;
+  return wider[k - 1] === WILDCARD || wider[k + 1] === WILDCARD ? k : -1;
 }
 
 /** Glob matching over tokens: a <*> takes one token or more, a word only itself (iterative, no backtracking blow-up). */
@@ -323,12 +335,16 @@ export class TemplateMiner {
         }
       }
     }
-    if (!best || bestScore < this.options.similarity) return this.#widerMatch(state, tokens) ?? this.#create(state, bucket, service, tokens, body);
+    if (!best || bestScore < this.options.similarity) return this.#widerMatch(state, tokens) ?? this.#narrowerMatch(state, tokens) ?? this.#create(state, bucket, service, tokens, body);
 
     const differing: number[] = [];
     for (let i = 0; i < tokens.length; i++) if (best.tokens[i] !== WILDCARD && best.tokens[i] !== tokens[i]) differing.push(i);
     if (differing.length === 0) return best;
-    if (differing.length > 1) return this.#generalise(state, bucket, best, differing);
+    if (differing.length > 1) {
+      // Several words differ, one of them naming the event on both sides (GET / POST): another event.
+      if (differing.some((i) => namesEvent(best.tokens[i]!) && namesEvent(tokens[i]!))) return this.#create(state, bucket, service, tokens, body);
+      return this.#generalise(state, bucket, best, differing);
+    }
 
     const position = differing[0]!;
     const word = tokens[position]!;
@@ -336,8 +352,8 @@ export class TemplateMiner {
     best.siblings.set(position, siblings);
     const known = siblings.get(word)?.current;
     if (known && !known.evicted && known !== best) return known;
-    const words = new Map<string, number>([[best.tokens[position]!, best.count]]);
-    for (const [w, sibling] of siblings) if (!sibling.mergedInto && !sibling.evicted) words.set(w, sibling.count);
+    const words = new Set<string>([best.tokens[position]!]);
+    for (const [w, sibling] of siblings) if (!sibling.mergedInto && !sibling.evicted) words.add(w);
     if (!isVariablePosition(words, word, this.options.variableAfter)) {
       const sibling = this.#create(state, bucket, service, tokens, body);
       siblings.set(word, sibling);
@@ -388,6 +404,26 @@ export class TemplateMiner {
     }
     if (!pattern.dirty) this.#markDirty(pattern);
     return pattern;
+  }
+
+  /**
+   * A template one word wider than the body, whose extra word stands next to a <*> with everything else
+   * equal (`lifetime <*> sec` for `lifetime <*>`, where 00:01:02 took the place of `<1 sec`): the word was
+   * part of the variable, so the template generalises it and takes the body's id.
+   */
+  #narrowerMatch(state: ServiceState, tokens: readonly string[]): Pattern | undefined {
+    const bucket = state.byLength.get(tokens.length + 1);
+    if (!bucket) return undefined;
+    let constants = 0;
+    for (const t of tokens) if (t !== WILDCARD) constants++;
+    if (constants < 2 || constants < this.options.similarity * (constants + 1)) return undefined;
+    for (const list of bucket.candidates(tokens[0], tokens[tokens.length - 1])) {
+      for (const candidate of list) {
+        const extra = extraWordBesideWildcard(candidate.tokens, tokens);
+        if (extra >= 0 && !namesEvent(candidate.tokens[extra]!)) return this.#generalise(state, bucket, candidate, [extra]);
+      }
+    }
+    return undefined;
   }
 
   /** The template covering a body of more words: one whose <*>s can take the extra words (see #match). */
