@@ -1,15 +1,11 @@
-// `logsift anomaly scan --csv FILE`: the rate detector over a `timestamp,value` series (value = count per
-// interval), one JSON object per detection — for tuning the detector on historical metrics.
+// `logsift anomaly scan --csv FILE`: the detector over any `timestamp,value` series — counts per interval
+// judged as counts, other numbers on their own scale — one JSON object per finding (an excursion is one).
 import { readFileSync } from 'node:fs';
 import { loadConfigFile } from '../config/load.js';
 import { anomalyProcessorFactory, detectorOptions, type AnomalyConfig } from '../processors/anomaly/factory.js';
-import { detect } from '../processors/anomaly/detector.js';
-import { RateTable } from '../processors/ratestats/rate_table.js';
+import { scanSeries } from '../processors/anomaly/series_scan.js';
 import { builtinRegistry } from './components.js';
 import { printConfigErrors } from './load_config.js';
-
-// Each row is one window; the table's clock counts rows, not seconds.
-const ROW = 1000;
 
 export function anomalyScanCommand(options: { csv: string; config?: string }): number {
   let config: AnomalyConfig = anomalyProcessorFactory.defaultConfig();
@@ -35,25 +31,33 @@ export function anomalyScanCommand(options: { csv: string; config?: string }): n
     if (line.trim() === '') return;
     const [timestamp, value] = line.split(',').map((c) => c.trim());
     const n = Number(value);
-    if (timestamp === undefined || value === undefined || !Number.isFinite(n) || n < 0) {
+    if (timestamp === undefined || value === undefined || value === '' || !Number.isFinite(n)) {
       // A header line is fine; anything else is reported with its line number.
-      if (i > 0 || Number.isFinite(Number(value))) problems.push(`line ${i + 1}: expected timestamp,count but got "${line.slice(0, 80)}"`);
+      if (i > 0) problems.push(`line ${i + 1}: expected timestamp,value but got "${line.slice(0, 80)}"`);
       return;
     }
-    rows.push({ timestamp, value: Math.round(n) });
+    rows.push({ timestamp, value: n });
   });
   if (problems.length > 0) {
     process.stderr.write(`${options.csv}: ${problems.length} bad line(s):\n${problems.slice(0, 20).map((p) => `  ${p}`).join('\n')}\n`);
     return 1;
   }
-  const table = new RateTable({ windowMs: ROW, ewmaAlpha: 0.2, history: 60, maxSeries: 10 });
-  const detector = detectorOptions(config);
-  rows.forEach((row, i) => {
-    if (row.value > 0) table.record('csv', 'series', 'INFO', 0, i * ROW, row.value);
-    table.advance((i + 1) * ROW);
-    for (const f of detect(table.series(), i * ROW, detector, false)) {
-      process.stdout.write(`${JSON.stringify({ timestamp: row.timestamp, score: f.score, kind: f.kind, observed: f.observed, expected: f.expected })}\n`);
-    }
-  });
+  const points = rows.map((row, i) => ({ time: timeOf(row.timestamp) ?? i * 60_000, value: row.value }));
+  // Timestamps that do not all parse, or go backwards, leave the points a minute apart in file order.
+  const ordered = points.every((p, i) => i === 0 || p.time > points[i - 1]!.time) && rows.every((r) => timeOf(r.timestamp) !== undefined);
+  const series = ordered ? points : rows.map((row, i) => ({ time: i * 60_000, value: row.value }));
+  for (const f of scanSeries(series, detectorOptions(config))) {
+    process.stdout.write(`${JSON.stringify({ timestamp: rows[f.index]!.timestamp, score: f.score, kind: f.kind, observed: f.observed, expected: f.expected })}\n`);
+  }
   return 0;
+}
+
+/** Epoch seconds or milliseconds, or a date the Date parser reads; undefined otherwise. */
+function timeOf(timestamp: string): number | undefined {
+  if (/^\d+(\.\d+)?$/.test(timestamp)) {
+    const n = Number(timestamp);
+    return n < 1e11 ? n * 1000 : n;
+  }
+  const parsed = Date.parse(timestamp);
+  return Number.isNaN(parsed) ? undefined : parsed;
 }

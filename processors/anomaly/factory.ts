@@ -12,7 +12,7 @@ import { SharedKey } from '../../pipeline/pipeline_shared.js';
 import { countedOperator } from '../../pipeline/processor_helper.js';
 import { RATE_STATS } from '../ratestats/factory.js';
 import type { RateStatsView } from '../ratestats/rate_table.js';
-import { detect, detectEarly, type DetectorOptions } from './detector.js';
+import { Detector, type DetectorOptions } from './detector.js';
 import { AnomalyTracker, type Anomaly } from './tracker.js';
 
 /** What the sampler asks: is something anomalous about this pattern (or its service) now? */
@@ -28,6 +28,9 @@ export interface AnomalyConfig {
   warmup_windows: number;
   spike: { min_count: number; min_ratio: number };
   drop: { min_expected: number; silence_windows: number };
+  level_shift: { min_expected: number };
+  /** Series models kept; the least recently judged go past it. */
+  max_series: number;
   new_pattern: { burst: number; error_burst: number };
   error_ratio: { min_errors: number; min_ratio: number };
   close_after_windows: number;
@@ -44,6 +47,8 @@ const schema = {
     warmup_windows: { type: 'integer', minimum: 1 },
     spike: { type: 'object', additionalProperties: false, properties: { min_count: count, min_ratio: { type: 'number', minimum: 1 } } },
     drop: { type: 'object', additionalProperties: false, properties: { min_expected: { type: 'number', exclusiveMinimum: 0 }, silence_windows: count } },
+    level_shift: { type: 'object', additionalProperties: false, properties: { min_expected: { type: 'number', exclusiveMinimum: 0 } } },
+    max_series: { type: 'integer', minimum: 10 },
     new_pattern: { type: 'object', additionalProperties: false, properties: { burst: count, error_burst: count } },
     error_ratio: { type: 'object', additionalProperties: false, properties: { min_errors: count, min_ratio: { type: 'number', minimum: 1 } } },
     close_after_windows: count,
@@ -59,6 +64,8 @@ export function detectorOptions(config: AnomalyConfig): DetectorOptions {
     spikeMinRatio: config.spike.min_ratio,
     dropMinExpected: config.drop.min_expected,
     silenceWindows: config.drop.silence_windows,
+    shiftMinExpected: config.level_shift.min_expected,
+    maxSeries: config.max_series,
     newPatternBurst: config.new_pattern.burst,
     newErrorPatternBurst: config.new_pattern.error_burst,
     errorMinCount: config.error_ratio.min_errors,
@@ -70,7 +77,7 @@ const NANOS_PER_MS = 1_000_000n;
 
 class AnomalyProcessor implements Processor {
   readonly operator;
-  readonly #options: DetectorOptions;
+  #detector: Detector | undefined;
   #stats: RateStatsView | undefined;
   #tracker: AnomalyTracker | undefined;
   #evaluatedWindow = Number.NEGATIVE_INFINITY;
@@ -80,7 +87,6 @@ class AnomalyProcessor implements Processor {
     private readonly settings: ProcessorSettings,
     private readonly config: AnomalyConfig,
   ) {
-    this.#options = detectorOptions(config);
     this.operator = countedOperator(settings, map((batch: LogBatch) => this.#observe(batch)));
     settings.shared.provide(ANOMALIES, {
       isOpenFor: (service, pattern) => this.#tracker?.isOpenFor(service, pattern) ?? false,
@@ -100,7 +106,7 @@ class AnomalyProcessor implements Processor {
     const now = this.#now(batch);
     this.evaluateUpTo(now);
     const current = Math.floor(now / this.#stats.windowMs) * this.#stats.windowMs;
-    this.#tracker.applyEarly(current, detectEarly(this.#stats.takeTouched(), current, this.#options, this.#windowsJudged > this.config.warmup_windows));
+    this.#tracker.applyEarly(current, this.#detector!.judgeEarly(this.#stats.takeTouched(), current, this.#windowsJudged > this.config.warmup_windows));
     return batch;
   }
 
@@ -114,7 +120,7 @@ class AnomalyProcessor implements Processor {
     stats.advance(time);
     const completed = current - windowMs;
     this.#windowsJudged += 1;
-    this.#tracker!.apply(completed, detect(stats.series(), completed, this.#options, this.#windowsJudged > this.config.warmup_windows));
+    this.#tracker!.apply(completed, this.#detector!.judge(stats.series(), completed, this.#windowsJudged > this.config.warmup_windows));
     this.#evaluatedWindow = completed;
   }
 
@@ -138,6 +144,7 @@ class AnomalyProcessor implements Processor {
     const stats = this.settings.shared.lookup(RATE_STATS);
     if (!stats) throw new Error(`processor ${this.settings.id} needs a ratestats processor before it in pipeline ${this.settings.pipelineId}`);
     this.#stats = stats;
+    this.#detector = new Detector(detectorOptions(this.config), stats.windowMs);
     stats.takeTouched(); // starts the tracking
     const opened = this.settings.telemetry.anomaliesOpened;
     this.#tracker = new AnomalyTracker(stats.windowMs, this.config.close_after_windows, {
@@ -165,9 +172,11 @@ export const anomalyProcessorFactory: ProcessorFactory<AnomalyConfig> = {
   type: 'anomaly',
   defaultConfig: () => ({
     p_value: 1e-5,
-    warmup_windows: 3,
+    warmup_windows: 5,
     spike: { min_count: 10, min_ratio: 3 },
     drop: { min_expected: 20, silence_windows: 3 },
+    level_shift: { min_expected: 20 },
+    max_series: 100_000,
     new_pattern: { burst: 5, error_burst: 2 },
     error_ratio: { min_errors: 5, min_ratio: 3 },
     close_after_windows: 2,

@@ -34,6 +34,6 @@ describe('logsift anomaly scan', () => {
     writeFileSync(file, 'timestamp,count\nt0,5\nt1,lots\n');
     const result = await runCli(['anomaly', 'scan', '--csv', file]);
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /line 3: expected timestamp,count/);
+    assert.match(result.stderr, /line 3: expected timestamp,value/);
   });
 });

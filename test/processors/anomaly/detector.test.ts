@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { anomalyProcessorFactory, detectorOptions } from '../../../processors/anomaly/factory.js';
-import { detect, detectEarly, type Finding } from '../../../processors/anomaly/detector.js';
+import { Detector, type Finding } from '../../../processors/anomaly/detector.js';
 import { poissonLowerTail, poissonUpperTail } from '../../../processors/anomaly/poisson.js';
 import { AnomalyTracker, type Anomaly } from '../../../processors/anomaly/tracker.js';
 import { RateTable } from '../../../processors/ratestats/rate_table.js';
@@ -34,13 +34,14 @@ type Traffic = (window: number) => Array<{ pattern: string; severity?: SeverityC
 /** Runs `windows` windows of traffic; returns the findings per window. */
 function run(windows: number, traffic: Traffic): Finding[][] {
   const table = new RateTable({ windowMs: W, ewmaAlpha: 0.2, history: 10, maxSeries: 10_000 });
+  const detector = new Detector(options, W);
   const out: Finding[][] = [];
   for (let w = 0; w < windows; w++) {
     for (const { pattern, severity = 'INFO', count, service = 'api' } of traffic(w)) {
       for (let i = 0; i < count; i++) table.record(service, pattern, severity, 10, w * W + (i % W));
     }
     table.advance((w + 1) * W);
-    out.push(detect(table.series(), w * W, options, w >= options.warmupWindows));
+    out.push(detector.judge(table.series(), w * W, w >= options.warmupWindows));
   }
   return out;
 }
@@ -52,6 +53,7 @@ function run(windows: number, traffic: Traffic): Finding[][] {
  */
 function runEarly(windows: number, traffic: Traffic): Array<{ early: Array<Finding & { slice: number }>; end: Finding[] }> {
   const table = new RateTable({ windowMs: W, ewmaAlpha: 0.2, history: 10, maxSeries: 10_000 });
+  const detector = new Detector(options, W);
   table.takeTouched();
   const out: Array<{ early: Array<Finding & { slice: number }>; end: Finding[] }> = [];
   for (let w = 0; w < windows; w++) {
@@ -62,10 +64,10 @@ function runEarly(windows: number, traffic: Traffic): Array<{ early: Array<Findi
         const share = Math.floor((count * (slice + 1)) / 6) - Math.floor((count * slice) / 6);
         for (let i = 0; i < share; i++) table.record(service, pattern, severity, 10, w * W + slice * 10_000);
       }
-      for (const f of detectEarly(table.takeTouched(), w * W, options, w >= options.warmupWindows)) early.push({ ...f, slice });
+      for (const f of detector.judgeEarly(table.takeTouched(), w * W, w >= options.warmupWindows)) early.push({ ...f, slice });
     }
     table.advance((w + 1) * W);
-    out.push({ early, end: detect(table.series(), w * W, options, w >= options.warmupWindows) });
+    out.push({ early, end: detector.judge(table.series(), w * W, w >= options.warmupWindows) });
   }
   return out;
 }

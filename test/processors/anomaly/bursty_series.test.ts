@@ -1,0 +1,107 @@
+// Real rates are overdispersed (variance many times the mean), seasonal, and shift level after deploys; a
+// Poisson test calls every burst an anomaly. Fed two weeks of such a series at 5-minute windows with no
+// anomaly, the detector is silent; the same series with a spike, a drop and a level shift finds each once.
+// Traffic coming back at its usual level after a lull opens nothing.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { anomalyProcessorFactory, detectorOptions } from '../../../processors/anomaly/factory.js';
+import { Detector } from '../../../processors/anomaly/detector.js';
+import { scanSeries, type SeriesPoint } from '../../../processors/anomaly/series_scan.js';
+import { RateTable } from '../../../processors/ratestats/rate_table.js';
+
+const STEP = 5 * 60_000;
+const DAY = 24 * 3_600_000;
+const options = detectorOptions(anomalyProcessorFactory.defaultConfig());
+
+/** Seeded gamma–Poisson (negative binomial) counts: mean μ, variance μ·φ. */
+function negativeBinomial(seed: number) {
+  let s = seed;
+  // mulberry32: an LCG's low bits repeat across seeds, which puts the same 'rare' value at the same index.
+  const uniform = () => {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return (((t ^ (t >>> 14)) >>> 0) + 1) / 4294967297;
+  };
+  const normal = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+  // Marsaglia–Tsang gamma(shape, 1) for shape ≥ 1 (boosted below 1).
+  const gamma = (shape: number): number => {
+    if (shape < 1) return gamma(shape + 1) * uniform() ** (1 / shape);
+    const d = shape - 1 / 3;
+    const c = 1 / Math.sqrt(9 * d);
+    for (;;) {
+      const x = normal();
+      const v = (1 + c * x) ** 3;
+      if (v > 0 && Math.log(uniform()) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v;
+    }
+  };
+  const poisson = (lambda: number) => {
+    if (lambda > 50) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * normal()));
+    const limit = Math.exp(-lambda);
+    let k = 0;
+    for (let p = uniform(); p > limit; p *= uniform()) k++;
+    return k;
+  };
+  return (mean: number, phi: number) => (phi <= 1 ? poisson(mean) : poisson((gamma(mean / (phi - 1)) * (phi - 1))));
+}
+
+/** Two weeks of 5-minute counts: a day curve (night at a fifth of the afternoon), quieter weekends, φ = 12. */
+function bursty(seed: number, shape: (i: number, base: number) => number = (_, b) => b): SeriesPoint[] {
+  const draw = negativeBinomial(seed);
+  const start = Date.UTC(2026, 10, 2); // a Monday
+  return Array.from({ length: 14 * 288 }, (_, i) => {
+    const time = start + i * STEP;
+    const hour = (time % DAY) / 3_600_000;
+    const weekend = [0, 6].includes(new Date(time).getUTCDay()) ? 0.6 : 1;
+    const base = 200 * weekend * (0.6 - 0.4 * Math.cos((2 * Math.PI * (hour - 3)) / 24));
+    return { time, value: draw(shape(i, base), 12) };
+  });
+}
+
+describe('the detector on bursty, seasonal series', () => {
+  it('is silent on an overdispersed seasonal series with no anomaly', () => {
+    for (const seed of [3, 8, 21]) {
+      const findings = scanSeries(bursty(seed), options);
+      assert.deepEqual(findings, [], `seed ${seed}`);
+    }
+  });
+
+  it('finds a spike, a drop and a level shift in the same series, each once', () => {
+    // Afternoons of days 6, 9 and 11 (288 windows a day).
+    const SPIKE = 6 * 288 + 168;
+    const DROP = 9 * 288 + 180;
+    const SHIFT = 11 * 288 + 144;
+    const series = bursty(5, (i, base) => (i >= SPIKE && i < SPIKE + 3 ? base * 6 : i >= DROP && i < DROP + 3 ? base * 0.1 : i >= SHIFT ? base * 2.2 : base));
+    const findings = scanSeries(series, options);
+    const at = (kind: string, from: number, to: number) => findings.filter((f) => f.kind === kind && f.index >= from && f.index < to);
+    assert.equal(at('spike', SPIKE, SPIKE + 3).length, 1, JSON.stringify(findings));
+    assert.equal(at('drop', DROP, DROP + 3).length, 1, JSON.stringify(findings));
+    assert.equal(at('level_shift', SHIFT, SHIFT + 40).length, 1, JSON.stringify(findings));
+    assert.equal(findings.length, 3, `nothing else: ${JSON.stringify(findings)}`);
+  });
+
+  it('judges values that are not counts on their own scale', () => {
+    let s = 9;
+    const noise = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff - 0.5) * 12;
+    // A latency in ms, a minute apart: a day's swell, noise, and one stall.
+    const latency = Array.from({ length: 3000 }, (_, i) => ({ time: i * 60_000, value: 120.5 + 10 * Math.sin((2 * Math.PI * i) / 1440) + noise() + (i === 2500 ? 90 : 0) }));
+    const findings = scanSeries(latency, options);
+    assert.deepEqual(findings.map((f) => [f.kind, f.index]), [['spike', 2500]]);
+  });
+
+  it('traffic resuming at its usual level after a two-minute lull opens no anomaly', () => {
+    const W = 60_000;
+    const table = new RateTable({ windowMs: W, ewmaAlpha: 0.2, history: 10, maxSeries: 1000 });
+    const detector = new Detector(options, W);
+    const draw = negativeBinomial(4);
+    const kinds: string[] = [];
+    for (let w = 0; w < 60; w++) {
+      const lull = w === 40 || w === 41;
+      if (!lull) for (const pattern of ['a', 'b', 'c', 'd', 'e']) table.record('api', pattern, 'INFO', 10, w * W, draw(2400, 3));
+      table.advance((w + 1) * W);
+      for (const f of detector.judge(table.series(), w * W, w > 5)) kinds.push(`${w}:${f.kind}:${f.pattern}`);
+    }
+    assert.ok(kinds.every((k) => /^4[01]:(drop|silence):/.test(k)), `only the lull itself may be noted: ${kinds.join(' ')}`);
+    assert.ok(!kinds.some((k) => k.includes('spike')), kinds.join(' '));
+  });
+});
