@@ -25,9 +25,10 @@ export interface SeriesModelOptions {
   cusumThreshold: number;
 }
 
-// CUSUM slack ½σ and threshold 10σ: in control about one false alarm in fifty thousand windows (Siegmund's
-// approximation), a shift of 2σ found within about seven windows.
-export const DEFAULT_SERIES_MODEL: Omit<SeriesModelOptions, 'windowMs'> = { alpha: 0.1, cusumSlack: 0.5, cusumThreshold: 10 };
+// CUSUM slack 1σ and threshold 6σ: in control a false alarm in hundreds of thousands of windows (Siegmund's
+// approximation) — the slack also has to absorb the seasonal curve's misfit, which leaves residuals of
+// about one σ on a morning ramp for an hour — and a shift of 3σ found within three windows, of 2σ in six.
+export const DEFAULT_SERIES_MODEL: Omit<SeriesModelOptions, 'windowMs'> = { alpha: 0.1, cusumSlack: 1, cusumThreshold: 6 };
 
 // A window pulls the level and the spread by at most this many standard deviations.
 const CLIP = 3;
@@ -55,6 +56,13 @@ function erfc(x: number): number {
   const t = 1 / (1 + 0.5 * z);
   const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
   return x >= 0 ? r : 2 - r;
+}
+
+/** The hours whose middles a time lies between, and how far toward the later one. */
+function hourPlace(start: number): { below: number; above: number; weight: number } {
+  const hours = (start % DAY) / HOUR - 0.5;
+  const below = Math.floor(hours);
+  return { below: (below + 24) % 24, above: (below + 25) % 24, weight: hours - below };
 }
 
 function meanOf(values: Float64Array): number {
@@ -116,7 +124,7 @@ export class SeriesModel {
     if (this.#firstStart === undefined || this.options.windowMs > HOUR) return 1;
     const span = start - this.#firstStart;
     let factor = 1;
-    if (span >= DAY) factor *= this.#hourly[Math.floor(start / HOUR) % 24]! / meanOf(this.#hourly);
+    if (span >= DAY) factor *= this.#hourOfDay(start) / meanOf(this.#hourly);
     if (span >= WEEK) factor *= this.#daily[(Math.floor(start / DAY) + 4) % 7]! / meanOf(this.#daily);
     return factor;
   }
@@ -177,6 +185,12 @@ export class SeriesModel {
     return undefined;
   }
 
+  /** The hour-of-day factor at a time, between the middles of the two nearest hours (a day is a curve). */
+  #hourOfDay(start: number): number {
+    const { below, above, weight } = hourPlace(start);
+    return this.#hourly[below]! * (1 - weight) + this.#hourly[above]! * weight;
+  }
+
   #learnSeason(x: number, start: number): void {
     const { windowMs } = this.options;
     if (windowMs > HOUR) return;
@@ -184,11 +198,15 @@ export class SeriesModel {
     this.#dayMean = first ? x : this.#dayMean + Math.min(1, (3 * windowMs) / DAY) * (x - this.#dayMean);
     this.#weekMean = first ? x : this.#weekMean + Math.min(1, (3 * windowMs) / WEEK) * (x - this.#weekMean);
     if (this.#dayMean <= 0 || this.#weekMean <= 0) return;
-    const hour = Math.floor(start / HOUR) % 24;
     const day = (Math.floor(start / DAY) + 4) % 7;
     const clip = (r: number) => Math.max(0.05, Math.min(20, r));
-    this.#hourly[hour]! += HOUR_RATE * (clip((x + 0.5) / (this.#dayMean + 0.5)) - this.#hourly[hour]!);
-    this.#daily[day]! += DAY_RATE * (clip((x + 0.5) / (this.#weekMean * (this.#hourly[hour]! / meanOf(this.#hourly)) + 0.5)) - this.#daily[day]!);
+    // Each of the two hours around the window learns in proportion to how near its middle the window is.
+    const { below, above, weight } = hourPlace(start);
+    const hourFactor = this.#hourOfDay(start);
+    const error = clip((x + 0.5) / (this.#dayMean + 0.5)) - hourFactor;
+    this.#hourly[below]! += HOUR_RATE * (1 - weight) * error;
+    this.#hourly[above]! += HOUR_RATE * weight * error;
+    this.#daily[day]! += DAY_RATE * (clip((x + 0.5) / (this.#weekMean * (hourFactor / meanOf(this.#hourly)) + 0.5)) - this.#daily[day]!);
   }
 
   #cusum(z: number, x: number, start: number): LevelShift | undefined {
