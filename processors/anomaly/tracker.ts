@@ -86,9 +86,27 @@ export class AnomalyTracker {
     return [...this.#open.values()].map((o) => o.anomaly);
   }
 
+  /**
+   * How much of this pattern an open anomaly calls for, undefined when none is open for it (or service-wide):
+   * a spike's excess over the usual rate (1 − expected/observed), anything else all of it.
+   */
+  excessFor(service: string, pattern: string): number | undefined {
+    let share: number | undefined;
+    for (const { anomaly } of this.#open.values()) {
+      if (anomaly.service !== service || (anomaly.pattern !== pattern && anomaly.pattern !== '')) continue;
+      share = Math.max(share ?? 0, excessShare(anomaly));
+    }
+    return share;
+  }
+
   /** Whether an anomaly is open for this pattern (or service-wide for the service). */
   isOpenFor(service: string, pattern: string): boolean {
     for (const { anomaly } of this.#open.values()) if (anomaly.service === service && (anomaly.pattern === pattern || anomaly.pattern === '')) return true;
     return false;
   }
+}
+
+export function excessShare(anomaly: Pick<Anomaly, 'kind' | 'observed' | 'expected'>): number {
+  if (anomaly.kind !== 'spike' || anomaly.observed <= 0) return 1;
+  return Math.max(0, Math.min(1, 1 - anomaly.expected / anomaly.observed));
 }

@@ -24,6 +24,7 @@ import { dynamicKeep, type PatternLoad } from './dynamic_rates.js';
 import { compileKeepRules, type RecordPredicate } from './keep_rules.js';
 import { Ledger, type LedgerRow, type PatternRates } from './ledger.js';
 import { RetroBuffer } from './retro_buffer.js';
+import { BoostBudget } from './boost_budget.js';
 import { SAMPLER_TRAFFIC, TrafficTape } from './traffic_tape.js';
 import { RATE_STATS } from '../ratestats/factory.js';
 import type { RateStatsView } from '../ratestats/rate_table.js';
@@ -53,6 +54,8 @@ export interface SamplerConfig {
   ledger: { enabled: boolean; flush_interval: string; events: boolean };
   /** Dropped records kept in memory so an anomaly can bring back its last `window` of lines. */
   retro: { enabled: boolean; window: string; max_per_pattern: number; max_total: number };
+  /** What anomaly boosts may keep beyond the policy (boost_budget.ts). */
+  boost: { budget_share: number; burst_windows: number };
   /** The recent traffic kept for the tuner's replay gate and its watch after a change. */
   tape: { enabled: boolean; window: string; max_records: number };
 }
@@ -73,6 +76,11 @@ const schema = {
       type: 'object',
       additionalProperties: false,
       properties: { enabled: { type: 'boolean' }, flush_interval: { type: 'string', format: 'duration' }, events: { type: 'boolean' } },
+    },
+    boost: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { budget_share: { type: 'number', minimum: 0 }, burst_windows: { type: 'number', minimum: 1 } },
     },
     retro: {
       type: 'object',
@@ -185,7 +193,9 @@ class Sampler implements Processor {
   readonly #keepRank: number;
   readonly #retro: RetroBuffer | undefined;
   readonly #retroWindowMs: number;
-  readonly #boostUntil = new Map<string, number>();
+  /** Per boosted pattern: until when (the cooldown after its anomaly closed) and the share it boosts. */
+  readonly #boostUntil = new Map<string, { until: number; share: number }>();
+  readonly #boostBudget: BoostBudget;
   /** Scope `global`: one set of shares over every such service's patterns. */
   readonly #globalShares: BudgetShares = { keep: new Map(), window: -1, computedAt: 0 };
   #anomalies: AnomalyView | undefined;
@@ -205,6 +215,7 @@ class Sampler implements Processor {
     this.#windowMs = parseDuration(config.window)!;
     this.#reshareMs = Math.min(1000, this.#windowMs);
     this.#ledger = new Ledger(this.#windowMs);
+    this.#boostBudget = new BoostBudget({ share: config.boost.budget_share, burstWindows: config.boost.burst_windows });
     this.#keepRank = severityRank(config.keep_at_or_above);
     this.#retroWindowMs = parseDuration(config.retro.window)!;
     this.#retro = config.retro.enabled ? new RetroBuffer(config.retro.max_per_pattern, config.retro.max_total, this.#retroWindowMs) : undefined;
@@ -298,19 +309,24 @@ class Sampler implements Processor {
     return shareBudget(this.config.policy.budget, rates, pinned, this.#windowMs / 1000, this.config.min_keep);
   }
 
-  /** An open anomaly on the pattern (or its service) boosts it, and for the policy's cooldown after. */
-  #boosted(compiled: CompiledPolicy, service: string, pattern: string, now: number): boolean {
-    if (!this.#anomalies) return false;
+  /**
+   * The share of a pattern's records a boost keeps: an open anomaly on the pattern (or its service) boosts
+   * it, and for the policy's cooldown after; 0 when not boosted. A spike boosts its excess over the usual
+   * rate (1 − expected/observed), not the whole pattern: the usual part is the policy's to sample.
+   */
+  #boostShare(compiled: CompiledPolicy, service: string, pattern: string, now: number): number {
+    if (!this.#anomalies) return 0;
     const key = `${service}\u0000${pattern}`;
-    if (this.#anomalies.isOpenFor(service, pattern)) {
-      this.#boostUntil.set(key, now + compiled.policy.anomaly_boost.cooldown_seconds * 1000);
-      return true;
+    const open = this.#anomalies.excessFor(service, pattern);
+    if (open !== undefined) {
+      this.#boostUntil.set(key, { until: now + compiled.policy.anomaly_boost.cooldown_seconds * 1000, share: open });
+      return open;
     }
-    const until = this.#boostUntil.get(key);
-    if (until === undefined) return false;
-    if (until > now) return true;
+    const cooling = this.#boostUntil.get(key);
+    if (cooling === undefined) return 0;
+    if (cooling.until > now) return cooling.share;
     this.#boostUntil.delete(key);
-    return false;
+    return 0;
   }
 
   /** When an anomaly opens, its pattern's recently dropped records go out after all. */
@@ -344,11 +360,16 @@ class Sampler implements Processor {
     if (seenInWindow < policy.first_k_per_window) return { keep: true, probability: 1, reason: 'first' };
     // A pattern's own rate wins in either mode; dynamic mode shares the budget among the rest.
     const wanted = policy.pattern_keep[pattern] ?? (policy.mode === 'dynamic' ? this.#dynamicProbability(compiled, service, pattern, windowStart, now) : (policy.severity_keep[cls] ?? 1));
-    const boosted = this.#boosted(compiled, service, pattern, now);
-    const probability = Math.min(1, Math.max(this.config.min_keep, wanted, boosted ? policy.anomaly_boost.keep : 0));
+    const policyProbability = Math.min(1, Math.max(this.config.min_keep, wanted));
     const traceId = record.traceIdBytes;
     const draw = traceId.length > 0 ? traceUniform(traceId) : Math.random();
-    return { keep: draw < probability, probability, reason: boosted ? 'boost' : 'sampled' };
+    const share = this.#boostShare(compiled, service, pattern, now);
+    if (share === 0) return { keep: draw < policyProbability, probability: policyProbability, reason: 'sampled' };
+    // The boost keeps the excess on top of what the policy keeps of the usual part, out of its budget.
+    const boosted = Math.min(1, Math.max(policyProbability, policy.anomaly_boost.keep * share + policyProbability * (1 - share)));
+    if (draw < policyProbability) return { keep: true, probability: boosted, reason: 'sampled' };
+    if (draw < boosted && this.#boostBudget.take(service, windowStart)) return { keep: true, probability: boosted, reason: 'boost' };
+    return { keep: false, probability: boosted, reason: 'boost' };
   }
 
   #sample(batch: LogBatch): LogBatch {
@@ -380,6 +401,7 @@ class Sampler implements Processor {
       const compiled = this.#policy(service);
       const decision = this.#decide(compiled, service, pattern, cls, record, entry.seen, entry.windowStart, time);
       const forced = decision.reason === 'severity' || decision.reason === 'rule' || decision.reason === 'first';
+      if (decision.keep && decision.reason !== 'boost') this.#boostBudget.notePolicyKeep(service, entry.windowStart);
       const bytes = record.bodyText.length;
       this.#ledger.note(entry, bytes, decision.keep, forced);
       if (tape) tape.add(time, service, pattern, cls, record.severityNumber, bytes, record.traceIdBytes, decision.keep, decision.reason === 'boost');
@@ -488,6 +510,7 @@ export const samplerProcessorFactory: ProcessorFactory<SamplerConfig> = {
     services: {},
     ledger: { enabled: true, flush_interval: '10s', events: true },
     retro: { enabled: true, window: '60s', max_per_pattern: 200, max_total: 10_000 },
+    boost: { budget_share: 1, burst_windows: 15 },
     tape: { enabled: true, window: '10m', max_records: 100_000 },
   }),
   validate,

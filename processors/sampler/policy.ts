@@ -131,7 +131,7 @@ export function defaultPolicy(service = '*'): Policy {
     budget: { records_per_second: null, bytes_per_second: null, keep_fraction: 0.05, scope: 'service' },
     first_k_per_window: 1,
     keep_rules: [],
-    anomaly_boost: { keep: 1, cooldown_seconds: 300 },
+    anomaly_boost: { keep: 1, cooldown_seconds: 60 },
     reasoning: 'built-in default',
   };
 }
