@@ -31,9 +31,11 @@ export class BoostBudget {
     if (!b) this.#services.set(service, (b = { window: windowStart, policyKept: 0, perWindow: 0, tokens: 0, spent: 0 }));
     if (windowStart > b.window) {
       // A new window: the last one's policy keeps teach the rate, and the bucket fills by its share.
-      b.perWindow = b.perWindow === 0 ? b.policyKept : b.perWindow + PER_WINDOW_ALPHA * (b.policyKept - b.perWindow);
+      const learnt = b.perWindow > 0;
+      b.perWindow = learnt ? b.perWindow + PER_WINDOW_ALPHA * (b.policyKept - b.perWindow) : b.policyKept;
       const refill = this.options.share * b.perWindow;
-      b.tokens = Math.min(refill * this.options.burstWindows, b.tokens + refill);
+      // Full once the rate is known: the first spike after a start is kept like any other.
+      b.tokens = learnt ? Math.min(refill * this.options.burstWindows, b.tokens + refill) : refill * this.options.burstWindows;
       b.window = windowStart;
       b.policyKept = 0;
       b.spent = 0;
@@ -46,12 +48,17 @@ export class BoostBudget {
     this.#bucket(service, windowStart).policyKept += 1;
   }
 
-  /** Whether one more boosted record may be kept now (and spends it). */
-  take(service: string, windowStart: number): boolean {
+  /** Whether one more boosted record may be kept now. */
+  available(service: string, windowStart: number): boolean {
     const b = this.#bucket(service, windowStart);
     // Before a window has taught the rate the bucket is empty; the window in progress may still spend its share.
-    const available = b.tokens + (b.perWindow === 0 ? this.options.share * b.policyKept - b.spent : 0);
-    if (available < 1) return false;
+    return b.tokens + (b.perWindow === 0 ? this.options.share * b.policyKept - b.spent : 0) >= 1;
+  }
+
+  /** Spends one boosted record's worth; false (and nothing spent) when the bucket is empty. */
+  take(service: string, windowStart: number): boolean {
+    if (!this.available(service, windowStart)) return false;
+    const b = this.#bucket(service, windowStart);
     if (b.perWindow === 0) b.spent += 1;
     else b.tokens -= 1;
     return true;

@@ -364,7 +364,9 @@ class Sampler implements Processor {
     const traceId = record.traceIdBytes;
     const draw = traceId.length > 0 ? traceUniform(traceId) : Math.random();
     const share = this.#boostShare(compiled, service, pattern, now);
-    if (share === 0) return { keep: draw < policyProbability, probability: policyProbability, reason: 'sampled' };
+    // An empty bucket boosts nothing: the record is the policy's, at the policy's probability (so that
+    // `logsift.sample_rate` stays the probability each record was really kept with).
+    if (share === 0 || !this.#boostBudget.available(service, windowStart)) return { keep: draw < policyProbability, probability: policyProbability, reason: 'sampled' };
     // The boost keeps the excess on top of what the policy keeps of the usual part, out of its budget.
     const boosted = Math.min(1, Math.max(policyProbability, policy.anomaly_boost.keep * share + policyProbability * (1 - share)));
     if (draw < policyProbability) return { keep: true, probability: boosted, reason: 'sampled' };
