@@ -7,6 +7,7 @@
 // Last line: JSON.
 import os from 'node:os';
 import { anomalyProcessorFactory, detectorOptions } from '../processors/anomaly/factory.js';
+import { erfc } from '../processors/anomaly/series_model.js';
 import { scanSeries } from '../processors/anomaly/series_scan.js';
 import { emptyTally, normalised, scoreDetections, type Tally } from './anomaly/nab_score.js';
 import { generateSeries, type LabelledSeries } from './anomaly/series.js';
@@ -40,12 +41,6 @@ function windowedGaussian(series: LabelledSeries, threshold: number, window = 28
     sumSq += x * x;
   });
   return out;
-}
-
-function erfc(x: number): number {
-  const t = 1 / (1 + 0.5 * Math.abs(x));
-  const r = t * Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
-  return x >= 0 ? r : 2 - r;
 }
 
 function evaluate(detect: (s: LabelledSeries) => number[]): { score: number; tally: Tally; fpPer1000Clean: number; seconds: number } {

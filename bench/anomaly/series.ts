@@ -26,7 +26,8 @@ export function random(seed: number): () => number {
   };
 }
 
-function samplers(uniform: () => number) {
+/** Normal and gamma–Poisson (negative binomial: mean μ, variance φ·μ) draws from a uniform source. */
+export function samplers(uniform: () => number) {
   const normal = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
   const gamma = (shape: number): number => {
     if (shape < 1) return gamma(shape + 1) * uniform() ** (1 / shape);

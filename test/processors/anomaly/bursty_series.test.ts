@@ -8,41 +8,16 @@ import { anomalyProcessorFactory, detectorOptions } from '../../../processors/an
 import { Detector } from '../../../processors/anomaly/detector.js';
 import { scanSeries, type SeriesPoint } from '../../../processors/anomaly/series_scan.js';
 import { RateTable } from '../../../processors/ratestats/rate_table.js';
+import { random, samplers } from '../../../bench/anomaly/series.js';
 
 const STEP = 5 * 60_000;
 const DAY = 24 * 3_600_000;
 const options = detectorOptions(anomalyProcessorFactory.defaultConfig());
 
-/** Seeded gamma–Poisson (negative binomial) counts: mean μ, variance μ·φ. */
+/** Seeded gamma–Poisson (negative binomial) counts: mean μ, variance μ·φ (φ ≤ 1: Poisson-like, φ = 1.0001). */
 function negativeBinomial(seed: number) {
-  let s = seed;
-  // mulberry32: an LCG's low bits repeat across seeds, which puts the same 'rare' value at the same index.
-  const uniform = () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return (((t ^ (t >>> 14)) >>> 0) + 1) / 4294967297;
-  };
-  const normal = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-  // Marsaglia–Tsang gamma(shape, 1) for shape ≥ 1 (boosted below 1).
-  const gamma = (shape: number): number => {
-    if (shape < 1) return gamma(shape + 1) * uniform() ** (1 / shape);
-    const d = shape - 1 / 3;
-    const c = 1 / Math.sqrt(9 * d);
-    for (;;) {
-      const x = normal();
-      const v = (1 + c * x) ** 3;
-      if (v > 0 && Math.log(uniform()) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v;
-    }
-  };
-  const poisson = (lambda: number) => {
-    if (lambda > 50) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * normal()));
-    const limit = Math.exp(-lambda);
-    let k = 0;
-    for (let p = uniform(); p > limit; p *= uniform()) k++;
-    return k;
-  };
-  return (mean: number, phi: number) => (phi <= 1 ? poisson(mean) : poisson((gamma(mean / (phi - 1)) * (phi - 1))));
+  const { negativeBinomial: draw } = samplers(random(seed));
+  return (mean: number, phi: number) => draw(mean, Math.max(phi, 1.0001));
 }
 
 /** Two weeks of 5-minute counts: a day curve (night at a fifth of the afternoon), quieter weekends, φ = 12. */
