@@ -91,8 +91,8 @@ export async function replayPolicy(policy: Policy, entries: readonly TapeEntry[]
   const isOpenFor = (service: string, pattern: string) => anomalies.some((a) => a.service === service && (a.pattern === pattern || a.pattern === '') && now >= a.start && (a.end === undefined || now <= a.end));
   shared.provide(ANOMALIES, {
     isOpenFor,
-    // The tape keeps no counts of an anomaly: its whole pattern is boosted, as the live one may have been.
-    excessFor: (service, pattern) => (isOpenFor(service, pattern) ? 1 : undefined),
+    // The tape keeps no counts of an anomaly: its whole pattern is boosted while it was open.
+    usualFor: (service, pattern) => (isOpenFor(service, pattern) ? 0 : undefined),
     open: () => anomalies.filter((a) => now >= a.start && (a.end === undefined || now <= a.end)).map((a) => ({ ...a, kind: a.kind as Anomaly['kind'], observed: 0, expected: 0, score: 0, windows: 0 })),
   });
   const config = {

@@ -18,8 +18,8 @@ import { AnomalyTracker, type Anomaly } from './tracker.js';
 /** What the sampler asks: is something anomalous about this pattern (or its service) now? */
 export interface AnomalyView {
   isOpenFor(service: string, pattern: string): boolean;
-  /** The share of the pattern an open anomaly boosts (see AnomalyTracker.excessFor); undefined when none. */
-  excessFor(service: string, pattern: string): number | undefined;
+  /** The pattern's usual count per window under an open anomaly (see AnomalyTracker.usualFor); undefined when none. */
+  usualFor(service: string, pattern: string): number | undefined;
   open(): Anomaly[];
 }
 
@@ -92,7 +92,7 @@ class AnomalyProcessor implements Processor {
     this.operator = countedOperator(settings, map((batch: LogBatch) => this.#observe(batch)));
     settings.shared.provide(ANOMALIES, {
       isOpenFor: (service, pattern) => this.#tracker?.isOpenFor(service, pattern) ?? false,
-      excessFor: (service, pattern) => this.#tracker?.excessFor(service, pattern),
+      usualFor: (service, pattern) => this.#tracker?.usualFor(service, pattern),
       open: () => this.#tracker?.open() ?? [],
     });
   }

@@ -87,16 +87,17 @@ export class AnomalyTracker {
   }
 
   /**
-   * How much of this pattern an open anomaly calls for, undefined when none is open for it (or service-wide):
-   * a spike's excess over the usual rate (1 − expected/observed), anything else all of it.
+   * The count per window this pattern usually has, beyond which its records are an open anomaly's excess;
+   * 0 when the whole pattern is the anomaly's (a new pattern, a drop, a service-wide anomaly); undefined
+   * when no anomaly is open for it. With several open, the lowest.
    */
-  excessFor(service: string, pattern: string): number | undefined {
-    let share: number | undefined;
+  usualFor(service: string, pattern: string): number | undefined {
+    let usual: number | undefined;
     for (const { anomaly } of this.#open.values()) {
       if (anomaly.service !== service || (anomaly.pattern !== pattern && anomaly.pattern !== '')) continue;
-      share = Math.max(share ?? 0, excessShare(anomaly));
+      usual = Math.min(usual ?? Number.POSITIVE_INFINITY, usualCount(anomaly));
     }
-    return share;
+    return usual;
   }
 
   /** Whether an anomaly is open for this pattern (or service-wide for the service). */
@@ -106,7 +107,9 @@ export class AnomalyTracker {
   }
 }
 
-export function excessShare(anomaly: Pick<Anomaly, 'kind' | 'observed' | 'expected'>): number {
-  if (anomaly.kind !== 'spike' || anomaly.observed <= 0) return 1;
-  return Math.max(0, Math.min(1, 1 - anomaly.expected / anomaly.observed));
+/** A spike's or an upward level shift's expected count (what the pattern usually sends); 0 otherwise. */
+export function usualCount(anomaly: Pick<Anomaly, 'kind' | 'pattern' | 'observed' | 'expected'>): number {
+  if (anomaly.pattern === '') return 0;
+  if (anomaly.kind === 'spike' || (anomaly.kind === 'level_shift' && anomaly.observed > anomaly.expected)) return Math.max(0, anomaly.expected);
+  return 0;
 }

@@ -140,6 +140,8 @@ interface CompiledPolicy {
 }
 
 const POOL_KEY_SEPARATOR = '\u0000';
+// Under a spike, a window's records beyond this many times the pattern's usual count are its excess.
+const EXCESS = 1.5;
 // ~100 bytes a pattern: an event stays far under PostHog's 1 MB per event.
 const LEDGER_PATTERNS_PER_EVENT = 500;
 
@@ -193,8 +195,8 @@ class Sampler implements Processor {
   readonly #keepRank: number;
   readonly #retro: RetroBuffer | undefined;
   readonly #retroWindowMs: number;
-  /** Per boosted pattern: until when (the cooldown after its anomaly closed) and the share it boosts. */
-  readonly #boostUntil = new Map<string, { until: number; share: number }>();
+  /** Per boosted pattern: until when (the cooldown after its anomaly closed) and its usual count per window. */
+  readonly #boostUntil = new Map<string, { until: number; usual: number }>();
   readonly #boostBudget: BoostBudget;
   /** Scope `global`: one set of shares over every such service's patterns. */
   readonly #globalShares: BudgetShares = { keep: new Map(), window: -1, computedAt: 0 };
@@ -310,23 +312,28 @@ class Sampler implements Processor {
   }
 
   /**
-   * The share of a pattern's records a boost keeps: an open anomaly on the pattern (or its service) boosts
-   * it, and for the policy's cooldown after; 0 when not boosted. A spike boosts its excess over the usual
-   * rate (1 − expected/observed), not the whole pattern: the usual part is the policy's to sample.
+   * Whether a pattern is boosted now: an anomaly is open on it (or its service), or closed less than the
+   * policy's cooldown ago — and, for a spike or an upward shift, the window has already sent EXCESS × the
+   * pattern's usual count. So the usual part of each window is sampled as always and what comes beyond it,
+   * the excess, is kept whole; back at the usual rate nothing is boosted, however long the anomaly stays
+   * open or the cooldown lasts — one spike once kept five minutes of a pattern whole.
    */
-  #boostShare(compiled: CompiledPolicy, service: string, pattern: string, now: number): number {
-    if (!this.#anomalies) return 0;
+  #boosted(compiled: CompiledPolicy, service: string, pattern: string, seenInWindow: number, now: number): boolean {
+    if (!this.#anomalies) return false;
     const key = `${service}\u0000${pattern}`;
-    const open = this.#anomalies.excessFor(service, pattern);
-    if (open !== undefined) {
-      this.#boostUntil.set(key, { until: now + compiled.policy.anomaly_boost.cooldown_seconds * 1000, share: open });
-      return open;
+    let usual = this.#anomalies.usualFor(service, pattern);
+    if (usual !== undefined) {
+      this.#boostUntil.set(key, { until: now + compiled.policy.anomaly_boost.cooldown_seconds * 1000, usual });
+    } else {
+      const cooling = this.#boostUntil.get(key);
+      if (cooling === undefined) return false;
+      if (cooling.until <= now) {
+        this.#boostUntil.delete(key);
+        return false;
+      }
+      usual = cooling.usual;
     }
-    const cooling = this.#boostUntil.get(key);
-    if (cooling === undefined) return 0;
-    if (cooling.until > now) return cooling.share;
-    this.#boostUntil.delete(key);
-    return 0;
+    return seenInWindow >= EXCESS * usual;
   }
 
   /** When an anomaly opens, its pattern's recently dropped records go out after all. */
@@ -363,13 +370,14 @@ class Sampler implements Processor {
     const policyProbability = Math.min(1, Math.max(this.config.min_keep, wanted));
     const traceId = record.traceIdBytes;
     const draw = traceId.length > 0 ? traceUniform(traceId) : Math.random();
-    const share = this.#boostShare(compiled, service, pattern, now);
     // An empty bucket boosts nothing: the record is the policy's, at the policy's probability (so that
     // `logsift.sample_rate` stays the probability each record was really kept with).
-    if (share === 0 || !this.#boostBudget.available(service, windowStart)) return { keep: draw < policyProbability, probability: policyProbability, reason: 'sampled' };
-    // The boost keeps the excess on top of what the policy keeps of the usual part, out of its budget.
-    const boosted = Math.min(1, Math.max(policyProbability, policy.anomaly_boost.keep * share + policyProbability * (1 - share)));
+    if (!this.#boosted(compiled, service, pattern, seenInWindow, now) || !this.#boostBudget.available(service, windowStart)) {
+      return { keep: draw < policyProbability, probability: policyProbability, reason: 'sampled' };
+    }
+    const boosted = Math.min(1, Math.max(policyProbability, policy.anomaly_boost.keep));
     if (draw < policyProbability) return { keep: true, probability: boosted, reason: 'sampled' };
+    // What the boost keeps beyond the policy comes out of its bucket.
     if (draw < boosted && this.#boostBudget.take(service, windowStart)) return { keep: true, probability: boosted, reason: 'boost' };
     return { keep: false, probability: boosted, reason: 'boost' };
   }

