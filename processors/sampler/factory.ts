@@ -195,8 +195,11 @@ class Sampler implements Processor {
   readonly #keepRank: number;
   readonly #retro: RetroBuffer | undefined;
   readonly #retroWindowMs: number;
-  /** Per boosted pattern: until when (the cooldown after its anomaly closed) and its usual count per window. */
-  readonly #boostUntil = new Map<string, { until: number; usual: number }>();
+  /**
+   * Per boosted pattern: until when (the cooldown after its anomaly closed), its usual count per window, and
+   * its count in the window in progress and the one before (whether the excess lasts).
+   */
+  readonly #boostUntil = new Map<string, { until: number; usual: number; window: number; seen: number; previous: number }>();
   readonly #boostBudget: BoostBudget;
   /** Scope `global`: one set of shares over every such service's patterns. */
   readonly #globalShares: BudgetShares = { keep: new Map(), window: -1, computedAt: 0 };
@@ -313,27 +316,35 @@ class Sampler implements Processor {
 
   /**
    * Whether a pattern is boosted now: an anomaly is open on it (or its service), or closed less than the
-   * policy's cooldown ago — and, for a spike or an upward shift, the window has already sent EXCESS × the
-   * pattern's usual count. So the usual part of each window is sampled as always and what comes beyond it,
-   * the excess, is kept whole; back at the usual rate nothing is boosted, however long the anomaly stays
-   * open or the cooldown lasts — one spike once kept five minutes of a pattern whole.
+   * policy's cooldown ago — and, for a spike or an upward shift, while the excess lasts: this window has
+   * already sent EXCESS × the pattern's usual count, or the window before did (so a spike going on is kept
+   * whole from each window's start). Once the pattern is back at its usual rate for a window, nothing is
+   * boosted, however long the anomaly stays open or the cooldown lasts — one spike once kept five minutes
+   * of a pattern whole.
    */
-  #boosted(compiled: CompiledPolicy, service: string, pattern: string, seenInWindow: number, now: number): boolean {
+  #boosted(compiled: CompiledPolicy, service: string, pattern: string, seenInWindow: number, windowStart: number, now: number): boolean {
     if (!this.#anomalies) return false;
     const key = `${service}\u0000${pattern}`;
-    let usual = this.#anomalies.usualFor(service, pattern);
+    const usual = this.#anomalies.usualFor(service, pattern);
+    let state = this.#boostUntil.get(key);
     if (usual !== undefined) {
-      this.#boostUntil.set(key, { until: now + compiled.policy.anomaly_boost.cooldown_seconds * 1000, usual });
-    } else {
-      const cooling = this.#boostUntil.get(key);
-      if (cooling === undefined) return false;
-      if (cooling.until <= now) {
-        this.#boostUntil.delete(key);
-        return false;
-      }
-      usual = cooling.usual;
+      const until = now + compiled.policy.anomaly_boost.cooldown_seconds * 1000;
+      if (state) Object.assign(state, { until, usual });
+      else this.#boostUntil.set(key, (state = { until, usual, window: windowStart, seen: 0, previous: 0 }));
+    } else if (!state) {
+      return false;
+    } else if (state.until <= now) {
+      this.#boostUntil.delete(key);
+      return false;
     }
-    return seenInWindow >= EXCESS * usual;
+    if (state.window !== windowStart) {
+      state.previous = windowStart - state.window === this.#windowMs ? state.seen : 0;
+      state.window = windowStart;
+    }
+    state.seen = seenInWindow;
+    if (state.usual === 0) return true;
+    const excess = EXCESS * state.usual;
+    return seenInWindow >= excess || state.previous >= excess;
   }
 
   /** When an anomaly opens, its pattern's recently dropped records go out after all. */
@@ -372,7 +383,7 @@ class Sampler implements Processor {
     const draw = traceId.length > 0 ? traceUniform(traceId) : Math.random();
     // An empty bucket boosts nothing: the record is the policy's, at the policy's probability (so that
     // `logsift.sample_rate` stays the probability each record was really kept with).
-    if (!this.#boosted(compiled, service, pattern, seenInWindow, now) || !this.#boostBudget.available(service, windowStart)) {
+    if (!this.#boosted(compiled, service, pattern, seenInWindow, windowStart, now) || !this.#boostBudget.available(service, windowStart)) {
       return { keep: draw < policyProbability, probability: policyProbability, reason: 'sampled' };
     }
     const boosted = Math.min(1, Math.max(policyProbability, policy.anomaly_boost.keep));
@@ -520,7 +531,7 @@ export const samplerProcessorFactory: ProcessorFactory<SamplerConfig> = {
     services: {},
     ledger: { enabled: true, flush_interval: '10s', events: true },
     retro: { enabled: true, window: '60s', max_per_pattern: 200, max_total: 10_000 },
-    boost: { budget_share: 1, burst_windows: 15 },
+    boost: { budget_share: 1, burst_windows: 60 },
     tape: { enabled: true, window: '10m', max_records: 100_000 },
   }),
   validate,

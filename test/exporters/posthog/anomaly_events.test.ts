@@ -78,7 +78,7 @@ service:
     }
     assert.ok((ledgers[7]!.properties.kept as number) < 30, `calm windows are sampled: ${ledgers.map((e) => e.properties.kept)}`);
     // Found as it arrived: its window kept far more than a calm one — the spike's excess, as far as the
-    // boost's bucket (fifteen windows of the policy's keeps) reaches.
+    // boost's bucket (sixty windows of the policy's keeps) reaches.
     const spikeKept = ledgers[8]!.properties.kept as number;
     assert.ok(spikeKept > 3 * (ledgers[7]!.properties.kept as number) && spikeKept < 600, `the spike window kept ${spikeKept}`);
   });
