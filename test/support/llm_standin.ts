@@ -23,6 +23,12 @@ export interface LlmStandin {
   received: ReceivedRequest[];
   /** Steps still to serve; once empty, the last step repeats. */
   script(steps: ScriptStep[]): void;
+  /**
+   * Exchanges under way (a request being read or answered; a hanging one is not: it waits on the client's
+   * timeout) and exchanges finished so far — what a test driving fake time watches so that it never moves
+   * the clock while a real request is in flight.
+   */
+  activity(): { open: number; finished: number };
   close(): Promise<void>;
 }
 
@@ -74,7 +80,14 @@ export async function startLlmStandin(now: () => number = Date.now): Promise<Llm
   let steps: ScriptStep[] = [{ status: 500, message: 'no script' }];
   const received: ReceivedRequest[] = [];
   const hanging = new Set<http.ServerResponse>();
+  let open = 0;
+  let finished = 0;
   const server = http.createServer((req, res) => {
+    open += 1;
+    res.on('close', () => {
+      if (!hanging.has(res)) open -= 1;
+      finished += 1;
+    });
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -88,6 +101,7 @@ export async function startLlmStandin(now: () => number = Date.now): Promise<Llm
       const step = steps.length > 1 ? steps.shift()! : steps[0]!;
       if ('hang' in step) {
         hanging.add(res);
+        open -= 1;
         return;
       }
       if ('status' in step) {
@@ -105,6 +119,7 @@ export async function startLlmStandin(now: () => number = Date.now): Promise<Llm
     script(next) {
       steps = [...next];
     },
+    activity: () => ({ open, finished }),
     close: () =>
       new Promise<void>((resolve) => {
         for (const res of hanging) res.destroy();

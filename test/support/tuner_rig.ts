@@ -91,15 +91,29 @@ export async function tunerRig(options: RigOptions = {}) {
     }
   };
 
-  /** Settles `promise`, firing the fake clock's timers one at a time while real I/O proceeds between them. */
+  /**
+   * Settles `promise`, firing the fake clock's timers one at a time while real I/O proceeds between them —
+   * but only once the stand-in has been quiet (nothing under way, nothing finished) for a few turns of the
+   * event loop, so the client has read its last answer and scheduled what it waits on next. Firing on a
+   * fixed real-time beat instead moved fake time while a request was in flight (a retry's wait then
+   * measured 17 s for a Retry-After of 7).
+   */
   const drive = async <T>(promise: Promise<T>): Promise<T> => {
     let settled = false;
     const tracked = promise.finally(() => {
       settled = true;
     });
+    let quiet = 0;
+    let seen = standin.activity().finished;
     for (let i = 0; i < 10_000 && !settled; i++) {
       await new Promise((resolve) => setTimeout(resolve, 2));
-      if (!settled && i % 5 === 4) fake.next();
+      const { open, finished } = standin.activity();
+      quiet = open === 0 && finished === seen ? quiet + 1 : 0;
+      seen = finished;
+      if (!settled && quiet >= 5) {
+        fake.next();
+        quiet = 0;
+      }
     }
     return tracked;
   };
