@@ -92,7 +92,7 @@ export async function replayPolicy(policy: Policy, entries: readonly TapeEntry[]
   shared.provide(ANOMALIES, {
     isOpenFor,
     // The tape keeps no counts of an anomaly: its whole pattern is boosted while it was open.
-    usualFor: (service, pattern) => (isOpenFor(service, pattern) ? 0 : undefined),
+    boostFor: (service, pattern) => (isOpenFor(service, pattern) ? { kind: 'whole' as const } : undefined),
     open: () => anomalies.filter((a) => now >= a.start && (a.end === undefined || now <= a.end)).map((a) => ({ ...a, kind: a.kind as Anomaly['kind'], observed: 0, expected: 0, score: 0, windows: 0 })),
   });
   const config = {

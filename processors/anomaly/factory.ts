@@ -13,13 +13,13 @@ import { countedOperator } from '../../pipeline/processor_helper.js';
 import { RATE_STATS } from '../ratestats/factory.js';
 import type { RateStatsView } from '../ratestats/rate_table.js';
 import { Detector, type DetectorOptions } from './detector.js';
-import { AnomalyTracker, type Anomaly } from './tracker.js';
+import { AnomalyTracker, type Anomaly, type BoostScope } from './tracker.js';
 
 /** What the sampler asks: is something anomalous about this pattern (or its service) now? */
 export interface AnomalyView {
   isOpenFor(service: string, pattern: string): boolean;
-  /** The pattern's usual count per window under an open anomaly (see AnomalyTracker.usualFor); undefined when none. */
-  usualFor(service: string, pattern: string): number | undefined;
+  /** How an open anomaly wants the pattern boosted (see AnomalyTracker.boostFor); undefined when none. */
+  boostFor(service: string, pattern: string): BoostScope | undefined;
   open(): Anomaly[];
 }
 
@@ -92,7 +92,7 @@ class AnomalyProcessor implements Processor {
     this.operator = countedOperator(settings, map((batch: LogBatch) => this.#observe(batch)));
     settings.shared.provide(ANOMALIES, {
       isOpenFor: (service, pattern) => this.#tracker?.isOpenFor(service, pattern) ?? false,
-      usualFor: (service, pattern) => this.#tracker?.usualFor(service, pattern),
+      boostFor: (service, pattern) => this.#tracker?.boostFor(service, pattern),
       open: () => this.#tracker?.open() ?? [],
     });
   }

@@ -87,17 +87,16 @@ export class AnomalyTracker {
   }
 
   /**
-   * The count per window this pattern usually has, beyond which its records are an open anomaly's excess;
-   * 0 when the whole pattern is the anomaly's (a new pattern, a drop, a service-wide anomaly); undefined
-   * when no anomaly is open for it. With several open, the lowest.
+   * How an open anomaly wants this pattern boosted (see BoostScope); undefined when none is open for it (or
+   * service-wide). With several open, the most generous: whole over excess or deficit, the lowest usual count.
    */
-  usualFor(service: string, pattern: string): number | undefined {
-    let usual: number | undefined;
+  boostFor(service: string, pattern: string): BoostScope | undefined {
+    let scope: BoostScope | undefined;
     for (const { anomaly } of this.#open.values()) {
       if (anomaly.service !== service || (anomaly.pattern !== pattern && anomaly.pattern !== '')) continue;
-      usual = Math.min(usual ?? Number.POSITIVE_INFINITY, usualCount(anomaly));
+      scope = widest(scope, boostScope(anomaly, this.windowMs));
     }
-    return usual;
+    return scope;
   }
 
   /** Whether an anomaly is open for this pattern (or service-wide for the service). */
@@ -107,9 +106,25 @@ export class AnomalyTracker {
   }
 }
 
-/** A spike's or an upward level shift's expected count (what the pattern usually sends); 0 otherwise. */
-export function usualCount(anomaly: Pick<Anomaly, 'kind' | 'pattern' | 'observed' | 'expected'>): number {
-  if (anomaly.pattern === '') return 0;
-  if (anomaly.kind === 'spike' || (anomaly.kind === 'level_shift' && anomaly.observed > anomaly.expected)) return Math.max(0, anomaly.expected);
-  return 0;
+/**
+ * What a boost keeps of a pattern under an anomaly: its `excess` beyond the usual rate (a spike, an upward
+ * shift), its records while they run short of it (a drop, a silence, a downward shift: few records, each
+ * telling), or the `whole` pattern (a new pattern, a service-wide anomaly). The usual rate is per second:
+ * the detector's windows and the sampler's need not be the same length.
+ */
+export type BoostScope = { kind: 'excess' | 'deficit'; usualPerSecond: number } | { kind: 'whole' };
+
+export function boostScope(anomaly: Pick<Anomaly, 'kind' | 'pattern' | 'observed' | 'expected'>, windowMs: number): BoostScope {
+  const perSecond = (count: number) => (Math.max(0, count) * 1000) / windowMs;
+  if (anomaly.pattern === '' || anomaly.kind === 'new_pattern' || anomaly.kind === 'error_ratio') return { kind: 'whole' };
+  if (anomaly.kind === 'spike') return { kind: 'excess', usualPerSecond: perSecond(anomaly.expected) };
+  if (anomaly.kind === 'level_shift' && anomaly.observed > anomaly.expected) return { kind: 'excess', usualPerSecond: perSecond(anomaly.expected) };
+  return { kind: 'deficit', usualPerSecond: perSecond(anomaly.expected) };
+}
+
+function widest(a: BoostScope | undefined, b: BoostScope): BoostScope {
+  if (!a) return b;
+  if (a.kind === 'whole' || b.kind === 'whole') return { kind: 'whole' };
+  if (a.kind !== b.kind) return { kind: 'whole' };
+  return { kind: a.kind, usualPerSecond: a.kind === 'excess' ? Math.min(a.usualPerSecond, b.usualPerSecond) : Math.max(a.usualPerSecond, b.usualPerSecond) };
 }

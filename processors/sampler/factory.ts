@@ -19,12 +19,14 @@ import { LogBatch, type HeldRecord, type LogRecordView, type RecordGroup } from 
 import type { ConfigProblem, Processor, ProcessorFactory, ProcessorSettings } from '../../pipeline/component.js';
 import { countedOperator } from '../../pipeline/processor_helper.js';
 import { ANOMALIES, type AnomalyView } from '../anomaly/factory.js';
+import type { BoostScope } from '../anomaly/tracker.js';
 import { SEVERITY_CLASSES, severityClass, severityRank, type SeverityClass } from '../ratestats/severity.js';
 import { dynamicKeep, type PatternLoad } from './dynamic_rates.js';
 import { compileKeepRules, type RecordPredicate } from './keep_rules.js';
 import { Ledger, type LedgerRow, type PatternRates } from './ledger.js';
 import { RetroBuffer } from './retro_buffer.js';
 import { BoostBudget } from './boost_budget.js';
+import { RecentRate } from './recent_rate.js';
 import { SAMPLER_TRAFFIC, TrafficTape } from './traffic_tape.js';
 import { RATE_STATS } from '../ratestats/factory.js';
 import type { RateStatsView } from '../ratestats/rate_table.js';
@@ -140,8 +142,10 @@ interface CompiledPolicy {
 }
 
 const POOL_KEY_SEPARATOR = '\u0000';
-// Under a spike, a window's records beyond this many times the pattern's usual count are its excess.
+// Under a spike, a pattern running at this many times its usual rate still has an excess; under a drop, one
+// below this share of it still runs short.
 const EXCESS = 1.5;
+const DEFICIT = 0.5;
 // ~100 bytes a pattern: an event stays far under PostHog's 1 MB per event.
 const LEDGER_PATTERNS_PER_EVENT = 500;
 
@@ -196,10 +200,10 @@ class Sampler implements Processor {
   readonly #retro: RetroBuffer | undefined;
   readonly #retroWindowMs: number;
   /**
-   * Per boosted pattern: until when (the cooldown after its anomaly closed), its usual count per window, and
-   * its count in the window in progress and the one before (whether the excess lasts).
+   * Per boosted pattern: until when (the cooldown after its anomaly closed), what is boosted of it, and its
+   * recent rate (whether what is boosted lasts).
    */
-  readonly #boostUntil = new Map<string, { until: number; usual: number; window: number; seen: number; previous: number }>();
+  readonly #boostUntil = new Map<string, { until: number; scope: BoostScope; rate: RecentRate }>();
   readonly #boostBudget: BoostBudget;
   /** Scope `global`: one set of shares over every such service's patterns. */
   readonly #globalShares: BudgetShares = { keep: new Map(), window: -1, computedAt: 0 };
@@ -316,35 +320,39 @@ class Sampler implements Processor {
 
   /**
    * Whether a pattern is boosted now: an anomaly is open on it (or its service), or closed less than the
-   * policy's cooldown ago — and, for a spike or an upward shift, while the excess lasts: this window has
-   * already sent EXCESS × the pattern's usual count, or the window before did (so a spike going on is kept
-   * whole from each window's start). Once the pattern is back at its usual rate for a window, nothing is
-   * boosted, however long the anomaly stays open or the cooldown lasts — one spike once kept five minutes
-   * of a pattern whole.
+   * policy's cooldown ago — and only while what the anomaly is about lasts (see BoostScope), judged on the
+   * pattern's recent rate (recent_rate.ts). A spike or an upward shift: while it runs at EXCESS × the usual
+   * rate or more. A drop, a silence, a downward shift: while it runs below DEFICIT × it. Back at the usual
+   * rate, nothing is boosted, however long the anomaly stays open or the cooldown lasts — one spike once kept
+   * five minutes of a pattern whole, and traffic back after a lull kept its first minutes whole.
    */
   #boosted(compiled: CompiledPolicy, service: string, pattern: string, seenInWindow: number, windowStart: number, now: number): boolean {
     if (!this.#anomalies) return false;
     const key = `${service}\u0000${pattern}`;
-    const usual = this.#anomalies.usualFor(service, pattern);
+    const scope = this.#anomalies.boostFor(service, pattern);
     let state = this.#boostUntil.get(key);
-    if (usual !== undefined) {
+    if (scope !== undefined) {
       const until = now + compiled.policy.anomaly_boost.cooldown_seconds * 1000;
-      if (state) Object.assign(state, { until, usual });
-      else this.#boostUntil.set(key, (state = { until, usual, window: windowStart, seen: 0, previous: 0 }));
+      if (state) {
+        state.until = until;
+        state.scope = scope;
+      } else {
+        // Counting starts now: the window so far stands in for the last half span.
+        const span = this.#windowMs / 4;
+        const seeded = seenInWindow * Math.min(1, span / 2 / Math.max(1, now - windowStart));
+        this.#boostUntil.set(key, (state = { until, scope, rate: new RecentRate(span, now, seeded) }));
+      }
     } else if (!state) {
       return false;
     } else if (state.until <= now) {
       this.#boostUntil.delete(key);
       return false;
     }
-    if (state.window !== windowStart) {
-      state.previous = windowStart - state.window === this.#windowMs ? state.seen : 0;
-      state.window = windowStart;
-    }
-    state.seen = seenInWindow;
-    if (state.usual === 0) return true;
-    const excess = EXCESS * state.usual;
-    return seenInWindow >= excess || state.previous >= excess;
+    state.rate.note(now);
+    const s = state.scope;
+    if (s.kind === 'whole') return true;
+    if (s.kind === 'excess') return state.rate.perSecond(now) >= EXCESS * s.usualPerSecond;
+    return state.rate.perSecond(now) < DEFICIT * s.usualPerSecond;
   }
 
   /** When an anomaly opens, its pattern's recently dropped records go out after all. */
