@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { replayCommand } from '../cmd/replay.js';
 import { decodeJsonExportRequest, exportRequestJson } from '../proto/otlp_json.js';
-import { random } from './anomaly/series.js';
+import { random } from './draws.js';
 
 const START = Date.UTC(2026, 10, 26, 9, 0, 0);
 const SPIKE = { from: START + 7 * 60_000, to: START + 7 * 60_000 + 30_000 };

@@ -1,8 +1,9 @@
-// The sampling benchmark: a generated day of traffic (bench/workload.ts) replayed through the default chain
+// The sampling benchmark: a generated day of bursty traffic (bench/workload.ts) replayed through the default chain
 // (`logsift replay`, windows of one minute), scored against the generator's truth: record and byte
 // reduction, ERROR+ retention, per-window pattern coverage, count-estimate error (re-weighted kept counts vs
 // truth per template and hour), incident retention, and anomaly precision, recall and detection delay.
-// BENCH_RATE: peak records per minute per service (600). BENCH_TRAFFIC=FILE replays traffic we did not
+// BENCH_RATE: peak records per minute per service (600); BENCH_MINUTES: how long (a day, from Friday noon;
+// a week or more shows the weekly cycle whole). BENCH_TRAFFIC=FILE replays traffic we did not
 // generate (file exporter format) instead: then patterns are logsift's own, their truth is the ledger's
 // exact counts, and the incident figures need BENCH_INCIDENTS=FILE (a JSON array of {kind, service,
 // template: "" or a pattern id, start, end} in ms). Last line: JSON.
@@ -11,16 +12,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { replayCommand } from '../cmd/replay.js';
 import { scoreRun } from './sampling_score.js';
-import { generateWorkload, type Incident } from './workload.js';
+import { generateWorkload, type Deploy, type Incident } from './workload.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-sampling-'));
 const external = process.env.BENCH_TRAFFIC;
 const traffic = external ?? path.join(dir, 'traffic.jsonl');
-const incidents: Incident[] = external
-  ? process.env.BENCH_INCIDENTS
-    ? (JSON.parse(readFileSync(process.env.BENCH_INCIDENTS, 'utf8')) as Incident[])
-    : []
-  : generateWorkload(traffic, 24 * 60, Number(process.env.BENCH_RATE ?? 600)).incidents;
+const generated = external ? undefined : generateWorkload(traffic, Number(process.env.BENCH_MINUTES ?? 24 * 60), Number(process.env.BENCH_RATE ?? 600));
+const incidents: Incident[] = generated?.incidents ?? (process.env.BENCH_INCIDENTS ? (JSON.parse(readFileSync(process.env.BENCH_INCIDENTS, 'utf8')) as Incident[]) : []);
+const deploys: Deploy[] = generated?.deploys ?? [];
 const config = path.join(dir, 'config.yaml');
 writeFileSync(config, `receivers:
   otlp: { protocols: { http: } }
@@ -47,6 +46,6 @@ const summary = {
   machine: `${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown'}, node ${process.version}`,
   traffic: external ?? `generated, peak ${process.env.BENCH_RATE ?? 600} records/min/service`,
   replay_seconds: round(replaySeconds),
-  ...scoreRun({ traffic, out, incidents, external: external !== undefined, debug: process.env.BENCH_DEBUG !== undefined }),
+  ...scoreRun({ traffic, out, incidents, deploys, external: external !== undefined, debug: process.env.BENCH_DEBUG !== undefined }),
 };
 process.stdout.write(`${JSON.stringify(summary)}\n`);

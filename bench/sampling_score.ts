@@ -5,7 +5,7 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { MINUTE, type Incident } from './workload.js';
+import { MINUTE, type Deploy, type Incident } from './workload.js';
 
 interface JsonRecord {
   timeUnixNano: string;
@@ -50,6 +50,8 @@ export interface ScoreOptions {
   /** What a replay wrote: kept.jsonl, anomalies.jsonl, ledger.jsonl. */
   out: string;
   incidents: readonly Incident[];
+  /** Deploys in the traffic: a new-pattern or level-shift finding within 30 minutes of one is expected. */
+  deploys?: readonly Deploy[];
   /** Traffic we did not generate: patterns are logsift's own. */
   external: boolean;
   /** Only records at or after this time (ms) are scored (a tuner's convergence left out); 0: all. */
@@ -157,6 +159,9 @@ export function scoreRun(options: ScoreOptions) {
     }
   }
   const truePositives = anomalies.filter((a) => incidents.some((i) => a.service === i.service && a.start >= i.start - MINUTE && a.start <= i.end + 2 * MINUTE)).length;
+  // What a deploy changes is news, not an incident: its new line and its level shifts are neither a hit nor
+  // a false alarm. Any other finding near a deploy (a spike or drop called on the moved level) is false.
+  const atDeploys = anomalies.filter((a) => ['new_pattern', 'level_shift'].includes(a.kind) && (options.deploys ?? []).some((d) => a.service === d.service && a.start >= d.at && a.start <= d.at + 30 * MINUTE)).length;
   const labelled = incidents.length > 0;
 
 
@@ -173,10 +178,12 @@ export function scoreRun(options: ScoreOptions) {
     p95_count_error_by_sample_rate: round(byRate.p95),
     count_error_series: byCount.series,
     incident_retention: labelled ? round(incidentKept.reduce((a, b) => a + b, 0) / Math.max(1, incidentIn.reduce((a, b) => a + b, 0))) : null,
-    anomaly_precision: labelled ? round(anomalies.length === 0 ? 0 : truePositives / anomalies.length) : null,
+    anomaly_precision: labelled ? round(anomalies.length - atDeploys === 0 ? 0 : truePositives / (anomalies.length - atDeploys)) : null,
     anomaly_recall: labelled ? round(detected / incidents.length) : null,
     max_detection_delay_windows: delays.length ? Math.max(...delays) : null,
     anomalies: anomalies.length,
+    findings_at_deploys: atDeploys,
     incidents: incidents.length,
+    deploys: options.deploys?.length ?? 0,
   };
 }

@@ -84,6 +84,7 @@ export async function demoCommand(options: { duration?: string }): Promise<numbe
     const recordsIn = await counterSum(t.receiverAccepted);
     const kept = await counterSum(t.samplerDecisions, (l) => l.decision !== 'dropped' && l.decision !== 'retro');
     const retro = await counterSum(t.samplerDecisions, (l) => l.decision === 'retro');
+    const boosted = await counterSum(t.samplerDecisions, (l) => l.decision === 'boost');
     readRetro();
     const patterns = store.patterns().sort((a, b) => b.count - a.count).slice(0, 8);
     if (Date.now() - lastRateAt >= 10_000) {
@@ -98,6 +99,8 @@ export async function demoCommand(options: { duration?: string }): Promise<numbe
       records_in: recordsIn,
       records_kept: kept,
       retro_flushed: retro,
+      // Of the kept records, those only an anomaly boost kept (what the boosts cost).
+      boosted,
       reduction: recordsIn === 0 ? 0 : Number((1 - (kept + retro) / recordsIn).toFixed(3)),
       anomalies: anomalies.length,
       incident: incident ?? null,
@@ -109,7 +112,7 @@ export async function demoCommand(options: { duration?: string }): Promise<numbe
     const lines = [
       `logsift demo — ${summary.seconds}s — data in ${dir}   (Ctrl-C to stop)`,
       '',
-      `records in ${recordsIn.toLocaleString()}   kept ${kept.toLocaleString()}   retro-flushed ${retro.toLocaleString()}   reduction ${(summary.reduction * 100).toFixed(1)}%`,
+      `records in ${recordsIn.toLocaleString()}   kept ${kept.toLocaleString()} (boost ${boosted.toLocaleString()})   retro-flushed ${retro.toLocaleString()}   reduction ${(summary.reduction * 100).toFixed(1)}%`,
       `traffic: ${incident ? `\x1b[31m${incident}\x1b[0m` : 'normal'}`,
       '',
       'top patterns (catalog, every 10 s)                                           count    per s',

@@ -13,6 +13,8 @@ import { OfflinePipeline } from './offline_pipeline.js';
 export interface ReplaySummary {
   records_in: number;
   records_kept: number;
+  /** Of the kept records, those only an anomaly boost kept: what the boosts cost beside the policy. */
+  records_boosted: number;
   record_reduction: number;
   anomalies: number;
   ledger_rows: number;
@@ -46,6 +48,7 @@ export async function replayInto(config: LogsiftConfig, registry: FactoryRegistr
   return {
     records_in: recordsIn,
     records_kept: recordsKept,
+    records_boosted: ledger.reduce((n, r) => n + r.boosted, 0),
     record_reduction: recordsIn === 0 ? 0 : Number((1 - recordsKept / recordsIn).toFixed(4)),
     anomalies: anomalies.length,
     ledger_rows: ledger.length,

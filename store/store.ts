@@ -47,6 +47,8 @@ CREATE TABLE IF NOT EXISTS sampling_ledger (
   dropped INTEGER NOT NULL,
   bytes_seen INTEGER NOT NULL,
   bytes_kept INTEGER NOT NULL,
+  boosted INTEGER NOT NULL DEFAULT 0,
+  bytes_boosted INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (service, pattern, window_start)
 );
 CREATE TABLE IF NOT EXISTS anomalies (
@@ -118,6 +120,9 @@ export interface LedgerRowData {
   dropped: number;
   bytes_seen: number;
   bytes_kept: number;
+  /** Of `kept`, the records only an anomaly boost kept. */
+  boosted: number;
+  bytes_boosted: number;
 }
 
 export interface AnomalyRow {
@@ -183,6 +188,7 @@ export class Store {
     this.#db.pragma(`synchronous = ${sync.toUpperCase()}`);
     this.#db.pragma('busy_timeout = 5000');
     this.#db.exec(SCHEMA);
+    this.#addMissingColumns();
     this.#insert = this.#db.prepare('INSERT INTO export_queue (exporter, records, bytes, enqueued_at, payload) VALUES (?, ?, ?, ?, ?)');
     this.#remove = this.#db.prepare('DELETE FROM export_queue WHERE id = ?');
     this.#payload = this.#db.prepare('SELECT payload FROM export_queue WHERE id = ?');
@@ -195,16 +201,25 @@ export class Store {
       ON CONFLICT (service, id) DO UPDATE SET template = excluded.template, first_seen = MIN(first_seen, excluded.first_seen),
         last_seen = MAX(last_seen, excluded.last_seen), count = MAX(count, excluded.count), shapes = excluded.shapes`);
     // A window flushed at shutdown and continued after a restart adds up rather than overwrites.
-    this.#addLedger = this.#db.prepare(`INSERT INTO sampling_ledger (window_start, service, pattern, seen, kept, dropped, bytes_seen, bytes_kept)
-      VALUES (@window_start, @service, @pattern, @seen, @kept, @dropped, @bytes_seen, @bytes_kept)
+    this.#addLedger = this.#db.prepare(`INSERT INTO sampling_ledger (window_start, service, pattern, seen, kept, dropped, bytes_seen, bytes_kept, boosted, bytes_boosted)
+      VALUES (@window_start, @service, @pattern, @seen, @kept, @dropped, @bytes_seen, @bytes_kept, @boosted, @bytes_boosted)
       ON CONFLICT (service, pattern, window_start) DO UPDATE SET seen = seen + excluded.seen, kept = kept + excluded.kept,
-        dropped = dropped + excluded.dropped, bytes_seen = bytes_seen + excluded.bytes_seen, bytes_kept = bytes_kept + excluded.bytes_kept`);
+        dropped = dropped + excluded.dropped, bytes_seen = bytes_seen + excluded.bytes_seen, bytes_kept = bytes_kept + excluded.bytes_kept,
+        boosted = boosted + excluded.boosted, bytes_boosted = bytes_boosted + excluded.bytes_boosted`);
     this.#upsertAnomaly = this.#db.prepare(`INSERT INTO anomalies (id, kind, service, pattern, start, end, observed, expected, score)
       VALUES (@id, @kind, @service, @pattern, @start, @end, @observed, @expected, @score)
       ON CONFLICT (id) DO UPDATE SET end = excluded.end, observed = excluded.observed, expected = excluded.expected, score = excluded.score`);
     this.#upsertAlias = this.#db.prepare('INSERT INTO pattern_aliases (old_id, new_id) VALUES (?, ?) ON CONFLICT (old_id) DO UPDATE SET new_id = excluded.new_id');
     this.#deleteAlias = this.#db.prepare('DELETE FROM pattern_aliases WHERE old_id = ?');
     this.#deleteRetiredPattern = this.#db.prepare('DELETE FROM patterns WHERE id = ?');
+  }
+
+  /** A store written by an older build lacks the columns added since; they are added with their defaults. */
+  #addMissingColumns(): void {
+    const ledgerColumns = new Set(this.#db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('sampling_ledger')").all().map((c) => c.name));
+    for (const column of ['boosted', 'bytes_boosted']) {
+      if (!ledgerColumns.has(column)) this.#db.exec(`ALTER TABLE sampling_ledger ADD COLUMN ${column} INTEGER NOT NULL DEFAULT 0`);
+    }
   }
 
   /** Committed (and synced per the policy) when this returns. */
@@ -273,7 +288,7 @@ export class Store {
   }
 
   ledger(service?: string): LedgerRowData[] {
-    const sql = 'SELECT window_start, service, pattern, seen, kept, dropped, bytes_seen, bytes_kept FROM sampling_ledger';
+    const sql = 'SELECT window_start, service, pattern, seen, kept, dropped, bytes_seen, bytes_kept, boosted, bytes_boosted FROM sampling_ledger';
     return service === undefined
       ? this.#db.prepare<[], LedgerRowData>(`${sql} ORDER BY window_start, service, pattern`).all()
       : this.#db.prepare<[string], LedgerRowData>(`${sql} WHERE service = ? ORDER BY window_start, pattern`).all(service);

@@ -3,6 +3,8 @@
 // (quieter weekends), at volumes from tens to thousands; latencies with a daily swell and heavy-ish noise.
 // Labelled: spikes (×4–10 for 1–4 points), drops (to 5–20% for 2–6 points), level shifts (×0.4 or ×2.5,
 // kept). Anomaly-free series of the same kinds measure false positives. Seeded: the same series every run.
+import { random, samplers } from '../draws.js';
+
 export interface LabelledSeries {
   name: string;
   points: Array<{ time: number; value: number }>;
@@ -14,40 +16,6 @@ const STEP = 5 * 60_000;
 const DAY = 24 * 3_600_000;
 const LENGTH = 14 * 288;
 const START = Date.UTC(2026, 10, 2); // a Monday
-
-/** mulberry32. */
-export function random(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return (((t ^ (t >>> 14)) >>> 0) + 1) / 4294967297;
-  };
-}
-
-/** Normal and gamma–Poisson (negative binomial: mean μ, variance φ·μ) draws from a uniform source. */
-export function samplers(uniform: () => number) {
-  const normal = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-  const gamma = (shape: number): number => {
-    if (shape < 1) return gamma(shape + 1) * uniform() ** (1 / shape);
-    const d = shape - 1 / 3;
-    const c = 1 / Math.sqrt(9 * d);
-    for (;;) {
-      const x = normal();
-      const v = (1 + c * x) ** 3;
-      if (v > 0 && Math.log(uniform()) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v;
-    }
-  };
-  const poisson = (lambda: number) => {
-    if (lambda > 50) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * normal()));
-    const limit = Math.exp(-lambda);
-    let k = 0;
-    for (let p = uniform(); p > limit; p *= uniform()) k++;
-    return k;
-  };
-  return { normal, negativeBinomial: (mean: number, phi: number) => poisson(gamma(mean / (phi - 1)) * (phi - 1)) };
-}
 
 function dayCurve(i: number): number {
   const time = START + i * STEP;

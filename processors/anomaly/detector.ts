@@ -2,7 +2,8 @@
 // own series model (series_model.ts: robust level, learned overdispersion, seasonal factors once history
 // covers a cycle): a spike or a drop is a count that improbable under it, a level shift is a sustained move
 // (CUSUM), a steady high-volume pattern falling silent is a silence. Besides: a new pattern arriving in a
-// burst (sooner at ERROR) and a service's error ratio surging.
+// burst (sooner at ERROR) and a service's error ratio surging (its errors judged on a model of their own,
+// against the window's traffic).
 //
 // A service whose every pattern went quiet at once (a lull, a restart of the sender) is judged for silence
 // but teaches its models nothing: the traffic coming back at its usual level is then no spike.
@@ -152,16 +153,41 @@ export class Detector {
     }
 
     for (const [service, s] of perService) {
-      // No baseline yet (a service's first window): nothing to surge against.
-      if (s.errors < o.errorMinCount || s.total === 0 || s.expectedTotal === 0) continue;
-      const expectedRatio = s.expectedErrors / s.expectedTotal;
-      const expectedErrors = expectedRatio * s.total;
-      if (s.errors / s.total < o.errorMinRatio * expectedRatio) continue;
-      // A service that had no errors at all still gets a small expectation, so its first burst can be scored.
-      const prob = poissonUpperTail(s.errors, Math.max(expectedErrors, 0.01));
-      if (prob < o.pValue) findings.push({ kind: 'error_ratio', service, pattern: '', windowStart, observed: s.errors, expected: Number(expectedErrors.toFixed(3)), score: scoreOf(prob) });
+      if (s.total === 0) continue;
+      // The service's errors and its total each have a model of their own: errors are as bursty as any
+      // count, so a surge is judged on their learned dispersion, and against the traffic of the window (twice
+      // the records, twice the errors is no surge).
+      const errors = this.#model(`${service}\u0000\u0001errors`);
+      const total = this.#model(`${service}\u0000\u0001total`);
+      const finding = this.#errorSurge(service, s, errors, total, windowStart);
+      if (finding) findings.push(finding);
+      errors.learn(s.errors, windowStart);
+      total.learn(s.total, windowStart);
     }
     return findings;
+  }
+
+  #errorSurge(service: string, s: ServiceWindow, errors: SeriesModel, total: SeriesModel, windowStart: number): Finding | undefined {
+    const o = this.options;
+    if (s.errors < o.errorMinCount) return undefined;
+    let expectedErrors: number;
+    let prob: number;
+    if (errors.windows > o.warmupWindows && total.windows > o.warmupWindows) {
+      const usualTotal = total.expect(windowStart).mean;
+      const traffic = usualTotal > 0 ? Math.min(10, Math.max(0.1, s.total / usualTotal)) : 1;
+      const e = errors.expect(windowStart);
+      expectedErrors = e.mean * traffic;
+      prob = errors.upperTail(s.errors, { mean: expectedErrors, variance: e.variance * traffic });
+    } else {
+      // Warming up: the rate table's expectations, Poisson (a service's first window has none: nothing to
+      // surge against).
+      if (s.expectedTotal === 0) return undefined;
+      expectedErrors = (s.expectedErrors / s.expectedTotal) * s.total;
+      prob = poissonUpperTail(s.errors, Math.max(expectedErrors, 0.01));
+    }
+    // (A service that had no errors at all still has a small expectation, so its first burst can be scored.)
+    if (s.errors < o.errorMinRatio * expectedErrors || prob >= o.pValue) return undefined;
+    return { kind: 'error_ratio', service, pattern: '', windowStart, observed: s.errors, expected: Number(expectedErrors.toFixed(3)), score: scoreOf(prob) };
   }
 
   /**

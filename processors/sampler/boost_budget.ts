@@ -2,7 +2,9 @@
 // share of what the policy kept in the window before (the service's own budget), holding up to a number of
 // windows' worth. A short spike is kept whole out of the bucket; a boost that goes on (a morning ramp, a
 // deploy, a batch job every service sees) spends at most the share on average, so it cannot erase the
-// savings — the failure seen in the field, where boosts kept 142k of 147k kept records.
+// savings — the failure seen in the field, where boosts kept 142k of 147k kept records. The bucket's size
+// follows the service's usual keeps over hours, not the last windows: a spike at night (when the policy
+// keeps little) is as worth keeping as one at noon, and what it may spend on average stays the share.
 export interface BoostBudgetOptions {
   /** Boost keeps per window, as a share of the policy's keeps per window (averaged). */
   share: number;
@@ -15,11 +17,15 @@ interface ServiceBucket {
   policyKept: number;
   /** Policy keeps per window, an EWMA over completed windows. */
   perWindow: number;
+  /** The same over hours (never below `perWindow`): what the bucket's size is measured by. */
+  usualPerWindow: number;
   tokens: number;
   spent: number;
 }
 
 const PER_WINDOW_ALPHA = 0.3;
+// About 500 windows' memory: eight hours of one-minute windows, a day's trough does not empty it.
+const USUAL_ALPHA = 0.002;
 
 export class BoostBudget {
   readonly #services = new Map<string, ServiceBucket>();
@@ -28,14 +34,16 @@ export class BoostBudget {
 
   #bucket(service: string, windowStart: number): ServiceBucket {
     let b = this.#services.get(service);
-    if (!b) this.#services.set(service, (b = { window: windowStart, policyKept: 0, perWindow: 0, tokens: 0, spent: 0 }));
+    if (!b) this.#services.set(service, (b = { window: windowStart, policyKept: 0, perWindow: 0, usualPerWindow: 0, tokens: 0, spent: 0 }));
     if (windowStart > b.window) {
       // A new window: the last one's policy keeps teach the rate, and the bucket fills by its share.
       const learnt = b.perWindow > 0;
       b.perWindow = learnt ? b.perWindow + PER_WINDOW_ALPHA * (b.policyKept - b.perWindow) : b.policyKept;
+      b.usualPerWindow = Math.max(b.perWindow, learnt ? b.usualPerWindow + USUAL_ALPHA * (b.policyKept - b.usualPerWindow) : b.policyKept);
       const refill = this.options.share * b.perWindow;
+      const size = this.options.share * b.usualPerWindow * this.options.burstWindows;
       // Full once the rate is known: the first spike after a start is kept like any other.
-      b.tokens = learnt ? Math.min(refill * this.options.burstWindows, b.tokens + refill) : refill * this.options.burstWindows;
+      b.tokens = learnt ? Math.min(size, b.tokens + refill) : size;
       b.window = windowStart;
       b.policyKept = 0;
       b.spent = 0;

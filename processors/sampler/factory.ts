@@ -432,7 +432,7 @@ class Sampler implements Processor {
       const forced = decision.reason === 'severity' || decision.reason === 'rule' || decision.reason === 'first';
       if (decision.keep && decision.reason !== 'boost') this.#boostBudget.notePolicyKeep(service, entry.windowStart);
       const bytes = record.bodyText.length;
-      this.#ledger.note(entry, bytes, decision.keep, forced);
+      this.#ledger.note(entry, bytes, decision.keep, forced, decision.reason === 'boost');
       if (tape) tape.add(time, service, pattern, cls, record.severityNumber, bytes, record.traceIdBytes, decision.keep, decision.reason === 'boost');
       const outcome = decision.keep ? decision.reason : 'dropped';
       tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
@@ -496,7 +496,9 @@ class Sampler implements Processor {
             dropped: sum((r) => r.dropped),
             bytes_seen: sum((r) => r.bytes_seen),
             bytes_kept: sum((r) => r.bytes_kept),
-            patterns: chunk.map((r) => ({ pattern_id: r.pattern, seen: r.seen, kept: r.kept, dropped: r.dropped, bytes_seen: r.bytes_seen, bytes_kept: r.bytes_kept })),
+            boosted: sum((r) => r.boosted),
+            bytes_boosted: sum((r) => r.bytes_boosted),
+            patterns: chunk.map((r) => ({ pattern_id: r.pattern, seen: r.seen, kept: r.kept, dropped: r.dropped, bytes_seen: r.bytes_seen, bytes_kept: r.bytes_kept, boosted: r.boosted, bytes_boosted: r.bytes_boosted })),
           },
         });
       }

@@ -1,4 +1,5 @@
-// The exact ledger: per window and (service, pattern), records seen, kept and dropped and their bytes.
+// The exact ledger: per window and (service, pattern), records seen, kept and dropped and their bytes, and of
+// the kept ones those only an anomaly boost kept (what the boost cost, beside what the policy cost).
 // Entries are per pattern and roll when a record of a later window arrives; the closed rows go to the store.
 // The entry of the window in progress is also what "the first K records of every pattern in every window"
 // reads, and its EWMAs of records, bytes and always-kept records per window are what dynamic mode shares the
@@ -19,6 +20,9 @@ export interface LedgerEntry {
   kept: number;
   bytesSeen: number;
   bytesKept: number;
+  /** Of the kept records, those kept by an anomaly boost (the policy alone would have dropped them). */
+  boosted: number;
+  bytesBoosted: number;
   /** Records kept whatever the budget says (severity, keep rule, first K) in this window. */
   forced: number;
   /** EWMAs over completed windows of `seen`, `bytesSeen` and `forced`. */
@@ -57,7 +61,7 @@ export class Ledger {
     if (!byPattern) this.#entries.set(service, (byPattern = new Map()));
     let entry = byPattern.get(pattern);
     if (!entry) {
-      entry = { service, pattern, windowStart: start, since: time, seen: 0, kept: 0, bytesSeen: 0, bytesKept: 0, forced: 0, rate: 0, bytesRate: 0, forcedRate: 0, pending: [0, 0, 0, 0, 0, 0, 0] };
+      entry = { service, pattern, windowStart: start, since: time, seen: 0, kept: 0, bytesSeen: 0, bytesKept: 0, boosted: 0, bytesBoosted: 0, forced: 0, rate: 0, bytesRate: 0, forcedRate: 0, pending: [0, 0, 0, 0, 0, 0, 0] };
       byPattern.set(pattern, entry);
     } else if (start > entry.windowStart) {
       const windows = Math.round((start - entry.windowStart) / this.windowMs);
@@ -71,18 +75,22 @@ export class Ledger {
       entry.forcedRate = smooth(entry.forcedRate, entry.forced);
       entry.windowStart = start;
       entry.since = start;
-      entry.seen = entry.kept = entry.bytesSeen = entry.bytesKept = entry.forced = 0;
+      entry.seen = entry.kept = entry.bytesSeen = entry.bytesKept = entry.boosted = entry.bytesBoosted = entry.forced = 0;
     }
     return entry;
   }
 
-  note(entry: LedgerEntry, bytes: number, kept: boolean, forced: boolean): void {
+  note(entry: LedgerEntry, bytes: number, kept: boolean, forced: boolean, boosted: boolean): void {
     entry.seen += 1;
     entry.bytesSeen += bytes;
     if (forced) entry.forced += 1;
     if (kept) {
       entry.kept += 1;
       entry.bytesKept += bytes;
+      if (boosted) {
+        entry.boosted += 1;
+        entry.bytesBoosted += bytes;
+      }
     }
   }
 
@@ -97,6 +105,8 @@ export class Ledger {
       dropped: entry.seen - entry.kept,
       bytes_seen: entry.bytesSeen,
       bytes_kept: entry.bytesKept,
+      boosted: entry.boosted,
+      bytes_boosted: entry.bytesBoosted,
     });
   }
 
@@ -105,7 +115,7 @@ export class Ledger {
     if (all) {
       for (const entry of this.#all()) {
         this.#close(entry);
-        entry.seen = entry.kept = entry.bytesSeen = entry.bytesKept = entry.forced = 0;
+        entry.seen = entry.kept = entry.bytesSeen = entry.bytesKept = entry.boosted = entry.bytesBoosted = entry.forced = 0;
       }
     }
     return this.#closed.splice(0);

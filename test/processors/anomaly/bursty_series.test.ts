@@ -8,7 +8,7 @@ import { anomalyProcessorFactory, detectorOptions } from '../../../processors/an
 import { Detector } from '../../../processors/anomaly/detector.js';
 import { scanSeries, type SeriesPoint } from '../../../processors/anomaly/series_scan.js';
 import { RateTable } from '../../../processors/ratestats/rate_table.js';
-import { random, samplers } from '../../../bench/anomaly/series.js';
+import { random, samplers } from '../../../bench/draws.js';
 
 const STEP = 5 * 60_000;
 const DAY = 24 * 3_600_000;
