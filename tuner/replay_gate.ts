@@ -88,12 +88,12 @@ export async function replayPolicy(policy: Policy, entries: readonly TapeEntry[]
   const clock = new ReplayClock();
   const shared = new PipelineShared();
   let now = 0;
-  const isOpenFor = (service: string, pattern: string) => anomalies.some((a) => a.service === service && (a.pattern === pattern || a.pattern === '') && now >= a.start && (a.end === undefined || now <= a.end));
+  const openNow = (a: TapeAnomaly) => now >= a.start && (a.end === undefined || now <= a.end);
   shared.provide(ANOMALIES, {
-    isOpenFor,
-    // The tape keeps no counts of an anomaly: its whole pattern is boosted while it was open.
-    boostFor: (service, pattern) => (isOpenFor(service, pattern) ? { kind: 'whole' as const } : undefined),
-    open: () => anomalies.filter((a) => now >= a.start && (a.end === undefined || now <= a.end)).map((a) => ({ ...a, kind: a.kind as Anomaly['kind'], observed: 0, expected: 0, score: 0, windows: 0 })),
+    isOpenFor: (service, pattern) => anomalies.some((a) => a.service === service && (a.pattern === pattern || a.pattern === '') && openNow(a)),
+    // The tape keeps no counts of an anomaly: its whole pattern is boosted while one was open on it.
+    boostFor: (service, pattern) => (anomalies.some((a) => a.service === service && a.pattern === pattern && openNow(a)) ? { kind: 'whole' as const } : undefined),
+    open: () => anomalies.filter(openNow).map((a) => ({ ...a, kind: a.kind as Anomaly['kind'], observed: 0, expected: 0, score: 0, windows: 0 })),
   });
   const config = {
     ...samplerProcessorFactory.defaultConfig(),

@@ -136,7 +136,9 @@ export class Detector {
         }
         if (e.mean >= o.dropMinExpected) {
           if (p.silentFor >= o.silenceWindows) {
-            findings.push({ ...base, expected, kind: 'silence', score: scoreOf(model.lowerTail(0, e) ** o.silenceWindows) });
+            // As improbable as any other finding: a pattern that comes in bursts is often silent for a while.
+            const prob = model.lowerTail(0, e) ** o.silenceWindows;
+            if (prob < o.pValue) findings.push({ ...base, expected, kind: 'silence', score: scoreOf(prob) });
           } else if (p.observed * 3 <= e.mean) {
             const prob = model.lowerTail(p.observed, e);
             if (prob < o.pValue) findings.push({ ...base, expected, kind: 'drop', score: scoreOf(prob) });

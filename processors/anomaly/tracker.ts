@@ -87,13 +87,16 @@ export class AnomalyTracker {
   }
 
   /**
-   * How an open anomaly wants this pattern boosted (see BoostScope); undefined when none is open for it (or
-   * service-wide). With several open, the most generous: whole over excess or deficit, the lowest usual count.
+   * How an open anomaly on this pattern wants it boosted (see BoostScope); undefined when none is open on it.
+   * With several open, the most generous: whole over excess or deficit, the lowest usual count. A
+   * service-wide finding (an error-ratio surge) boosts nothing by itself: its errors are kept by severity,
+   * its new error patterns have findings of their own, and the retro flush brings back what led up to it —
+   * boosting every line of the service while errors surged cost the demo most of its savings.
    */
   boostFor(service: string, pattern: string): BoostScope | undefined {
     let scope: BoostScope | undefined;
     for (const { anomaly } of this.#open.values()) {
-      if (anomaly.service !== service || (anomaly.pattern !== pattern && anomaly.pattern !== '')) continue;
+      if (anomaly.service !== service || anomaly.pattern !== pattern) continue;
       scope = widest(scope, boostScope(anomaly, this.windowMs));
     }
     return scope;
@@ -109,14 +112,14 @@ export class AnomalyTracker {
 /**
  * What a boost keeps of a pattern under an anomaly: its `excess` beyond the usual rate (a spike, an upward
  * shift), its records while they run short of it (a drop, a silence, a downward shift: few records, each
- * telling), or the `whole` pattern (a new pattern, a service-wide anomaly). The usual rate is per second:
+ * telling), or the `whole` pattern (a new pattern). The usual rate is per second:
  * the detector's windows and the sampler's need not be the same length.
  */
 export type BoostScope = { kind: 'excess' | 'deficit'; usualPerSecond: number } | { kind: 'whole' };
 
 export function boostScope(anomaly: Pick<Anomaly, 'kind' | 'pattern' | 'observed' | 'expected'>, windowMs: number): BoostScope {
   const perSecond = (count: number) => (Math.max(0, count) * 1000) / windowMs;
-  if (anomaly.pattern === '' || anomaly.kind === 'new_pattern' || anomaly.kind === 'error_ratio') return { kind: 'whole' };
+  if (anomaly.kind === 'new_pattern') return { kind: 'whole' };
   if (anomaly.kind === 'spike') return { kind: 'excess', usualPerSecond: perSecond(anomaly.expected) };
   if (anomaly.kind === 'level_shift' && anomaly.observed > anomaly.expected) return { kind: 'excess', usualPerSecond: perSecond(anomaly.expected) };
   return { kind: 'deficit', usualPerSecond: perSecond(anomaly.expected) };

@@ -88,4 +88,47 @@ describe('the detector on bursty, seasonal series', () => {
     // still expected at its usual 2400 a minute.
     assert.ok(expectedInLull.length > 0 && expectedInLull.every((e) => e > 2000), `expected during the lull: ${expectedInLull.map(Math.round).join(' ')}`);
   });
+
+  it("a service's errors are as bursty as the rest: at a steady share no surge, a real one found", () => {
+    const W = 60_000;
+    const table = new RateTable({ windowMs: W, ewmaAlpha: 0.2, history: 10, maxSeries: 1000 });
+    const detector = new Detector(options, W);
+    const draw = negativeBinomial(11);
+    const SURGE = 400;
+    const surges: number[] = [];
+    const others: string[] = [];
+    for (let w = 0; w < 460; w++) {
+      for (const pattern of ['a', 'b', 'c']) table.record('api', pattern, 'INFO', 10, w * W, draw(300, 6));
+      // Errors come in bursts (φ 8: a window of 60 against a mean of 20 is ordinary); the surge is ×10.
+      table.record('api', 'err', 'ERROR', 10, w * W, draw(w >= SURGE && w < SURGE + 3 ? 200 : 20, 8));
+      table.advance((w + 1) * W);
+      for (const f of detector.judge(table.series(), w * W, w > 5)) {
+        if (f.kind === 'error_ratio') surges.push(w);
+        else others.push(`${w}:${f.kind}:${f.pattern}`);
+      }
+    }
+    assert.deepEqual(surges.filter((w) => w < SURGE), [], 'no surge called on bursty errors at their usual share');
+    assert.ok(surges.includes(SURGE), `the surge is found in its first window: ${surges.join(' ')}`);
+    assert.ok(surges.every((w) => w < SURGE + 3), `and nowhere after it: ${surges.join(' ')}`);
+  });
+
+  it('a pattern that comes in bursts is not called silent between them, once its bursts are known', () => {
+    const W = 60_000;
+    const table = new RateTable({ windowMs: W, ewmaAlpha: 0.2, history: 10, maxSeries: 1000 });
+    const detector = new Detector(options, W);
+    const draw = negativeBinomial(12);
+    const findings: string[] = [];
+    for (let w = 0; w < 600; w++) {
+      table.record('api', 'steady', 'INFO', 10, w * W, draw(400, 4));
+      // A batch job's line: 150 a minute on average, in bursts a few minutes long with quiet ones between.
+      const burst = Math.floor(w / 4) % 3 === 0;
+      const count = burst ? draw(450, 5) : 0;
+      if (count > 0) table.record('api', 'batch', 'INFO', 10, w * W, count);
+      table.advance((w + 1) * W);
+      for (const f of detector.judge(table.series(), w * W, w > 5)) if (f.pattern === 'batch' && f.kind === 'silence') findings.push(`${w}`);
+    }
+    // Its first pauses are news (four minutes of 450 and then nothing); after a few cycles they are not:
+    // a silence is called only when it is as improbable as any other finding.
+    assert.deepEqual(findings.filter((w) => Number(w) >= 60), [], `silences called: ${findings.join(' ')}`);
+  });
 });

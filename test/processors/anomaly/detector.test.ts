@@ -171,4 +171,16 @@ describe('anomaly detector', () => {
     assert.deepEqual(events, ['open spike 0', `close spike 0-${2 * W}`]);
     assert.equal(tracker.open().length, 0);
   });
+
+  it('boosts what an anomaly is about: the excess of a spike, a new pattern whole, nothing for a service-wide surge', () => {
+    const tracker = new AnomalyTracker(W, 2);
+    const finding = (kind: Finding['kind'], pattern: string): Finding => ({ kind, service: 'api', pattern, windowStart: 0, observed: 100, expected: 10, score: 10 });
+    tracker.apply(0, [finding('spike', 'p'), finding('new_pattern', 'n'), finding('error_ratio', '')]);
+    assert.deepEqual(tracker.boostFor('api', 'p'), { kind: 'excess', usualPerSecond: (10 * 1000) / W });
+    assert.deepEqual(tracker.boostFor('api', 'n'), { kind: 'whole' });
+    // Its errors are kept by severity and the retro flush brings back its context; boosting every line of
+    // the service while errors surge would spend the savings on its INFO lines.
+    assert.equal(tracker.boostFor('api', 'other'), undefined);
+    assert.ok(tracker.isOpenFor('api', 'other'), 'still open for the service (the retro flush)');
+  });
 });

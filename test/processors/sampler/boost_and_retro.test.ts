@@ -29,7 +29,8 @@ async function chain(retro: Record<string, unknown>, boost: Record<string, unkno
     retro,
     boost,
   }) as SamplerConfig;
-  const sampler = samplerProcessorFactory.create(testProcessorSettings('sampler', { clock, shared }), config);
+  const samplerSettings = testProcessorSettings('sampler', { clock, shared });
+  const sampler = samplerProcessorFactory.create(samplerSettings, config);
   for (const p of [stats, detector, sampler]) await p.start();
   const input = new Subject<LogBatch>();
   const out: Array<{ body: string; reason: string; rate: number }> = [];
@@ -38,12 +39,12 @@ async function chain(retro: Record<string, unknown>, boost: Record<string, unkno
   });
   let trace = 0;
   const send = (count: number, tag: string) => input.next(batchOf(Array.from({ length: count }, (_, i) => ({ body: `${tag} ${i}`, pattern: 'get', traceId: traceIdFor(trace++) }))));
-  return { fake, out, send };
+  return { fake, out, send, sampler, store: samplerSettings.store };
 }
 
 describe('anomaly boost and retro flush', () => {
   it('brings back the spike\'s dropped lines, keeps the pattern whole while the excess lasts, then samples again', async () => {
-    const { fake, out, send } = await chain({ window: '60s', max_per_pattern: 1000 });
+    const { fake, out, send, sampler, store } = await chain({ window: '60s', max_per_pattern: 1000 });
     for (let m = 0; m < 8; m++) {
       send(40, `calm${m}`);
       fake.tick(60_000);
@@ -90,6 +91,13 @@ describe('anomaly boost and retro flush', () => {
     }
     const later = out.filter((o) => o.body.startsWith('later0'));
     assert.ok(later.length < 20 && later.every((o) => o.reason === 'sampled'), `back to sampling while still open: ${later.length} of 40 kept (${later.map((o) => o.reason)})`);
+    // The ledger says what the boost cost beside what the policy cost: every record only the boost kept.
+    await sampler.shutdown();
+    const rows = store.get().ledger('api');
+    const boostedOut = out.filter((o) => o.reason === 'boost');
+    assert.equal(rows.reduce((n, r) => n + r.boosted, 0), boostedOut.length);
+    assert.equal(rows.reduce((n, r) => n + r.bytes_boosted, 0), boostedOut.reduce((n, o) => n + o.body.length, 0));
+    assert.ok(boostedOut.length >= 300, `${boostedOut.length} boosted (the rest of the kept-whole lines the policy kept anyway)`);
   });
 
   it('a pattern dropping more than its ring holds brings back a sample spread over the window, not its last lines', async () => {
@@ -141,5 +149,19 @@ describe('anomaly boost and retro flush', () => {
     let burst = 0;
     for (let i = 0; i < 60; i++) if (calm.take('api', 10 * W)) burst++;
     assert.equal(burst, 50);
+  });
+
+  it("the bucket's size follows the service's usual keeps over hours: a spike at night is kept like one by day", () => {
+    const budget = new BoostBudget({ share: 1, burstWindows: 20 });
+    const W = 60_000;
+    // Eight hours at 100 policy keeps a window, then the night at 5.
+    let w = 0;
+    for (; w < 480; w++) for (let i = 0; i < 100; i++) budget.notePolicyKeep('api', w * W);
+    for (; w < 600; w++) for (let i = 0; i < 5; i++) budget.notePolicyKeep('api', w * W);
+    let kept = 0;
+    for (let i = 0; i < 3000; i++) if (budget.take('api', w * W)) kept++;
+    // The usual keeps have eased to about 80 a window after two hours of 5: 20 windows of it, not of 5.
+    assert.ok(kept > 1000, `${kept} of a 3000-record night spike kept`);
+    assert.ok(kept <= 2000, `${kept}: never more than the bucket holds`);
   });
 });

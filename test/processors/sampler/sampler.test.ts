@@ -117,7 +117,7 @@ describe('sampler', () => {
     assert.equal(xRows.reduce((n, r) => n + r.kept, 0), keptX.length, 'kept in the ledger = records that left');
     for (const r of rows) assert.equal(r.seen, r.kept + r.dropped);
     assert.equal(xRows[0]!.bytes_seen, Array.from({ length: 400 }, (_, i) => `x${i}`.length).reduce((a, b) => a + b, 0));
-    assert.deepEqual(rows.find((r) => r.pattern === 'E'), { window_start: xRows[0]!.window_start, service: 'api', pattern: 'E', seen: 1, kept: 1, dropped: 0, bytes_seen: 3, bytes_kept: 3 });
+    assert.deepEqual(rows.find((r) => r.pattern === 'E'), { window_start: xRows[0]!.window_start, service: 'api', pattern: 'E', seen: 1, kept: 1, dropped: 0, bytes_seen: 3, bytes_kept: 3, boosted: 0, bytes_boosted: 0 });
   });
 
   it('dynamic mode converges on the budget, rare patterns kept whole, the loudest giving up most', async () => {
@@ -242,7 +242,7 @@ describe('sampler', () => {
     assert.equal(event!.name, 'logsift sampling ledger');
     assert.equal(event!.timestamp, Date.UTC(2026, 10, 26));
     const keptX = s.kept.filter((k) => k.pattern === 'X' && k.body !== 'next window').length;
-    assert.deepEqual(event!.properties.patterns, [{ pattern_id: 'X', seen: 100, kept: keptX, dropped: 100 - keptX, bytes_seen: 290, bytes_kept: s.kept.filter((k) => k.pattern === 'X' && k.body !== 'next window').reduce((n, k) => n + k.body.length, 0) }]);
+    assert.deepEqual(event!.properties.patterns, [{ pattern_id: 'X', seen: 100, kept: keptX, dropped: 100 - keptX, bytes_seen: 290, bytes_kept: s.kept.filter((k) => k.pattern === 'X' && k.body !== 'next window').reduce((n, k) => n + k.body.length, 0), boosted: 0, bytes_boosted: 0 }]);
     assert.equal(event!.properties.service, 'api');
     assert.equal(event!.properties.seen, 100);
     await s.processor.shutdown();
