@@ -136,9 +136,11 @@ export class Detector {
         }
         if (e.mean >= o.dropMinExpected) {
           if (p.silentFor >= o.silenceWindows) {
-            // As improbable as any other finding: a pattern that comes in bursts is often silent for a while.
-            const prob = model.lowerTail(0, e) ** o.silenceWindows;
-            if (prob < o.pValue) findings.push({ ...base, expected, kind: 'silence', score: scoreOf(prob) });
+            // As improbable as any other finding, each empty window adding to it — and longer than any pause
+            // the pattern has come back from: a pattern that comes in bursts has empty windows in runs, and
+            // runs no window-by-window probability describes.
+            const prob = model.lowerTail(0, e) ** p.silentFor;
+            if (prob < o.pValue && p.silentFor > model.longestQuietRun) findings.push({ ...base, expected, kind: 'silence', score: scoreOf(prob) });
           } else if (p.observed * 3 <= e.mean) {
             const prob = model.lowerTail(p.observed, e);
             if (prob < o.pValue) findings.push({ ...base, expected, kind: 'drop', score: scoreOf(prob) });

@@ -174,7 +174,7 @@ export const anomalyProcessorFactory: ProcessorFactory<AnomalyConfig> = {
   kind: 'processor',
   type: 'anomaly',
   defaultConfig: () => ({
-    p_value: 1e-5,
+    p_value: 1e-6,
     warmup_windows: 5,
     spike: { min_count: 10, min_ratio: 3 },
     drop: { min_expected: 20, silence_windows: 3 },

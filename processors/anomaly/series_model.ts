@@ -107,6 +107,9 @@ export class SeriesModel {
   /** Two-sided CUSUM sums of the standardised residuals. */
   #up = 0;
   #down = 0;
+  /** Windows of nothing in a row now, and the longest such run learned (a pattern that pauses, pauses). */
+  #quietRun = 0;
+  #longestQuietRun = 0;
   /** The last few windows' residuals and deseasonalised values, for where a level shift went. */
   #recent: Array<{ z: number; level: number }> = [];
 
@@ -118,6 +121,11 @@ export class SeriesModel {
   /** Windows learned from. */
   get windows(): number {
     return this.#windows;
+  }
+
+  /** The longest run of empty windows this series has had and come back from. */
+  get longestQuietRun(): number {
+    return this.#longestQuietRun;
   }
 
   #season(start: number): number {
@@ -158,6 +166,8 @@ export class SeriesModel {
    */
   learn(x: number, start: number): LevelShift | undefined {
     if (this.#firstStart === undefined) this.#firstStart = start;
+    if (x === 0) this.#quietRun += 1;
+    else [this.#longestQuietRun, this.#quietRun] = [Math.max(this.#longestQuietRun, this.#quietRun), 0];
     if (this.#windows === 0) {
       this.#level = x;
       this.#spread = this.scale === 'count' ? 1 : Math.max(1e-6, (0.1 * Math.abs(x)) ** 2);
