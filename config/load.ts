@@ -89,7 +89,8 @@ function loadComponents(
     }
     const config = factory.resolveConfig ? factory.resolveConfig(userConfig) : mergeDefaults(factory.defaultConfig(), userConfig);
     for (const problem of factory.validate(config)) problems.add(problem.path ? `${path}.${problem.path}` : path, problem.message);
-    entries.set(id, { id, type: parsed.type, config });
+    // Under its canonical type: an alias (`otlphttp`) is the same component as `otlp_http` everywhere after.
+    entries.set(id, { id, type: factory.type, config });
   }
   return entries;
 }

@@ -8,11 +8,36 @@ import { unknownKeyMessage } from './nearest_key.js';
 
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
 ajv.addFormat('endpoint', { type: 'string', validate: (s: string) => parseEndpoint(s) !== undefined });
-ajv.addFormat('duration', { type: 'string', validate: (s: string) => parseDuration(s) !== undefined });
+
+const DURATION_HINT = 'must be a duration such as 500ms, 30s or 5m';
+// A duration is a string in Go's notation, or the number 0 (what a Collector config writes for "none" —
+// `max_elapsed_time: 0` — normalised here to '0'). Any other bare number is refused by name: the Collector
+// would read `timeout: 200` as 200 nanoseconds, which nobody means.
+ajv.addKeyword({
+  keyword: 'duration',
+  schemaType: 'boolean',
+  modifying: true,
+  errors: true,
+  validate: function checkDuration(this: unknown, _schema: boolean, data: unknown, _parent: unknown, context?: { parentData: Record<string | number, unknown>; parentDataProperty: string | number }): boolean {
+    const fail = (message: string) => {
+      (checkDuration as { errors?: Array<Partial<ErrorObject>> }).errors = [{ keyword: 'duration', message, params: {} }];
+      return false;
+    };
+    if (data === 0) {
+      if (context) context.parentData[context.parentDataProperty] = '0';
+      return true;
+    }
+    if (typeof data === 'number') return fail(`${DURATION_HINT}, with its unit (a bare ${data} would be nanoseconds in the Collector)`);
+    if (typeof data !== 'string' || parseDuration(data) === undefined) return fail(DURATION_HINT);
+    return true;
+  },
+});
+
+/** The schema of a duration setting (see the `duration` keyword above). */
+export const DURATION_SCHEMA = { duration: true } as const;
 
 const FORMAT_HINTS: Record<string, string> = {
   endpoint: 'must be host:port, e.g. 127.0.0.1:4317',
-  duration: 'must be a duration such as 500ms, 30s or 5m',
 };
 
 function dotted(instancePath: string): string {

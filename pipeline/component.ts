@@ -82,6 +82,8 @@ export interface Extension extends Lifecycle {}
 
 interface FactoryBase<C> {
   readonly type: string;
+  /** Other names the type answers to: the Collector's spellings of the same component (`otlphttp`). */
+  readonly aliases?: readonly string[];
   defaultConfig(): C;
   /** How the user's block becomes a full config; without it the defaults are merged under it. */
   resolveConfig?(user: unknown): C;

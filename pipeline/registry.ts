@@ -1,4 +1,5 @@
-// One registry of factories per kind; a duplicate type is a programming error caught at startup.
+// One registry of factories per kind, by type and by the aliases a factory declares (the Collector's
+// spellings); a duplicate name is a programming error caught at startup.
 import type { ComponentKind, Factory } from './component.js';
 
 export class FactoryRegistry {
@@ -8,8 +9,10 @@ export class FactoryRegistry {
     for (const factory of factories) {
       let byType = this.#byKind.get(factory.kind);
       if (!byType) this.#byKind.set(factory.kind, (byType = new Map()));
-      if (byType.has(factory.type)) throw new Error(`duplicate ${factory.kind} factory type "${factory.type}"`);
-      byType.set(factory.type, factory);
+      for (const name of [factory.type, ...(factory.aliases ?? [])]) {
+        if (byType.has(name)) throw new Error(`duplicate ${factory.kind} factory type "${name}"`);
+        byType.set(name, factory);
+      }
     }
   }
 
@@ -17,7 +20,8 @@ export class FactoryRegistry {
     return this.#byKind.get(kind)?.get(type) as Extract<Factory, { kind: K }> | undefined;
   }
 
+  /** The canonical types of a kind (aliases left out). */
   types(kind: ComponentKind): string[] {
-    return [...(this.#byKind.get(kind)?.keys() ?? [])].sort();
+    return [...new Set([...(this.#byKind.get(kind)?.values() ?? [])].map((f) => f.type))].sort();
   }
 }

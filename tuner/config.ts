@@ -1,7 +1,7 @@
 // The `tuner` extension's config: which author proposes policies (an LLM provider or the built-in rules), how
 // often, within which limits, against which cost target, and how a proposal is guarded, replayed and watched.
 import { parseDuration } from '../config/duration.js';
-import { compileConfigSchema } from '../config/schema_validator.js';
+import { DURATION_SCHEMA, compileConfigSchema } from '../config/schema_validator.js';
 import type { ConfigProblem } from '../pipeline/component.js';
 
 export type ProviderName = 'openai' | 'anthropic' | 'ollama' | 'rules';
@@ -63,7 +63,6 @@ const price = {
   additionalProperties: false,
   properties: { input_per_million: { type: 'number', minimum: 0 }, output_per_million: { type: 'number', minimum: 0 } },
 };
-const duration = { type: 'string', format: 'duration' };
 const fraction = { type: 'number', exclusiveMinimum: 0, maximum: 1 };
 const url = { type: 'string', pattern: '^https?://' };
 
@@ -72,9 +71,9 @@ const schema = {
   additionalProperties: false,
   properties: {
     provider: { enum: ['openai', 'anthropic', 'ollama', 'rules'] },
-    interval: duration,
+    interval: DURATION_SCHEMA,
     jitter: { type: 'number', minimum: 0, maximum: 0.5 },
-    min_change_interval: duration,
+    min_change_interval: DURATION_SCHEMA,
     max_calls_per_hour: { type: 'integer', minimum: 1 },
     services: { type: 'array', items: { type: 'string', minLength: 1 } },
     target: {
@@ -96,7 +95,7 @@ const schema = {
     watch: {
       type: 'object',
       additionalProperties: false,
-      properties: { window: duration, budget_tolerance: { type: 'number', minimum: 1 }, min_records: { type: 'integer', minimum: 1 } },
+      properties: { window: DURATION_SCHEMA, budget_tolerance: { type: 'number', minimum: 1 }, min_records: { type: 'integer', minimum: 1 } },
     },
     context: {
       type: 'object',
@@ -104,9 +103,9 @@ const schema = {
       properties: { top_patterns: { type: 'integer', minimum: 1, maximum: 200 }, max_chars: { type: 'integer', minimum: 1000 } },
     },
     prompts: { type: 'object', additionalProperties: false, properties: { system: { type: 'string', minLength: 1 }, user: { type: 'string', minLength: 1 } } },
-    timeout: duration,
+    timeout: DURATION_SCHEMA,
     retries: { type: 'integer', minimum: 0, maximum: 10 },
-    breaker: { type: 'object', additionalProperties: false, properties: { failures: { type: 'integer', minimum: 1 }, cooldown: duration } },
+    breaker: { type: 'object', additionalProperties: false, properties: { failures: { type: 'integer', minimum: 1 }, cooldown: DURATION_SCHEMA } },
     openai: {
       type: 'object',
       additionalProperties: false,

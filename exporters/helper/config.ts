@@ -1,5 +1,6 @@
 // The keys every queued exporter shares, named as in the Collector's exporterhelper: `sending_queue`,
 // `retry_on_failure`, `timeout`. Each exporter merges these into its own schema and defaults.
+import { DURATION_SCHEMA } from '../../config/schema_validator.js';
 import { parseDuration } from '../../config/duration.js';
 
 export interface SendingQueueConfig {
@@ -42,7 +43,6 @@ export function helperDefaults(queueEnabled: boolean, timeout = '30s'): HelperCo
   };
 }
 
-const duration = { type: 'string', format: 'duration' };
 
 export const HELPER_SCHEMA_PROPERTIES = {
   sending_queue: {
@@ -61,14 +61,14 @@ export const HELPER_SCHEMA_PROPERTIES = {
     additionalProperties: false,
     properties: {
       enabled: { type: 'boolean' },
-      initial_interval: duration,
+      initial_interval: DURATION_SCHEMA,
       randomization_factor: { type: 'number', minimum: 0, maximum: 1 },
       multiplier: { type: 'number', minimum: 1 },
-      max_interval: duration,
-      max_elapsed_time: duration,
+      max_interval: DURATION_SCHEMA,
+      max_elapsed_time: DURATION_SCHEMA,
     },
   },
-  timeout: duration,
+  timeout: DURATION_SCHEMA,
 } as const;
 
 export interface HelperSettings {
@@ -94,7 +94,9 @@ export function helperSettings(config: HelperConfig): HelperSettings {
       randomizationFactor: r.randomization_factor,
       multiplier: r.multiplier,
       maxIntervalMs: parseDuration(r.max_interval)!,
-      maxElapsedMs: parseDuration(r.max_elapsed_time)!,
+      // As in the Collector, 0 means no limit: retry until the backend takes it (a persistent queue rides out
+      // any outage) rather than dead-letter every batch at its first failure.
+      maxElapsedMs: parseDuration(r.max_elapsed_time) || Number.POSITIVE_INFINITY,
     },
     timeoutMs: parseDuration(config.timeout)!,
   };

@@ -91,6 +91,8 @@ class OtlpGrpcTransport implements Transport {
 export const otlpGrpcExporterFactory: ExporterFactory<OtlpGrpcExporterConfig> = {
   kind: 'exporter',
   type: 'otlp_grpc',
+  // The Collector's name for its gRPC OTLP exporter.
+  aliases: ['otlp'],
   defaultConfig: () => ({ endpoint: '127.0.0.1:4317', headers: {}, compression: 'gzip', tls: { insecure: true }, ...helperDefaults(true, '30s') }),
   validate: compileConfigSchema(schema),
   create: (settings, config) => new HelperExporter(settings, helperSettings(config), new OtlpGrpcTransport(config)),

@@ -65,6 +65,8 @@ class OtlpHttpTransport implements Transport {
 export const otlpHttpExporterFactory: ExporterFactory<OtlpHttpExporterConfig> = {
   kind: 'exporter',
   type: 'otlp_http',
+  // The Collector's name for its HTTP OTLP exporter.
+  aliases: ['otlphttp'],
   defaultConfig: () => ({ endpoint: 'http://127.0.0.1:4318', logs_endpoint: '', headers: {}, compression: 'gzip', ...helperDefaults(true, '30s') }),
   validate: (config) => {
     const problems = checkSchema(config);

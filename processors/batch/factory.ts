@@ -3,7 +3,7 @@
 // answered once its records were exported — batching never acknowledges data that is still in memory.
 import { Observable, asyncScheduler, type OperatorFunction, type Subscription } from 'rxjs';
 import { parseDuration } from '../../config/duration.js';
-import { compileConfigSchema } from '../../config/schema_validator.js';
+import { DURATION_SCHEMA, compileConfigSchema } from '../../config/schema_validator.js';
 import { combineAcks } from '../../pipeline/ack.js';
 import { LogBatch } from '../../pipeline/batch.js';
 import type { ConfigProblem, ProcessorFactory } from '../../pipeline/component.js';
@@ -24,7 +24,7 @@ const schema = {
   properties: {
     send_batch_size: { type: 'integer', minimum: 1 },
     send_batch_max_size: { type: 'integer', minimum: 0 },
-    timeout: { type: 'string', format: 'duration' },
+    timeout: DURATION_SCHEMA,
   },
 };
 const checkSchema = compileConfigSchema(schema);

@@ -4,7 +4,7 @@
 // collect garbage when the daemon runs with --expose-gc.
 import { filter, type OperatorFunction } from 'rxjs';
 import { parseDuration } from '../../config/duration.js';
-import { compileConfigSchema } from '../../config/schema_validator.js';
+import { DURATION_SCHEMA, compileConfigSchema } from '../../config/schema_validator.js';
 import type { LogBatch } from '../../pipeline/batch.js';
 import type { ConfigProblem, Processor, ProcessorFactory, ProcessorSettings } from '../../pipeline/component.js';
 import { BackpressureError } from '../../pipeline/errors.js';
@@ -23,7 +23,7 @@ const schema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    check_interval: { type: 'string', format: 'duration' },
+    check_interval: DURATION_SCHEMA,
     limit_mib: { type: 'integer', minimum: 0 },
     spike_limit_mib: { type: 'integer', minimum: 0 },
     limit_percentage: { type: 'number', minimum: 0, maximum: 100 },

@@ -3,7 +3,7 @@
 // through unchanged. Put it after `signature`, whose pattern id it reads.
 import { map } from 'rxjs';
 import { parseDuration } from '../../config/duration.js';
-import { compileConfigSchema } from '../../config/schema_validator.js';
+import { DURATION_SCHEMA, compileConfigSchema } from '../../config/schema_validator.js';
 import type { LogBatch, LogRecordView } from '../../pipeline/batch.js';
 import type { Processor, ProcessorFactory, ProcessorSettings } from '../../pipeline/component.js';
 import { SharedKey } from '../../pipeline/pipeline_shared.js';
@@ -27,7 +27,7 @@ const schema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    window: { type: 'string', format: 'duration' },
+    window: DURATION_SCHEMA,
     ewma_alpha: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
     history: { type: 'integer', minimum: 1, maximum: 10_000 },
     max_series: { type: 'integer', minimum: 100 },

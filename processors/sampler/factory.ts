@@ -12,7 +12,7 @@
 // API) replace the config's for their service between two batches; the recent traffic is kept on a tape that
 // the tuner replays candidate policies over.
 import { parseDuration } from '../../config/duration.js';
-import { compileConfigSchema } from '../../config/schema_validator.js';
+import { DURATION_SCHEMA, compileConfigSchema } from '../../config/schema_validator.js';
 import { mergeDefaults } from '../../config/merge.js';
 import { mergeMap, of } from 'rxjs';
 import { LogBatch, type HeldRecord, type LogRecordView, type RecordGroup } from '../../pipeline/batch.js';
@@ -66,7 +66,7 @@ const schema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    window: { type: 'string', format: 'duration' },
+    window: DURATION_SCHEMA,
     time: { enum: ['arrival', 'record'] },
     keep_at_or_above: { enum: SEVERITY_CLASSES.filter((c) => severityRank(c) <= severityRank('ERROR') && c !== 'UNSPECIFIED') },
     min_keep: { type: 'number', minimum: 0, maximum: 1 },
@@ -77,7 +77,7 @@ const schema = {
     ledger: {
       type: 'object',
       additionalProperties: false,
-      properties: { enabled: { type: 'boolean' }, flush_interval: { type: 'string', format: 'duration' }, events: { type: 'boolean' } },
+      properties: { enabled: { type: 'boolean' }, flush_interval: DURATION_SCHEMA, events: { type: 'boolean' } },
     },
     boost: {
       type: 'object',
@@ -89,7 +89,7 @@ const schema = {
       additionalProperties: false,
       properties: {
         enabled: { type: 'boolean' },
-        window: { type: 'string', format: 'duration' },
+        window: DURATION_SCHEMA,
         max_per_pattern: { type: 'integer', minimum: 1 },
         max_total: { type: 'integer', minimum: 1 },
       },
@@ -97,7 +97,7 @@ const schema = {
     tape: {
       type: 'object',
       additionalProperties: false,
-      properties: { enabled: { type: 'boolean' }, window: { type: 'string', format: 'duration' }, max_records: { type: 'integer', minimum: 1 } },
+      properties: { enabled: { type: 'boolean' }, window: DURATION_SCHEMA, max_records: { type: 'integer', minimum: 1 } },
     },
   },
 };

@@ -3,7 +3,7 @@
 // saved to the store on an interval and at shutdown, and reloaded at start.
 import { map } from 'rxjs';
 import { parseDuration } from '../../config/duration.js';
-import { compileConfigSchema } from '../../config/schema_validator.js';
+import { DURATION_SCHEMA, compileConfigSchema } from '../../config/schema_validator.js';
 import type { LogBatch } from '../../pipeline/batch.js';
 import type { Processor, ProcessorFactory, ProcessorSettings } from '../../pipeline/component.js';
 import { countedOperator } from '../../pipeline/processor_helper.js';
@@ -37,7 +37,7 @@ const schema = {
     catalog: {
       type: 'object',
       additionalProperties: false,
-      properties: { enabled: { type: 'boolean' }, flush_interval: { type: 'string', format: 'duration' } },
+      properties: { enabled: { type: 'boolean' }, flush_interval: DURATION_SCHEMA },
     },
   },
 };
