@@ -88,7 +88,7 @@ export class HelperExporter implements Exporter {
     for (let batch = await queue.take(); batch; batch = await queue.take()) {
       let outcome: Delivery;
       try {
-        outcome = await this.#deliver(storage.load(batch), batch.records, this.#abort.signal, true);
+        outcome = await this.#deliver(storage.load(batch), batch.records, this.#abort.signal, true, storage.storeRow(batch));
       } catch (error) {
         // A store failure: keep the batch queued (it is still in the store, or still in memory) and stop this consumer.
         this.settings.logger.error({ err: error }, 'sending a queued batch failed unexpectedly; it stays queued');
@@ -102,9 +102,11 @@ export class HelperExporter implements Exporter {
 
   /**
    * Sends with retries until success, a permanent failure or max_elapsed_time. A 413 splits the batch in
-   * halves, each delivered on its own. With `deadLetter`, failures are kept in the store and counted.
+   * halves, each delivered on its own. With `deadLetter`, failures are kept in the store and counted; a
+   * whole queued batch that fails leaves the queue table in the same transaction as it enters the dead
+   * letters (`queueRow`), so a crash between the two cannot send a dead-lettered batch again.
    */
-  async #deliver(resourceLogs: PbResourceLogs[], records: number, signal: AbortSignal, deadLetter: boolean): Promise<Delivery> {
+  async #deliver(resourceLogs: PbResourceLogs[], records: number, signal: AbortSignal, deadLetter: boolean, queueRow?: number): Promise<Delivery> {
     const { retry, timeoutMs } = this.helper;
     const { clock, telemetry, id } = this.settings;
     const started = clock.now();
@@ -119,7 +121,7 @@ export class HelperExporter implements Exporter {
           return { kind: 'sent' };
         case 'too_large': {
           const halves = splitInHalf(resourceLogs);
-          if (!halves) return this.#fail(resourceLogs, records, 'too_large', `a single log record is larger than the backend accepts (${result.reason})`, deadLetter);
+          if (!halves) return this.#fail(resourceLogs, records, 'too_large', `a single log record is larger than the backend accepts (${result.reason})`, deadLetter, true, queueRow);
           for (const half of halves) {
             const outcome = await this.#deliver(half, countRecords(half), signal, deadLetter);
             if (outcome.kind !== 'sent' && !(deadLetter && outcome.kind === 'failed')) return outcome;
@@ -127,12 +129,12 @@ export class HelperExporter implements Exporter {
           return { kind: 'sent' };
         }
         case 'permanent':
-          return this.#fail(resourceLogs, records, 'permanent', result.reason, deadLetter);
+          return this.#fail(resourceLogs, records, 'permanent', result.reason, deadLetter, true, queueRow);
         case 'retryable': {
           const delay = result.retryAfterMs ?? backoff.next();
           const elapsed = clock.now() - started;
           if (!retry.enabled || elapsed + delay > retry.maxElapsedMs) {
-            return this.#fail(resourceLogs, records, 'retries_exhausted', `gave up after ${Math.round(elapsed / 1000)}s: ${result.reason}`, deadLetter, false);
+            return this.#fail(resourceLogs, records, 'retries_exhausted', `gave up after ${Math.round(elapsed / 1000)}s: ${result.reason}`, deadLetter, false, queueRow);
           }
           telemetry.exporterRetries.inc({ exporter: id });
           this.settings.logger.debug({ reason: result.reason, delay_ms: delay }, 'retrying');
@@ -146,7 +148,7 @@ export class HelperExporter implements Exporter {
     }
   }
 
-  #fail(resourceLogs: PbResourceLogs[], records: number, kind: string, reason: string, deadLetter: boolean, permanent = true): Delivery {
+  #fail(resourceLogs: PbResourceLogs[], records: number, kind: string, reason: string, deadLetter: boolean, permanent: boolean, queueRow?: number): Delivery {
     const { telemetry, id, logger } = this.settings;
     telemetry.exporterSendFailed.inc({ exporter: id }, records);
     // Logged once per kind of failure, with the reason; every occurrence is counted.
@@ -155,7 +157,7 @@ export class HelperExporter implements Exporter {
     this.#loggedReasons.add(key);
     if (deadLetter) {
       try {
-        this.settings.store.get().deadLetter(id, records, reason, encodeExportRequest({ resourceLogs }));
+        this.settings.store.get().deadLetter(id, records, reason, encodeExportRequest({ resourceLogs }), queueRow);
         telemetry.exporterDeadLettered.inc({ exporter: id, reason: kind }, records);
       } catch (error) {
         telemetry.exporterLost.inc({ exporter: id, reason: 'dead_letter_failed' }, records);

@@ -9,6 +9,8 @@ export interface QueueStorage {
   append(resourceLogs: PbResourceLogs[], records: number, bytes: number): QueuedBatch;
   load(batch: QueuedBatch): PbResourceLogs[];
   remove(batch: QueuedBatch): void;
+  /** The batch's row in the store's queue table, if it has one (so a dead letter can take its place at once). */
+  storeRow(batch: QueuedBatch): number | undefined;
   /** Batches left by an earlier run of this exporter (a crash, or a spill at shutdown). */
   recover(): QueuedBatch[];
   /** At shutdown, makes the unsent batches survive the restart; returns how many records were saved. */
@@ -48,6 +50,10 @@ export class MemoryStorage implements QueueStorage {
     }
   }
 
+  storeRow(batch: QueuedBatch): number | undefined {
+    return this.#storeRows.get(batch.id);
+  }
+
   recover(): QueuedBatch[] {
     const store = this.store();
     return store.pending(this.exporter).map((row) => {
@@ -83,6 +89,10 @@ export class PersistentStorage implements QueueStorage {
 
   remove(batch: QueuedBatch): void {
     this.store().remove(batch.id);
+  }
+
+  storeRow(batch: QueuedBatch): number {
+    return batch.id;
   }
 
   recover(): QueuedBatch[] {
