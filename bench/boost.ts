@@ -11,6 +11,7 @@ import path from 'node:path';
 import { replayCommand } from '../cmd/replay.js';
 import { decodeJsonExportRequest, exportRequestJson } from '../proto/otlp_json.js';
 import { random } from './draws.js';
+import { SAMPLE_REASON_ATTRIBUTE } from '../processors/sampler/sample_attributes.js';
 
 const START = Date.UTC(2026, 10, 26, 9, 0, 0);
 const SPIKE = { from: START + 7 * 60_000, to: START + 7 * 60_000 + 30_000 };
@@ -84,7 +85,7 @@ async function run(name: string, v: Variant) {
     const request = JSON.parse(line) as { resourceLogs: Array<{ scopeLogs: Array<{ logRecords: Array<{ body?: { stringValue?: string }; timeUnixNano: string; attributes?: Array<{ key: string; value: { stringValue?: string } }> }> }> }> };
     for (const r of request.resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords))) {
       kept += 1;
-      const reason = r.attributes?.find((a) => a.key === 'logsift.sample_reason')?.value.stringValue;
+      const reason = r.attributes?.find((a) => a.key === SAMPLE_REASON_ATTRIBUTE)?.value.stringValue;
       if (reason === 'boost') boosted += 1;
       const t = Number(BigInt(r.timeUnixNano) / 1_000_000n);
       if (r.body?.stringValue?.startsWith('cache miss') && t >= SPIKE.from && t < SPIKE.to && v.spike) spikeKept += 1;

@@ -6,6 +6,7 @@ import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { MINUTE, type Deploy, type Incident } from './workload.js';
+import { SAMPLE_COUNT_ATTRIBUTE, SAMPLE_RATE_ATTRIBUTE } from '../processors/sampler/sample_attributes.js';
 
 interface JsonRecord {
   timeUnixNano: string;
@@ -124,8 +125,8 @@ export function scoreRun(options: ScoreOptions) {
     const group = groupOf(service, record);
     const t = timeMs(record);
     const hourKey = `${group}|${Math.floor(t / HOUR)}`;
-    add(countHour, hourKey, num(attr(record, 'logsift.sample_count')));
-    add(rateHour, hourKey, num(attr(record, 'logsift.sample_rate')));
+    add(countHour, hourKey, num(attr(record, SAMPLE_COUNT_ATTRIBUTE)));
+    add(rateHour, hourKey, num(attr(record, SAMPLE_RATE_ATTRIBUTE)));
     keptWindows.add(`${group}|${Math.floor(t / MINUTE)}`);
     incidents.forEach((i, k) => {
       if (inIncidentOf(i, service, record)) incidentKept[k]! += 1;

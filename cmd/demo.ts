@@ -13,6 +13,7 @@ import { freePort } from './free_port.js';
 import { builtinRegistry } from './components.js';
 import { DemoTraffic } from './demo_traffic.js';
 import { printConfigErrors } from './load_config.js';
+import { SAMPLE_REASON_ATTRIBUTE } from '../processors/sampler/sample_attributes.js';
 
 const TICK_MS = 250;
 
@@ -73,7 +74,7 @@ export async function demoCommand(options: { duration?: string }): Promise<numbe
       if (!line.includes('"retro"')) continue;
       const request = JSON.parse(line) as { resourceLogs: Array<{ scopeLogs: Array<{ logRecords: Array<{ body?: { stringValue?: string }; attributes?: Array<{ key: string; value: { stringValue?: string } }> }> }> }> };
       for (const rl of request.resourceLogs) for (const sl of rl.scopeLogs) for (const r of sl.logRecords) {
-        if (r.attributes?.some((a) => a.key === 'logsift.sample_reason' && a.value.stringValue === 'retro')) retroLines.push(r.body?.stringValue ?? '');
+        if (r.attributes?.some((a) => a.key === SAMPLE_REASON_ATTRIBUTE && a.value.stringValue === 'retro')) retroLines.push(r.body?.stringValue ?? '');
       }
     }
     retroLines.splice(0, Math.max(0, retroLines.length - 5));

@@ -9,6 +9,7 @@ import { exportRequestJson } from '../../proto/otlp_json.js';
 import { decodeJsonExportRequest } from '../../proto/otlp_json.js';
 import { runCli } from '../support/cli.js';
 import { readFileExport } from '../support/file_output.js';
+import { SAMPLE_RATE_ATTRIBUTE, SAMPLE_REASON_ATTRIBUTE } from '../../processors/sampler/sample_attributes.js';
 
 const START = Date.UTC(2026, 10, 26, 9, 0, 0);
 
@@ -55,7 +56,7 @@ service:
     assert.equal(summary.records_in, total);
 
     const kept = readFileExport(path.join(out, 'kept.jsonl'));
-    const reason = (r: (typeof kept)[number]) => r.record.attributes?.find((a) => a.key === 'logsift.sample_reason')?.value.stringValue;
+    const reason = (r: (typeof kept)[number]) => r.record.attributes?.find((a) => a.key === SAMPLE_REASON_ATTRIBUTE)?.value.stringValue;
     assert.equal(kept.filter((r) => r.record.severityNumber === 17).length, 30, 'every ERROR kept');
     const spikeKept = kept.filter((r) => String(r.record.body?.stringValue).startsWith('cache miss') && BigInt(r.record.timeUnixNano!) >= BigInt(START + 20 * 60_000) * 1_000_000n && BigInt(r.record.timeUnixNano!) < BigInt(START + 21 * 60_000) * 1_000_000n);
     assert.equal(spikeKept.length, 2000, 'the spike minute comes back whole: kept, or retro-flushed once the anomaly opened');
@@ -63,7 +64,7 @@ service:
     // Found within its minute: the boost keeps the spike's excess out of its bucket (the rest came back
     // through the retro flush), and the kept records still re-weight to the minute's count.
     assert.ok(spikeKept.filter((r) => reason(r) === 'boost').length > 0, 'the spike was found within its minute and boosted');
-    const rate = (r: (typeof kept)[number]) => Number(r.record.attributes?.find((a) => a.key === 'logsift.sample_rate')?.value.doubleValue ?? 1);
+    const rate = (r: (typeof kept)[number]) => Number(r.record.attributes?.find((a) => a.key === SAMPLE_RATE_ATTRIBUTE)?.value.doubleValue ?? 1);
     const reweighted = spikeKept.filter((r) => reason(r) !== 'retro').reduce((n, r) => n + rate(r), 0);
     assert.ok(Math.abs(reweighted - 2000) < 400, `kept spike records re-weight to ${reweighted.toFixed(0)} of 2000`);
     const normal = kept.filter((r) => reason(r) !== 'retro' && reason(r) !== 'boost');

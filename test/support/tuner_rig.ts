@@ -18,6 +18,7 @@ import { fakeClock } from './fake_clock.js';
 import { startLlmStandin, type LlmStandin } from './llm_standin.js';
 import { batchOf, traceIdFor, type RecordSpec } from './records.js';
 import { testProcessorSettings } from './settings.js';
+import { SAMPLE_REASON_ATTRIBUTE } from '../../processors/sampler/sample_attributes.js';
 
 export interface KeptRecord {
   body: string;
@@ -53,7 +54,7 @@ export async function tunerRig(options: RigOptions = {}) {
   const input = new Subject<LogBatch>();
   const kept: KeptRecord[] = [];
   input.pipe(signature.operator, stats.operator, detector.operator, sampler.operator).subscribe((b) => {
-    for (const g of b.groups()) for (const r of g.records) kept.push({ body: r.bodyText, severity: r.severityNumber, reason: String(r.attributes.get('logsift.sample_reason')), service: g.resource.serviceName ?? '' });
+    for (const g of b.groups()) for (const r of g.records) kept.push({ body: r.bodyText, severity: r.severityNumber, reason: String(r.attributes.get(SAMPLE_REASON_ATTRIBUTE)), service: g.resource.serviceName ?? '' });
   });
 
   const defaults = defaultTunerConfig();

@@ -12,6 +12,7 @@ import { attr, readFileExport } from '../support/file_output.js';
 import { SeverityNumber, sdkExporter, sdkProvider } from '../support/otel_clients.js';
 import path from 'node:path';
 import { rmSync } from 'node:fs';
+import { SAMPLE_RATE_ATTRIBUTE } from '../../processors/sampler/sample_attributes.js';
 
 const CONFIG = `${OTLP_RECEIVER}processors:
   signature: {}
@@ -104,7 +105,7 @@ describe('control API and policy CLI', () => {
     assert.equal(ledger.reduce((n, r) => n + r.kept, 0), out.length, 'the ledger\'s kept records are the exported ones');
     assert.ok(out.length < total / 2, `sampling happened: ${out.length} of ${total} kept`);
     // The swaps reached the sampler: the static policies' INFO records went out at 1 / 0.2.
-    const rates = out.filter((r) => r.record.severityNumber === SeverityNumber.INFO).map((r) => (attr(r.record.attributes, 'logsift.sample_rate') as { doubleValue?: number; intValue?: string }));
+    const rates = out.filter((r) => r.record.severityNumber === SeverityNumber.INFO).map((r) => (attr(r.record.attributes, SAMPLE_RATE_ATTRIBUTE) as { doubleValue?: number; intValue?: string }));
     assert.ok(rates.some((v) => (v.doubleValue ?? Number(v.intValue)) === 5), 'records kept under the static policy');
     // Restarted on the same data dir, the daemon puts the newest version back.
     d = await startDaemon(CONFIG.replaceAll('{{DIR}}', d.dir));

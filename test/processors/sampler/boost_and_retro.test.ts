@@ -17,6 +17,7 @@ import { RetroBuffer } from '../../../processors/sampler/retro_buffer.js';
 import { fakeClock } from '../../support/fake_clock.js';
 import { batchOf, traceIdFor } from '../../support/records.js';
 import { testProcessorSettings } from '../../support/settings.js';
+import { SAMPLE_RATE_ATTRIBUTE, SAMPLE_REASON_ATTRIBUTE } from '../../../processors/sampler/sample_attributes.js';
 
 async function chain(retro: Record<string, unknown>, boost: Record<string, unknown> = { budget_share: 50, burst_windows: 15 }) {
   const { fake, clock } = fakeClock();
@@ -35,7 +36,7 @@ async function chain(retro: Record<string, unknown>, boost: Record<string, unkno
   const input = new Subject<LogBatch>();
   const out: Array<{ body: string; reason: string; rate: number }> = [];
   input.pipe(stats.operator, detector.operator, sampler.operator).subscribe((b) => {
-    for (const g of b.groups()) for (const r of g.records) out.push({ body: r.bodyText, reason: String(r.attributes.get('logsift.sample_reason')), rate: Number(r.attributes.get('logsift.sample_rate')) });
+    for (const g of b.groups()) for (const r of g.records) out.push({ body: r.bodyText, reason: String(r.attributes.get(SAMPLE_REASON_ATTRIBUTE)), rate: Number(r.attributes.get(SAMPLE_RATE_ATTRIBUTE)) });
   });
   let trace = 0;
   const send = (count: number, tag: string) => input.next(batchOf(Array.from({ length: count }, (_, i) => ({ body: `${tag} ${i}`, pattern: 'get', traceId: traceIdFor(trace++) }))));

@@ -13,6 +13,7 @@ import { samplerProcessorFactory, type SamplerConfig } from '../../../processors
 import { fakeClock } from '../../support/fake_clock.js';
 import { batchOf, traceIdFor, type RecordSpec } from '../../support/records.js';
 import { testProcessorSettings } from '../../support/settings.js';
+import { SAMPLE_COUNT_ATTRIBUTE, SAMPLE_RATE_ATTRIBUTE, SAMPLE_REASON_ATTRIBUTE } from '../../../processors/sampler/sample_attributes.js';
 
 async function sampler(overrides: Record<string, unknown> = {}) {
   const { fake, clock } = fakeClock();
@@ -28,9 +29,9 @@ async function sampler(overrides: Record<string, unknown> = {}) {
       for (const r of group.records) {
         kept.push({
           body: r.bodyText,
-          rate: Number(r.attributes.get('logsift.sample_rate')),
-          count: Number(r.attributes.get('logsift.sample_count')),
-          reason: String(r.attributes.get('logsift.sample_reason')),
+          rate: Number(r.attributes.get(SAMPLE_RATE_ATTRIBUTE)),
+          count: Number(r.attributes.get(SAMPLE_COUNT_ATTRIBUTE)),
+          reason: String(r.attributes.get(SAMPLE_REASON_ATTRIBUTE)),
           pattern: String(r.attributes.get('logsift.pattern.id')),
           service: group.resource.serviceName ?? '',
           severity: r.severityNumber,
