@@ -36,7 +36,7 @@ export async function demoCommand(options: { duration?: string }): Promise<numbe
   await daemon.start();
   const store = new Store(path.join(dir, 'logsift.db'), 'normal');
   const output = path.join(dir, 'logs.jsonl');
-  const traffic = new DemoTraffic(45_000);
+  const traffic = new DemoTraffic(180_000, 20_000);
   const tty = process.stdout.isTTY === true;
   const started = Date.now();
   const until = options.duration ? started + Number(options.duration) * 1000 : Number.POSITIVE_INFINITY;

@@ -1,5 +1,7 @@
 // The demo's traffic: three services with Zipf-distributed templates, a daily-looking wobble, and every
-// `incidentEveryMs` an incident in turn — a spike of one template, then a new error pattern.
+// `incidentEveryMs` an incident lasting `incidentMs`, in turn — a ×8 spike of one template, then a new error
+// pattern. (Incidents every few minutes are already many: one every 45 s taught the detector that the spike
+// was the template's normal, as it would a cron job's.)
 const SERVICES: Record<string, string[]> = {
   checkout: [
     'GET /api/cart/<n> 200 in <n>ms',
@@ -29,6 +31,7 @@ export class DemoTraffic {
 
   constructor(
     private readonly incidentEveryMs: number,
+    private readonly incidentMs: number,
     seed = 1,
   ) {
     let s = seed;
@@ -38,14 +41,14 @@ export class DemoTraffic {
   /** The records of one tick, `elapsed` ms after the demo started (incidents follow the clock, not ticks). */
   next(elapsed: number): { records: DemoRecord[]; incident: string | undefined } {
     const phase = Math.floor(elapsed / this.incidentEveryMs);
-    const inIncident = phase > 0 && elapsed % this.incidentEveryMs < this.incidentEveryMs / 4;
-    const incident = inIncident ? (phase % 2 === 1 ? 'spike: cache misses ×15' : 'new error: payment gateway timeouts') : undefined;
+    const inIncident = phase > 0 && elapsed % this.incidentEveryMs < this.incidentMs;
+    const incident = inIncident ? (phase % 2 === 1 ? 'spike: cache misses ×8' : 'new error: payment gateway timeouts') : undefined;
     const records: DemoRecord[] = [];
     const wobble = 0.7 + 0.3 * Math.sin(elapsed / 20_000);
     for (const [service, templates] of Object.entries(SERVICES)) {
       templates.forEach((template, r) => {
         let n = Math.round((60 * wobble) / (r + 1) ** 1.2);
-        if (incident?.startsWith('spike') && template.startsWith('cache miss')) n *= 15;
+        if (incident?.startsWith('spike') && template.startsWith('cache miss')) n *= 8;
         for (let i = 0; i < n; i++) records.push({ service, body: fill(template, this.#random), severity: r === templates.length - 1 ? 13 : 9 });
       });
     }

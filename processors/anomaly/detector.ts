@@ -134,7 +134,9 @@ export class Detector {
           const prob = model.upperTail(p.observed, e);
           if (prob < o.pValue) findings.push({ ...base, expected, kind: 'spike', score: scoreOf(prob) });
         }
-        if (e.mean >= o.dropMinExpected) {
+        // A drop or a silence needs a usual to fall from: a pattern seen in a burst or two (a new error that
+        // came and went) is not silent when it stops.
+        if (e.mean >= o.dropMinExpected && model.busyWindows > o.warmupWindows) {
           if (p.silentFor >= o.silenceWindows) {
             // As improbable as any other finding, each empty window adding to it — and longer than any pause
             // the pattern has come back from: a pattern that comes in bursts has empty windows in runs, and

@@ -110,6 +110,8 @@ export class SeriesModel {
   /** Windows of nothing in a row now, and the longest such run learned (a pattern that pauses, pauses). */
   #quietRun = 0;
   #longestQuietRun = 0;
+  /** Windows learned from that had anything in them. */
+  #busyWindows = 0;
   /** The last few windows' residuals and deseasonalised values, for where a level shift went. */
   #recent: Array<{ z: number; level: number }> = [];
 
@@ -121,6 +123,11 @@ export class SeriesModel {
   /** Windows learned from. */
   get windows(): number {
     return this.#windows;
+  }
+
+  /** Windows learned from that had anything in them: a series seen in a few only has no usual to fall from. */
+  get busyWindows(): number {
+    return this.#busyWindows;
   }
 
   /** The longest run of empty windows this series has had and come back from. */
@@ -167,7 +174,11 @@ export class SeriesModel {
   learn(x: number, start: number): LevelShift | undefined {
     if (this.#firstStart === undefined) this.#firstStart = start;
     if (x === 0) this.#quietRun += 1;
-    else [this.#longestQuietRun, this.#quietRun] = [Math.max(this.#longestQuietRun, this.#quietRun), 0];
+    else {
+      this.#longestQuietRun = Math.max(this.#longestQuietRun, this.#quietRun);
+      this.#quietRun = 0;
+      this.#busyWindows += 1;
+    }
     if (this.#windows === 0) {
       this.#level = x;
       this.#spread = this.scale === 'count' ? 1 : Math.max(1e-6, (0.1 * Math.abs(x)) ** 2);

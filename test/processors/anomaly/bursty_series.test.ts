@@ -131,4 +131,20 @@ describe('the detector on bursty, seasonal series', () => {
     // a silence is called only when it is as improbable as any other finding.
     assert.deepEqual(findings.filter((w) => Number(w) >= 60), [], `silences called: ${findings.join(' ')}`);
   });
+
+  it('a new pattern that came in a burst and went is not called silent or dropped when it stops', () => {
+    const W = 10_000;
+    const table = new RateTable({ windowMs: W, ewmaAlpha: 0.2, history: 10, maxSeries: 1000 });
+    const detector = new Detector(options, W);
+    const draw = negativeBinomial(13);
+    const findings: string[] = [];
+    for (let w = 0; w < 60; w++) {
+      table.record('api', 'steady', 'INFO', 10, w * W, draw(500, 3));
+      // A new error for twenty seconds (two windows), then never again.
+      if (w === 30 || w === 31) table.record('api', 'timeout', 'ERROR', 10, w * W, 120);
+      table.advance((w + 1) * W);
+      for (const f of detector.judge(table.series(), w * W, w > 5)) if (f.pattern === 'timeout') findings.push(`${w}:${f.kind}`);
+    }
+    assert.deepEqual(findings, ['30:new_pattern']);
+  });
 });
