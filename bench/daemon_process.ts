@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeConfigFile } from '../test/support/config_file.js';
 
-const BIN = fileURLToPath(new URL('../cmd/logsift.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../bin/logsift.js', import.meta.url));
 
 export interface DaemonProcess {
   pid: number;

@@ -1,12 +1,7 @@
-// The logsift command line.
+// The logsift command line. Each command's module is imported when that command runs: `logsift version`
+// must not load gRPC, SQLite and the pipeline to print a line.
 import { Command } from 'commander';
-import { anomalyScanCommand } from './anomaly_scan.js';
-import { demoCommand } from './demo.js';
-import { listCommand, mergesCommand, mineCommand, similarCommand } from './patterns.js';
-import { DEFAULT_ENDPOINT, policyDiff, policyHistory, policyPropose, policyRollback, policyShow } from './policy.js';
-import { replayCommand } from './replay.js';
-import { runCommand } from './run.js';
-import { validateCommand } from './validate.js';
+import { DEFAULT_ENDPOINT } from './control_endpoint.js';
 import { packageVersion } from './version.js';
 
 // A reader that stopped reading (`logsift patterns mine < f | head`) is the end of the output, not an error:
@@ -28,15 +23,15 @@ program
   .option('-c, --config <file>', 'YAML configuration file')
   .action(async (options: { config?: string }) => {
     // Exit explicitly: past the shutdown deadline, sockets to a dead backend may still hold the event loop.
-    process.exit(await runCommand(options));
+    process.exit(await (await import('./run.js')).runCommand(options));
   });
 
 program
   .command('validate')
   .description('check a configuration file; exit 0 when valid, 1 with every error otherwise')
   .requiredOption('-c, --config <file>', 'YAML configuration file')
-  .action((options: { config: string }) => {
-    process.exitCode = validateCommand(options);
+  .action(async (options: { config: string }) => {
+    process.exitCode = (await import('./validate.js')).validateCommand(options);
   });
 
 const patterns = program.command('patterns').description('mine log patterns and read the pattern catalog');
@@ -48,7 +43,7 @@ patterns
   .option('-c, --config <file>', 'take the signature processor settings from this configuration')
   .option('-s, --service <name>', 'the service the bodies come from (part of every pattern id)', 'unknown_service')
   .action(async (options: { input?: string; config?: string; service: string }) => {
-    process.exitCode = await mineCommand(options);
+    process.exitCode = await (await import('./patterns.js')).mineCommand(options);
   });
 
 patterns
@@ -56,8 +51,8 @@ patterns
   .description('print the stored pattern catalog, one JSON object per pattern')
   .option('-c, --config <file>', 'configuration whose data_dir holds the catalog')
   .option('-s, --service <name>', 'only this service')
-  .action((options: { config?: string; service?: string }) => {
-    process.exitCode = listCommand(options);
+  .action(async (options: { config?: string; service?: string }) => {
+    process.exitCode = (await import('./patterns.js')).listCommand(options);
   });
 
 patterns
@@ -65,8 +60,8 @@ patterns
   .description('the catalog patterns nearest to one, with a similarity score')
   .option('-c, --config <file>', 'configuration whose data_dir holds the catalog')
   .option('-n, --limit <n>', 'how many', '5')
-  .action((id: string, options: { config?: string; limit: string }) => {
-    process.exitCode = similarCommand(id, options);
+  .action(async (id: string, options: { config?: string; limit: string }) => {
+    process.exitCode = (await import('./patterns.js')).similarCommand(id, options);
   });
 
 patterns
@@ -74,8 +69,8 @@ patterns
   .description('near-duplicate patterns that could be one, with the merged template')
   .option('-c, --config <file>', 'configuration whose data_dir holds the catalog')
   .option('-t, --threshold <share>', 'share of positions that must agree', '0.8')
-  .action((options: { config?: string; threshold: string }) => {
-    process.exitCode = mergesCommand(options);
+  .action(async (options: { config?: string; threshold: string }) => {
+    process.exitCode = (await import('./patterns.js')).mergesCommand(options);
   });
 
 program
@@ -83,7 +78,7 @@ program
   .description('run the daemon on its embedded default with built-in traffic and a live view of what it keeps')
   .option('-d, --duration <seconds>', 'stop after this long (default: until Ctrl-C)')
   .action(async (options: { duration?: string }) => {
-    process.exit(await demoCommand(options));
+    process.exit(await (await import('./demo.js')).demoCommand(options));
   });
 
 program
@@ -93,7 +88,7 @@ program
   .requiredOption('-i, --input <file>', 'traffic: one OTLP/JSON ExportLogsServiceRequest per line')
   .option('-o, --out <dir>', 'where kept.jsonl, anomalies.jsonl and ledger.jsonl go', './replay')
   .action(async (options: { config: string; input: string; out: string }) => {
-    process.exitCode = await replayCommand(options);
+    process.exitCode = await (await import('./replay.js')).replayCommand(options);
   });
 
 const policy = program.command('policy').description('sampling policies: the control API of a running daemon, or a tuner round offline');
@@ -106,7 +101,7 @@ policy
   .option(...endpointOption)
   .option('--json', 'print JSON')
   .action(async (options: { service: string; endpoint: string; json?: boolean }) => {
-    process.exitCode = await policyShow(options.service, options);
+    process.exitCode = await (await import('./policy.js')).policyShow(options.service, options);
   });
 policy
   .command('history')
@@ -115,7 +110,7 @@ policy
   .option(...endpointOption)
   .option('--json', 'print JSON')
   .action(async (options: { service: string; endpoint: string; json?: boolean }) => {
-    process.exitCode = await policyHistory(options.service, options);
+    process.exitCode = await (await import('./policy.js')).policyHistory(options.service, options);
   });
 policy
   .command('diff <a> <b>')
@@ -124,7 +119,7 @@ policy
   .option(...endpointOption)
   .option('--json', 'print JSON')
   .action(async (a: string, b: string, options: { service: string; endpoint: string; json?: boolean }) => {
-    process.exitCode = await policyDiff(options.service, a, b, options);
+    process.exitCode = await (await import('./policy.js')).policyDiff(options.service, a, b, options);
   });
 policy
   .command('rollback <version>')
@@ -133,7 +128,7 @@ policy
   .option(...endpointOption)
   .option('--json', 'print JSON')
   .action(async (version: string, options: { service: string; endpoint: string; json?: boolean }) => {
-    process.exitCode = await policyRollback(options.service, version, options);
+    process.exitCode = await (await import('./policy.js')).policyRollback(options.service, version, options);
   });
 policy
   .command('propose')
@@ -144,7 +139,7 @@ policy
   .option(...endpointOption)
   .option('--json', 'print {"candidate","accepted","clamps","replay","provider","reasoning"}')
   .action(async (options: { service?: string; config?: string; input?: string; endpoint: string; json?: boolean }) => {
-    process.exitCode = await policyPropose(options);
+    process.exitCode = await (await import('./policy.js')).policyPropose(options);
   });
 
 const anomaly = program.command('anomaly').description('the anomaly detector on its own');
@@ -154,8 +149,8 @@ anomaly
   .description('run the rate detector over a timestamp,value CSV (value = count per interval); one JSON line per detection')
   .requiredOption('--csv <file>', 'the series, one interval per line')
   .option('-c, --config <file>', 'take the anomaly processor settings from this configuration')
-  .action((options: { csv: string; config?: string }) => {
-    process.exitCode = anomalyScanCommand(options);
+  .action(async (options: { csv: string; config?: string }) => {
+    process.exitCode = (await import('./anomaly_scan.js')).anomalyScanCommand(options);
   });
 
 program

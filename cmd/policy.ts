@@ -16,8 +16,6 @@ import { builtinRegistry } from './components.js';
 import { printConfigErrors } from './load_config.js';
 import { OfflinePipeline } from './offline_pipeline.js';
 
-export const DEFAULT_ENDPOINT = 'http://127.0.0.1:13133';
-
 interface Common {
   endpoint: string;
   json?: boolean;

@@ -48,7 +48,12 @@ export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('./default_config.yaml'
 
 class Problems {
   readonly list: ConfigProblem[] = [];
+  /** A value whose variable is unset has one problem, that one: what its stand-in value fails is noise. */
+  #unset(path: string): boolean {
+    return this.list.some((p) => p.path === path && p.message.startsWith('environment variable '));
+  }
   add(path: string, message: string): void {
+    if (this.#unset(path)) return;
     this.list.push({ path, message });
   }
   format(): string[] {

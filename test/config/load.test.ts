@@ -91,6 +91,11 @@ service:
     assert.ok(errors.some((e) => e.startsWith('exporters.debug.verbosity: unsupported reference "${file:x}"')), errors.join('\n'));
   });
 
+  it('an unset variable is one error, not also every rule its empty stand-in breaks', () => {
+    const text = MINIMAL.replace('debug:', 'posthog:\n    api_key: ${env:TOKEN_NOT_SET}').replace('exporters: [debug]', 'exporters: [posthog]');
+    assert.deepEqual(errorsOf(load(text)), ['exporters.posthog.api_key: environment variable TOKEN_NOT_SET is not set and the reference has no default']);
+  });
+
   it('LOGSIFT_* environment variables override daemon settings in the file', () => {
     const text = MINIMAL.replace('service:', 'service:\n  data_dir: /from/file\n  telemetry:\n    logs: { level: warn }');
     const result = load(text, { LOGSIFT_DATA_DIR: '/from/env', LOGSIFT_TELEMETRY_ADDRESS: '0.0.0.0:9100', LOGSIFT_MAX_INFLIGHT_RECORDS: '500' });

@@ -1,8 +1,8 @@
-// Runs the real `logsift` bin as a child process.
+// Runs the real `logsift` bin as a child process: the compiled build (`npm test` builds it first).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const BIN = fileURLToPath(new URL('../../cmd/logsift.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../bin/logsift.js', import.meta.url));
 
 export interface CliResult {
   code: number | null;
