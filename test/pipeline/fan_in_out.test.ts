@@ -75,9 +75,25 @@ service:
   });
 
   it('counts sent and failed records per exporter, and processor traffic per pipeline', async () => {
-    const metrics = await (await fetch(`http://127.0.0.1:${d.telemetryPort}/metrics`)).text();
-    assert.match(metrics, /logsift_exporter_send_failed_log_records_total\{exporter="posthog"\} 1/);
-    assert.match(metrics, /logsift_exporter_sent_log_records_total\{exporter="file\/a"\} 4/);
-    assert.match(metrics, /logsift_processor_incoming_log_records_total\{processor="batch",pipeline="logs"\} 4/);
+    // On its own traffic (what the tests before it sent is read first), so it holds run alone or in any order.
+    const metrics = async () => (await (await fetch(`http://127.0.0.1:${d.telemetryPort}/metrics`)).text());
+    const value = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}"/]/g, (c) => `\\${c}`)} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+    const series = {
+      failed: 'logsift_exporter_send_failed_log_records_total{exporter="posthog"}',
+      sentA: 'logsift_exporter_sent_log_records_total{exporter="file/a"}',
+      sentPosthog: 'logsift_exporter_sent_log_records_total{exporter="posthog"}',
+      batchIn: 'logsift_processor_incoming_log_records_total{processor="batch",pipeline="logs"}',
+    };
+    const before = await metrics();
+    assert.equal((await post(d.httpPort, 'counted-ok')).status, 200);
+    standin.scripted.push(503);
+    assert.equal((await post(d.httpPort, 'counted-failed')).status, 503);
+    assert.equal((await post(secondPort, 'counted-second')).status, 200);
+    const after = await metrics();
+    const delta = (name: keyof typeof series) => value(after, series[name]) - value(before, series[name]);
+    assert.equal(delta('failed'), 1, 'the record posthog refused');
+    assert.equal(delta('sentPosthog'), 1, 'the one it took (the second receiver does not feed it)');
+    assert.equal(delta('sentA'), 3);
+    assert.equal(delta('batchIn'), 3, 'both receivers feed the logs pipeline');
   });
 });

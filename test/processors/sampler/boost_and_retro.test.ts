@@ -126,10 +126,17 @@ describe('anomaly boost and retro flush', () => {
     for (let i = 0; i < 10; i++) buffer.add('api', 'a', held(i), i);
     assert.equal(buffer.size, 3, 'per pattern');
     for (let i = 0; i < 10; i++) buffer.add('api', `p${i}`, held(i), 100 + i);
-    assert.ok(buffer.size <= 5, 'in total');
+    assert.equal(buffer.size, 5, 'in total: full, not emptied');
+    // The newest records stay; the oldest of the largest rings went first.
+    assert.deepEqual(buffer.take('api', 'p9', 0).map((h) => h.record.body?.stringValue), ['9']);
+    assert.equal(buffer.size, 4);
+    for (let i = 10; i < 12; i++) buffer.add('api', `p${i}`, held(i), 200 + i);
+    assert.equal(buffer.size, 5);
+    // By age: a record 4.8 s later finds everything older than the 1 s window gone.
     buffer.add('api', 'late', held(99), 5000);
+    assert.equal(buffer.size, 1, 'by age');
     assert.deepEqual(buffer.take('api', 'late', 0).map((h) => h.record.body?.stringValue), ['99']);
-    assert.ok(buffer.size <= 5);
+    assert.equal(buffer.size, 0);
   });
 
   it('a boost that goes on spends at most its share of the policy\'s keeps; a short burst is kept out of the bucket', () => {
