@@ -33,7 +33,7 @@ import { ledgerEvents } from './ledger_events.js';
 import type { Policy } from './policy.js';
 import { RetroBuffer } from './retro_buffer.js';
 import { SAMPLE_COUNT_ATTRIBUTE, SAMPLE_RATE_ATTRIBUTE, SAMPLE_REASON_ATTRIBUTE } from './sample_attributes.js';
-import { traceUniform } from './trace_hash.js';
+import { traceDraw } from './trace_hash.js';
 import { SAMPLER_TRAFFIC, TrafficTape } from './traffic_tape.js';
 
 export type { SamplerConfig } from './config.js';
@@ -188,10 +188,7 @@ class Sampler implements Processor {
         if (own !== undefined) return own;
         return policy.mode === 'dynamic' ? this.#sharer.probability(policy, c.compiled.dynamic, c.service, c.pattern, c.windowStart, c.now) : (policy.severity_keep[c.cls] ?? 1);
       },
-      draw: () => {
-        const traceId = c.record.traceIdBytes;
-        return traceId.length > 0 ? traceUniform(traceId) : Math.random();
-      },
+      draw: () => traceDraw(c.record.traceIdBytes),
       boostKeep: () => {
         const anomalies = this.#anomalies;
         if (!anomalies) return undefined;

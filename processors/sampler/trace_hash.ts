@@ -13,3 +13,14 @@ export function traceUniform(traceId: Uint8Array): number {
   hash ^= hash >>> 16;
   return (hash >>> 0) / 4294967296;
 }
+
+/**
+ * The draw a record's keep decision is made with: its trace id's, so a request's records are kept together —
+ * or, without a trace, a fresh one. An id of zeros is no trace (W3C: invalid): SDKs send it for records
+ * logged outside a span (the Python SDK before 1.26, Go auto-instrumentation), and hashing it would give all
+ * of them one draw, keeping all or none.
+ */
+export function traceDraw(traceId: Uint8Array): number {
+  for (let i = 0; i < traceId.length; i++) if (traceId[i] !== 0) return traceUniform(traceId);
+  return Math.random();
+}

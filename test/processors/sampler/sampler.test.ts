@@ -103,6 +103,13 @@ describe('sampler', () => {
     assert.ok(lowKept > 300 && lowKept < 500, `${lowKept} of 2000 at 0.2`);
   });
 
+  it('a trace id of zeros is no trace: such records are sampled one by one, not all kept or all dropped', async () => {
+    // What SDKs send for records logged outside a span (the Python SDK before 1.26, Go auto-instrumentation).
+    const s = await sampler({ window: '1h', policy: { mode: 'static', severity_keep: { INFO: 0.2 }, first_k_per_window: 0 }, min_keep: 0 });
+    s.send(Array.from({ length: 2000 }, (_, i) => ({ body: `zero ${i}`, pattern: 'Z', traceId: '0'.repeat(32) })));
+    assert.ok(s.kept.length > 300 && s.kept.length < 500, `${s.kept.length} of 2000 kept at 0.2`);
+  });
+
   it('keeps an exact ledger per window and pattern, saved to the store', async () => {
     const s = await sampler({ window: '10s', policy: { mode: 'static', severity_keep: { INFO: 0.25 }, first_k_per_window: 2 } });
     s.send(Array.from({ length: 400 }, (_, i) => ({ body: `x${i}`, pattern: 'X', traceId: traceIdFor(i) })));
