@@ -36,7 +36,17 @@ export interface RigOptions {
 }
 
 export async function tunerRig(options: RigOptions = {}) {
-  const { fake, clock } = fakeClock();
+  const { fake, clock: fakeTime } = fakeClock();
+  // Timers the tuner and its clients schedule, counted: `drive` waits for the one a client schedules after an
+  // answer (its retry wait) before it moves time.
+  let scheduled = 0;
+  const clock: typeof fakeTime = {
+    ...fakeTime,
+    setTimeout: (callback, ms) => {
+      scheduled += 1;
+      return fakeTime.setTimeout(callback, ms);
+    },
+  };
   const standin = await startLlmStandin(() => fake.now);
   const shared = new PipelineShared();
   const daemonShared = new PipelineShared();
@@ -94,10 +104,11 @@ export async function tunerRig(options: RigOptions = {}) {
 
   /**
    * Settles `promise`, firing the fake clock's timers one at a time while real I/O proceeds between them —
-   * but only once the stand-in has been quiet (nothing under way, nothing finished) for a few turns of the
-   * event loop, so the client has read its last answer and scheduled what it waits on next. Firing on a
-   * fixed real-time beat instead moved fake time while a request was in flight (a retry's wait then
-   * measured 17 s for a Retry-After of 7).
+   * but only once the stand-in has been quiet (nothing under way) for a few turns of the event loop *and*,
+   * after an answer, the client has scheduled what it waits on next (a new timer: its retry wait). Firing on
+   * a fixed real-time beat instead moved fake time while a request was in flight, and firing on quiet alone
+   * could fire the answered request's own timeout before the client had read the answer and cleared it (a
+   * Retry-After of 7 s then measured 17).
    */
   const drive = async <T>(promise: Promise<T>): Promise<T> => {
     let settled = false;
@@ -106,14 +117,19 @@ export async function tunerRig(options: RigOptions = {}) {
     });
     let quiet = 0;
     let seen = standin.activity().finished;
+    // Timers scheduled when the last answer finished: moving time waits for one more (or a long quiet).
+    let scheduledAtAnswer = -1;
     for (let i = 0; i < 10_000 && !settled; i++) {
       await new Promise((resolve) => setTimeout(resolve, 2));
       const { open, finished } = standin.activity();
+      if (finished !== seen) scheduledAtAnswer = scheduled;
       quiet = open === 0 && finished === seen ? quiet + 1 : 0;
       seen = finished;
-      if (!settled && quiet >= 5) {
+      const clientWaits = scheduledAtAnswer < 0 || scheduled > scheduledAtAnswer || quiet >= 500;
+      if (!settled && quiet >= 5 && clientWaits) {
         fake.next();
         quiet = 0;
+        scheduledAtAnswer = -1;
       }
     }
     return tracked;
