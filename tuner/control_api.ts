@@ -1,20 +1,28 @@
 // The control API on the telemetry server:
+//   GET  /api/v1/policies                      the services with a policy in force
 //   GET  /api/v1/policies/{service}            the policy in force (ETag; If-None-Match → 304)
-//   POST /api/v1/policies/{service}            a user's policy: validated and guarded like any author's
+//   POST /api/v1/policies/{service}            a user's policy: validated, guarded and replayed like any
+//                                              author's; live (201) only when the replay accepts it, else
+//                                              422 with the verdict — `?force=true` makes it live anyway,
+//                                              recorded as forced
+//   PATCH /api/v1/policies/{service}           the same, for the fields given merged over the policy in force
 //   GET  /api/v1/policies/{service}/history    versions (with author, reasoning, replay, clamps) and rejections
 //   POST /api/v1/policies/{service}/rollback   {"version": N}: a new version carrying N's policy
 //   POST /api/v1/policies/{service}/propose    one tuner round in dry mode: candidate, replay report, reasoning
 import type http from 'node:http';
 import type { RouteHandler } from '../pipeline/http_routes.js';
+import { mergeDefaults } from '../config/merge.js';
 import { validatePolicy, type Policy } from '../processors/sampler/policy.js';
+import type { SubmitResult } from './tuner.js';
 
-export const POLICIES_PREFIX = '/api/v1/policies/';
+export const POLICIES_PREFIX = '/api/v1/policies';
 const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface PolicyControl {
   current(service: string): Policy | undefined;
-  /** Guards and activates a user's policy; the problems when it is not valid. */
-  submit(service: string, policy: Policy): Promise<{ ok: true; body: unknown } | { ok: false; problems: string[] }>;
+  services(): string[];
+  /** Guards and replays a user's policy; live when the replay accepts it (or forced). */
+  submit(service: string, policy: Policy, force: boolean): Promise<SubmitResult>;
   history(service: string): unknown;
   rollback(service: string, version: number): Policy | undefined;
   /** One dry-run round; undefined when no sampler shares its traffic. */
@@ -44,10 +52,15 @@ async function readJson(req: http.IncomingMessage): Promise<{ ok: true; value: u
 
 export function policiesRoute(control: PolicyControl): RouteHandler {
   return async (req, res, path) => {
-    const parts = path.slice(POLICIES_PREFIX.length).split('/').map(decodeURIComponent);
+    const rest = path.slice(POLICIES_PREFIX.length);
+    const method = req.method ?? 'GET';
+    if (rest === '' || rest === '/') {
+      if (method !== 'GET' && method !== 'HEAD') return send(res, 405, { error: `${method} is not allowed here` });
+      return send(res, 200, method === 'HEAD' ? undefined : { services: control.services().map((service) => ({ service, version: control.current(service)?.version ?? 0 })) });
+    }
+    const parts = rest.startsWith('/') ? rest.slice(1).split('/').map(decodeURIComponent) : [];
     const [service, action] = parts;
     if (!service || parts.length > 2) return send(res, 404, { error: 'expected /api/v1/policies/{service}[/history|/rollback|/propose]' });
-    const method = req.method ?? 'GET';
     if (action === undefined && (method === 'GET' || method === 'HEAD')) {
       const policy = control.current(service);
       if (!policy) return send(res, 404, { error: `no policy for ${service}: the sampler has not seen it and it has no version` });
@@ -55,18 +68,23 @@ export function policiesRoute(control: PolicyControl): RouteHandler {
       if (req.headers['if-none-match'] === etag) return send(res, 304, undefined, { etag });
       return send(res, 200, method === 'HEAD' ? undefined : policy, { etag });
     }
-    if (action === undefined && method === 'POST') {
+    if (action === undefined && (method === 'POST' || method === 'PATCH')) {
       const body = await readJson(req);
       if (!body.ok) return send(res, body.status, { error: body.error });
-      const candidate = { service, version: 0, ...(body.value as object) } as Policy;
-      if (candidate.service !== service) return send(res, 400, { error: `the body is for service ${candidate.service}, the path for ${service}` });
+      if (typeof body.value !== 'object' || body.value === null || Array.isArray(body.value)) return send(res, 400, { error: 'expected a JSON object: a policy (POST) or some of its fields (PATCH)' });
       const ifMatch = req.headers['if-match'];
       const current = control.current(service);
       if (ifMatch !== undefined && (!current || etagOf(current) !== ifMatch)) return send(res, 412, { error: 'the policy changed since that ETag', etag: current ? etagOf(current) : null });
+      if (method === 'PATCH' && !current) return send(res, 404, { error: `no policy for ${service} to patch: POST a whole one` });
+      const given = { reasoning: '', ...(body.value as object) };
+      const candidate = (method === 'PATCH' ? mergeDefaults(current!, given) : { service, version: 0, ...given }) as Policy;
+      if (candidate.service !== service) return send(res, 400, { error: `the body is for service ${candidate.service}, the path for ${service}` });
       const problems = validatePolicy(candidate).map((p) => `${p.path}: ${p.message}`);
       if (problems.length > 0) return send(res, 400, { error: 'invalid policy', problems });
-      const result = await control.submit(service, candidate);
-      if (!result.ok) return send(res, 400, { error: 'invalid policy', problems: result.problems });
+      const force = new URL(req.url ?? '/', 'http://x').searchParams.get('force') === 'true';
+      const result = await control.submit(service, candidate, force);
+      if (result.kind === 'invalid') return send(res, 400, { error: 'invalid policy', problems: result.problems });
+      if (result.kind === 'rejected') return send(res, 422, result.body);
       const live = control.current(service)!;
       return send(res, 201, result.body, { etag: etagOf(live) });
     }

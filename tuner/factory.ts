@@ -20,7 +20,8 @@ class TunerExtension implements Extension {
       POLICIES_PREFIX,
       policiesRoute({
         current: (service) => tuner.current(service),
-        submit: (service, policy) => tuner.submit(service, policy),
+        services: () => tuner.services(),
+        submit: (service, policy, force) => tuner.submit(service, policy, force),
         history: (service) => ({ service, versions: tuner.versions.history(service), rejections: tuner.versions.rejections(service) }),
         rollback: (service, version) => tuner.versions.rollback(service, version, 'asked through the control API'),
         propose: (service) => tuner.round(service, true),

@@ -54,6 +54,9 @@ export function createProvider(config: TunerConfig, clock: Clock): PolicyProvide
   }
 }
 
+/** What became of a user's policy: live, refused by its replay, or invalid. */
+export type SubmitResult = { kind: 'live'; body: unknown } | { kind: 'rejected'; body: unknown } | { kind: 'invalid'; problems: string[] };
+
 export class Tuner {
   readonly versions: PolicyVersions;
   readonly breaker: CircuitBreaker;
@@ -202,12 +205,21 @@ export class Tuner {
     return traffic && traffic.services().includes(service) ? traffic.policyFor(service) : undefined;
   }
 
-  /** A user's policy: guarded (the invariants, clamps recorded) and replayed for the report, then live. */
-  async submit(service: string, policy: Policy): Promise<{ ok: true; body: unknown } | { ok: false; problems: string[] }> {
+  /** Every service with a policy in force: those the sampler has seen and those with a run-time version. */
+  services(): string[] {
+    return [...new Set([...(this.traffic()?.services() ?? []), ...this.settings.policies.services()])].sort();
+  }
+
+  /**
+   * A user's policy: guarded (the invariants, clamps recorded) and replayed against the recent traffic like
+   * any author's, then live — only when the replay accepts it, unless `force` (recorded in its reasoning).
+   * Without traffic to replay over (or none past the replay's warm-up), nothing judges it and it goes live.
+   */
+  async submit(service: string, policy: Policy, force = false): Promise<SubmitResult> {
     const traffic = this.traffic();
     const current = this.current(service) ?? traffic?.configuredPolicy(service) ?? { ...policy, version: 0 };
     const guarded = guardPolicy(policy, current, this.config.guard, this.config.target);
-    if (!guarded.ok) return { ok: false, problems: [guarded.reason] };
+    if (!guarded.ok) return { kind: 'invalid', problems: [guarded.reason] };
     let replay = null;
     if (traffic) {
       const now = this.settings.clock.now();
@@ -217,13 +229,22 @@ export class Tuner {
       const before = await replayPolicy(current, entries, anomalies, traffic, this.settings.store);
       replay = { candidate, current: before, verdict: judgeReplay(candidate, before, this.config.target, this.config.replay.min_incident_retention) };
     }
+    const report = replay && { candidate: replay.candidate, current: replay.current };
+    // A replay over no records (a service just seen, a tape not yet past its warm-up) judges nothing.
+    const refusal = replay !== null && replay.candidate.records > 0 && !replay.verdict.accepted ? replay.verdict.reason : undefined;
+    if (refusal !== undefined && !force) {
+      this.versions.reject(service, { author: 'user', model: null, reason: refusal, candidate: guarded.policy, replay: report, clamps: guarded.clamps });
+      return { kind: 'rejected', body: { accepted: false, reason: refusal, clamps: guarded.clamps, replay } };
+    }
+    const forced = refusal !== undefined;
+    const reasoning = forced ? `forced past the replay's verdict (${refusal}): ${policy.reasoning}` : policy.reasoning;
     const live = this.versions.activate(
-      guarded.policy,
-      { author: 'user', model: null, reasoning: policy.reasoning, promptHash: null, tokensIn: 0, tokensOut: 0, costUsd: 0, replay: replay && { candidate: replay.candidate, current: replay.current }, clamps: guarded.clamps },
+      { ...guarded.policy, reasoning },
+      { author: 'user', model: null, reasoning, promptHash: null, tokensIn: 0, tokensOut: 0, costUsd: 0, replay: report, clamps: guarded.clamps },
       current,
     );
     this.#lastChange.set(service, this.settings.clock.now());
-    return { ok: true, body: { version: live.version, policy: live, clamps: guarded.clamps, replay } };
+    return { kind: 'live', body: { accepted: true, forced, version: live.version, policy: live, clamps: guarded.clamps, replay } };
   }
 
   start(): void {

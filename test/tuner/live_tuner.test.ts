@@ -37,10 +37,6 @@ describe('the tuner, live, on the default configuration', () => {
   let d: TestDaemon;
   before(async () => {
     d = await startDaemon(defaultConfig(), { clock });
-  });
-  after(() => d.stop());
-
-  it('accepts a change within three rounds for SDK traffic and for records with a zero trace id', async () => {
     const client = sdkProvider(sdkExporter('http/protobuf', d, false), { 'service.name': 'shop' });
     let n = 0;
     const legacyBatch = () =>
@@ -52,8 +48,6 @@ describe('the tuner, live, on the default configuration', () => {
           },
         ],
       });
-    const metrics = async () => (await (await fetch(`http://127.0.0.1:${d.telemetryPort}/metrics`)).text());
-    const accepted = async () => Number(/logsift_tuner_rounds_total\{provider="rules",outcome="accepted"\} (\d+)/.exec(await metrics())?.[1] ?? 0);
     // Sixteen minutes of traffic, 40 records a second per service sent every five seconds (three rounds fall
     // in it: at about 5, 10 and 15 minutes). Sent side by side: each answer waits for the batch processor.
     for (let second = 0; second < 16 * 60; second += 5) {
@@ -66,6 +60,12 @@ describe('the tuner, live, on the default configuration', () => {
       for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
     }
     await client.shutdown();
+  });
+  after(() => d.stop());
+
+  it('accepts a change within three rounds for SDK traffic and for records with a zero trace id', async () => {
+    const metrics = async () => (await (await fetch(`http://127.0.0.1:${d.telemetryPort}/metrics`)).text());
+    const accepted = async () => Number(/logsift_tuner_rounds_total\{provider="rules",outcome="accepted"\} (\d+)/.exec(await metrics())?.[1] ?? 0);
     const text = await metrics();
     assert.ok((await accepted()) >= 2, `accepted rounds: ${text.split('\n').filter((l) => l.startsWith('logsift_tuner_rounds_total')).join(' | ')}`);
     for (const service of ['shop', 'legacy']) {
@@ -83,5 +83,37 @@ describe('the tuner, live, on the default configuration', () => {
     } finally {
       store.close();
     }
+  });
+
+  it('a posted policy goes live only when its replay accepts it, or forced (recorded); PATCH changes some fields; the list names the services', async () => {
+    const api = `http://127.0.0.1:${d.telemetryPort}/api/v1/policies`;
+    const list = (await (await fetch(api)).json()) as { services: Array<{ service: string; version: number }> };
+    assert.deepEqual(list.services.map((s) => s.service).filter((s) => ['legacy', 'shop'].includes(s)), ['legacy', 'shop']);
+    const before = (await (await fetch(`${api}/shop`)).json()) as { version: number; budget: { keep_fraction: number } };
+    const post = (body: object, query = '', method = 'POST') => fetch(`${api}/shop${query}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    // Keeping 90% misses the 5% cost target over the recent traffic: refused, nothing changes.
+    const loose = { ...before, budget: { ...before.budget, keep_fraction: 0.9 }, reasoning: 'keep nearly everything' };
+    const refused = await post(loose);
+    assert.equal(refused.status, 422);
+    const verdict = (await refused.json()) as { accepted: boolean; reason: string };
+    assert.equal(verdict.accepted, false);
+    assert.match(verdict.reason, /cost target/);
+    assert.equal(((await (await fetch(`${api}/shop`)).json()) as { version: number }).version, before.version, 'the refused policy is not live');
+    // Forced: live, and recorded as forced in its history.
+    const forced = await post(loose, '?force=true');
+    assert.equal(forced.status, 201);
+    const forcedBody = (await forced.json()) as { forced: boolean; version: number };
+    assert.equal(forcedBody.forced, true);
+    const history = (await (await fetch(`${api}/shop/history`)).json()) as { versions: Array<{ version: number; reasoning: string }>; rejections: Array<{ reason: string }> };
+    assert.match(history.versions.find((v) => v.version === forcedBody.version)!.reasoning, /^forced past the replay's verdict \(.*cost target.*\): keep nearly everything$/);
+    assert.ok(history.rejections.some((r) => /cost target/.test(r.reason)), 'the refusal is in the history too');
+    // A partial update: only the budget, merged over the policy in force; the replay accepts it.
+    const patched = await post({ budget: { keep_fraction: 0.04 } }, '', 'PATCH');
+    assert.equal(patched.status, 201, await patched.clone().text());
+    const live = (await (await fetch(`${api}/shop`)).json()) as { version: number; budget: { keep_fraction: number }; first_k_per_window: number };
+    // (The guard may nudge it to what the always-kept records already cost; its clamps say so.)
+    assert.ok(Math.abs(live.budget.keep_fraction - 0.04) < 0.005, String(live.budget.keep_fraction));
+    assert.equal(live.first_k_per_window, 1, 'the fields not given stay as they were');
+    assert.ok(live.version > forcedBody.version);
   });
 });
