@@ -142,6 +142,26 @@ policy
     process.exitCode = await (await import('./policy.js')).policyPropose(options);
   });
 
+const deadletters = program.command('deadletters').description('the batches a backend refused for good: list them, queue them again, or delete them');
+const deadLetterOptions = (command: Command) =>
+  command.option('-c, --config <file>', 'configuration whose data_dir holds the store').option('-x, --exporter <id>', 'only this exporter\'s dead letters');
+
+deadLetterOptions(deadletters.command('list').description('every dead letter: id, exporter, records, when and why it failed'))
+  .option('--json', 'one JSON object per dead letter')
+  .action(async (options: { config?: string; exporter?: string; json?: boolean }) => {
+    process.exitCode = (await import('./deadletters.js')).deadLettersList(options);
+  });
+deadLetterOptions(deadletters.command('replay [ids...]').description('put dead letters back in their exporter\'s queue; the daemon sends them when it next starts'))
+  .option('--all', 'every dead letter (of --exporter)')
+  .action(async (ids: string[], options: { config?: string; exporter?: string; all?: boolean }) => {
+    process.exitCode = (await import('./deadletters.js')).deadLettersReplay(ids, options);
+  });
+deadLetterOptions(deadletters.command('purge [ids...]').description('delete dead letters for good'))
+  .option('--all', 'every dead letter (of --exporter)')
+  .action(async (ids: string[], options: { config?: string; exporter?: string; all?: boolean }) => {
+    process.exitCode = (await import('./deadletters.js')).deadLettersPurge(ids, options);
+  });
+
 const anomaly = program.command('anomaly').description('the anomaly detector on its own');
 
 anomaly

@@ -125,6 +125,16 @@ export interface LedgerRowData {
   bytes_boosted: number;
 }
 
+/** A dead letter as listed: what failed, how much, why and when (the payload stays in the store). */
+export interface DeadLetterRow {
+  id: number;
+  exporter: string;
+  records: number;
+  reason: string;
+  failed_at: number;
+  bytes: number;
+}
+
 export interface AnomalyRow {
   id: string;
   kind: string;
@@ -251,6 +261,43 @@ export class Store {
     this.#db.transaction(() => {
       this.#deadLetter.run(exporter, records, reason, Date.now(), payload);
       if (queueId !== undefined) this.#remove.run(queueId);
+    })();
+  }
+
+  /** Dead letters, oldest first, without their payloads; only one exporter's with `exporter`. */
+  deadLetters(exporter?: string): DeadLetterRow[] {
+    const sql = 'SELECT id, exporter, records, reason, failed_at, length(payload) AS bytes FROM dead_letters';
+    return exporter === undefined
+      ? this.#db.prepare<[], DeadLetterRow>(`${sql} ORDER BY id`).all()
+      : this.#db.prepare<[string], DeadLetterRow>(`${sql} WHERE exporter = ? ORDER BY id`).all(exporter);
+  }
+
+  /**
+   * Puts dead letters back in their exporter's queue (the daemon sends them when it next starts), each moved
+   * in one transaction with its removal from the dead letters. Returns the rows moved.
+   */
+  requeueDeadLetters(ids: readonly number[]): DeadLetterRow[] {
+    return this.#db.transaction(() => {
+      const moved: DeadLetterRow[] = [];
+      const row = this.#db.prepare<[number], DeadLetterRow & { payload: Buffer }>('SELECT id, exporter, records, reason, failed_at, length(payload) AS bytes, payload FROM dead_letters WHERE id = ?');
+      const remove = this.#db.prepare('DELETE FROM dead_letters WHERE id = ?');
+      for (const id of ids) {
+        const found = row.get(id);
+        if (!found) continue;
+        this.enqueue(found.exporter, found.records, found.payload);
+        remove.run(id);
+        const { payload: _payload, ...listed } = found;
+        moved.push(listed);
+      }
+      return moved;
+    })();
+  }
+
+  /** Deletes dead letters for good; returns how many rows went. */
+  purgeDeadLetters(ids: readonly number[]): number {
+    return this.#db.transaction(() => {
+      const remove = this.#db.prepare('DELETE FROM dead_letters WHERE id = ?');
+      return ids.reduce((n, id) => n + remove.run(id).changes, 0);
     })();
   }
 
