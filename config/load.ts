@@ -8,6 +8,7 @@ import { parseComponentId } from '../pipeline/component.js';
 import type { FactoryRegistry } from '../pipeline/registry.js';
 import type { ErrorCode } from './errors.js';
 import { substituteEnv } from './env_substitution.js';
+import { checkProcessorOrder } from './processor_order.js';
 import { deepFreeze, isMapping, mergeDefaults } from './merge.js';
 import { nearestKey, unknownKeyMessage } from './nearest_key.js';
 import { SETTINGS_SCHEMA, loadSettings, type DaemonSettings } from './settings.js';
@@ -196,6 +197,14 @@ export function parseConfigText(text: string, registry: FactoryRegistry, env: En
     const { pipelines: pipelinesNode, extensions: extensionsNode, ...settingsNode } = service;
     checkSettingKeys(settingsNode, SETTINGS_SCHEMA, 'service', ['pipelines', 'extensions'], problems);
     pipelines = loadPipelines(pipelinesNode, components, problems);
+    const processorFactories = registry.types('processor').map((type) => registry.get('processor', type)!);
+    for (const spec of pipelines) {
+      const placed = spec.processors.map((id) => {
+        const entry = components.processors.get(id);
+        return { id, factory: entry && registry.get('processor', entry.type), config: entry?.config };
+      });
+      for (const problem of checkProcessorOrder(placed, processorFactories, `service.pipelines.${spec.id}.processors`)) problems.add(problem.path, problem.message);
+    }
     serviceExtensions = stringList(extensionsNode, 'service.extensions', problems);
     checkReferences(serviceExtensions, components.extensions, 'extensions', 'service.extensions', problems);
     const loaded = loadSettings(settingsNode, env);

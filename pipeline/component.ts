@@ -96,8 +96,24 @@ export interface ReceiverFactory<C = unknown> extends FactoryBase<C> {
   create(settings: CreateSettings, config: C, intake: LogsIntake): Receiver;
 }
 
+/**
+ * Where a processor may stand in a pipeline, declared by its factory and checked when the config loads (an
+ * order that cannot work is a config error with its path, not a failure at start).
+ */
+export interface ProcessorPlacement {
+  /** What it gives the processors after it. */
+  provides?: readonly string[];
+  /** What a processor before it must provide. */
+  requires?: readonly string[];
+  /** What it uses when a processor before it provides it (one after it cannot). */
+  uses?: readonly string[];
+  /** First in its pipeline. */
+  first?: boolean;
+}
+
 export interface ProcessorFactory<C = unknown> extends FactoryBase<C> {
   readonly kind: 'processor';
+  readonly placement?: ProcessorPlacement;
   create(settings: ProcessorSettings, config: C): Processor;
 }
 

@@ -173,6 +173,7 @@ class AnomalyProcessor implements Processor {
 export const anomalyProcessorFactory: ProcessorFactory<AnomalyConfig> = {
   kind: 'processor',
   type: 'anomaly',
+  placement: { requires: ['rate statistics'], provides: ['anomalies'] },
   defaultConfig: () => ({
     p_value: 1e-6,
     warmup_windows: 5,

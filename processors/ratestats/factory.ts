@@ -84,6 +84,7 @@ class RateStatsProcessor implements Processor {
 export const rateStatsProcessorFactory: ProcessorFactory<RateStatsConfig> = {
   kind: 'processor',
   type: 'ratestats',
+  placement: { requires: ['patterns'], provides: ['rate statistics'] },
   defaultConfig: () => ({ window: '10s', ewma_alpha: 0.2, history: 60, max_series: 100_000, time: 'arrival', pattern_attribute: 'logsift.pattern.id' }),
   validate: compileConfigSchema(schema),
   create: (settings, config) => new RateStatsProcessor(settings, config),

@@ -308,6 +308,7 @@ class Sampler implements Processor {
 export const samplerProcessorFactory: ProcessorFactory<SamplerConfig> = {
   kind: 'processor',
   type: 'sampler',
+  placement: { uses: ['patterns', 'rate statistics', 'anomalies'] },
   defaultConfig: defaultSamplerConfig,
   validate: validateSamplerConfig,
   create: (settings, config) => new Sampler(settings, config),

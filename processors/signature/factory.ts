@@ -125,6 +125,7 @@ export function defaultSignatureConfig(): SignatureProcessorConfig {
 export const signatureProcessorFactory: ProcessorFactory<SignatureProcessorConfig> = {
   kind: 'processor',
   type: 'signature',
+  placement: { provides: ['patterns'] },
   defaultConfig: defaultSignatureConfig,
   validate: compileConfigSchema(schema),
   create: (settings, config) => new SignatureProcessor(settings, config),

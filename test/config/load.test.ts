@@ -96,6 +96,20 @@ service:
     assert.deepEqual(errorsOf(load(text)), ['exporters.posthog.api_key: environment variable TOKEN_NOT_SET is not set and the reference has no default']);
   });
 
+  it('an order of processors that cannot work is a config error with its path, as is disagreement on time', () => {
+    const text = MINIMAL.replace('exporters:\n  debug:', 'processors:\n  batch:\n  sampler:\n  anomaly:\n  ratestats: { time: record }\n  memory_limiter: { limit_mib: 512 }\nexporters:\n  debug:').replace('exporters: [debug]', 'processors: [batch, sampler, anomaly, ratestats, memory_limiter]\n      exporters: [debug]');
+    assert.deepEqual(errorsOf(load(text)), [
+      'service.pipelines.logs.processors[1]: sampler uses rate statistics, but ratestats comes after it: put ratestats before sampler',
+      'service.pipelines.logs.processors[1]: sampler uses anomalies, but anomaly comes after it: put anomaly before sampler',
+      'service.pipelines.logs.processors[2]: anomaly needs rate statistics from a processor before it (ratestats)',
+      'service.pipelines.logs.processors[3]: ratestats needs patterns from a processor before it (signature)',
+      'service.pipelines.logs.processors[4]: memory_limiter must come first: it refuses data before any work is spent on it',
+      'service.pipelines.logs.processors: the processors that window by time must agree on which: sampler has time: arrival, anomaly has time: arrival, ratestats has time: record',
+    ]);
+    const good = MINIMAL.replace('exporters:\n  debug:', 'processors:\n  memory_limiter: { limit_mib: 512 }\n  signature:\n  ratestats:\n  anomaly:\n  sampler:\n  batch:\nexporters:\n  debug:').replace('exporters: [debug]', 'processors: [memory_limiter, signature, ratestats, anomaly, sampler, batch]\n      exporters: [debug]');
+    assert.ok(load(good).ok, JSON.stringify(load(good)));
+  });
+
   it('LOGSIFT_* environment variables override daemon settings in the file', () => {
     const text = MINIMAL.replace('service:', 'service:\n  data_dir: /from/file\n  telemetry:\n    logs: { level: warn }');
     const result = load(text, { LOGSIFT_DATA_DIR: '/from/env', LOGSIFT_TELEMETRY_ADDRESS: '0.0.0.0:9100', LOGSIFT_MAX_INFLIGHT_RECORDS: '500' });
