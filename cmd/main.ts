@@ -48,10 +48,11 @@ patterns
 
 patterns
   .command('list')
-  .description('print the stored pattern catalog, one JSON object per pattern')
+  .description('print the stored pattern catalog: a table, or JSON lines with --json')
   .option('-c, --config <file>', 'configuration whose data_dir holds the catalog')
   .option('-s, --service <name>', 'only this service')
-  .action(async (options: { config?: string; service?: string }) => {
+  .option('--json', 'one JSON object per pattern (epoch-ms times, every field)')
+  .action(async (options: { config?: string; service?: string; json?: boolean }) => {
     process.exitCode = (await import('./patterns.js')).listCommand(options);
   });
 
@@ -84,10 +85,10 @@ program
 program
   .command('replay')
   .description('run the first pipeline\'s processors offline over a traffic file (the file exporter\'s format), on the records\' timestamps')
-  .requiredOption('-c, --config <file>', 'YAML configuration file')
+  .option('-c, --config <file>', 'YAML configuration file (the embedded default without it, as for run)')
   .requiredOption('-i, --input <file>', 'traffic: one OTLP/JSON ExportLogsServiceRequest per line')
   .option('-o, --out <dir>', 'where kept.jsonl, anomalies.jsonl and ledger.jsonl go', './replay')
-  .action(async (options: { config: string; input: string; out: string }) => {
+  .action(async (options: { config?: string; input: string; out: string }) => {
     process.exitCode = await (await import('./replay.js')).replayCommand(options);
   });
 

@@ -49,11 +49,22 @@ function openCatalog(config: string | undefined): Store | undefined {
   return settings ? new Store(path.join(settings.dataDir, 'logsift.db'), 'normal') : undefined;
 }
 
-export function listCommand(options: { config?: string; service?: string }): number {
+export function listCommand(options: { config?: string; service?: string; json?: boolean }): number {
   const store = openCatalog(options.config);
   if (!store) return 1;
-  for (const row of store.patterns(options.service)) process.stdout.write(`${JSON.stringify(row)}\n`);
+  const rows = store.patterns(options.service);
   store.close();
+  if (options.json) {
+    for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
+    return 0;
+  }
+  if (rows.length === 0) {
+    process.stdout.write(`no patterns in the catalog${options.service ? ` for ${options.service}` : ''}\n`);
+    return 0;
+  }
+  // For a person: loudest first per service, when it was last seen, and the template (ids for `similar`).
+  process.stdout.write(`${'service'.padEnd(16)} ${'count'.padStart(10)}  ${'last seen'.padEnd(20)}  ${'id'.padEnd(16)}  template\n`);
+  for (const r of rows) process.stdout.write(`${r.service.padEnd(16)} ${String(r.count).padStart(10)}  ${new Date(r.last_seen).toISOString().slice(0, 19).padEnd(20)}  ${r.id.padEnd(16)}  ${r.template}\n`);
   return 0;
 }
 
@@ -76,6 +87,9 @@ export function mergesCommand(options: { config?: string; threshold: string }): 
   if (!store) return 1;
   const catalog = store.patterns();
   store.close();
-  for (const s of mergeSuggestions(catalog, Number(options.threshold))) process.stdout.write(`${JSON.stringify(s)}\n`);
+  const suggestions = mergeSuggestions(catalog, Number(options.threshold));
+  for (const s of suggestions) process.stdout.write(`${JSON.stringify(s)}\n`);
+  // Said on stderr, so that stdout stays JSON lines for scripts.
+  if (suggestions.length === 0) process.stderr.write(`no near-duplicate patterns at threshold ${options.threshold} (${catalog.length} patterns in the catalog)\n`);
   return 0;
 }

@@ -1,9 +1,9 @@
-// `logsift replay --config FILE --input TRAFFIC [--out DIR]`: runs the first pipeline's processors offline
+// `logsift replay [--config FILE] --input TRAFFIC [--out DIR]`: runs the first pipeline's processors offline
 // over a traffic file in the file exporter's format, on the records' own timestamps (a day replays in
 // seconds), and writes kept.jsonl, anomalies.jsonl and ledger.jsonl to DIR with a summary.
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfigFile, type LogsiftConfig } from '../config/load.js';
+import { DEFAULT_CONFIG_PATH, loadConfigFile, type LogsiftConfig } from '../config/load.js';
 import type { FactoryRegistry } from '../pipeline/registry.js';
 import { exportRequestJson } from '../proto/otlp_json.js';
 import { builtinRegistry } from './components.js';
@@ -57,9 +57,9 @@ export async function replayInto(config: LogsiftConfig, registry: FactoryRegistr
   };
 }
 
-export async function replayCommand(options: { config: string; input: string; out: string }): Promise<number> {
+export async function replayCommand(options: { config?: string; input: string; out: string }): Promise<number> {
   const registry = builtinRegistry();
-  const loaded = loadConfigFile(options.config, registry, process.env);
+  const loaded = loadConfigFile(options.config ?? DEFAULT_CONFIG_PATH, registry, process.env);
   if (!loaded.ok) {
     printConfigErrors(options.config, loaded);
     return 1;

@@ -58,7 +58,10 @@ describe('logsift patterns', () => {
     const config = path.join(dir, 'config.yaml');
     writeFileSync(config, `receivers:\n  otlp: { protocols: { http: } }\nexporters:\n  nop:\nservice:\n  data_dir: ${dir}\n  pipelines:\n    logs: { receivers: [otlp], exporters: [nop] }\n`);
 
-    const list = await runCli(['patterns', 'list', '--config', config, '--service', 'web']);
+    const table = await runCli(['patterns', 'list', '--config', config, '--service', 'web']);
+    assert.match(table.stdout, /^service +count +last seen +id +template\n/);
+    assert.match(table.stdout, /\nweb +3  \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d +[0-9a-f]{16}  GET \/x <\*>\n/);
+    const list = await runCli(['patterns', 'list', '--config', config, '--service', 'web', '--json']);
     assert.equal(list.code, 0, list.stderr);
     const rows = list.stdout.trim().split('\n').map((l) => JSON.parse(l) as { service: string; id: string; template: string; count: number });
     assert.ok(rows.every((r) => r.service === 'web'));
@@ -75,6 +78,11 @@ describe('logsift patterns', () => {
     const merges = await runCli(['patterns', 'merges', '--config', config]);
     const suggestions = merges.stdout.trim().split('\n').map((l) => JSON.parse(l) as { merged_template: string; service: string });
     assert.ok(suggestions.some((s) => s.service === 'web' && s.merged_template === 'payment <*> for order <*>'), merges.stdout);
+
+    const none = await runCli(['patterns', 'merges', '--config', config, '--threshold', '1']);
+    assert.equal(none.stdout, '');
+    assert.match(none.stderr, /^no near-duplicate patterns at threshold 1 \(\d+ patterns in the catalog\)/);
+    assert.match((await runCli(['patterns', 'list', '--config', config, '--service', 'nobody'])).stdout, /^no patterns in the catalog for nobody/);
 
     const missing = await runCli(['patterns', 'similar', 'nope', '--config', config]);
     assert.equal(missing.code, 1);

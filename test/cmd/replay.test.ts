@@ -77,4 +77,16 @@ service:
     assert.equal(ledger.reduce((n, r) => n + r.seen, 0), total, 'the ledger saw every record');
     for (const row of ledger) assert.equal(row.seen, row.kept + row.dropped);
   });
+
+  it('runs on the embedded default without --config, as run does', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-replay-default-'));
+    const traffic = path.join(dir, 'traffic.jsonl');
+    writeFileSync(traffic, Array.from({ length: 5 }, (_, m) => minuteOfTraffic(m)).join('\n') + '\n');
+    const out = path.join(dir, 'out');
+    const result = await runCli(['replay', '--input', traffic, '--out', out], { LOGSIFT_DATA_DIR: dir });
+    assert.equal(result.code, 0, result.stderr);
+    const summary = JSON.parse(result.stdout.trim().split('\n').pop()!) as { records_in: number; records_kept: number };
+    assert.ok(summary.records_in > 600, JSON.stringify(summary));
+    assert.ok(summary.records_kept > 0 && summary.records_kept < summary.records_in, 'the default chain sampled it');
+  });
 });
