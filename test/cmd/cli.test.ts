@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { runCli } from '../support/cli.js';
+import { runCli, startCli } from '../support/cli.js';
+import { writeConfigFile } from '../support/config_file.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-cli-'));
 const examples = fileURLToPath(new URL('../../config/examples/', import.meta.url));
@@ -64,5 +65,16 @@ describe('logsift CLI', () => {
       assert.equal(help.code, 0);
       assert.match(help.stdout, /Usage: logsift/);
     }
+  });
+
+  it('its log lines name their writer logsift and keep `service` for the service a record came from', async () => {
+    const { file } = await writeConfigFile({ exporters: '  nop:', pipeline: { exporters: ['nop'] } });
+    const daemon = await startCli(['run', '--config', file]);
+    daemon.child.kill('SIGTERM');
+    assert.equal(await daemon.exited, 0);
+    const lines = daemon.logs().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const running = lines.find((l) => l.msg === 'logsift is running')!;
+    assert.equal(running.name, 'logsift');
+    assert.ok(lines.every((l) => !('service' in l)), 'no line of the daemon itself claims a service');
   });
 });
