@@ -1,11 +1,11 @@
 // Shows where the miner's grouping departs from the truth on one system: truth templates split over several
 // mined patterns, and mined patterns that lump several truth templates together.
-import { TemplateMiner } from '../../processors/signature/template_miner.js';
+import { DEFAULT_MINER_OPTIONS, TemplateMiner } from '../../processors/signature/template_miner.js';
 import { loadSystem } from './loghub.js';
 
 const system = process.argv[2] ?? 'Android';
 const lines = loadSystem(system);
-const miner = new TemplateMiner();
+const miner = new TemplateMiner({ ...DEFAULT_MINER_OPTIONS, similarity: Number(process.argv[3] ?? DEFAULT_MINER_OPTIONS.similarity), variableAfter: Number(process.argv[4] ?? DEFAULT_MINER_OPTIONS.variableAfter) });
 const patterns = lines.map((l) => miner.add(system, l.content))
 const byTruth = new Map<string, Map<string, number>>();
 const byMined = new Map<string, Map<string, number>>();

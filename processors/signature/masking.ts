@@ -6,15 +6,16 @@ import { HTTP_METHODS, PROTOCOL_VERSION, isEventKeyValue } from './event_words.j
 
 export const WILDCARD = '<*>';
 
-export type MaskName = 'url' | 'email' | 'uuid' | 'ip' | 'timestamp' | 'path' | 'hex' | 'duration' | 'size' | 'number' | 'keyvalue' | 'host' | 'version' | 'quoted' | 'list';
-export const ALL_MASKS: readonly MaskName[] = ['url', 'email', 'uuid', 'ip', 'timestamp', 'path', 'hex', 'duration', 'size', 'number', 'keyvalue', 'host', 'version', 'quoted', 'list'];
+export type MaskName = 'url' | 'email' | 'uuid' | 'ip' | 'timestamp' | 'path' | 'hex' | 'duration' | 'size' | 'number' | 'keyvalue' | 'host' | 'version' | 'quoted' | 'list' | 'literal';
+export const ALL_MASKS: readonly MaskName[] = ['url', 'email', 'uuid', 'ip', 'timestamp', 'path', 'hex', 'duration', 'size', 'number', 'keyvalue', 'host', 'version', 'quoted', 'list', 'literal'];
 
 // Whole-token patterns (a token is a whitespace-separated word), tried before splitting the token.
 const TOKEN_PATTERNS: Partial<Record<MaskName, RegExp>> = {
   url: /^[a-z][a-z0-9+.-]*:\/\/\S+$/i,
   email: /^[\w.+-]+@[\w-]+(\.[\w-]+)+$/,
   uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
-  ip: /^(\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?|\[?[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}\]?(:\d{1,5})?)$/i,
+  // Java's InetSocketAddress prints `/10.0.0.1:50010` or `host/10.0.0.1:50010`: one address, name included.
+  ip: /^(([a-z0-9.-]*\/)?\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?|\[?[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}\]?(:\d{1,5})?)$/i,
   timestamp: /^(\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?|\d{1,3}:\d{2}(:\d{2})?([.,]\d+)?)$/,
   path: /^(~|\.{1,2})?(\/[^\s/]*){2,}$|^[a-z]:\\/i,
 };
@@ -45,7 +46,9 @@ const BRACKETED = /\[([^[\]]*)\]/g;
 const QUOTED_PHRASE = /(^|[\s(\[])"([^"]*)"/g;
 const SPACE = /\s/;
 // A host name with a domain (or with a port) is one value: `proxy.example.org:5070` as well as `db-1:5432`.
-const HOST = /^(?=[^:]*[a-z])[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(:\d{1,5})?$|^[a-z][\w.-]*:\d{1,5}$/;
+// Labels may be upper case (MININT-7X.corp.example.com); the top-level domain may not, which keeps Java class
+// names (org.apache.hadoop.mapreduce.JobEventType) words.
+const HOST = /^(?=[^:]*[a-z])[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[a-z]{2,}(:\d{1,5})?$|^[a-z][\w.-]*:\d{1,5}$/;
 // Host names are at most 253 characters (and versions far less): longer tokens are not tried, which also
 // bounds what the two patterns' backtracking can cost.
 const MAX_HOST = 253;
@@ -98,6 +101,16 @@ function isDayOrMonth(token: string): boolean {
   return end - start === 3 && DAYS_AND_MONTHS.has(token.slice(start, end).toLowerCase());
 }
 const ONE_PIECE = /^[A-Za-z0-9_-]+$/;
+// A boolean or null literal, alone or as a call's argument, with the punctuation around it kept.
+const LITERAL = /(^[("'[{]*|\()(?:true|false|null)(?=[)"'\]},;.]*$)/i;
+
+/** Whether the last letter of a token is one a literal ends with (e of true/false, l of null): a cheap pre-check. */
+function endsLikeLiteral(token: string): boolean {
+  let end = token.length - 1;
+  while (end > 0 && !isLetter(token.charCodeAt(end))) end--;
+  const c = token.charCodeAt(end) | 32;
+  return c === 101 || c === 108;
+}
 const EDGE_PUNCTUATION = /^[("'[{<]+|[)"'\]}>,;.!?]+$/g;
 const TRAILING_CLOSERS = /[,;)\]}]+$/;
 const TRAILING_QUOTE = /"$/;
@@ -168,6 +181,7 @@ export function createMasker(enabled: readonly MaskName[] = ALL_MASKS): Masker {
   const lists = enabled.includes('list');
   const sizes = enabled.includes('size');
   const paths = enabled.includes('path');
+  const literals = enabled.includes('literal');
 
   const maskPieces = (text: string): string =>
     text.replace(PIECE, (piece) => {
@@ -184,6 +198,11 @@ export function createMasker(enabled: readonly MaskName[] = ALL_MASKS): Masker {
     if ((flags & (DIGIT | SLASH | AT | COLON | EQUALS)) === 0) {
       // A plain word: a variable only if it is a day or month name, or a long run of hex.
       if (dayOrMonth && token.length >= 3 && token.length <= 5 && isDayOrMonth(token)) return maskPieces(token);
+      // true / false / null are values (`setLightsOn(true)`, `opt-in: False`), whatever they are beside.
+      if (literals && token.length >= 4 && endsLikeLiteral(token)) {
+        const literal = LITERAL.exec(token);
+        if (literal) return `${token.slice(0, literal.index + literal[1]!.length)}${WILDCARD}${token.slice(literal.index + literal[0].length)}`;
+      }
       if (longHex && token.length >= 12 && longHex.test(token.replace(EDGE_PUNCTUATION, ''))) return maskPieces(token);
       // Only a dot inside the word can make a host (`end.` is a word and a full stop).
       if (hosts && (flags & DOT) !== 0 && token.length <= MAX_HOST && token.indexOf('.') > 0 && token.indexOf('.') < token.length - 1) {

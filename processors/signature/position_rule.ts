@@ -7,11 +7,17 @@
 // set is recognised by its words — HTTP methods and lifecycle verbs (Started, Paused, Resuming) — which
 // stand apart from their first sighting up to MANY_WORDS of them.
 import { HTTP_METHODS } from './event_words.js';
+import { WILDCARD } from './masking.js';
 
 // Past this many distinct words a position is a variable whatever they look like: closed sets of event
 // words are small.
 const MANY_WORDS = 8;
-const EVENT_VERB = /^[A-Za-z]{3,}(ed|ing)$/;
+const EVENT_VERB = /^([A-Za-z]{3,}(ed|ing)|[A-Z]{3,}(ED|ING))$/;
+const LETTER = /[A-Za-z]/;
+
+function isBareValue(word: string): boolean {
+  return word.includes(WILDCARD) && !LETTER.test(word.replaceAll(WILDCARD, ''));
+}
 
 /** A word that reads as an event's name: an HTTP method, a lifecycle verb (Started, Paused, Resuming). */
 export function namesEvent(word: string): boolean {
@@ -23,6 +29,10 @@ export function namesEvent(word: string): boolean {
  * seen there for the first time.
  */
 export function isVariablePosition(words: ReadonlySet<string>, next: string, variableAfter: number): boolean {
+  // A bare value masking recognised (nothing but <*> and punctuation), against any other word there: the
+  // position holds values (`(<*>)` and `()`; `<*>,` and `LOCAL(<*>),`).
+  if (isBareValue(next)) return true;
+  for (const w of words) if (isBareValue(w)) return true;
   const distinct = words.size + (words.has(next) ? 0 : 1);
   if (distinct < variableAfter) return false;
   if (distinct >= MANY_WORDS) return true;

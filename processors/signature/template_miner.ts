@@ -100,6 +100,40 @@ function extraWordBesideWildcard(wider: readonly string[], tokens: readonly stri
   return wider[k - 1] === WILDCARD || wider[k + 1] === WILDCARD ? k : -1;
 }
 
+// Punctuation a variable may stand inside: brackets, quotes, and what ends a clause.
+const ENCLOSING = new Set(['(', ')', '[', ']', '{', '}', "'", '"', ',', ';', ':', '.', '!', '?']);
+
+/**
+ * The variable that takes the place of two different words at one position: <*> within the enclosing
+ * punctuation both share at their edges, so `'SOFTWARE'` and `'SYSTEM'` make `'<*>'`, `(<*>)` and `()`
+ * make `(<*>)`, and `10.0.0.1,` and `LOCAL(0),` make `<*>,`.
+ */
+export function bracketedVariable(a: string, b: string): string {
+  const room = Math.min(a.length, b.length);
+  let head = 0;
+  while (head < room && a[head] === b[head] && ENCLOSING.has(a[head]!)) head++;
+  let tail = 0;
+  while (tail < room - head && a[a.length - 1 - tail] === b[b.length - 1 - tail] && ENCLOSING.has(a[a.length - 1 - tail]!)) tail++;
+  return head === 0 && tail === 0 ? WILDCARD : `${a.slice(0, head)}${WILDCARD}${a.slice(a.length - tail)}`;
+}
+
+/** `key=` against `key=value` (either way round): a field present on one side, empty on the other. */
+function emptiedField(a: string, b: string): boolean {
+  const [short, long] = a.length < b.length ? [a, b] : [b, a];
+  return short.length > 1 && short.endsWith('=') && long.startsWith(short);
+}
+
+/** Whether a word fits a bracketed variable (`'<*>'` takes `'SYSTEM'`, `(<*>)` takes `()`). */
+function fitsBracketed(template: string, word: string): boolean {
+  const at = template.indexOf(WILDCARD);
+  if (at < 0 || template.length === WILDCARD.length) return false;
+  const tail = template.length - at - WILDCARD.length;
+  if (word.length < at + tail || template.indexOf(WILDCARD, at + 1) >= 0) return false;
+  for (let i = 0; i < at; i++) if (template[i] !== word[i] || !ENCLOSING.has(template[i]!)) return false;
+  for (let i = 1; i <= tail; i++) if (template[template.length - i] !== word[word.length - i] || !ENCLOSING.has(template[template.length - i]!)) return false;
+  return true;
+}
+
 /** Glob matching over tokens: a <*> takes one token or more, a word only itself (iterative, no backtracking blow-up). */
 export function globMatches(template: readonly string[], tokens: readonly string[]): boolean {
   let t = 0;
@@ -326,12 +360,16 @@ export class TemplateMiner {
     if (!best || bestScore < this.options.similarity) return this.#widerMatch(state, tokens) ?? this.#narrowerMatch(state, tokens) ?? this.#create(state, bucket, service, tokens, body);
 
     const differing: number[] = [];
-    for (let i = 0; i < tokens.length; i++) if (best.tokens[i] !== WILDCARD && best.tokens[i] !== tokens[i]) differing.push(i);
+    for (let i = 0; i < tokens.length; i++) {
+      const t = best.tokens[i]!;
+      if (t !== WILDCARD && t !== tokens[i] && !fitsBracketed(t, tokens[i]!)) differing.push(i);
+    }
     if (differing.length === 0) return best;
     if (differing.length > 1) {
       // Several words differ, one of them naming the event on both sides (GET / POST): another event.
-      if (differing.some((i) => namesEvent(best.tokens[i]!) && namesEvent(tokens[i]!))) return this.#create(state, bucket, service, tokens, body);
-      return this.#generalise(state, bucket, best, differing);
+      // Or a field that has a value on one side and is empty on the other (`rhost=<*>` / `rhost=`): another event.
+      if (differing.some((i) => (namesEvent(best.tokens[i]!) && namesEvent(tokens[i]!)) || emptiedField(best.tokens[i]!, tokens[i]!))) return this.#create(state, bucket, service, tokens, body);
+      return this.#generalise(state, bucket, best, differing, tokens);
     }
 
     const position = differing[0]!;
@@ -348,7 +386,7 @@ export class TemplateMiner {
       return sibling;
     }
     // The position is a variable. Siblings fold into the generalised template.
-    const standing = this.#generalise(state, bucket, best, [position]);
+    const standing = this.#generalise(state, bucket, best, [position], tokens);
     for (const sibling of siblings.values()) this.#fold(state, sibling.current, standing);
     best.siblings.delete(position);
     return standing;
@@ -371,12 +409,16 @@ export class TemplateMiner {
     return pattern;
   }
 
-  /** Makes positions of a pattern <*>; returns the pattern that stands for it after (another, if it folded). */
-  #generalise(state: ServiceState, bucket: LengthBucket, pattern: Pattern, positions: readonly number[]): Pattern {
+  /**
+   * Makes positions of a pattern variables — <*>, or <*> inside the brackets, quotes and trailing punctuation
+   * the pattern's word and the body's share there (`'<*>'`, `<*>,`) — and returns the pattern that stands for
+   * it after (another, if it folded).
+   */
+  #generalise(state: ServiceState, bucket: LengthBucket, pattern: Pattern, positions: readonly number[], body?: readonly string[]): Pattern {
     const oldId = pattern.id;
     const oldFirst = pattern.tokens[0]!;
     const oldLast = pattern.tokens[pattern.tokens.length - 1]!;
-    for (const p of positions) pattern.tokens[p] = WILDCARD;
+    for (const p of positions) pattern.tokens[p] = body ? bracketedVariable(pattern.tokens[p]!, body[p]!) : WILDCARD;
     pattern.refresh();
     if (pattern.tokens[0] !== oldFirst || pattern.tokens[pattern.tokens.length - 1] !== oldLast) bucket.refile(pattern, oldFirst, oldLast);
     if (pattern.id === oldId) return pattern;

@@ -56,7 +56,8 @@ describe('a program or host name as the first word', () => {
     assert.equal(distinct(ids), 1);
     const miner = new TemplateMiner();
     for (const b of bodies) miner.add('svc', b);
-    assert.equal(miner.add('svc', 'udevd: link eth3 is up').template, '<*> link <*> is up');
+    // The colon every program name had is kept around the variable.
+    assert.equal(miner.add('svc', 'udevd: link eth3 is up').template, '<*>: link <*> is up');
   });
 });
 
@@ -105,5 +106,35 @@ describe('distinct events stay apart', () => {
   it('a position whose values are many is still a variable', () => {
     const ids = idsOf(['Invalid user admin from 1.2.3.4', 'Invalid user oracle from 1.2.3.5', 'Invalid user test from 1.2.3.6', 'Invalid user guest from 1.2.3.7']);
     assert.equal(distinct(ids), 1);
+  });
+});
+
+describe('a variable found by mining keeps the punctuation around it', () => {
+  const templateAfter = (bodies: readonly string[]) => {
+    const miner = new TemplateMiner();
+    return bodies.map((b) => miner.add('svc', b)).at(-1)!.current.template;
+  };
+
+  it('quotes, brackets and a trailing comma shared by the words stay', () => {
+    assert.equal(templateAfter(["loading hive 'SOFTWARE' now", "loading hive 'SYSTEM' now", "loading hive 'SAM' now"]), "loading hive '<*>' now");
+    assert.equal(templateAfter(['synchronized to 10.0.0.1, stratum 3', 'synchronized to LOCAL(0), stratum 10']), 'synchronized to <*>, stratum <*>');
+  });
+
+  it('a masked value against an empty one is a variable at once, brackets kept', () => {
+    const ids = idsOf(['connection from 10.0.0.1 (dsl-7.example.net) at noon', 'connection from 10.0.0.2 () at noon']);
+    assert.equal(distinct(ids), 1);
+    assert.equal(templateAfter(['connection from 10.0.0.1 (dsl-7.example.net) at noon', 'connection from 10.0.0.2 () at noon']), 'connection from <*> (<*>) at noon');
+  });
+
+  it('a field empty on one side and set on the other is another event, not a variable', () => {
+    const ids = idsOf(['auth failure; uid=0 tty=ssh rhost=10.0.0.1 user=root', 'auth failure; uid=0 tty=ssh rhost=10.0.0.2 user=root', 'auth failure; uid=0 tty=:0 rhost= user=root']);
+    assert.equal(ids[0], ids[1]);
+    assert.notEqual(ids[0], ids[2]);
+  });
+
+  it('upper-case state words are distinct events like lower-case ones', () => {
+    const states = ['LOOKING', 'FOLLOWING', 'LEADING'];
+    const ids = idsOf(Array.from({ length: 12 }, (_, i) => `Notification: ${i} (n.round), ${states[i % 3]} (my state)`));
+    assert.equal(distinct(ids), 3);
   });
 });

@@ -20,6 +20,9 @@ describe('masking', () => {
     ['key=value and quoted values keep their keys', 'lock=4 flg=0x1 tag="View Lock" ws=null,', 'lock=<*> flg=<*> tag=<*> ws=<*>,'],
     ['punctuation around a variable stays', 'listed [10.0.0.1], (port 80);', 'listed [<*>], (port <*>);'],
     ['plain words stay', 'Accepted password for root', 'Accepted password for root'],
+    ['a Java socket address, with or without its host name, is one value', 'from /10.0.0.1:50010 to dn-7/10.0.0.2:9000', 'from <*> to <*>'],
+    ['host names with upper-case labels; a Java class name is not a host', 'resolved MININT-7X.corp.example.com by org.apache.hadoop.mapreduce.JobEventType', 'resolved <*> by org.apache.hadoop.mapreduce.JobEventType'],
+    ['boolean and null literals are values', 'setLightsOn(true) opt-in: False ws=null "(null)"', 'setLightsOn(<*>) opt-in: <*> ws=<*> "(<*>)"'],
   ];
   for (const [name, body, expected] of cases) {
     it(name, () => assert.equal(mask(body), expected));
