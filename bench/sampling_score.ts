@@ -5,7 +5,7 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { MINUTE, type Deploy, type Incident } from './workload.js';
+import { MINUTE, SPIKE_FACTOR, type Deploy, type Incident } from './workload.js';
 import { SAMPLE_COUNT_ATTRIBUTE, SAMPLE_RATE_ATTRIBUTE } from '../processors/sampler/sample_attributes.js';
 
 interface JsonRecord {
@@ -179,6 +179,9 @@ export function scoreRun(options: ScoreOptions) {
     p95_count_error_by_sample_rate: round(byRate.p95),
     count_error_series: byCount.series,
     incident_retention: labelled ? round(incidentKept.reduce((a, b) => a + b, 0) / Math.max(1, incidentIn.reduce((a, b) => a + b, 0))) : null,
+    // What the incidents added: a spike's records beyond its template's usual rate (the boost keeps the
+    // excess; the usual share under it is sampled as usual), every record of the other kinds.
+    incident_excess_retention: labelled ? round(excessKept(incidents, incidentIn, incidentKept)) : null,
     anomaly_precision: labelled ? round(anomalies.length - atDeploys === 0 ? 0 : truePositives / (anomalies.length - atDeploys)) : null,
     anomaly_recall: labelled ? round(detected / incidents.length) : null,
     max_detection_delay_windows: delays.length ? Math.max(...delays) : null,
@@ -187,4 +190,16 @@ export function scoreRun(options: ScoreOptions) {
     incidents: incidents.length,
     deploys: options.deploys?.length ?? 0,
   };
+}
+
+/** Share of the incidents' excess records kept: per incident, its kept records up to its excess. */
+function excessKept(incidents: readonly Incident[], seen: readonly number[], kept: readonly number[]): number {
+  let excess = 0;
+  let covered = 0;
+  incidents.forEach((i, k) => {
+    const added = i.kind === 'spike' ? seen[k]! * (1 - 1 / SPIKE_FACTOR) : seen[k]!;
+    excess += added;
+    covered += Math.min(kept[k]!, added);
+  });
+  return excess === 0 ? 1 : covered / excess;
 }

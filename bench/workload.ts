@@ -58,6 +58,8 @@ const RELEASE_LINES = [
 /** Friday 2026-11-27, 12:00 UTC. */
 export const START = Date.UTC(2026, 10, 27, 12, 0, 0);
 export const MINUTE = 60_000;
+/** A spike incident multiplies its template's rate by this: all but 1 / SPIKE_FACTOR of its records are its excess. */
+export const SPIKE_FACTOR = 12;
 const DAY = 24 * 60 * MINUTE;
 
 function templates(service: string, systems: string[], uniform: () => number): Template[] {
@@ -174,7 +176,7 @@ export function generateWorkload(file: string, minutes = 24 * 60, perServicePerM
       for (const t of ts) {
         let mean = perServicePerMinute * busy * t.weight * t.level;
         if (active.some((i) => i.kind === 'silence' && i.template === t.id)) mean = 0;
-        if (active.some((i) => i.kind === 'spike' && i.template === t.id)) mean *= 12;
+        if (active.some((i) => i.kind === 'spike' && i.template === t.id)) mean *= SPIKE_FACTOR;
         if (active.some((i) => i.kind === 'error_ratio') && t.severity >= 17) mean = mean * 20 + 5;
         emit(t, negativeBinomial(mean, t.phi));
       }

@@ -9,6 +9,7 @@
 // but teaches its models nothing: the traffic coming back at its usual level is then no spike.
 import { LRUCache } from 'lru-cache';
 import type { SeriesSnapshot } from '../ratestats/rate_table.js';
+import { ArrivalProfile } from './arrival_profile.js';
 import { severityRank } from '../ratestats/severity.js';
 import { poissonUpperTail } from './poisson.js';
 import { DEFAULT_SERIES_MODEL, SeriesModel, scoreOf } from './series_model.js';
@@ -50,6 +51,9 @@ export interface Finding {
   score: number;
 }
 
+// The least share of a window's expectation a count in progress is held against (see judgeEarly).
+const EARLY_FLOOR = 0.2;
+
 const isError = (s: SeriesSnapshot) => severityRank(s.severity) >= severityRank('ERROR');
 
 interface PatternWindow {
@@ -70,12 +74,20 @@ interface ServiceWindow {
 
 export class Detector {
   readonly #models: LRUCache<string, SeriesModel>;
+  readonly #profiles: LRUCache<string, ArrivalProfile>;
 
   constructor(
     private readonly options: DetectorOptions,
     private readonly windowMs: number,
   ) {
     this.#models = new LRUCache({ max: options.maxSeries });
+    this.#profiles = new LRUCache({ max: options.maxSeries });
+  }
+
+  #profile(key: string): ArrivalProfile {
+    let profile = this.#profiles.get(key);
+    if (!profile) this.#profiles.set(key, (profile = new ArrivalProfile()));
+    return profile;
   }
 
   #model(key: string): SeriesModel {
@@ -124,6 +136,7 @@ export class Detector {
         this.#model(key).learn(p.observed, windowStart);
         continue;
       }
+      this.#profiles.peek(key)?.learn(windowStart, p.observed);
       const model = this.#model(key);
       const warm = model.windows > o.warmupWindows;
       const e = model.expect(windowStart);
@@ -199,9 +212,13 @@ export class Detector {
   /**
    * Findings from the window in progress, for the kinds whose verdict can only firm up as the window fills (a
    * spike's count and a new pattern's burst only grow): what the window's end would find anyway, found as soon
-   * as the count so far is enough — so the sampler's boost starts within the window, not after it.
+   * as the count so far is enough — so the sampler's boost starts within the window, not after it. The count
+   * so far (`elapsed` of the way through the window) is held against the share of the window's count the
+   * series usually has by then (arrival_profile.ts), never less than EARLY_FLOOR of it: against the whole
+   * window's expectation a ×8 spike took a third of a 10 s window to show, and every record it sent
+   * meanwhile was sampled as usual traffic.
    */
-  judgeEarly(series: Iterable<SeriesSnapshot>, windowStart: number, newPatterns = true): Finding[] {
+  judgeEarly(series: Iterable<SeriesSnapshot>, windowStart: number, newPatterns = true, elapsed = 1): Finding[] {
     const o = this.options;
     const perPattern = new Map<string, { service: string; pattern: string; observed: number; isNew: boolean; error: boolean }>();
     for (const s of series) {
@@ -221,11 +238,18 @@ export class Detector {
         continue;
       }
       const model = this.#models.peek(key);
-      if (!model || model.windows <= o.warmupWindows) continue;
-      const e = model.expect(windowStart);
+      if (!model) continue;
+      const profile = this.#profile(key);
+      profile.note(windowStart, elapsed, p.observed);
+      if (model.windows <= o.warmupWindows) continue;
+      const share = Math.min(1, Math.max(EARLY_FLOOR, profile.shareBy(elapsed)));
+      const whole = model.expect(windowStart);
+      // Counts are quasi-Poisson (variance φ·mean): the part of a window has the same φ.
+      const e = { mean: whole.mean * share, variance: whole.variance * share };
       if (p.observed < o.spikeMinCount || p.observed < o.spikeMinRatio * e.mean) continue;
       const prob = model.upperTail(p.observed, e);
-      if (prob < o.pValue) findings.push({ ...base, expected: Number(e.mean.toFixed(3)), kind: 'spike', score: scoreOf(prob) });
+      // The finding states the whole window's usual count: the boost measures the excess against it.
+      if (prob < o.pValue) findings.push({ ...base, expected: Number(whole.mean.toFixed(3)), kind: 'spike', score: scoreOf(prob) });
     }
     return findings;
   }

@@ -109,7 +109,8 @@ class AnomalyProcessor implements Processor {
     const now = this.#now(batch);
     this.evaluateUpTo(now);
     const current = Math.floor(now / this.#stats.windowMs) * this.#stats.windowMs;
-    this.#tracker.applyEarly(current, this.#detector!.judgeEarly(this.#stats.takeTouched(), current, this.#windowsJudged > this.config.warmup_windows));
+    const elapsed = (now - current) / this.#stats.windowMs;
+    this.#tracker.applyEarly(current, this.#detector!.judgeEarly(this.#stats.takeTouched(), current, this.#windowsJudged > this.config.warmup_windows, elapsed));
     return batch;
   }
 

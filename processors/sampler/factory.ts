@@ -159,7 +159,10 @@ class Sampler implements Processor {
     const held: HeldRecord[] = [];
     for (const anomaly of open) {
       if (this.#flushedAnomalies.has(anomaly.id)) continue;
-      held.push(...this.#retro.take(anomaly.service, anomaly.pattern, this.#latest - this.#retroWindowMs));
+      // What led up to it, except under a spike or a rise: there the pattern's earlier records are its usual
+      // traffic, and what matters is what was dropped since the excursion began.
+      const rise = anomaly.kind === 'spike' || (anomaly.kind === 'level_shift' && anomaly.observed > anomaly.expected);
+      held.push(...this.#retro.take(anomaly.service, anomaly.pattern, rise ? anomaly.start : this.#latest - this.#retroWindowMs));
     }
     this.#flushedAnomalies = new Set(open.map((a) => a.id));
     if (held.length === 0) return undefined;
@@ -193,8 +196,9 @@ class Sampler implements Processor {
         const anomalies = this.#anomalies;
         if (!anomalies) return undefined;
         const { anomaly_boost } = c.compiled.policy;
-        if (!this.#boostGate.boosted(anomalies, anomaly_boost.cooldown_seconds, c.service, c.pattern, c.seen, c.windowStart, c.now)) return undefined;
-        return this.#boostBudget.available(c.service, c.windowStart) ? anomaly_boost.keep : undefined;
+        const share = this.#boostGate.boosted(anomalies, anomaly_boost.cooldown_seconds, c.service, c.pattern, c.seen, c.windowStart, c.now);
+        if (share === undefined) return undefined;
+        return this.#boostBudget.available(c.service, c.windowStart) ? anomaly_boost.keep * share : undefined;
       },
       takeBoost: () => this.#boostBudget.take(c.service, c.windowStart),
     };

@@ -25,7 +25,7 @@ export interface LedgerEntry {
   bytesBoosted: number;
   /** Records kept whatever the budget says (severity, keep rule, first K) in this window. */
   forced: number;
-  /** EWMAs over completed windows of `seen`, `bytesSeen` and `forced`. */
+  /** EWMAs over completed windows of `seen` and `bytesSeen` (less what a boost kept) and of `forced`. */
   rate: number;
   bytesRate: number;
   forcedRate: number;
@@ -70,8 +70,10 @@ export class Ledger {
       const decay = (1 - RATE_ALPHA) ** (windows - 1);
       const first = entry.rate === 0;
       const smooth = (rate: number, value: number) => (first ? value : rate + RATE_ALPHA * (value - rate)) * decay;
-      entry.rate = smooth(entry.rate, entry.seen);
-      entry.bytesRate = smooth(entry.bytesRate, entry.bytesSeen);
+      // What a boost kept is the anomaly's excess, paid from the boost budget: counted in the load, a spike's
+      // excess raised the next windows' budget and the other patterns kept more for it.
+      entry.rate = smooth(entry.rate, entry.seen - entry.boosted);
+      entry.bytesRate = smooth(entry.bytesRate, entry.bytesSeen - entry.bytesBoosted);
       entry.forcedRate = smooth(entry.forcedRate, entry.forced);
       entry.windowStart = start;
       entry.since = start;

@@ -1,4 +1,4 @@
-// A boosted pattern's recent rate: records counted in consecutive spans (a quarter of the sampler's window),
+// A boosted pattern's recent rate: records counted in consecutive spans (boost_gate.ts sizes them),
 // read over the span before and the one in progress. A window's count cannot say when a spike ended (a
 // 30-second spike keeps its minute's count high to the minute's end) or whether traffic back after a lull
 // is back at its usual rate (the window's first records say nothing); the last span or two can.
@@ -9,7 +9,7 @@ export class RecentRate {
   #previous: number | undefined;
 
   constructor(
-    private readonly spanMs: number,
+    readonly spanMs: number,
     now: number,
     /** Records already seen in the span ending now, when counting starts late. */
     seeded = 0,

@@ -51,7 +51,7 @@ function run(windows: number, traffic: Traffic): Finding[][] {
  * the series the slice touched. Returns, per window, the early findings (with the slice that found them) and
  * the window-end findings.
  */
-function runEarly(windows: number, traffic: Traffic): Array<{ early: Array<Finding & { slice: number }>; end: Finding[] }> {
+function runEarly(windows: number, traffic: Traffic, arrival: { elapsed: boolean; clumped?: (pattern: string) => boolean } = { elapsed: false }): Array<{ early: Array<Finding & { slice: number }>; end: Finding[] }> {
   const table = new RateTable({ windowMs: W, ewmaAlpha: 0.2, history: 10, maxSeries: 10_000 });
   const detector = new Detector(options, W);
   table.takeTouched();
@@ -61,10 +61,12 @@ function runEarly(windows: number, traffic: Traffic): Array<{ early: Array<Findi
     const counts = traffic(w);
     for (let slice = 0; slice < 6; slice++) {
       for (const { pattern, severity = 'INFO', count, service = 'api' } of counts) {
-        const share = Math.floor((count * (slice + 1)) / 6) - Math.floor((count * slice) / 6);
+        // Spread over the window, or (clumped) all of it in the window's first slice.
+        const share = arrival.clumped?.(pattern) ? (slice === 0 ? count : 0) : Math.floor((count * (slice + 1)) / 6) - Math.floor((count * slice) / 6);
         for (let i = 0; i < share; i++) table.record(service, pattern, severity, 10, w * W + slice * 10_000);
       }
-      for (const f of detector.judgeEarly(table.takeTouched(), w * W, w >= options.warmupWindows)) early.push({ ...f, slice });
+      const elapsed = arrival.elapsed ? (slice + 1) / 6 : 1;
+      for (const f of detector.judgeEarly(table.takeTouched(), w * W, w >= options.warmupWindows, elapsed)) early.push({ ...f, slice });
     }
     table.advance((w + 1) * W);
     out.push({ early, end: detector.judge(table.series(), w * W, w >= options.warmupWindows) });
@@ -111,6 +113,32 @@ describe('anomaly detector', () => {
     for (const [i, w] of spiky.entries()) {
       for (const f of w.early) assert.ok(w.end.some((e) => e.kind === f.kind && e.pattern === f.pattern), `window ${i}: ${f.kind} found early but not at the end`);
     }
+  });
+
+  it('the window in progress against how the series usually arrives: a spike in its first slice, no clump read as one', () => {
+    const draw = poissonSampler(23);
+    const clumped = (pattern: string) => pattern.startsWith('clump');
+    const arrival = { elapsed: true, clumped };
+    // Normal traffic, spread or arriving in one clump at each window's start: nothing early.
+    const quiet = runEarly(
+      300,
+      (w) => [
+        { pattern: 'steady', count: draw(50) },
+        { pattern: 'diurnal', count: draw(60 + 45 * Math.sin((2 * Math.PI * w) / 288)) },
+        { pattern: 'clump job', count: draw(50) },
+      ],
+      arrival,
+    );
+    assert.deepEqual(quiet.flatMap((w) => w.early.map((f) => `${f.kind}:${f.pattern}`)), []);
+    // A ×15 spike: spread, it shows in the first sixth of its window (100 against the third of 40 the
+    // series has by then); clumped, in the clump (600 against the whole 40).
+    const spiky = runEarly(40, (w) => [{ pattern: 'p', count: w === 30 ? 600 : draw(40) }, { pattern: 'clump q', count: w === 30 ? 600 : draw(40) }], arrival);
+    const first = (pattern: string) => spiky.flatMap((w, i) => w.early.filter((f) => f.pattern === pattern).map((f) => `${i}/${f.slice}:${f.kind}`))[0];
+    assert.equal(first('p'), '30/0:spike');
+    assert.equal(first('clump q'), '30/0:spike');
+    // Against the whole window's expectation (no elapsed share), the spread spike waits for its second slice.
+    const whole = runEarly(40, (w) => [{ pattern: 'p', count: w === 30 ? 600 : draw(40) }]);
+    assert.equal(whole.flatMap((w, i) => w.early.map((f) => `${i}/${f.slice}`))[0], '30/1');
   });
 
   it('a spike fires in its window', () => {

@@ -1,0 +1,27 @@
+// The ledger's load estimates, which dynamic mode shares the budget by: what a boost kept is the anomaly's
+// excess, paid from the boost budget, and does not count as the pattern's load — else a spike's excess
+// raised the next windows' budget and the other patterns kept more for it.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Ledger } from '../../../processors/sampler/ledger.js';
+
+const W = 60_000;
+
+function window(ledger: Ledger, start: number, records: number, boosted: number): void {
+  for (let i = 0; i < records; i++) {
+    const entry = ledger.entry('api', 'p', start + i);
+    ledger.note(entry, 10, i < boosted, false, i < boosted);
+  }
+}
+
+describe('ledger loads', () => {
+  it('a window\'s load is what it saw less what a boost kept; its row still says both', () => {
+    const ledger = new Ledger(W);
+    window(ledger, 0, 100, 0);
+    window(ledger, W, 900, 800);
+    ledger.entry('api', 'p', 2 * W);
+    assert.equal(ledger.rates('api', 2 * W, 1000).get('p')!.records, 100, 'the spike window taught its usual 100, not 900');
+    const rows = ledger.drain();
+    assert.deepEqual(rows.map((r) => [r.seen, r.boosted]), [[100, 0], [900, 800]]);
+  });
+});
