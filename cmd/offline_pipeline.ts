@@ -9,10 +9,11 @@ import type { LogsiftConfig } from '../config/load.js';
 import { Delivery } from '../pipeline/ack.js';
 import { LogBatch } from '../pipeline/batch.js';
 import type { Processor, ProcessorFactory } from '../pipeline/component.js';
+import { processorSettings, type DaemonParts } from '../pipeline/component_settings.js';
 import { EventBus } from '../pipeline/event_bus.js';
 import { HttpRoutes } from '../pipeline/http_routes.js';
 import { PipelineShared } from '../pipeline/pipeline_shared.js';
-import { PolicyBoard } from '../pipeline/policy_board.js';
+import { PolicyBoard } from '../policy/board.js';
 import type { FactoryRegistry } from '../pipeline/registry.js';
 import { ReplayClock } from '../pipeline/replay_clock.js';
 import { Telemetry } from '../pipeline/telemetry.js';
@@ -45,9 +46,19 @@ export class OfflinePipeline {
   constructor(config: LogsiftConfig, registry: FactoryRegistry, dataDir: string, onOutput: (batch: LogBatch) => void) {
     const spec = config.pipelines[0]!;
     this.store = new SharedStore(dataDir, 'off');
-    const telemetry = new Telemetry();
     const shared = new PipelineShared();
-    const logger = pino({ level: 'warn' }, pino.destination(2));
+    const parts: DaemonParts = {
+      logger: pino({ level: 'warn' }, pino.destination(2)),
+      telemetry: new Telemetry(),
+      dataDir,
+      clock: this.clock,
+      store: this.store,
+      retryAfterSeconds: 1,
+      events: new EventBus(),
+      policies: this.policies,
+      daemonShared: this.daemonShared,
+      routes: new HttpRoutes(),
+    };
     for (const id of spec.processors) {
       const entry = config.processors.get(id)!;
       if (SKIPPED.has(entry.type)) continue;
@@ -55,22 +66,7 @@ export class OfflinePipeline {
       const own = entry.config as Record<string, unknown>;
       // Windows follow the records' timestamps, not the replay's wall clock.
       const replayConfig = 'time' in own ? { ...own, time: 'record' } : own;
-      const settings = {
-        id,
-        logger,
-        telemetry,
-        dataDir,
-        clock: this.clock,
-        store: this.store,
-        retryAfterSeconds: 1,
-        events: new EventBus(),
-        policies: this.policies,
-        daemonShared: this.daemonShared,
-        routes: new HttpRoutes(),
-        pipelineId: spec.id,
-        shared,
-      };
-      this.processors.push(factory.create(settings, replayConfig));
+      this.processors.push(factory.create(processorSettings(parts, id, spec.id, shared), replayConfig));
     }
     this.processors.reduce((stream, p) => stream.pipe(p.operator), this.#input.asObservable()).subscribe(onOutput);
   }

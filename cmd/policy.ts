@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { loadConfigFile } from '../config/load.js';
 import { realClock, type Clock } from '../pipeline/clock.js';
 import { Telemetry } from '../pipeline/telemetry.js';
-import type { Policy } from '../processors/sampler/policy.js';
+import type { Policy } from '../policy/policy.js';
 import type { TunerConfig } from '../tuner/config.js';
 import type { PolicyVersion } from '../tuner/policy_versions.js';
 import type { RoundOutcome } from '../tuner/round.js';

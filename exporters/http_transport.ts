@@ -3,7 +3,7 @@
 import { gzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { Clock } from '../pipeline/clock.js';
-import { classifyHttpStatus, type SendResult } from './helper/send_result.js';
+import { classifyHttpStatus, type SendResult } from '../pipeline/send_result.js';
 
 const gzipAsync = promisify(gzip);
 

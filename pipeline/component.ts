@@ -8,7 +8,7 @@ import type { EventBus } from './event_bus.js';
 import type { Logger } from './logger.js';
 import type { HttpRoutes } from './http_routes.js';
 import type { PipelineShared } from './pipeline_shared.js';
-import type { PolicyBoard } from './policy_board.js';
+import type { PolicyBoard } from '../policy/board.js';
 import type { Telemetry } from './telemetry.js';
 import type { PbResourceLogs } from '../proto/otlp.js';
 

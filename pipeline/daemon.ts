@@ -9,7 +9,7 @@ import { EventBus } from './event_bus.js';
 import { HttpRoutes } from './http_routes.js';
 import { createLogger, type Logger } from './logger.js';
 import { PipelineShared } from './pipeline_shared.js';
-import { PolicyBoard } from './policy_board.js';
+import { PolicyBoard } from '../policy/board.js';
 import type { FactoryRegistry } from './registry.js';
 import { Service } from './service.js';
 import { Telemetry } from './telemetry.js';
@@ -50,6 +50,8 @@ export class Daemon {
       policies: new PolicyBoard(),
       daemonShared: new PipelineShared(),
       routes,
+      dataDir: config.settings.dataDir,
+      retryAfterSeconds: config.settings.retryAfterSeconds,
     });
     this.#telemetryServer = new TelemetryServer(parseEndpoint(config.settings.telemetryAddress)!, this.telemetry, routes);
   }

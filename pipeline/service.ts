@@ -1,19 +1,13 @@
 // Builds the component graph from a validated config and runs its lifecycle: extensions, exporters, pipelines
 // (processors), then receivers on start; the reverse on shutdown, so data in flight drains to the exporters.
-import type { Clock } from './clock.js';
-import type { EventBus } from './event_bus.js';
+import type { ComponentEntry, LogsiftConfig } from '../config/load.js';
 import type { CreateSettings, Exporter, Extension, Receiver } from './component.js';
-import type { HttpRoutes } from './http_routes.js';
+import { componentSettings, processorSettings, type DaemonParts } from './component_settings.js';
 import { InflightLimiter } from './inflight.js';
 import { PipelineIntake } from './intake.js';
-import type { Logger } from './logger.js';
 import { LogsPipeline } from './logs_pipeline.js';
 import { PipelineShared } from './pipeline_shared.js';
-import type { PolicyBoard } from './policy_board.js';
 import type { FactoryRegistry } from './registry.js';
-import type { Telemetry } from './telemetry.js';
-import type { ComponentEntry, LogsiftConfig } from '../config/load.js';
-import type { SharedStore } from '../store/shared_store.js';
 
 type Component = { start(): Promise<void>; shutdown(deadline?: AbortSignal): Promise<void> };
 
@@ -23,16 +17,6 @@ function entry(map: ReadonlyMap<string, ComponentEntry>, id: string): ComponentE
   return found;
 }
 
-export interface ServiceContext {
-  logger: Logger;
-  telemetry: Telemetry;
-  clock: Clock;
-  store: SharedStore;
-  events: EventBus;
-  policies: PolicyBoard;
-  daemonShared: PipelineShared;
-  routes: HttpRoutes;
-}
 
 export class Service {
   readonly #extensions: Extension[] = [];
@@ -42,21 +26,9 @@ export class Service {
   readonly #started = new Set<Component>();
   #shutdown: Promise<void> | undefined;
 
-  constructor(config: LogsiftConfig, registry: FactoryRegistry, context: ServiceContext) {
-    const { logger } = context;
-    const settingsFor = (id: string): CreateSettings => ({
-      id,
-      logger: logger.child({ component: id }),
-      telemetry: context.telemetry,
-      dataDir: config.settings.dataDir,
-      clock: context.clock,
-      store: context.store,
-      retryAfterSeconds: config.settings.retryAfterSeconds,
-      events: context.events,
-      policies: context.policies,
-      daemonShared: context.daemonShared,
-      routes: context.routes,
-    });
+  constructor(config: LogsiftConfig, registry: FactoryRegistry, parts: DaemonParts) {
+    const { logger } = parts;
+    const settingsFor = (id: string): CreateSettings => componentSettings(parts, id);
     const factoryOf = <K extends 'receiver' | 'processor' | 'exporter' | 'extension'>(kind: K, type: string) => {
       const factory = registry.get(kind, type);
       if (!factory) throw new Error(`no ${kind} factory for type ${type}`);
@@ -84,7 +56,7 @@ export class Service {
       const shared = new PipelineShared();
       const processors = spec.processors.map((id) => {
         const e = entry(config.processors, id);
-        return factoryOf('processor', e.type).create({ ...settingsFor(id), pipelineId: spec.id, shared }, e.config);
+        return factoryOf('processor', e.type).create(processorSettings(parts, id, spec.id, shared), e.config);
       });
       const pipeline = new LogsPipeline(spec.id, processors, spec.exporters.map((id) => exporters.get(id)!), logger.child({ pipeline: spec.id }));
       this.#pipelines.push(pipeline);
@@ -94,7 +66,7 @@ export class Service {
     const limiter = new InflightLimiter(config.settings.maxInflightRecords, config.settings.maxInflightBytes);
     for (const [id, pipelines] of pipelinesByReceiver) {
       const e = entry(config.receivers, id);
-      const intake = new PipelineIntake(pipelines, limiter, context.telemetry, config.settings.retryAfterSeconds);
+      const intake = new PipelineIntake(pipelines, limiter, parts.telemetry, config.settings.retryAfterSeconds);
       this.#receivers.push(factoryOf('receiver', e.type).create(settingsFor(id), e.config, intake));
     }
   }

@@ -3,6 +3,7 @@
 import { parseDuration } from '../config/duration.js';
 import { DURATION_SCHEMA, compileConfigSchema } from '../config/schema_validator.js';
 import type { ConfigProblem } from '../pipeline/component.js';
+import { KEEP_FLOOR } from '../policy/invariants.js';
 
 export type ProviderName = 'openai' | 'anthropic' | 'ollama' | 'rules';
 
@@ -141,7 +142,7 @@ export function defaultTunerConfig(): TunerConfig {
     max_calls_per_hour: 12,
     services: [],
     target: { keep_fraction: 0.05, bytes_keep_fraction: null },
-    guard: { min_keep: 0.001, max_step: 4, max_first_k: 100, min_boost: 0.5 },
+    guard: { min_keep: KEEP_FLOOR, max_step: 4, max_first_k: 100, min_boost: 0.5 },
     replay: { min_incident_retention: 0.9 },
     watch: { window: '10m', budget_tolerance: 1.5, min_records: 1000 },
     context: { top_patterns: 20, max_chars: 12_000 },

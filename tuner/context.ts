@@ -2,9 +2,9 @@
 // tape) and the pattern catalog: aggregates and redacted templates, never raw lines. The same object feeds
 // the rules provider directly and the LLM prompt as fenced JSON, cut to a length cap.
 import { createHash } from 'node:crypto';
-import type { Policy } from '../processors/sampler/policy.js';
-import type { SamplerTraffic } from '../processors/sampler/traffic_tape.js';
-import { SEVERITY_CLASSES, severityRank, type SeverityClass } from '../processors/ratestats/severity.js';
+import type { Policy } from '../policy/policy.js';
+import type { SamplerTraffic } from '../policy/traffic_tape.js';
+import { SEVERITY_CLASSES, severityRank, type SeverityClass } from '../policy/severity.js';
 import type { Store } from '../store/store.js';
 import { redactLine } from './redact.js';
 

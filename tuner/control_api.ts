@@ -12,7 +12,7 @@
 import type http from 'node:http';
 import type { RouteHandler } from '../pipeline/http_routes.js';
 import { mergeDefaults } from '../config/merge.js';
-import { validatePolicy, type Policy } from '../processors/sampler/policy.js';
+import { validatePolicy, type Policy } from '../policy/policy.js';
 import type { SubmitResult } from './tuner.js';
 
 export const POLICIES_PREFIX = '/api/v1/policies';

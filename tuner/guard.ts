@@ -3,8 +3,9 @@
 // clamped to the invariants — ERROR and above always kept, first occurrences kept, rates above the floor, a
 // step changes a rate by at most `max_step` either way — and every clamp is recorded.
 import { compileConfigSchema } from '../config/schema_validator.js';
-import { SEVERITY_CLASSES, severityRank } from '../processors/ratestats/severity.js';
-import { validatePolicy, type Policy } from '../processors/sampler/policy.js';
+import { ALWAYS_KEPT, ALWAYS_KEPT_FROM, MIN_FIRST_K, effectiveFloor } from '../policy/invariants.js';
+import { SEVERITY_CLASSES } from '../policy/severity.js';
+import { validatePolicy, type Policy } from '../policy/policy.js';
 import type { TunerConfig } from './config.js';
 import { PROPOSAL_SCHEMA, type Proposal } from './proposal_schema.js';
 
@@ -35,8 +36,13 @@ export function parseProposal(text: string): ParseResult {
 
 export type GuardResult = { ok: true; policy: Policy; clamps: Clamp[] } | { ok: false; reason: string; clamps: Clamp[] };
 
-/** Clamps `candidate` to the invariants, as a step from `current`. */
-export function guardPolicy(candidate: Policy, current: Policy, guard: TunerConfig['guard'], target: TunerConfig['target']): GuardResult {
+/**
+ * Clamps `candidate` to the invariants (policy/invariants.ts), as a step from `current`. The floor is the
+ * guard's `min_keep` or the sampler's, whichever is higher: a policy below the sampler's floor would be
+ * replayed and reported at rates the sampler never uses.
+ */
+export function guardPolicy(candidate: Policy, current: Policy, guard: TunerConfig['guard'], target: TunerConfig['target'], samplerMinKeep = 0): GuardResult {
+  const floor = effectiveFloor(guard.min_keep, samplerMinKeep);
   const policy: Policy = structuredClone(candidate);
   const clamps: Clamp[] = [];
   const set = <T>(path: string, from: T, to: T, rule: string): T => {
@@ -53,7 +59,7 @@ export function guardPolicy(candidate: Policy, current: Policy, guard: TunerConf
   };
   const probability = (path: string, value: number, previous: number | undefined): number => {
     let p = value;
-    if (!(p >= guard.min_keep)) p = set(path, p, guard.min_keep, `no keep probability below the floor ${guard.min_keep}`);
+    if (!(p >= floor)) p = set(path, p, floor, `no keep probability below the floor ${floor}`);
     if (p > 1) p = set(path, p, 1, 'a probability is at most 1');
     return Math.min(1, step(path, p, previous));
   };
@@ -61,8 +67,8 @@ export function guardPolicy(candidate: Policy, current: Policy, guard: TunerConf
   for (const cls of SEVERITY_CLASSES) {
     const path = `severity_keep.${cls}`;
     const value = policy.severity_keep[cls];
-    if (severityRank(cls) >= severityRank('ERROR')) {
-      policy.severity_keep[cls] = set(path, value, 1, 'ERROR and above are always kept');
+    if (ALWAYS_KEPT.includes(cls)) {
+      policy.severity_keep[cls] = set(path, value, 1, `${ALWAYS_KEPT_FROM} and above are always kept`);
     } else if (value !== undefined) {
       policy.severity_keep[cls] = probability(path, value, current.severity_keep[cls]);
     }
@@ -70,13 +76,13 @@ export function guardPolicy(candidate: Policy, current: Policy, guard: TunerConf
   for (const [pattern, value] of Object.entries(policy.pattern_keep)) {
     policy.pattern_keep[pattern] = probability(`pattern_keep.${pattern}`, value, current.pattern_keep[pattern]);
   }
-  if (policy.first_k_per_window < 1) policy.first_k_per_window = set('first_k_per_window', policy.first_k_per_window, 1, 'the first record of every pattern in every window is kept');
+  if (policy.first_k_per_window < MIN_FIRST_K) policy.first_k_per_window = set('first_k_per_window', policy.first_k_per_window, MIN_FIRST_K, 'the first record of every pattern in every window is kept');
   if (policy.first_k_per_window > guard.max_first_k) policy.first_k_per_window = set('first_k_per_window', policy.first_k_per_window, guard.max_first_k, `at most ${guard.max_first_k} first records`);
 
   const budget = policy.budget;
   if (budget.keep_fraction !== null) {
     let f = budget.keep_fraction;
-    if (!(f >= guard.min_keep)) f = set('budget.keep_fraction', f, guard.min_keep, `no keep fraction below the floor ${guard.min_keep}`);
+    if (!(f >= floor)) f = set('budget.keep_fraction', f, floor, `no keep fraction below the floor ${floor}`);
     if (f > 1) f = set('budget.keep_fraction', f, 1, 'a fraction is at most 1');
     budget.keep_fraction = Math.min(1, step('budget.keep_fraction', f, current.budget.keep_fraction));
   }

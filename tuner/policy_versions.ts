@@ -2,12 +2,12 @@
 // model, reasoning, prompt hash, tokens and cost, replay report, clamps), and goes live on the policy board.
 // Versions only grow: a rollback is a new version carrying an older one's policy. At start the newest version
 // of every service is put back on the board, so a restart keeps what the tuner decided.
-import type { PolicyBoard } from '../pipeline/policy_board.js';
-import type { Policy } from '../processors/sampler/policy.js';
+import type { PolicyBoard } from '../policy/board.js';
+import type { Policy } from '../policy/policy.js';
 import type { SharedStore } from '../store/shared_store.js';
 import type { PolicyVersionRow } from '../store/store.js';
 import type { Clamp } from './guard.js';
-import type { ReplayReport } from './replay_gate.js';
+import type { ReplayReport } from '../policy/replay_report.js';
 
 export interface VersionMeta {
   author: string;

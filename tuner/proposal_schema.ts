@@ -1,9 +1,9 @@
-// The policy as an author writes it: the one policy schema (processors/sampler/policy.ts) in the strict form
+// The policy as an author writes it: the one policy schema (policy/policy.ts) in the strict form
 // structured outputs require — every object closed, every property required (optional ones nullable), no map
 // types (pattern_keep becomes a list) and no numeric bounds (providers ignore them; the guard clamps). The
 // service and version are not the author's to choose.
-import { SEVERITY_CLASSES } from '../processors/ratestats/severity.js';
-import { POLICY_SCHEMA, type KeepRule, type Policy } from '../processors/sampler/policy.js';
+import { SEVERITY_CLASSES } from '../policy/severity.js';
+import { POLICY_SCHEMA, type KeepRule, type Policy } from '../policy/policy.js';
 
 const policyProps = POLICY_SCHEMA.properties;
 

@@ -4,8 +4,10 @@
 // breaker is open the rules provider authors instead.
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from '../pipeline/logger.js';
-import type { Policy } from '../processors/sampler/policy.js';
-import type { SamplerTraffic } from '../processors/sampler/traffic_tape.js';
+import { effectiveFloor, invariantsText } from '../policy/invariants.js';
+import type { Policy } from '../policy/policy.js';
+import type { ReplayReport } from '../policy/replay_report.js';
+import type { SamplerTraffic } from '../policy/traffic_tape.js';
 import type { SharedStore } from '../store/shared_store.js';
 import type { CircuitBreaker } from './breaker.js';
 import type { PriceConfig, TunerConfig } from './config.js';
@@ -14,7 +16,7 @@ import { guardPolicy, parseProposal, type Clamp } from './guard.js';
 import { fenceFor, type PromptTemplates } from './prompt.js';
 import { PROPOSAL_SCHEMA, policyFromProposal } from './proposal_schema.js';
 import { ProviderError, type PolicyProvider, type ProviderReply } from './providers/provider.js';
-import { judgeReplay, replayPolicy, type ReplayReport } from './replay_gate.js';
+import { judgeReplay } from './replay_gate.js';
 import type { PolicyVersions } from './policy_versions.js';
 
 export const NO_CHANGE = 'no change proposed: the candidate is the policy in force';
@@ -53,14 +55,6 @@ export interface RoundDeps {
   now: () => number;
 }
 
-const INVARIANTS = [
-  '- ERROR and FATAL records are always kept (probability 1).',
-  '- The first record of every pattern in every window is kept (first_k_per_window >= 1).',
-  '- No keep probability goes below the configured floor.',
-  '- A step changes any probability, fraction or rate by a bounded factor.',
-  '- Anomalies boost their pattern; the boost cannot be switched off.',
-].join('\n');
-
 /** Equal settings, whatever the version and reasoning say. */
 function samePolicy(a: Policy, b: Policy): boolean {
   return isDeepStrictEqual({ ...a, version: 0, reasoning: '' }, { ...b, version: 0, reasoning: '' });
@@ -72,7 +66,7 @@ function priceOf(config: TunerConfig, provider: string): PriceConfig | undefined
   return undefined;
 }
 
-export function buildPrompt(deps: Pick<RoundDeps, 'config' | 'templates'>, context: ServiceContext): { system: string; user: string; hash: string } {
+export function buildPrompt(deps: Pick<RoundDeps, 'config' | 'templates' | 'traffic'>, context: ServiceContext): { system: string; user: string; hash: string } {
   const data = contextJson({ ...context, current_policy: undefined as unknown as Policy }, deps.config.context.max_chars);
   const target = deps.config.target;
   return deps.templates.render({
@@ -83,7 +77,7 @@ export function buildPrompt(deps: Pick<RoundDeps, 'config' | 'templates'>, conte
     current_policy: JSON.stringify({ ...context.current_policy, reasoning: undefined }),
     context: data,
     fence: fenceFor(data),
-    invariants: INVARIANTS,
+    invariants: invariantsText({ minKeep: effectiveFloor(deps.config.guard.min_keep, deps.traffic.settings.min_keep), maxStep: deps.config.guard.max_step, minBoost: deps.config.guard.min_boost, maxFirstK: deps.config.guard.max_first_k }),
   });
 }
 
@@ -136,7 +130,7 @@ export async function runRound(deps: RoundDeps, service: string, options: { dryR
 
   const parsed = parseProposal(reply.text);
   if (!parsed.ok) return fail(`${parsed.kind}: ${parsed.reason}`);
-  const guarded = guardPolicy(policyFromProposal(parsed.proposal, service, current.version), current, config.guard, config.target);
+  const guarded = guardPolicy(policyFromProposal(parsed.proposal, service, current.version), current, config.guard, config.target, traffic.settings.min_keep);
   outcome.clamps = guarded.clamps;
   outcome.reasoning = parsed.proposal.reasoning;
   if (!guarded.ok) return fail(`invalid policy: ${guarded.reason}`);
@@ -149,8 +143,8 @@ export async function runRound(deps: RoundDeps, service: string, options: { dryR
 
   const entries = traffic.tape.entries(now, service);
   const anomalies = traffic.tape.anomalies(now);
-  const candidateReport = await replayPolicy(guarded.policy, entries, anomalies, traffic, deps.store);
-  const currentReport = await replayPolicy(current, entries, anomalies, traffic, deps.store);
+  const candidateReport = await traffic.replay(guarded.policy, entries, anomalies);
+  const currentReport = await traffic.replay(current, entries, anomalies);
   outcome.replay = { candidate: candidateReport, current: currentReport };
   const verdict = judgeReplay(candidateReport, currentReport, config.target, config.replay.min_incident_retention);
   outcome.accepted = verdict.accepted;

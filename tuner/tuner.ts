@@ -4,11 +4,11 @@
 // API and `logsift policy propose` drive. Background paths never throw: they log and count.
 import type { Clock } from '../pipeline/clock.js';
 import type { Logger } from '../pipeline/logger.js';
-import type { PolicyBoard } from '../pipeline/policy_board.js';
+import type { PolicyBoard } from '../policy/board.js';
 import type { Telemetry } from '../pipeline/telemetry.js';
 import { parseDuration } from '../config/duration.js';
-import type { Policy } from '../processors/sampler/policy.js';
-import { SAMPLER_TRAFFIC, type SamplerTraffic } from '../processors/sampler/traffic_tape.js';
+import type { Policy } from '../policy/policy.js';
+import { SAMPLER_TRAFFIC, type SamplerTraffic } from '../policy/traffic_tape.js';
 import type { PipelineShared } from '../pipeline/pipeline_shared.js';
 import type { SharedStore } from '../store/shared_store.js';
 import { CircuitBreaker } from './breaker.js';
@@ -22,7 +22,7 @@ import { OllamaProvider } from './providers/ollama.js';
 import { OpenAIProvider } from './providers/openai.js';
 import type { PolicyProvider } from './providers/provider.js';
 import { RulesProvider } from './providers/rules.js';
-import { judgeReplay, replayPolicy } from './replay_gate.js';
+import { judgeReplay } from './replay_gate.js';
 import { NO_CHANGE, runRound, type RoundDeps, type RoundOutcome } from './round.js';
 import { judgeChange, type WatchedChange } from './watch.js';
 
@@ -199,7 +199,7 @@ export class Tuner {
 
   /** The policy in force for a service (run-time version, else the config's), if the service is known. */
   current(service: string): Policy | undefined {
-    const live = this.settings.policies.get(service) as Policy | undefined;
+    const live = this.settings.policies.get(service);
     if (live) return live;
     const traffic = this.traffic();
     return traffic && traffic.services().includes(service) ? traffic.policyFor(service) : undefined;
@@ -218,15 +218,15 @@ export class Tuner {
   async submit(service: string, policy: Policy, force = false): Promise<SubmitResult> {
     const traffic = this.traffic();
     const current = this.current(service) ?? traffic?.configuredPolicy(service) ?? { ...policy, version: 0 };
-    const guarded = guardPolicy(policy, current, this.config.guard, this.config.target);
+    const guarded = guardPolicy(policy, current, this.config.guard, this.config.target, traffic?.settings.min_keep ?? 0);
     if (!guarded.ok) return { kind: 'invalid', problems: [guarded.reason] };
     let replay = null;
     if (traffic) {
       const now = this.settings.clock.now();
       const entries = traffic.tape.entries(now, service);
       const anomalies = traffic.tape.anomalies(now);
-      const candidate = await replayPolicy(guarded.policy, entries, anomalies, traffic, this.settings.store);
-      const before = await replayPolicy(current, entries, anomalies, traffic, this.settings.store);
+      const candidate = await traffic.replay(guarded.policy, entries, anomalies);
+      const before = await traffic.replay(current, entries, anomalies);
       replay = { candidate, current: before, verdict: judgeReplay(candidate, before, this.config.target, this.config.replay.min_incident_retention) };
     }
     const report = replay && { candidate: replay.candidate, current: replay.current };

@@ -3,7 +3,7 @@
 // allowed — the target, or what its replay promised if that was more (a step toward a target the traffic's
 // floor is above) — times the tolerance, rolls it back to the version before it. A newer change of the same
 // service ends the watch.
-import type { SamplerTraffic } from '../processors/sampler/traffic_tape.js';
+import type { SamplerTraffic } from '../policy/traffic_tape.js';
 import type { TunerConfig } from './config.js';
 
 export interface WatchedChange {

@@ -6,7 +6,7 @@ import type { ExporterFactory } from '../../pipeline/component.js';
 import type { PbResourceLogs } from '../../proto/otlp.js';
 import { HelperExporter, type Transport } from '../helper/exporter_helper.js';
 import { directHelperSettings } from '../helper/config.js';
-import type { SendResult } from '../helper/send_result.js';
+import type { SendResult } from '../../pipeline/send_result.js';
 
 export interface DebugExporterConfig {
   verbosity: 'basic' | 'normal' | 'detailed';

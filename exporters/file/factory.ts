@@ -8,7 +8,7 @@ import type { PbResourceLogs } from '../../proto/otlp.js';
 import { exportRequestJson } from '../../proto/otlp_json.js';
 import { HelperExporter, type Transport } from '../helper/exporter_helper.js';
 import { HELPER_SCHEMA_PROPERTIES, helperDefaults, helperSettings, type HelperConfig } from '../helper/config.js';
-import type { SendResult } from '../helper/send_result.js';
+import type { SendResult } from '../../pipeline/send_result.js';
 import { RotatingFile } from './rotating_file.js';
 
 export interface FileExporterConfig extends HelperConfig {

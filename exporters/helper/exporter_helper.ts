@@ -7,11 +7,11 @@ import { sleep } from '../../pipeline/clock.js';
 import type { CreateSettings, Exporter } from '../../pipeline/component.js';
 import { PermanentError } from '../../pipeline/errors.js';
 import { encodeExportRequest, type PbResourceLogs } from '../../proto/otlp.js';
-import { Backoff } from './backoff.js';
+import { Backoff } from '../../pipeline/backoff.js';
 import type { HelperSettings } from './config.js';
 import { MemoryStorage, PersistentStorage, type QueueStorage } from './queue_storage.js';
 import { SendingQueue, type QueuedBatch } from './sending_queue.js';
-import type { SendResult } from './send_result.js';
+import type { SendResult } from '../../pipeline/send_result.js';
 import { splitInHalf } from './split_half.js';
 
 export interface Transport {

@@ -8,7 +8,7 @@ import { logsServiceDefinition } from '../../proto/logs_service_definition.js';
 import { RetryInfo, RpcStatus, encodeExportRequest, type PbResourceLogs } from '../../proto/otlp.js';
 import { HelperExporter, type Transport } from '../helper/exporter_helper.js';
 import { HELPER_SCHEMA_PROPERTIES, helperDefaults, helperSettings, type HelperConfig } from '../helper/config.js';
-import type { SendResult } from '../helper/send_result.js';
+import type { SendResult } from '../../pipeline/send_result.js';
 
 export interface OtlpGrpcExporterConfig extends HelperConfig {
   /** host:port of the OTLP/gRPC server. */

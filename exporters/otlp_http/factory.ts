@@ -5,7 +5,7 @@ import type { CreateSettings, ExporterFactory } from '../../pipeline/component.j
 import { ExportLogsServiceResponse, encodeExportRequest, type PbResourceLogs } from '../../proto/otlp.js';
 import { HelperExporter, type Transport } from '../helper/exporter_helper.js';
 import { HELPER_SCHEMA_PROPERTIES, helperDefaults, helperSettings, type HelperConfig } from '../helper/config.js';
-import type { SendResult } from '../helper/send_result.js';
+import type { SendResult } from '../../pipeline/send_result.js';
 import { postProtobuf, type PostOptions } from '../http_transport.js';
 
 export interface OtlpHttpExporterConfig extends HelperConfig {

@@ -4,7 +4,7 @@ import type { CreateSettings, Exporter, ExporterFactory } from '../../pipeline/c
 import { encodeExportRequest, type PbResourceLogs } from '../../proto/otlp.js';
 import { HelperExporter, type Transport } from '../helper/exporter_helper.js';
 import { helperSettings } from '../helper/config.js';
-import type { SendResult } from '../helper/send_result.js';
+import type { SendResult } from '../../pipeline/send_result.js';
 import { postProtobuf, type PostOptions } from '../http_transport.js';
 import { PosthogEvents } from './events.js';
 import { defaultPosthogConfig, validatePosthogConfig, type PosthogExporterConfig } from './config.js';

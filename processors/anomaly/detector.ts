@@ -10,7 +10,7 @@
 import { LRUCache } from 'lru-cache';
 import type { SeriesSnapshot } from '../ratestats/rate_table.js';
 import { ArrivalProfile } from './arrival_profile.js';
-import { severityRank } from '../ratestats/severity.js';
+import { severityRank } from '../../policy/severity.js';
 import { poissonUpperTail } from './poisson.js';
 import { DEFAULT_SERIES_MODEL, SeriesModel, scoreOf } from './series_model.js';
 

@@ -9,7 +9,7 @@ import type { Processor, ProcessorFactory, ProcessorSettings } from '../../pipel
 import { SharedKey } from '../../pipeline/pipeline_shared.js';
 import { countedOperator } from '../../pipeline/processor_helper.js';
 import { RateTable, type RateStatsView } from './rate_table.js';
-import { severityClass } from './severity.js';
+import { severityClass } from '../../policy/severity.js';
 
 export const RATE_STATS = new SharedKey<RateStatsView>('rate statistics');
 

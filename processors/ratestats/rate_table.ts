@@ -2,7 +2,7 @@
 // windows and a short history of them. Time is whatever the caller says: arrival time in live mode, record
 // timestamps in replay, so a day of traffic replays in seconds. Memory is bounded: past `maxSeries`, the
 // series seen least recently are dropped.
-import type { SeverityClass } from './severity.js';
+import type { SeverityClass } from '../../policy/severity.js';
 
 export interface RateTableOptions {
   windowMs: number;

@@ -1,7 +1,7 @@
 // Dynamic mode's budget, shared over a service's patterns (or, scope `global`, over the patterns of every
 // service that opts in) from their recent loads in the ledger: at each window's start, and again (at most
 // once a second) when a pattern with no share yet turns up, from its count so far.
-import type { Budget, Policy } from './policy.js';
+import type { Budget, Policy } from '../../policy/policy.js';
 import { dynamicKeep, type PatternLoad } from './dynamic_rates.js';
 import type { Ledger, PatternRates } from './ledger.js';
 

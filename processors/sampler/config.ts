@@ -3,8 +3,9 @@
 import { mergeDefaults } from '../../config/merge.js';
 import { DURATION_SCHEMA, compileConfigSchema } from '../../config/schema_validator.js';
 import type { ConfigProblem } from '../../pipeline/component.js';
-import { SEVERITY_CLASSES, severityRank, type SeverityClass } from '../ratestats/severity.js';
-import { defaultPolicy, hasBudget, validatePolicy, type Policy } from './policy.js';
+import { SEVERITY_CLASSES, severityRank, type SeverityClass } from '../../policy/severity.js';
+import { defaultPolicy, hasBudget, validatePolicy, type Policy } from '../../policy/policy.js';
+import { ALWAYS_KEPT_FROM, KEEP_FLOOR } from '../../policy/invariants.js';
 
 export interface SamplerConfig {
   window: string;
@@ -34,7 +35,7 @@ const schema = {
   properties: {
     window: DURATION_SCHEMA,
     time: { enum: ['arrival', 'record'] },
-    keep_at_or_above: { enum: SEVERITY_CLASSES.filter((c) => severityRank(c) <= severityRank('ERROR') && c !== 'UNSPECIFIED') },
+    keep_at_or_above: { enum: SEVERITY_CLASSES.filter((c) => severityRank(c) <= severityRank(ALWAYS_KEPT_FROM) && c !== 'UNSPECIFIED') },
     min_keep: { type: 'number', minimum: 0, maximum: 1 },
     dry_run: { type: 'boolean' },
     pattern_attribute: { type: 'string', minLength: 1 },
@@ -92,8 +93,8 @@ export function defaultSamplerConfig(): SamplerConfig {
   return {
     window: '1m',
     time: 'arrival',
-    keep_at_or_above: 'ERROR',
-    min_keep: 0.001,
+    keep_at_or_above: ALWAYS_KEPT_FROM,
+    min_keep: KEEP_FLOOR,
     dry_run: false,
     pattern_attribute: 'logsift.pattern.id',
     policy: defaultPolicy(),

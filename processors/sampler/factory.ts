@@ -21,7 +21,7 @@ import { countedOperator } from '../../pipeline/processor_helper.js';
 import { ANOMALIES, type AnomalyView } from '../anomaly/factory.js';
 import { RATE_STATS } from '../ratestats/factory.js';
 import type { RateStatsView } from '../ratestats/rate_table.js';
-import { SEVERITY_CLASSES, severityClass, severityRank, type SeverityClass } from '../ratestats/severity.js';
+import { SEVERITY_CLASSES, severityClass, severityRank, type SeverityClass } from '../../policy/severity.js';
 import { BoostBudget } from './boost_budget.js';
 import { BoostGate } from './boost_gate.js';
 import { BudgetSharer, freshShares, type BudgetShares } from './budget_shares.js';
@@ -30,11 +30,12 @@ import { decide, type Decision, type DecisionPorts, type DecisionRules } from '.
 import { compileKeepRules, type RecordPredicate } from './keep_rules.js';
 import { Ledger } from './ledger.js';
 import { ledgerEvents } from './ledger_events.js';
-import type { Policy } from './policy.js';
+import type { Policy } from '../../policy/policy.js';
+import { replayPolicy } from './replay.js';
 import { RetroBuffer } from './retro_buffer.js';
 import { SAMPLE_COUNT_ATTRIBUTE, SAMPLE_RATE_ATTRIBUTE, SAMPLE_REASON_ATTRIBUTE } from './sample_attributes.js';
 import { traceDraw } from './trace_hash.js';
-import { SAMPLER_TRAFFIC, TrafficTape } from './traffic_tape.js';
+import { SAMPLER_TRAFFIC, TrafficTape } from '../../policy/traffic_tape.js';
 
 export type { SamplerConfig } from './config.js';
 
@@ -107,10 +108,11 @@ class Sampler implements Processor {
       this.settings.logger.warn('another sampler already shares its traffic with the tuner; this one is not tuned');
       return;
     }
+    const settings = { window: this.config.window, keep_at_or_above: this.config.keep_at_or_above, min_keep: this.config.min_keep, pattern_attribute: this.config.pattern_attribute };
     this.settings.daemonShared.provide(SAMPLER_TRAFFIC, {
       tape,
       windowMs: this.#windowMs,
-      settings: { window: this.config.window, keep_at_or_above: this.config.keep_at_or_above, min_keep: this.config.min_keep, pattern_attribute: this.config.pattern_attribute },
+      settings,
       rates: () => this.#rates,
       anomalies: () => this.#anomalies,
       policyFor: (service) => {
@@ -119,6 +121,7 @@ class Sampler implements Processor {
       },
       configuredPolicy: (service) => servicePolicy(this.config, service),
       services: () => [...this.#ledger.services()],
+      replay: (policy, entries, anomalies) => replayPolicy(samplerProcessorFactory, policy, entries, anomalies, { windowMs: this.#windowMs, settings }, this.settings.store),
     });
   }
 
@@ -134,7 +137,7 @@ class Sampler implements Processor {
   #policy(service: string): CompiledPolicy {
     let compiled = this.#compiled.get(service);
     if (!compiled) {
-      const policy = (this.settings.policies.get(service) as Policy | undefined) ?? servicePolicy(this.config, service);
+      const policy = this.settings.policies.get(service) ?? servicePolicy(this.config, service);
       compiled = {
         policy,
         rules: compileKeepRules(policy.keep_rules),

@@ -1,6 +1,6 @@
 // Keep rules on attributes (`http.status_code >= 500`), compiled once per policy into predicates.
 import type { AttributeValue } from '../../pipeline/any_value.js';
-import type { KeepRule } from './policy.js';
+import type { KeepRule } from '../../policy/policy.js';
 
 export type AttributeReader = (key: string) => AttributeValue | undefined;
 export type RecordPredicate = (read: AttributeReader) => boolean;

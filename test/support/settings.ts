@@ -5,17 +5,22 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { realClock, type Clock } from '../../pipeline/clock.js';
 import type { CreateSettings, ProcessorSettings } from '../../pipeline/component.js';
+import { componentSettings, processorSettings, type DaemonParts } from '../../pipeline/component_settings.js';
 import { EventBus } from '../../pipeline/event_bus.js';
 import { HttpRoutes } from '../../pipeline/http_routes.js';
 import { PipelineShared } from '../../pipeline/pipeline_shared.js';
-import { PolicyBoard } from '../../pipeline/policy_board.js';
+import { PolicyBoard } from '../../policy/board.js';
 import { Telemetry } from '../../pipeline/telemetry.js';
 import { SharedStore } from '../../store/shared_store.js';
 
 export function testSettings(id: string, options: { clock?: Clock; dataDir?: string; telemetry?: Telemetry; policies?: PolicyBoard; daemonShared?: PipelineShared } = {}): CreateSettings {
+  return componentSettings(testParts(options), id);
+}
+
+/** The parts a daemon shares, for components built directly in a test: a silent logger, a store of its own. */
+export function testParts(options: { clock?: Clock; dataDir?: string; telemetry?: Telemetry; policies?: PolicyBoard; daemonShared?: PipelineShared } = {}): DaemonParts {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'logsift-unit-'));
   return {
-    id,
     logger: pino({ level: 'silent' }),
     telemetry: options.telemetry ?? new Telemetry(),
     dataDir,
@@ -31,5 +36,5 @@ export function testSettings(id: string, options: { clock?: Clock; dataDir?: str
 
 /** ProcessorSettings for a processor built directly in a test, in pipeline `logs` with its own shared views. */
 export function testProcessorSettings(id: string, options: Parameters<typeof testSettings>[1] & { shared?: PipelineShared } = {}): ProcessorSettings {
-  return { ...testSettings(id, options), pipelineId: 'logs', shared: options.shared ?? new PipelineShared() };
+  return processorSettings(testParts(options), id, 'logs', options.shared ?? new PipelineShared());
 }

@@ -3,7 +3,7 @@
 // invariants with every clamp recorded, and what cannot be clamped (a bad regular expression) is refused.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defaultPolicy, type Policy } from '../../processors/sampler/policy.js';
+import { defaultPolicy, type Policy } from '../../policy/policy.js';
 import { defaultTunerConfig } from '../../tuner/config.js';
 import { guardPolicy, parseProposal } from '../../tuner/guard.js';
 import { PROPOSAL_SCHEMA, policyFromProposal } from '../../tuner/proposal_schema.js';

@@ -2,8 +2,8 @@
 // and a change is judged against what its replay promised when that is above the target.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defaultPolicy } from '../../processors/sampler/policy.js';
-import { TrafficTape, type SamplerTraffic } from '../../processors/sampler/traffic_tape.js';
+import { defaultPolicy } from '../../policy/policy.js';
+import { TrafficTape, type SamplerTraffic } from '../../policy/traffic_tape.js';
 import { defaultTunerConfig } from '../../tuner/config.js';
 import { judgeChange } from '../../tuner/watch.js';
 
@@ -22,6 +22,7 @@ function trafficWith(records: Array<{ kept: boolean; boosted: boolean }>): Sampl
     policyFor: () => defaultPolicy('api'),
     configuredPolicy: () => defaultPolicy('api'),
     services: () => ['api'],
+    replay: () => Promise.reject(new Error('a watch does not replay')),
   };
 }
 

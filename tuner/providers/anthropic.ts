@@ -1,6 +1,6 @@
 // Anthropic's native Messages API through fetch, with structured output (`output_config.format`). Retries
 // 429 (unless the spend limit is reached: waiting will not help), 529 and 5xx, honouring Retry-After.
-import { parseRetryAfter } from '../../exporters/helper/send_result.js';
+import { parseRetryAfter } from '../../pipeline/send_result.js';
 import type { Clock } from '../../pipeline/clock.js';
 import type { TunerConfig } from '../config.js';
 import { clockTimeout, ProviderError, withRetries, type PolicyProvider, type ProposalRequest, type ProviderReply } from './provider.js';

@@ -1,7 +1,7 @@
 // Ollama's /api/chat through the npm client, with `format` set to the proposal schema and `stream: false`.
 // The client has neither a timeout nor retries: the fetch it is given aborts on our clock, and we retry.
 import { Ollama } from 'ollama';
-import { parseRetryAfter } from '../../exporters/helper/send_result.js';
+import { parseRetryAfter } from '../../pipeline/send_result.js';
 import type { Clock } from '../../pipeline/clock.js';
 import type { TunerConfig } from '../config.js';
 import { clockTimeout, ProviderError, withRetries, type PolicyProvider, type ProposalRequest, type ProviderReply } from './provider.js';

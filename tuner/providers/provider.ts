@@ -1,6 +1,6 @@
 // One interface for every author of policies: given a service's context and the rendered prompt, a reply
 // whose text should be a proposal. Failures are typed so the breaker and the logs can tell them apart.
-import { Backoff } from '../../exporters/helper/backoff.js';
+import { Backoff } from '../../pipeline/backoff.js';
 import type { Clock } from '../../pipeline/clock.js';
 import { sleep } from '../../pipeline/clock.js';
 import type { ProviderName } from '../config.js';

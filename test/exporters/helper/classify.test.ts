@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import { Backoff } from '../../../exporters/helper/backoff.js';
-import { classifyHttpStatus, parseRetryAfter } from '../../../exporters/helper/send_result.js';
+import { Backoff } from '../../../pipeline/backoff.js';
+import { classifyHttpStatus, parseRetryAfter } from '../../../pipeline/send_result.js';
 import { classifyGrpcError } from '../../../exporters/otlp_grpc/factory.js';
 import { retryStatusDetails } from '../../../receivers/otlp/status.js';
 

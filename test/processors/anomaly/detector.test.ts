@@ -8,7 +8,7 @@ import { Detector, type Finding } from '../../../processors/anomaly/detector.js'
 import { poissonLowerTail, poissonUpperTail } from '../../../processors/anomaly/poisson.js';
 import { AnomalyTracker, type Anomaly } from '../../../processors/anomaly/tracker.js';
 import { RateTable } from '../../../processors/ratestats/rate_table.js';
-import type { SeverityClass } from '../../../processors/ratestats/severity.js';
+import type { SeverityClass } from '../../../policy/severity.js';
 
 const W = 60_000;
 const options = detectorOptions(anomalyProcessorFactory.defaultConfig());

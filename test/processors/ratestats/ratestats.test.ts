@@ -8,7 +8,7 @@ import { LogBatch } from '../../../pipeline/batch.js';
 import { PipelineShared } from '../../../pipeline/pipeline_shared.js';
 import { RATE_STATS, rateStatsProcessorFactory } from '../../../processors/ratestats/factory.js';
 import { RateTable } from '../../../processors/ratestats/rate_table.js';
-import { severityClass } from '../../../processors/ratestats/severity.js';
+import { severityClass } from '../../../policy/severity.js';
 import { fakeClock } from '../../support/fake_clock.js';
 import { batchOf, type RecordSpec } from '../../support/records.js';
 import { testProcessorSettings } from '../../support/settings.js';

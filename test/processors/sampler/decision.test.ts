@@ -2,7 +2,7 @@
 // and what a boost adds out of its bucket — with the sampler's state asked for only when the decision needs it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { severityRank } from '../../../processors/ratestats/severity.js';
+import { severityRank } from '../../../policy/severity.js';
 import { decide, type Decision, type DecisionPorts, type DecisionRules } from '../../../processors/sampler/decision.js';
 
 const RULES: DecisionRules = { keepRank: severityRank('ERROR'), hasKeepRules: true, firstK: 1, minKeep: 0.001 };

@@ -2,13 +2,10 @@
 // the one small interface through which processors read policies without importing their authors. Writers
 // replace a service's entry whole; the generation moves on every change, so a reader that compiles policies
 // checks one number per batch and switches between batches — atomically, with nothing lost or seen twice.
-export interface BoardPolicy {
-  service: string;
-  version: number;
-}
+import type { Policy } from './policy.js';
 
-export class PolicyBoard<P extends BoardPolicy = BoardPolicy> {
-  readonly #active = new Map<string, P>();
+export class PolicyBoard {
+  readonly #active = new Map<string, Policy>();
   #generation = 0;
 
   get generation(): number {
@@ -16,11 +13,11 @@ export class PolicyBoard<P extends BoardPolicy = BoardPolicy> {
   }
 
   /** The service's run-time policy; undefined means the config's policy applies. */
-  get(service: string): P | undefined {
+  get(service: string): Policy | undefined {
     return this.#active.get(service);
   }
 
-  set(policy: P): void {
+  set(policy: Policy): void {
     this.#active.set(policy.service, policy);
     this.#generation += 1;
   }

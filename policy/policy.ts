@@ -1,9 +1,9 @@
 // The sampling policy: data, one JSON schema (this one is the source of truth), versioned. Authors — the
 // config today, rules and LLMs in the tuner later — all produce this shape; invariants are enforced by the
 // sampler whatever a policy says (ERROR and above always kept, first records of every pattern kept).
-import { compileConfigSchema } from '../../config/schema_validator.js';
-import type { ConfigProblem } from '../../pipeline/component.js';
-import { SEVERITY_CLASSES, type SeverityClass } from '../ratestats/severity.js';
+import { compileConfigSchema } from '../config/schema_validator.js';
+import type { ConfigProblem } from '../pipeline/component.js';
+import { SEVERITY_CLASSES, type SeverityClass } from './severity.js';
 
 export type KeepRuleOp = '==' | '!=' | '>' | '>=' | '<' | '<=' | 'exists' | 'matches';
 

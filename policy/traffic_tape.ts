@@ -5,11 +5,10 @@
 // two thirds of its throughput in garbage collection). What a replay cannot see is the records' other
 // attributes: keep rules are judged as not matching. Anomalies that were open are noted, so replay boosts as
 // live did.
-import { SharedKey } from '../../pipeline/pipeline_shared.js';
-import type { AnomalyView } from '../anomaly/factory.js';
-import type { RateStatsView } from '../ratestats/rate_table.js';
-import { SEVERITY_CLASSES, type SeverityClass } from '../ratestats/severity.js';
+import { SharedKey } from '../pipeline/pipeline_shared.js';
+import { SEVERITY_CLASSES, type SeverityClass } from './severity.js';
 import type { Policy } from './policy.js';
+import type { ReplayReport } from './replay_report.js';
 
 export interface TapeEntry {
   time: number;
@@ -130,15 +129,39 @@ export class TrafficTape {
   }
 }
 
-/** What the sampler shares with the tuner (daemon-wide): its recent traffic, statistics and policies. */
+/** One (service, pattern, severity) series' counts per window, as the tuner's context reads them. */
+export interface PatternLoad {
+  service: string;
+  pattern: string;
+  severity: SeverityClass;
+  current: { count: number; bytes: number };
+  /** EWMA of completed windows; undefined until one completed. */
+  baseline: { count: number; bytes: number } | undefined;
+}
+
+/** An anomaly open now, as the tuner's context and its watch read it. */
+export interface OpenAnomaly {
+  kind: string;
+  service: string;
+  pattern: string;
+  start: number;
+}
+
+/**
+ * The one port the sampler offers the tuner (daemon-wide): its recent traffic, statistics and policies, and
+ * a replay of itself over the tape with a candidate policy. The tuner imports this module, never the
+ * sampler's.
+ */
 export interface SamplerTraffic {
   tape: TrafficTape;
   /** The sampler's window (ms): what first-K and coverage are counted per. */
   windowMs: number;
   /** The sampler's own settings a replay must run with to decide as it does. */
   settings: { window: string; keep_at_or_above: SeverityClass; min_keep: number; pattern_attribute: string };
-  rates(): RateStatsView | undefined;
-  anomalies(): AnomalyView | undefined;
+  rates(): { series(): Iterable<PatternLoad> } | undefined;
+  anomalies(): { open(): OpenAnomaly[] } | undefined;
+  /** Replays a candidate policy over tape entries (one service's, oldest first) with the anomalies that were open. */
+  replay(policy: Policy, entries: readonly TapeEntry[], anomalies: readonly TapeAnomaly[]): Promise<ReplayReport>;
   /** The policy in force for a service now (run-time policy, else the config's). */
   policyFor(service: string): Policy;
   /** The config's policy for a service: what a service starts from. */
