@@ -1,6 +1,6 @@
 // Shared by the commands: the config file named by --config, or the embedded default.
 import { DEFAULT_CONFIG_PATH, loadConfigFile, type LoadResult } from '../config/load.js';
-import type { ErrorCode } from '../config/errors.js';
+import type { ErrorCode } from '../pipeline/errors.js';
 import type { FactoryRegistry } from '../pipeline/registry.js';
 
 export function loadConfig(file: string | undefined, registry: FactoryRegistry): LoadResult {

@@ -1,5 +1,5 @@
 // `logsift run`: start the daemon and stop it cleanly on SIGINT/SIGTERM.
-import type { ErrorCode } from '../config/errors.js';
+import type { ErrorCode } from '../pipeline/errors.js';
 import { Daemon } from '../pipeline/daemon.js';
 import { builtinRegistry } from './components.js';
 import { loadConfig, printConfigErrors } from './load_config.js';

@@ -6,12 +6,12 @@ import { parseDocument } from 'yaml';
 import type { ComponentKind, ConfigProblem, Factory } from '../pipeline/component.js';
 import { parseComponentId } from '../pipeline/component.js';
 import type { FactoryRegistry } from '../pipeline/registry.js';
-import type { ErrorCode } from './errors.js';
+import type { ErrorCode } from '../pipeline/errors.js';
 import { substituteEnv } from './env_substitution.js';
 import { checkProcessorOrder } from './processor_order.js';
 import { deepFreeze, isMapping, mergeDefaults } from './merge.js';
 import { nearestKey, unknownKeyMessage } from './nearest_key.js';
-import { SETTINGS_SCHEMA, loadSettings, type DaemonSettings } from './settings.js';
+import { loadSettings, type DaemonSettings } from './settings.js';
 
 export interface ComponentEntry {
   readonly id: string;
@@ -101,22 +101,6 @@ function loadComponents(
   return entries;
 }
 
-/** Reports keys of `node` that the convict schema does not declare, recursively, with a nearest-key hint. */
-function checkSettingKeys(node: Record<string, unknown>, schema: Record<string, unknown>, path: string, extra: string[], problems: Problems): void {
-  const allowed = [...Object.keys(schema), ...extra];
-  for (const [key, value] of Object.entries(node)) {
-    if (!allowed.includes(key)) {
-      problems.add(`${path}.${key}`, unknownKeyMessage(key, allowed));
-      continue;
-    }
-    const child = schema[key];
-    if (isMapping(child) && !('doc' in child)) {
-      if (isMapping(value)) checkSettingKeys(value, child, `${path}.${key}`, [], problems);
-      else problems.add(`${path}.${key}`, 'must be a mapping');
-    }
-  }
-}
-
 function stringList(node: unknown, path: string, problems: Problems): string[] {
   if (node === undefined || node === null) return [];
   if (!Array.isArray(node) || node.some((item) => typeof item !== 'string')) {
@@ -195,7 +179,6 @@ export function parseConfigText(text: string, registry: FactoryRegistry, env: En
     problems.add('service', 'must be a mapping with pipelines');
   } else {
     const { pipelines: pipelinesNode, extensions: extensionsNode, ...settingsNode } = service;
-    checkSettingKeys(settingsNode, SETTINGS_SCHEMA, 'service', ['pipelines', 'extensions'], problems);
     pipelines = loadPipelines(pipelinesNode, components, problems);
     const processorFactories = registry.types('processor').map((type) => registry.get('processor', type)!);
     for (const spec of pipelines) {

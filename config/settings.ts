@@ -1,86 +1,68 @@
-// Daemon-level settings (data dir, telemetry port, log level, limits) live under `service:` in the YAML and
-// are loaded with convict, so each can be overridden by a LOGSIFT_* environment variable.
-import convict from 'convict';
+// Daemon-level settings (data dir, telemetry port, log level, limits) live under `service:` in the YAML,
+// checked by the same JSON Schema validator as every component's block (one validator for the whole tree),
+// and each can be overridden by a LOGSIFT_* environment variable. Durations come out in milliseconds:
+// nothing downstream parses them again.
 import type { SyncPolicy } from '../store/store.js';
 import { LOG_LEVELS, type LogLevel } from '../pipeline/logger.js';
 import { parseDuration } from './duration.js';
-import { parseEndpoint } from './endpoint.js';
+import { isMapping, mergeDefaults } from './merge.js';
+import { DURATION_SCHEMA, compileConfigSchema } from './schema_validator.js';
 
-convict.addFormat({
-  name: 'duration',
-  validate(value: unknown) {
-    if (typeof value !== 'string' || parseDuration(value) === undefined) throw new Error('must be a duration such as 500ms, 30s or 5m');
-  },
-});
-convict.addFormat({
-  name: 'endpoint',
-  validate(value: unknown) {
-    if (typeof value !== 'string' || !parseEndpoint(value)) throw new Error('must be host:port, e.g. 127.0.0.1:13133');
-  },
-});
-convict.addFormat({
-  name: 'positive-int',
-  coerce: (v: unknown) => (typeof v === 'string' ? Number(v) : v),
-  validate(value: unknown) {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw new Error('must be an integer > 0');
-  },
-});
+const POSITIVE_INT = { type: 'integer', exclusiveMinimum: 0 } as const;
 
-export const SETTINGS_SCHEMA = {
-  data_dir: {
-    doc: 'Directory for the daemon state (queues, catalog, default file output).',
-    format: String,
-    default: './data',
-    env: 'LOGSIFT_DATA_DIR',
-  },
-  shutdown_timeout: {
-    doc: 'How long SIGINT/SIGTERM waits for in-flight data to reach the exporters before exiting.',
-    format: 'duration',
-    default: '30s',
-    env: 'LOGSIFT_SHUTDOWN_TIMEOUT',
-  },
-  storage: {
-    sync: {
-      doc: 'What a committed queue write survives: full (power loss), normal (process crash), off (neither).',
-      format: ['full', 'normal', 'off'],
-      default: 'full',
-      env: 'LOGSIFT_STORAGE_SYNC',
+const SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    data_dir: { type: 'string', minLength: 1 },
+    shutdown_timeout: DURATION_SCHEMA,
+    storage: { type: 'object', additionalProperties: false, properties: { sync: { enum: ['full', 'normal', 'off'] } } },
+    limits: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { max_inflight_records: POSITIVE_INT, max_inflight_bytes: POSITIVE_INT, retry_after: DURATION_SCHEMA },
     },
-  },
-  limits: {
-    max_inflight_records: {
-      doc: 'Records accepted but not yet acknowledged by every exporter; past it receivers refuse (429 / RESOURCE_EXHAUSTED).',
-      format: 'positive-int',
-      default: 100_000,
-      env: 'LOGSIFT_MAX_INFLIGHT_RECORDS',
-    },
-    max_inflight_bytes: {
-      doc: 'Request bytes (as received) in flight; past it receivers refuse.',
-      format: 'positive-int',
-      default: 128 * 1024 * 1024,
-      env: 'LOGSIFT_MAX_INFLIGHT_BYTES',
-    },
-    retry_after: {
-      doc: 'The retry hint given with a refusal.',
-      format: 'duration',
-      default: '1s',
-      env: 'LOGSIFT_RETRY_AFTER',
-    },
-  },
-  telemetry: {
-    logs: {
-      level: { doc: 'The daemon log level.', format: [...LOG_LEVELS], default: 'info', env: 'LOGSIFT_LOG_LEVEL' },
-    },
-    metrics: {
-      address: {
-        doc: 'Where /metrics, /healthz and /readyz are served.',
-        format: 'endpoint',
-        default: '127.0.0.1:13133',
-        env: 'LOGSIFT_TELEMETRY_ADDRESS',
+    telemetry: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        logs: { type: 'object', additionalProperties: false, properties: { level: { enum: [...LOG_LEVELS] } } },
+        metrics: { type: 'object', additionalProperties: false, properties: { address: { type: 'string', format: 'endpoint' } } },
       },
     },
   },
 };
+
+interface RawSettings {
+  data_dir: string;
+  storage: { sync: SyncPolicy };
+  shutdown_timeout: string;
+  limits: { max_inflight_records: number; max_inflight_bytes: number; retry_after: string };
+  telemetry: { logs: { level: LogLevel }; metrics: { address: string } };
+}
+
+const DEFAULTS: RawSettings = {
+  data_dir: './data',
+  shutdown_timeout: '30s',
+  storage: { sync: 'full' },
+  limits: { max_inflight_records: 100_000, max_inflight_bytes: 128 * 1024 * 1024, retry_after: '1s' },
+  telemetry: { logs: { level: 'info' }, metrics: { address: '127.0.0.1:13133' } },
+};
+
+/** Environment variable → the setting it overrides (dotted, under `service:`), and whether it is a number. */
+export const SETTINGS_ENV: Readonly<Record<string, { path: string; integer?: true }>> = {
+  LOGSIFT_DATA_DIR: { path: 'data_dir' },
+  LOGSIFT_SHUTDOWN_TIMEOUT: { path: 'shutdown_timeout' },
+  LOGSIFT_STORAGE_SYNC: { path: 'storage.sync' },
+  LOGSIFT_MAX_INFLIGHT_RECORDS: { path: 'limits.max_inflight_records', integer: true },
+  LOGSIFT_MAX_INFLIGHT_BYTES: { path: 'limits.max_inflight_bytes', integer: true },
+  LOGSIFT_RETRY_AFTER: { path: 'limits.retry_after' },
+  LOGSIFT_LOG_LEVEL: { path: 'telemetry.logs.level' },
+  LOGSIFT_TELEMETRY_ADDRESS: { path: 'telemetry.metrics.address' },
+};
+
+/** The keys `service:` takes besides `pipelines` and `extensions`. */
+export const SETTINGS_KEYS = Object.keys(SCHEMA.properties);
 
 export interface DaemonSettings {
   dataDir: string;
@@ -93,12 +75,16 @@ export interface DaemonSettings {
   telemetryAddress: string;
 }
 
-interface RawSettings {
-  data_dir: string;
-  storage: { sync: SyncPolicy };
-  shutdown_timeout: string;
-  limits: { max_inflight_records: number; max_inflight_bytes: number; retry_after: string };
-  telemetry: { logs: { level: LogLevel }; metrics: { address: string } };
+const check = compileConfigSchema(SCHEMA);
+
+function setAt(node: Record<string, unknown>, dotted: string, value: unknown): void {
+  const keys = dotted.split('.');
+  let at = node;
+  for (const key of keys.slice(0, -1)) {
+    if (!isMapping(at[key])) at[key] = {};
+    at = at[key] as Record<string, unknown>;
+  }
+  at[keys[keys.length - 1]!] = value;
 }
 
 /** Settings from `service:` (minus pipelines/extensions) with LOGSIFT_* overrides; errors are dotted paths. */
@@ -106,21 +92,18 @@ export function loadSettings(
   fromFile: Record<string, unknown>,
   env: Readonly<Record<string, string | undefined>>,
 ): { settings?: DaemonSettings; problems: { path: string; message: string }[] } {
-  const config = convict<RawSettings>(SETTINGS_SCHEMA as convict.Schema<RawSettings>, { env: { ...env }, args: [] });
-  try {
-    config.load(fromFile);
-    config.validate({ allowed: 'warn', output: () => undefined });
-  } catch (error) {
-    const problems = String((error as Error).message)
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line) => {
-        const colon = line.indexOf(':');
-        return { path: `service.${line.slice(0, colon).trim()}`, message: line.slice(colon + 1).trim() };
-      });
-    return { problems };
+  const node = mergeDefaults(DEFAULTS, fromFile) as Record<string, unknown>;
+  const fromEnv = new Map<string, string>();
+  for (const [name, { path, integer }] of Object.entries(SETTINGS_ENV)) {
+    const value = env[name];
+    if (value === undefined) continue;
+    // A number that does not parse stays text, so the schema names what it must be.
+    setAt(node, path, integer && /^\s*\d+\s*$/.test(value) ? Number(value) : value);
+    fromEnv.set(path, name);
   }
-  const raw = config.getProperties();
+  const problems = check(node).map((p) => ({ path: `service.${p.path}`, message: fromEnv.has(p.path) ? `${p.message} (from ${fromEnv.get(p.path)})` : p.message }));
+  if (problems.length > 0) return { problems };
+  const raw = node as unknown as RawSettings;
   return {
     problems: [],
     settings: {

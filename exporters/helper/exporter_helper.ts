@@ -13,6 +13,7 @@ import { MemoryStorage, PersistentStorage, type QueueStorage } from './queue_sto
 import { SendingQueue, type QueuedBatch } from './sending_queue.js';
 import type { SendResult } from '../../pipeline/send_result.js';
 import { splitInHalf } from './split_half.js';
+import type { ErrorCode } from '../../pipeline/errors.js';
 
 export interface Transport {
   /** One attempt. Must honour `signal` (timeout or shutdown) and classify, never throw for a backend failure. */
@@ -29,6 +30,9 @@ function countRecords(resourceLogs: readonly PbResourceLogs[]): number {
   for (const rl of resourceLogs) for (const sl of rl.scopeLogs ?? []) n += sl.logRecords?.length ?? 0;
   return n;
 }
+
+/** The code a failed export is logged with: refused for good, or retried until retrying ran out. */
+const failureCode = (permanent: boolean): ErrorCode => (permanent ? 'LOGSIFT_ERR_EXPORT_PERMANENT' : 'LOGSIFT_ERR_EXPORT_GAVE_UP');
 
 export class HelperExporter implements Exporter {
   readonly #queue: SendingQueue | undefined;
@@ -161,11 +165,11 @@ export class HelperExporter implements Exporter {
         telemetry.exporterDeadLettered.inc({ exporter: id, reason: kind }, records);
       } catch (error) {
         telemetry.exporterLost.inc({ exporter: id, reason: 'dead_letter_failed' }, records);
-        logger.error({ err: error, records, reason }, 'could not keep a failed batch in the dead-letter table; its records are lost');
+        logger.error({ err: error, code: 'LOGSIFT_ERR_DATA_LOST' satisfies ErrorCode, records, reason }, 'could not keep a failed batch in the dead-letter table; its records are lost');
       }
-      if (firstTime) logger.error({ reason, kind, records }, 'the backend will not take this batch; kept as a dead letter (further ones of this kind are only counted)');
+      if (firstTime) logger.error({ code: failureCode(permanent), reason, kind, records }, 'the backend will not take this batch; kept as a dead letter (further ones of this kind are only counted)');
     } else if (firstTime) {
-      logger.error({ reason, kind, records }, 'export failed; the client was told (further failures of this kind are only counted)');
+      logger.error({ code: failureCode(permanent), reason, kind, records }, 'export failed; the client was told (further failures of this kind are only counted)');
     }
     return { kind: 'failed', permanent, reason };
   }

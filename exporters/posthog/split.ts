@@ -1,9 +1,14 @@
 // Splits a request into parts whose protobuf encoding stays under a byte limit, keeping records in order and
 // under their own resource and scope. PostHog refuses bodies over 2 MiB (after decompression).
+import { LogsiftError } from '../../pipeline/errors.js';
 import { LogRecordType, ResourceType, ScopeType, type PbLogRecord, type PbResourceLogs, type PbScopeLogs } from '../../proto/otlp.js';
 
 /** A record that cannot fit any part on its own; sending it would fail forever. */
-export class RecordTooLargeError extends Error {}
+export class RecordTooLargeError extends LogsiftError {
+  constructor(message: string) {
+    super('LOGSIFT_ERR_RECORD_TOO_LARGE', message);
+  }
+}
 
 // Length-delimited field overhead: 1 tag byte plus a varint length of at most 5 bytes.
 const FIELD_OVERHEAD = 6;

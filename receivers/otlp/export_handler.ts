@@ -1,6 +1,7 @@
 // What both transports do with a decoded request: drop invalid records (partial success), hand the rest to
 // the pipelines, count the outcome.
 import type { CreateSettings, LogsIntake } from '../../pipeline/component.js';
+import type { ErrorCode } from '../../pipeline/errors.js';
 import type { PbExportRequest } from '../../proto/otlp.js';
 import { checkRecords } from './record_check.js';
 
@@ -39,7 +40,7 @@ export class ExportHandler {
         telemetry.receiverRefused.inc({ receiver: id, transport: this.transport, reason: 'export_failed' }, checked.accepted);
         this.refusedRequest('export_failed');
         this.settings.logger.warn(
-          { reason: result.reason, records: checked.accepted, permanent: result.permanent },
+          { code: (result.permanent ? 'LOGSIFT_ERR_EXPORT_PERMANENT' : 'LOGSIFT_ERR_EXPORT_GAVE_UP') satisfies ErrorCode, reason: result.reason, records: checked.accepted, permanent: result.permanent },
           result.permanent ? 'export failed permanently; the client was told not to retry' : 'export failed; the client was told to retry',
         );
         return result;

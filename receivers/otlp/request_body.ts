@@ -3,14 +3,16 @@
 import type http from 'node:http';
 import zlib from 'node:zlib';
 import { promisify } from 'node:util';
+import { LogsiftError } from '../../pipeline/errors.js';
 
-export class HttpError extends Error {
+/** A request refused before it reached a pipeline, with the HTTP status it is answered with. */
+export class HttpError extends LogsiftError {
   constructor(
     readonly status: number,
     message: string,
     readonly reason: string,
   ) {
-    super(message);
+    super('LOGSIFT_ERR_REQUEST_INVALID', message);
   }
 }
 

@@ -118,6 +118,11 @@ service:
     assert.equal(result.config.settings.telemetryAddress, '0.0.0.0:9100');
     assert.equal(result.config.settings.maxInflightRecords, 500);
     assert.equal(result.config.settings.logLevel, 'warn', 'what the environment leaves alone comes from the file');
+    // A bad value from the environment is reported at the setting's path, naming the variable.
+    assert.deepEqual(errorsOf(load(MINIMAL, { LOGSIFT_MAX_INFLIGHT_RECORDS: 'lots', LOGSIFT_RETRY_AFTER: '5' })), [
+      'service.limits.max_inflight_records: must be integer (from LOGSIFT_MAX_INFLIGHT_RECORDS)',
+      'service.limits.retry_after: must be a duration such as 500ms, 30s or 5m (from LOGSIFT_RETRY_AFTER)',
+    ]);
   });
 
   it('reports every error in a file at once, each with its dotted path and a nearest-key hint', () => {

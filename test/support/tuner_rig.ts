@@ -35,6 +35,11 @@ export interface RigOptions {
   random?: () => number;
 }
 
+// Turns of the event loop with nothing under way before fake time moves, and (after an answer) before it
+// moves although the client scheduled nothing new.
+const QUIET_TURNS = 20;
+const QUIET_AFTER_ANSWER = 5000;
+
 export async function tunerRig(options: RigOptions = {}) {
   const { fake, clock: fakeTime } = fakeClock();
   // Timers the tuner and its clients schedule, counted: `drive` waits for the one a client schedules after an
@@ -48,6 +53,15 @@ export async function tunerRig(options: RigOptions = {}) {
     },
   };
   const standin = await startLlmStandin(() => fake.now);
+  // Requests the providers started to the stand-in, counted at the call: one started but not yet arrived is
+  // in flight though the stand-in cannot see it, and fake time must not move then (its timeout would fire).
+  let started = 0;
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    if (url.startsWith(standin.url)) started += 1;
+    return realFetch(input, init);
+  };
   const shared = new PipelineShared();
   const daemonShared = new PipelineShared();
   const policies = new PolicyBoard();
@@ -104,11 +118,11 @@ export async function tunerRig(options: RigOptions = {}) {
 
   /**
    * Settles `promise`, firing the fake clock's timers one at a time while real I/O proceeds between them —
-   * but only once the stand-in has been quiet (nothing under way) for a few turns of the event loop *and*,
-   * after an answer, the client has scheduled what it waits on next (a new timer: its retry wait). Firing on
-   * a fixed real-time beat instead moved fake time while a request was in flight, and firing on quiet alone
-   * could fire the answered request's own timeout before the client had read the answer and cleared it (a
-   * Retry-After of 7 s then measured 17).
+   * only when no request is between the client and the stand-in (every one started has arrived, none is being
+   * answered) and, after an answer, once the client has scheduled what it waits on next (a new timer: its
+   * retry wait). Waiting is by turns of the event loop, never by real time. Moving time on a real-time beat,
+   * or on the stand-in's quiet alone, fired a request's own timeout while it was on its way (a Retry-After of
+   * 7 s then measured 1.2: the timeout's retry), or before the client had read the answer and cleared it.
    */
   const drive = async <T>(promise: Promise<T>): Promise<T> => {
     let settled = false;
@@ -119,14 +133,16 @@ export async function tunerRig(options: RigOptions = {}) {
     let seen = standin.activity().finished;
     // Timers scheduled when the last answer finished: moving time waits for one more (or a long quiet).
     let scheduledAtAnswer = -1;
-    for (let i = 0; i < 10_000 && !settled; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 2));
+    while (!settled) {
+      await new Promise((resolve) => setImmediate(resolve));
       const { open, finished } = standin.activity();
       if (finished !== seen) scheduledAtAnswer = scheduled;
-      quiet = open === 0 && finished === seen ? quiet + 1 : 0;
+      const idle = open === 0 && finished === seen && started === standin.received.length;
+      quiet = idle ? quiet + 1 : 0;
       seen = finished;
-      const clientWaits = scheduledAtAnswer < 0 || scheduled > scheduledAtAnswer || quiet >= 500;
-      if (!settled && quiet >= 5 && clientWaits) {
+      const clientWaits = scheduledAtAnswer < 0 || scheduled > scheduledAtAnswer || quiet >= QUIET_AFTER_ANSWER;
+      if (!settled && quiet >= QUIET_TURNS && clientWaits) {
+        if (fake.countTimers() === 0) throw new Error('drive: the round waits on nothing the fake clock can fire');
         fake.next();
         quiet = 0;
         scheduledAtAnswer = -1;
@@ -171,6 +187,7 @@ export async function tunerRig(options: RigOptions = {}) {
       input.complete();
       for (const p of processors) await p.shutdown();
       await standin.close();
+      globalThis.fetch = realFetch;
       base.store.close();
     },
   };

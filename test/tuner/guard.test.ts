@@ -3,6 +3,7 @@
 // invariants with every clamp recorded, and what cannot be clamped (a bad regular expression) is refused.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { invariantsText } from '../../policy/invariants.js';
 import { defaultPolicy, type Policy } from '../../policy/policy.js';
 import { defaultTunerConfig } from '../../tuner/config.js';
 import { guardPolicy, parseProposal } from '../../tuner/guard.js';
@@ -79,4 +80,16 @@ describe('guard', () => {
     assert.ok(!result.ok);
     assert.match(result.reason, /keep_rules\[0\]\.value: is not a regular expression/);
   });
+
+  it('clamps to the higher of its floor and the sampler\'s, and tells the LLM the floors it enforces', () => {
+    const candidate: Policy = { ...defaultPolicy('api'), pattern_keep: { noisy: 0.002 } };
+    const result = guardPolicy(candidate, defaultPolicy('api'), guard, target, 0.01);
+    assert.ok(result.ok);
+    assert.equal(result.policy.pattern_keep.noisy, 0.01, 'the sampler would never go below its own floor');
+    const text = invariantsText({ minKeep: 0.01, maxStep: guard.max_step, minBoost: guard.min_boost, maxFirstK: guard.max_first_k });
+    assert.match(text, /ERROR and FATAL records are always kept/);
+    assert.match(text, /below 0\.01\b/);
+    assert.match(text, new RegExp(`at most ${guard.max_step}×`));
+  });
 });
+

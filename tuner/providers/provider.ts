@@ -3,6 +3,7 @@
 import { Backoff } from '../../pipeline/backoff.js';
 import type { Clock } from '../../pipeline/clock.js';
 import { sleep } from '../../pipeline/clock.js';
+import { LogsiftError } from '../../pipeline/errors.js';
 import type { ProviderName } from '../config.js';
 import type { ServiceContext } from '../context.js';
 
@@ -24,7 +25,7 @@ export interface ProviderReply {
 
 export type ProviderFailure = 'timeout' | 'api' | 'rate_limited' | 'network' | 'refusal' | 'truncated';
 
-export class ProviderError extends Error {
+export class ProviderError extends LogsiftError {
   constructor(
     readonly kind: ProviderFailure,
     message: string,
@@ -33,7 +34,7 @@ export class ProviderError extends Error {
     /** Worth another attempt (429 without a spend limit, 5xx, 529, network, timeout). */
     readonly retryable = false,
   ) {
-    super(message);
+    super('LOGSIFT_ERR_PROVIDER', message);
   }
 }
 
