@@ -14,6 +14,7 @@ import { builtinRegistry } from './components.js';
 import { DemoTraffic } from './demo_traffic.js';
 import { printConfigErrors } from './load_config.js';
 import { SAMPLE_REASON_ATTRIBUTE } from '../processors/sampler/sample_attributes.js';
+import { samplerMetrics } from '../processors/sampler/metrics.js';
 
 const TICK_MS = 250;
 
@@ -83,9 +84,9 @@ export async function demoCommand(options: { duration?: string }): Promise<numbe
   const render = async () => {
     const t = daemon.telemetry;
     const recordsIn = await counterSum(t.receiverAccepted);
-    const kept = await counterSum(t.samplerDecisions, (l) => l.decision !== 'dropped' && l.decision !== 'retro');
-    const retro = await counterSum(t.samplerDecisions, (l) => l.decision === 'retro');
-    const boosted = await counterSum(t.samplerDecisions, (l) => l.decision === 'boost');
+    const kept = await counterSum(samplerMetrics(t).decisions, (l) => l.decision !== 'dropped' && l.decision !== 'retro');
+    const retro = await counterSum(samplerMetrics(t).decisions, (l) => l.decision === 'retro');
+    const boosted = await counterSum(samplerMetrics(t).decisions, (l) => l.decision === 'boost');
     readRetro();
     const patterns = store.patterns().sort((a, b) => b.count - a.count).slice(0, 8);
     if (Date.now() - lastRateAt >= 10_000) {

@@ -1,9 +1,25 @@
 // The daemon's own metrics, in the Collector's naming, on a private prom-client registry so several
-// daemons in one process (tests) never share counters.
+// daemons in one process (tests) never share counters. What every receiver, processor and exporter counts
+// is here; a component's own metrics are defined beside it (its metrics.ts) and registered through
+// `counter`, once per daemon however many instances of it there are.
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** A counter's definition, as a component declares it. */
+export interface CounterSpec<L extends string> {
+  name: string;
+  help: string;
+  labelNames: readonly L[];
+}
 
 export class Telemetry {
   readonly registry = new Registry();
+
+  /** The daemon's counter of this definition: created on first use, the same one after. */
+  counter<L extends string>(spec: CounterSpec<L>): Counter<L> {
+    const existing = this.registry.getSingleMetric(spec.name);
+    if (existing) return existing as Counter<L>;
+    return new Counter({ name: spec.name, help: spec.help, labelNames: spec.labelNames, registers: [this.registry] });
+  }
 
   readonly receiverAccepted = new Counter({
     name: 'logsift_receiver_accepted_log_records_total',
@@ -39,48 +55,6 @@ export class Telemetry {
     name: 'logsift_processor_refused_log_records_total',
     help: 'Log records a processor refused (the memory limiter above its soft limit); the client was told to retry.',
     labelNames: ['processor', 'pipeline'] as const,
-    registers: [this.registry],
-  });
-  readonly signatureEvicted = new Counter({
-    name: 'logsift_signature_patterns_evicted_total',
-    help: 'Patterns the miner dropped to stay under max_patterns_per_service (least recently used first).',
-    labelNames: ['processor'] as const,
-    registers: [this.registry],
-  });
-  readonly tunerRounds = new Counter({
-    name: 'logsift_tuner_rounds_total',
-    help: 'Tuner rounds by provider and outcome (accepted, rejected, unchanged, failed, skipped_unchanged, skipped_call_limit, skipped_min_interval, rolled_back).',
-    labelNames: ['provider', 'outcome'] as const,
-    registers: [this.registry],
-  });
-  readonly tunerTokens = new Counter({
-    name: 'logsift_tuner_tokens_total',
-    help: 'Tokens the tuner spent, by provider and direction (input, output).',
-    labelNames: ['provider', 'direction'] as const,
-    registers: [this.registry],
-  });
-  readonly samplerDecisions = new Counter({
-    name: 'logsift_sampler_decisions_total',
-    help: 'Sampling decisions: kept by reason (severity, rule, first, sampled) or dropped.',
-    labelNames: ['processor', 'decision'] as const,
-    registers: [this.registry],
-  });
-  readonly anomaliesOpened = new Counter({
-    name: 'logsift_anomalies_opened_total',
-    help: 'Anomalies opened, by kind (spike, drop, new_pattern, error_ratio, silence).',
-    labelNames: ['processor', 'kind'] as const,
-    registers: [this.registry],
-  });
-  readonly eventsSent = new Counter({
-    name: 'logsift_exporter_events_sent_total',
-    help: 'Daemon events (anomalies) an exporter delivered.',
-    labelNames: ['exporter'] as const,
-    registers: [this.registry],
-  });
-  readonly eventsFailed = new Counter({
-    name: 'logsift_exporter_events_failed_total',
-    help: 'Daemon events an exporter could not deliver (logged).',
-    labelNames: ['exporter'] as const,
     registers: [this.registry],
   });
   readonly exporterSent = new Counter({

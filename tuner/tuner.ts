@@ -25,6 +25,7 @@ import { RulesProvider } from './providers/rules.js';
 import { judgeReplay } from './replay_gate.js';
 import { NO_CHANGE, runRound, type RoundDeps, type RoundOutcome } from './round.js';
 import { judgeChange, type WatchedChange } from './watch.js';
+import { tunerMetrics } from './metrics.js';
 
 const HOUR_MS = 3_600_000;
 const WATCH_CHECK_MS = 5000;
@@ -75,6 +76,7 @@ export class Tuner {
   #running = false;
   #tickInProgress: Promise<void> | undefined;
   #warnedNoTraffic = false;
+  readonly #metrics: ReturnType<typeof tunerMetrics>;
 
   constructor(
     private readonly config: TunerConfig,
@@ -88,6 +90,7 @@ export class Tuner {
     this.#intervalMs = parseDuration(config.interval)!;
     this.#minChangeMs = parseDuration(config.min_change_interval)!;
     this.#watchMs = parseDuration(config.watch.window)!;
+    this.#metrics = tunerMetrics(settings.telemetry);
   }
 
   traffic(): SamplerTraffic | undefined {
@@ -129,9 +132,9 @@ export class Tuner {
 
   #count(outcome: RoundOutcome): void {
     const verdict = outcome.failure !== null ? 'failed' : outcome.accepted ? 'accepted' : outcome.reason === NO_CHANGE ? 'unchanged' : 'rejected';
-    this.settings.telemetry.tunerRounds.inc({ provider: outcome.provider, outcome: verdict });
-    if (outcome.tokens_in > 0) this.settings.telemetry.tunerTokens.inc({ provider: outcome.provider, direction: 'input' }, outcome.tokens_in);
-    if (outcome.tokens_out > 0) this.settings.telemetry.tunerTokens.inc({ provider: outcome.provider, direction: 'output' }, outcome.tokens_out);
+    this.#metrics.rounds.inc({ provider: outcome.provider, outcome: verdict });
+    if (outcome.tokens_in > 0) this.#metrics.tokens.inc({ provider: outcome.provider, direction: 'input' }, outcome.tokens_in);
+    if (outcome.tokens_out > 0) this.#metrics.tokens.inc({ provider: outcome.provider, direction: 'output' }, outcome.tokens_out);
   }
 
   /** A scheduled pass over the services: each gets a round unless something says to skip it. */
@@ -146,7 +149,7 @@ export class Tuner {
     const now = this.settings.clock.now();
     const services = this.config.services.length > 0 ? this.config.services : traffic.services();
     for (const service of services) {
-      const skip = (outcome: string) => this.settings.telemetry.tunerRounds.inc({ provider: this.#primary.name, outcome });
+      const skip = (outcome: string) => this.#metrics.rounds.inc({ provider: this.#primary.name, outcome });
       const last = this.#lastChange.get(service);
       if (last !== undefined && now - last < this.#minChangeMs) {
         skip('skipped_min_interval');
@@ -187,7 +190,7 @@ export class Tuner {
         const policy = this.versions.rollback(change.service, change.previous, verdict.reason);
         if (policy) {
           this.#lastChange.set(change.service, now);
-          this.settings.telemetry.tunerRounds.inc({ provider: this.#primary.name, outcome: 'rolled_back' });
+          this.#metrics.rounds.inc({ provider: this.#primary.name, outcome: 'rolled_back' });
           this.settings.logger.warn({ service: change.service, from: change.version, to: change.previous, version: policy.version, reason: verdict.reason }, 'policy change rolled back');
           rolledBack.push({ service: change.service, from: change.version, to: change.previous, reason: verdict.reason });
         }

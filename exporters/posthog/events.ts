@@ -5,6 +5,7 @@
 import type { CreateSettings } from '../../pipeline/component.js';
 import { attemptSignal } from '../helper/attempt_signal.js';
 import type { DaemonEvent } from '../../pipeline/event_bus.js';
+import { posthogMetrics } from './metrics.js';
 
 export class PosthogEvents {
   readonly #pending = new Set<Promise<void>>();
@@ -55,7 +56,7 @@ export class PosthogEvents {
         const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: timeout.signal });
         await response.arrayBuffer();
         if (response.ok) {
-          this.settings.telemetry.eventsSent.inc({ exporter: this.settings.id }, events.length);
+          posthogMetrics(this.settings.telemetry).eventsSent.inc({ exporter: this.settings.id }, events.length);
           return;
         }
         reason = `HTTP ${response.status}`;
@@ -65,7 +66,7 @@ export class PosthogEvents {
         timeout.done();
       }
     }
-    this.settings.telemetry.eventsFailed.inc({ exporter: this.settings.id }, events.length);
+    posthogMetrics(this.settings.telemetry).eventsFailed.inc({ exporter: this.settings.id }, events.length);
     this.settings.logger.warn({ events: [...new Set(events.map((e) => e.name))], count: events.length, reason }, 'could not send events to PostHog');
   }
 

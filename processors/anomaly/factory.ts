@@ -14,6 +14,7 @@ import { RATE_STATS } from '../ratestats/factory.js';
 import type { RateStatsView } from '../ratestats/rate_table.js';
 import { Detector, type DetectorOptions } from './detector.js';
 import { AnomalyTracker, type Anomaly, type BoostScope } from './tracker.js';
+import { anomalyMetrics } from './metrics.js';
 
 /** What the sampler asks: is something anomalous about this pattern (or its service) now? */
 export interface AnomalyView {
@@ -150,7 +151,7 @@ class AnomalyProcessor implements Processor {
     this.#stats = stats;
     this.#detector = new Detector(detectorOptions(this.config), stats.windowMs);
     stats.takeTouched(); // starts the tracking
-    const opened = this.settings.telemetry.anomaliesOpened;
+    const { opened } = anomalyMetrics(this.settings.telemetry);
     this.#tracker = new AnomalyTracker(stats.windowMs, this.config.close_after_windows, {
       opened: (a) => {
         opened.inc({ processor: this.settings.id, kind: a.kind });

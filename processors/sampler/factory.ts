@@ -36,6 +36,7 @@ import { RetroBuffer } from './retro_buffer.js';
 import { SAMPLE_COUNT_ATTRIBUTE, SAMPLE_RATE_ATTRIBUTE, SAMPLE_REASON_ATTRIBUTE } from './sample_attributes.js';
 import { traceDraw } from './trace_hash.js';
 import { SAMPLER_TRAFFIC, TrafficTape } from '../../policy/traffic_tape.js';
+import { samplerMetrics } from './metrics.js';
 
 export type { SamplerConfig } from './config.js';
 
@@ -64,6 +65,7 @@ class Sampler implements Processor {
   readonly #retroWindowMs: number;
   readonly #boostGate: BoostGate;
   readonly #boostBudget: BoostBudget;
+  readonly #decisions: ReturnType<typeof samplerMetrics>['decisions'];
   readonly #sharer: BudgetSharer;
   /** The record being decided, for the decision's ports (one object, not closures per record). */
   readonly #current = { compiled: undefined as unknown as CompiledPolicy, service: '', pattern: '', cls: 'INFO' as SeverityClass, record: undefined as unknown as LogRecordView, seen: 0, windowStart: 0, now: 0 };
@@ -83,6 +85,7 @@ class Sampler implements Processor {
     private readonly config: SamplerConfig,
   ) {
     this.#windowMs = parseDuration(config.window)!;
+    this.#decisions = samplerMetrics(settings.telemetry).decisions;
     this.#ledger = new Ledger(this.#windowMs);
     this.#sharer = new BudgetSharer(this.#ledger, this.#windowMs, config.min_keep, config.policy, (service) => this.#policy(service).policy);
     this.#boostGate = new BoostGate(this.#windowMs);
@@ -178,7 +181,7 @@ class Sampler implements Processor {
         record.attributes.set(SAMPLE_REASON_ATTRIBUTE, 'retro');
       }
     }
-    this.settings.telemetry.samplerDecisions.inc({ processor: this.settings.id, decision: 'retro' }, batch.recordCount);
+    this.#decisions.inc({ processor: this.settings.id, decision: 'retro' }, batch.recordCount);
     return batch;
   }
 
@@ -274,7 +277,7 @@ class Sampler implements Processor {
       return true;
     }, hold);
     if (tape && this.#anomalies) tape.noteAnomalies(this.#anomalies.open(), this.#latest);
-    for (const [decision, n] of tally) this.settings.telemetry.samplerDecisions.inc({ processor: this.settings.id, decision }, n);
+    for (const [decision, n] of tally) this.#decisions.inc({ processor: this.settings.id, decision }, n);
     return result;
   }
 

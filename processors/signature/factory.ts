@@ -11,6 +11,7 @@ import { loadCatalog, saveCatalog } from './catalog.js';
 import { ALL_MASKS, type MaskName } from './masking.js';
 import { signatureText } from './structured_body.js';
 import { DEFAULT_MINER_OPTIONS, TemplateMiner } from './template_miner.js';
+import { signatureMetrics } from './metrics.js';
 
 export interface SignatureProcessorConfig {
   attributes: { pattern_id: string; template: string };
@@ -60,7 +61,7 @@ class SignatureProcessor implements Processor {
     private readonly settings: ProcessorSettings,
     private readonly config: SignatureProcessorConfig,
   ) {
-    const evicted = settings.telemetry.signatureEvicted.labels(settings.id);
+    const evicted = signatureMetrics(settings.telemetry).evicted.labels(settings.id);
     this.#miner = minerFromConfig(config, () => evicted.inc());
     this.#flushMs = parseDuration(config.catalog.flush_interval)!;
     this.operator = countedOperator(settings, map((batch: LogBatch) => this.#sign(batch)));

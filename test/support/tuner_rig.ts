@@ -19,6 +19,7 @@ import { startLlmStandin, type LlmStandin } from './llm_standin.js';
 import { batchOf, traceIdFor, type RecordSpec } from './records.js';
 import { testProcessorSettings } from './settings.js';
 import { SAMPLE_REASON_ATTRIBUTE } from '../../processors/sampler/sample_attributes.js';
+import { tunerMetrics } from '../../tuner/metrics.js';
 
 export interface KeptRecord {
   body: string;
@@ -153,7 +154,7 @@ export async function tunerRig(options: RigOptions = {}) {
 
   /** How many rounds the tuner counted with this outcome (accepted, failed, skipped_unchanged, ...). */
   const rounds = async (outcome: string) => {
-    const metric = await telemetry.tunerRounds.get();
+    const metric = await tunerMetrics(telemetry).rounds.get();
     return metric.values.filter((v) => v.labels.outcome === outcome).reduce((n, v) => n + v.value, 0);
   };
 

@@ -10,6 +10,7 @@ import { rateStatsProcessorFactory } from '../../../processors/ratestats/factory
 import { fakeClock } from '../../support/fake_clock.js';
 import { batchOf } from '../../support/records.js';
 import { testProcessorSettings } from '../../support/settings.js';
+import { anomalyMetrics } from '../../../processors/anomaly/metrics.js';
 
 describe('anomaly processor', () => {
   it('needs ratestats before it', async () => {
@@ -48,7 +49,7 @@ describe('anomaly processor', () => {
     assert.equal(rows.length, 1);
     assert.equal(rows[0]!.kind, 'spike');
     assert.equal(rows[0]!.end! - rows[0]!.start, 60_000, 'one anomalous window');
-    const opened = await settings.telemetry.anomaliesOpened.get();
+    const opened = await anomalyMetrics(settings.telemetry).opened.get();
     assert.deepEqual(opened.values.map((v) => [v.labels.kind, v.value]), [['spike', 1]]);
   });
 });

@@ -1,0 +1,17 @@
+// The tuner's own metrics.
+import type { Telemetry } from '../pipeline/telemetry.js';
+
+export function tunerMetrics(telemetry: Telemetry) {
+  return {
+    rounds: telemetry.counter({
+      name: 'logsift_tuner_rounds_total',
+      help: 'Tuner rounds by provider and outcome (accepted, rejected, unchanged, failed, skipped_unchanged, skipped_call_limit, skipped_min_interval, rolled_back).',
+      labelNames: ['provider', 'outcome'] as const,
+    }),
+    tokens: telemetry.counter({
+      name: 'logsift_tuner_tokens_total',
+      help: 'Tokens the tuner spent, by provider and direction (input, output).',
+      labelNames: ['provider', 'direction'] as const,
+    }),
+  };
+}
