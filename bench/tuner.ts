@@ -54,7 +54,7 @@ service:
     logs: { receivers: [otlp], processors: [signature, ratestats, anomaly, sampler], exporters: [nop] }
 `;
 const loaded = parseConfigText(yaml, registry, {});
-if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
+if (loaded.kind !== 'loaded') throw new Error(loaded.errors.join('\n'));
 const config = loaded.config;
 
 const round = (x: number) => Number(x.toFixed(4));

@@ -11,7 +11,7 @@ export function anomalyScanCommand(options: { csv: string; config?: string }): n
   let config: AnomalyConfig = anomalyProcessorFactory.defaultConfig();
   if (options.config) {
     const loaded = loadConfigFile(options.config, builtinRegistry(), process.env);
-    if (!loaded.ok) {
+    if (loaded.kind !== 'loaded') {
       printConfigErrors(options.config, loaded);
       return 1;
     }

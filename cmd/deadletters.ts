@@ -16,7 +16,7 @@ interface Selection {
 
 function openStore(file: string | undefined): Store | undefined {
   const loaded = loadConfigFile(file ?? DEFAULT_CONFIG_PATH, builtinRegistry(), process.env);
-  if (!loaded.ok) {
+  if (loaded.kind !== 'loaded') {
     printConfigErrors(file, loaded);
     return undefined;
   }

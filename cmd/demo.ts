@@ -28,7 +28,7 @@ export async function demoCommand(options: { duration?: string }): Promise<numbe
   const env = { ...process.env, LOGSIFT_OTLP_GRPC_ENDPOINT: `127.0.0.1:${grpc}`, LOGSIFT_OTLP_HTTP_ENDPOINT: `127.0.0.1:${http}`, LOGSIFT_TELEMETRY_ADDRESS: `127.0.0.1:${telemetry}`, LOGSIFT_DATA_DIR: dir };
   const registry = builtinRegistry();
   const loaded = loadConfigFile(DEFAULT_CONFIG_PATH, registry, env);
-  if (!loaded.ok) {
+  if (loaded.kind !== 'loaded') {
     printConfigErrors(undefined, loaded);
     return 1;
   }

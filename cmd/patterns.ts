@@ -18,7 +18,7 @@ interface Loaded {
 /** The first signature processor's settings and the data dir from a config (the embedded default without one). */
 function loadSettings(file: string | undefined): Loaded | undefined {
   const loaded = loadConfigFile(file ?? DEFAULT_CONFIG_PATH, builtinRegistry(), process.env);
-  if (!loaded.ok) {
+  if (loaded.kind !== 'loaded') {
     printConfigErrors(file, loaded);
     return undefined;
   }

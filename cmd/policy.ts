@@ -153,7 +153,7 @@ export async function policyPropose(options: Common & { service?: string; config
   }
   const registry = builtinRegistry();
   const loaded = loadConfigFile(options.config, registry, process.env);
-  if (!loaded.ok) {
+  if (loaded.kind !== 'loaded') {
     printConfigErrors(options.config, loaded);
     return 1;
   }

@@ -60,7 +60,7 @@ export async function replayInto(config: LogsiftConfig, registry: FactoryRegistr
 export async function replayCommand(options: { config?: string; input: string; out: string }): Promise<number> {
   const registry = builtinRegistry();
   const loaded = loadConfigFile(options.config ?? DEFAULT_CONFIG_PATH, registry, process.env);
-  if (!loaded.ok) {
+  if (loaded.kind !== 'loaded') {
     printConfigErrors(options.config, loaded);
     return 1;
   }

@@ -7,7 +7,7 @@ import { loadConfig, printConfigErrors } from './load_config.js';
 export async function runCommand(options: { config?: string }): Promise<number> {
   const registry = builtinRegistry();
   const loaded = loadConfig(options.config, registry);
-  if (!loaded.ok) {
+  if (loaded.kind !== 'loaded') {
     printConfigErrors(options.config, loaded);
     return 1;
   }

@@ -4,7 +4,7 @@ import { loadConfig, printConfigErrors } from './load_config.js';
 
 export function validateCommand(options: { config?: string }): number {
   const loaded = loadConfig(options.config, builtinRegistry());
-  if (!loaded.ok) {
+  if (loaded.kind !== 'loaded') {
     printConfigErrors(options.config, loaded);
     return 1;
   }

@@ -36,7 +36,7 @@ export interface LogsiftConfig {
   readonly settings: DaemonSettings;
 }
 
-export type LoadResult = { ok: true; config: LogsiftConfig } | { ok: false; code: ErrorCode; errors: string[] };
+export type LoadResult = { kind: 'loaded'; config: LogsiftConfig } | { kind: 'invalid'; code: ErrorCode; errors: string[] };
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -157,10 +157,10 @@ function loadPipelines(node: unknown, components: Record<Section, Map<string, Co
 
 export function parseConfigText(text: string, registry: FactoryRegistry, env: Env): LoadResult {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) return { ok: false, code: 'LOGSIFT_ERR_CONFIG_SYNTAX', errors: doc.errors.map((e) => `YAML: ${e.message}`) };
+  if (doc.errors.length > 0) return { kind: 'invalid', code: 'LOGSIFT_ERR_CONFIG_SYNTAX', errors: doc.errors.map((e) => `YAML: ${e.message}`) };
   const problems = new Problems();
   const root = substituteEnv(doc.toJS(), env, problems.list);
-  if (!isMapping(root)) return { ok: false, code: 'LOGSIFT_ERR_CONFIG_INVALID', errors: ['the configuration must be a YAML mapping with receivers, exporters and service'] };
+  if (!isMapping(root)) return { kind: 'invalid', code: 'LOGSIFT_ERR_CONFIG_INVALID', errors: ['the configuration must be a YAML mapping with receivers, exporters and service'] };
 
   for (const key of Object.keys(root)) if (!TOP_LEVEL_KEYS.includes(key)) problems.add(key, unknownKeyMessage(key, TOP_LEVEL_KEYS));
 
@@ -195,8 +195,8 @@ export function parseConfigText(text: string, registry: FactoryRegistry, env: En
     settings = loaded.settings;
   }
 
-  if (problems.list.length > 0 || !settings) return { ok: false, code: 'LOGSIFT_ERR_CONFIG_INVALID', errors: problems.format() };
-  return { ok: true, config: deepFreeze({ ...components, pipelines, serviceExtensions, settings }) };
+  if (problems.list.length > 0 || !settings) return { kind: 'invalid', code: 'LOGSIFT_ERR_CONFIG_INVALID', errors: problems.format() };
+  return { kind: 'loaded', config: deepFreeze({ ...components, pipelines, serviceExtensions, settings }) };
 }
 
 export function loadConfigFile(file: string, registry: FactoryRegistry, env: Env): LoadResult {
@@ -204,7 +204,7 @@ export function loadConfigFile(file: string, registry: FactoryRegistry, env: Env
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    return { ok: false, code: 'LOGSIFT_ERR_CONFIG_READ', errors: [`cannot read ${file}: ${(error as Error).message}`] };
+    return { kind: 'invalid', code: 'LOGSIFT_ERR_CONFIG_READ', errors: [`cannot read ${file}: ${(error as Error).message}`] };
   }
   return parseConfigText(text, registry, env);
 }

@@ -11,7 +11,7 @@ import { createLogger, type Logger } from './logger.js';
 import { PipelineShared } from './pipeline_shared.js';
 import { PolicyBoard } from '../policy/board.js';
 import type { FactoryRegistry } from './registry.js';
-import { Service } from './service.js';
+import { ComponentGraph } from './component_graph.js';
 import { Telemetry } from './telemetry.js';
 import { TelemetryServer } from './telemetry_server.js';
 
@@ -28,7 +28,7 @@ export class Daemon {
   readonly logger: Logger;
   readonly telemetry = new Telemetry();
   readonly #store: SharedStore;
-  readonly #service: Service;
+  readonly #graph: ComponentGraph;
   readonly #telemetryServer: TelemetryServer;
   #telemetryAddress: AddressInfo | undefined;
   #stopping: Promise<boolean> | undefined;
@@ -41,7 +41,7 @@ export class Daemon {
     this.logger = options.logger ?? createLogger(config.settings.logLevel);
     const routes = new HttpRoutes();
     this.#store = new SharedStore(config.settings.dataDir, config.settings.storageSync);
-    this.#service = new Service(config, registry, {
+    this.#graph = new ComponentGraph(config, registry, {
       logger: this.logger,
       telemetry: this.telemetry,
       clock: options.clock ?? realClock,
@@ -64,7 +64,7 @@ export class Daemon {
     this.#telemetryAddress = await this.#telemetryServer.start();
     this.logger.info({ address: `${this.#telemetryAddress.address}:${this.#telemetryAddress.port}` }, 'telemetry server listening');
     try {
-      await this.#service.start();
+      await this.#graph.start();
     } catch (error) {
       await this.#telemetryServer.shutdown();
       this.#store.close();
@@ -84,7 +84,7 @@ export class Daemon {
       const after = (ms: number, action: () => void) => timers.push(setTimeout(action, ms).unref());
       after(deadlineMs, () => deadline.abort(new Error('shutdown deadline passed')));
       const abandoned = new Promise<'abandoned'>((resolve) => after(deadlineMs + ABANDON_GRACE_MS, () => resolve('abandoned')));
-      const outcome = await Promise.race([this.#service.shutdown(deadline.signal).then(() => 'done' as const), abandoned]);
+      const outcome = await Promise.race([this.#graph.shutdown(deadline.signal).then(() => 'done' as const), abandoned]);
       timers.forEach(clearTimeout);
       const drained = outcome === 'done' && !deadline.signal.aborted;
       if (!drained) this.logger.error({ deadline_ms: deadlineMs, abandoned: outcome === 'abandoned' }, 'shutdown deadline passed before every batch was acknowledged');

@@ -35,18 +35,18 @@ function send(res: http.ServerResponse, status: number, body: unknown, headers: 
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(body === undefined ? undefined : JSON.stringify(body));
 }
 
-async function readJson(req: http.IncomingMessage): Promise<{ ok: true; value: unknown } | { ok: false; status: number; error: string }> {
+async function readJson(req: http.IncomingMessage): Promise<{ kind: 'read'; value: unknown } | { kind: 'refused'; status: number; error: string }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return { ok: false, status: 413, error: `the body is over ${MAX_BODY_BYTES} bytes` };
+    if (size > MAX_BODY_BYTES) return { kind: 'refused', status: 413, error: `the body is over ${MAX_BODY_BYTES} bytes` };
     chunks.push(chunk as Buffer);
   }
   try {
-    return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
+    return { kind: 'read', value: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
   } catch (error) {
-    return { ok: false, status: 400, error: `the body is not JSON: ${(error as Error).message}` };
+    return { kind: 'refused', status: 400, error: `the body is not JSON: ${(error as Error).message}` };
   }
 }
 
@@ -70,7 +70,7 @@ export function policiesRoute(control: PolicyControl): RouteHandler {
     }
     if (action === undefined && (method === 'POST' || method === 'PATCH')) {
       const body = await readJson(req);
-      if (!body.ok) return send(res, body.status, { error: body.error });
+      if (body.kind === 'refused') return send(res, body.status, { error: body.error });
       if (typeof body.value !== 'object' || body.value === null || Array.isArray(body.value)) return send(res, 400, { error: 'expected a JSON object: a policy (POST) or some of its fields (PATCH)' });
       const ifMatch = req.headers['if-match'];
       const current = control.current(service);
@@ -91,7 +91,7 @@ export function policiesRoute(control: PolicyControl): RouteHandler {
     if (action === 'history' && method === 'GET') return send(res, 200, control.history(service));
     if (action === 'rollback' && method === 'POST') {
       const body = await readJson(req);
-      if (!body.ok) return send(res, body.status, { error: body.error });
+      if (body.kind === 'refused') return send(res, body.status, { error: body.error });
       const version = (body.value as { version?: unknown }).version;
       if (!Number.isInteger(version)) return send(res, 400, { error: 'expected {"version": <integer>}' });
       const policy = control.rollback(service, version as number);

@@ -16,7 +16,7 @@ export interface Clamp {
   rule: string;
 }
 
-export type ParseResult = { ok: true; proposal: Proposal } | { ok: false; kind: 'invalid_json' | 'schema'; reason: string };
+export type ParseResult = { kind: 'parsed'; proposal: Proposal } | { kind: 'invalid_json' | 'schema'; reason: string };
 
 const checkProposal = compileConfigSchema(PROPOSAL_SCHEMA);
 
@@ -27,14 +27,14 @@ export function parseProposal(text: string): ParseResult {
   try {
     value = JSON.parse(unfenced);
   } catch (error) {
-    return { ok: false, kind: 'invalid_json', reason: `the reply is not JSON: ${(error as Error).message}` };
+    return { kind: 'invalid_json', reason: `the reply is not JSON: ${(error as Error).message}` };
   }
   const problems = checkProposal(value);
-  if (problems.length > 0) return { ok: false, kind: 'schema', reason: problems.map((p) => `${p.path || '(reply)'}: ${p.message}`).join('; ') };
-  return { ok: true, proposal: value as Proposal };
+  if (problems.length > 0) return { kind: 'schema', reason: problems.map((p) => `${p.path || '(reply)'}: ${p.message}`).join('; ') };
+  return { kind: 'parsed', proposal: value as Proposal };
 }
 
-export type GuardResult = { ok: true; policy: Policy; clamps: Clamp[] } | { ok: false; reason: string; clamps: Clamp[] };
+export type GuardResult = { kind: 'guarded'; policy: Policy; clamps: Clamp[] } | { kind: 'refused'; reason: string; clamps: Clamp[] };
 
 /**
  * Clamps `candidate` to the invariants (policy/invariants.ts), as a step from `current`. The floor is the
@@ -103,6 +103,6 @@ export function guardPolicy(candidate: Policy, current: Policy, guard: TunerConf
   if (!(policy.anomaly_boost.cooldown_seconds >= 0)) policy.anomaly_boost.cooldown_seconds = set('anomaly_boost.cooldown_seconds', policy.anomaly_boost.cooldown_seconds, 0, 'a cooldown is not negative');
 
   const problems = validatePolicy(policy);
-  if (problems.length > 0) return { ok: false, reason: problems.map((p) => `${p.path}: ${p.message}`).join('; '), clamps };
-  return { ok: true, policy, clamps };
+  if (problems.length > 0) return { kind: 'refused', reason: problems.map((p) => `${p.path}: ${p.message}`).join('; '), clamps };
+  return { kind: 'guarded', policy, clamps };
 }

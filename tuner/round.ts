@@ -129,11 +129,11 @@ export async function runRound(deps: RoundDeps, service: string, options: { dryR
   if (price) outcome.cost_usd = Number(((reply.tokensIn * price.input_per_million + reply.tokensOut * price.output_per_million) / 1e6).toFixed(6));
 
   const parsed = parseProposal(reply.text);
-  if (!parsed.ok) return fail(`${parsed.kind}: ${parsed.reason}`);
+  if (parsed.kind !== 'parsed') return fail(`${parsed.kind}: ${parsed.reason}`);
   const guarded = guardPolicy(policyFromProposal(parsed.proposal, service, current.version), current, config.guard, config.target, traffic.settings.min_keep);
   outcome.clamps = guarded.clamps;
   outcome.reasoning = parsed.proposal.reasoning;
-  if (!guarded.ok) return fail(`invalid policy: ${guarded.reason}`);
+  if (guarded.kind !== 'guarded') return fail(`invalid policy: ${guarded.reason}`);
   outcome.candidate = guarded.policy;
   if (useLlm) deps.breaker.succeeded();
   if (samePolicy(guarded.policy, current)) {

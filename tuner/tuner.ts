@@ -222,7 +222,7 @@ export class Tuner {
     const traffic = this.traffic();
     const current = this.current(service) ?? traffic?.configuredPolicy(service) ?? { ...policy, version: 0 };
     const guarded = guardPolicy(policy, current, this.config.guard, this.config.target, traffic?.settings.min_keep ?? 0);
-    if (!guarded.ok) return { kind: 'invalid', problems: [guarded.reason] };
+    if (guarded.kind !== 'guarded') return { kind: 'invalid', problems: [guarded.reason] };
     let replay = null;
     if (traffic) {
       const now = this.settings.clock.now();

@@ -23,7 +23,7 @@ export interface Transport {
 }
 
 /** How delivering one batch ended: sent, given up on (with the reason), or cut short by shutdown. */
-type Delivery = { kind: 'sent' } | { kind: 'failed'; permanent: boolean; reason: string } | { kind: 'aborted' };
+type SendOutcome = { kind: 'sent' } | { kind: 'failed'; permanent: boolean; reason: string } | { kind: 'aborted' };
 
 function countRecords(resourceLogs: readonly PbResourceLogs[]): number {
   let n = 0;
@@ -90,7 +90,7 @@ export class HelperExporter implements Exporter {
 
   async #consume(queue: SendingQueue, storage: QueueStorage): Promise<void> {
     for (let batch = await queue.take(); batch; batch = await queue.take()) {
-      let outcome: Delivery;
+      let outcome: SendOutcome;
       try {
         outcome = await this.#deliver(storage.load(batch), batch.records, this.#abort.signal, true, storage.storeRow(batch));
       } catch (error) {
@@ -110,7 +110,7 @@ export class HelperExporter implements Exporter {
    * whole queued batch that fails leaves the queue table in the same transaction as it enters the dead
    * letters (`queueRow`), so a crash between the two cannot send a dead-lettered batch again.
    */
-  async #deliver(resourceLogs: PbResourceLogs[], records: number, signal: AbortSignal, deadLetter: boolean, queueRow?: number): Promise<Delivery> {
+  async #deliver(resourceLogs: PbResourceLogs[], records: number, signal: AbortSignal, deadLetter: boolean, queueRow?: number): Promise<SendOutcome> {
     const { retry, timeoutMs } = this.helper;
     const { clock, telemetry, id } = this.settings;
     const started = clock.now();
@@ -152,7 +152,7 @@ export class HelperExporter implements Exporter {
     }
   }
 
-  #fail(resourceLogs: PbResourceLogs[], records: number, kind: string, reason: string, deadLetter: boolean, permanent: boolean, queueRow?: number): Delivery {
+  #fail(resourceLogs: PbResourceLogs[], records: number, kind: string, reason: string, deadLetter: boolean, permanent: boolean, queueRow?: number): SendOutcome {
     const { telemetry, id, logger } = this.settings;
     telemetry.exporterSendFailed.inc({ exporter: id }, records);
     // Logged once per kind of failure, with the reason; every occurrence is counted.

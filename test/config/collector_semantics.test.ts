@@ -27,7 +27,7 @@ service:
 `;
 
 function accepted(result: LoadResult) {
-  assert.ok(result.ok, JSON.stringify(result));
+  assert.ok(result.kind === 'loaded', JSON.stringify(result));
   return result.config;
 }
 
@@ -54,7 +54,7 @@ describe('Collector semantics', () => {
 
   it('the registry lists canonical types only: an unknown type is told the real names', () => {
     const result = load(withExporters('  otlphtp:\n    endpoint: http://127.0.0.1:4318', 'otlphtp'));
-    assert.equal(result.ok, false);
+    assert.equal(result.kind, 'invalid');
     const errors = (result as { errors: string[] }).errors.join('\n');
     assert.match(errors, /unknown exporter type "otlphtp"/);
     assert.match(errors, /known: .*otlp_http/);
@@ -77,7 +77,7 @@ describe('Collector semantics', () => {
 
   it('a bare number as a duration is refused by name, with its unit asked for (0 alone is allowed)', () => {
     const result = load(withExporters('  debug:', 'debug').replace('  batch:\n', '  batch:\n    timeout: 200\n'));
-    assert.equal(result.ok, false);
+    assert.equal(result.kind, 'invalid');
     assert.deepEqual((result as { errors: string[] }).errors, ['processors.batch.timeout: must be a duration such as 500ms, 30s or 5m, with its unit (a bare 200 would be nanoseconds in the Collector)']);
   });
 });

@@ -10,7 +10,7 @@ const registry = builtinRegistry();
 const load = (text: string, env: Record<string, string> = {}): LoadResult => parseConfigText(text, registry, env);
 
 function errorsOf(result: LoadResult): string[] {
-  assert.equal(result.ok, false, 'expected the config to be rejected');
+  assert.equal(result.kind, 'invalid', 'expected the config to be rejected');
   return (result as { errors: string[] }).errors;
 }
 
@@ -31,7 +31,7 @@ service:
 describe('config loading', () => {
   it('the embedded default is valid: OTLP gRPC and HTTP on loopback into a file under ./data', () => {
     const result = load(readFileSync(DEFAULT_CONFIG_PATH, 'utf8'));
-    assert.ok(result.ok, JSON.stringify(result));
+    assert.ok(result.kind === 'loaded', JSON.stringify(result));
     const otlp = result.config.receivers.get('otlp')!.config as { protocols: { grpc: { endpoint: string }; http: { endpoint: string } } };
     assert.equal(otlp.protocols.grpc.endpoint, '127.0.0.1:4317');
     assert.equal(otlp.protocols.http.endpoint, '127.0.0.1:4318');
@@ -41,7 +41,7 @@ describe('config loading', () => {
 
   it('a protocol is enabled by being listed, with its defaults filled', () => {
     const result = load(MINIMAL);
-    assert.ok(result.ok);
+    assert.ok(result.kind === 'loaded');
     const otlp = result.config.receivers.get('otlp')!.config as { protocols: Record<string, unknown> };
     assert.deepEqual(Object.keys(otlp.protocols), ['http']);
     assert.deepEqual(otlp.protocols.http, { endpoint: '127.0.0.1:4318', logs_url_path: '/v1/logs', max_request_body_size: 20 * 1024 * 1024 });
@@ -49,7 +49,7 @@ describe('config loading', () => {
 
   it('the result is frozen', () => {
     const result = load(MINIMAL);
-    assert.ok(result.ok);
+    assert.ok(result.kind === 'loaded');
     assert.throws(() => {
       (result.config.settings as { dataDir: string }).dataDir = '/elsewhere';
     }, TypeError);
@@ -75,7 +75,7 @@ service:
     logs: { receivers: [otlp], exporters: [posthog] }
 `;
     const result = load(text, { GRPC_ENDPOINT: '10.0.0.1:4317', GRPC_MIB: '16', HTTP_PORT: '9999', POSTHOG_TOKEN: 'phc_abc' });
-    assert.ok(result.ok, JSON.stringify(result));
+    assert.ok(result.kind === 'loaded', JSON.stringify(result));
     const otlp = result.config.receivers.get('otlp')!.config as { protocols: { grpc: { endpoint: string; max_recv_msg_size_mib: unknown }; http: { endpoint: string } } };
     assert.equal(otlp.protocols.grpc.endpoint, '10.0.0.1:4317');
     assert.equal(otlp.protocols.grpc.max_recv_msg_size_mib, 16, 'a lone reference to a number is a number');
@@ -107,13 +107,13 @@ service:
       'service.pipelines.logs.processors: the processors that window by time must agree on which: sampler has time: arrival, anomaly has time: arrival, ratestats has time: record',
     ]);
     const good = MINIMAL.replace('exporters:\n  debug:', 'processors:\n  memory_limiter: { limit_mib: 512 }\n  signature:\n  ratestats:\n  anomaly:\n  sampler:\n  batch:\nexporters:\n  debug:').replace('exporters: [debug]', 'processors: [memory_limiter, signature, ratestats, anomaly, sampler, batch]\n      exporters: [debug]');
-    assert.ok(load(good).ok, JSON.stringify(load(good)));
+    assert.ok(load(good).kind === 'loaded', JSON.stringify(load(good)));
   });
 
   it('LOGSIFT_* environment variables override daemon settings in the file', () => {
     const text = MINIMAL.replace('service:', 'service:\n  data_dir: /from/file\n  telemetry:\n    logs: { level: warn }');
     const result = load(text, { LOGSIFT_DATA_DIR: '/from/env', LOGSIFT_TELEMETRY_ADDRESS: '0.0.0.0:9100', LOGSIFT_MAX_INFLIGHT_RECORDS: '500' });
-    assert.ok(result.ok, JSON.stringify(result));
+    assert.ok(result.kind === 'loaded', JSON.stringify(result));
     assert.equal(result.config.settings.dataDir, '/from/env');
     assert.equal(result.config.settings.telemetryAddress, '0.0.0.0:9100');
     assert.equal(result.config.settings.maxInflightRecords, 500);
@@ -172,7 +172,7 @@ service:
     logs/audit: { receivers: [otlp], exporters: [file/audit, debug] }
 `;
     const result = load(text);
-    assert.ok(result.ok, JSON.stringify(result));
+    assert.ok(result.kind === 'loaded', JSON.stringify(result));
     assert.deepEqual(result.config.pipelines.map((p) => p.id), ['logs', 'logs/audit']);
   });
 });

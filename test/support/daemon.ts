@@ -48,7 +48,7 @@ async function startOnFreePorts(yaml: string, options: StartOptions): Promise<Te
     .replaceAll('{{DIR}}', dir);
   const registry = builtinRegistry();
   const loaded = parseConfigText(text, registry, {});
-  if (!loaded.ok) throw new Error(`test config invalid:\n${loaded.errors.join('\n')}`);
+  if (loaded.kind !== 'loaded') throw new Error(`test config invalid:\n${loaded.errors.join('\n')}`);
   const logs = options.logs;
   const logger = logs ? pino({ level: 'info' }, { write: (line: string) => logs.push(line) }) : pino({ level: 'silent' });
   const daemon = new Daemon(loaded.config, registry, { logger, ...(options.clock ? { clock: options.clock } : {}) });

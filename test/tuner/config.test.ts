@@ -26,7 +26,7 @@ service:
 describe('tuner config', () => {
   it('takes the defaults (rules, every 5 minutes)', () => {
     const loaded = load('    provider: rules');
-    assert.ok(loaded.ok, loaded.ok ? '' : loaded.errors.join('\n'));
+    assert.ok(loaded.kind === 'loaded', loaded.kind === 'loaded' ? '' : loaded.errors.join('\n'));
   });
 
   it('reports every problem with its path', () => {
@@ -35,7 +35,7 @@ describe('tuner config', () => {
     target: { keep_fraction: 2 }
     guard: { max_step: 0.5 }
     openai: { base_url: "http://llm.internal:8000", modle: x }`);
-    assert.ok(!loaded.ok);
+    assert.ok(loaded.kind === 'invalid');
     const errors = loaded.errors.join('\n');
     assert.match(errors, /extensions\.tuner\.interval: must be a duration/);
     assert.match(errors, /extensions\.tuner\.target\.keep_fraction/);
@@ -45,12 +45,12 @@ describe('tuner config', () => {
 
   it('needs an API key for openai and anthropic, and a /v1 base URL for openai', () => {
     const openai = load('    provider: openai\n    openai: { base_url: "http://llm.internal:8000" }');
-    assert.ok(!openai.ok);
+    assert.ok(openai.kind === 'invalid');
     assert.match(openai.errors.join('\n'), /openai\.api_key: is required for provider openai/);
     assert.match(openai.errors.join('\n'), /openai\.base_url: must end in \/v1/);
     const anthropic = load('    provider: anthropic');
-    assert.ok(!anthropic.ok);
+    assert.ok(anthropic.kind === 'invalid');
     assert.match(anthropic.errors.join('\n'), /anthropic\.api_key: is required for provider anthropic/);
-    assert.ok(load('    provider: ollama\n    ollama: { host: "http://gpu-box:11434", model: qwen2.5 }').ok);
+    assert.ok(load('    provider: ollama\n    ollama: { host: "http://gpu-box:11434", model: qwen2.5 }').kind === 'loaded');
   });
 });

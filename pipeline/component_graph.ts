@@ -18,7 +18,7 @@ function entry(map: ReadonlyMap<string, ComponentEntry>, id: string): ComponentE
 }
 
 
-export class Service {
+export class ComponentGraph {
   readonly #extensions: Extension[] = [];
   readonly #exporters: Exporter[] = [];
   readonly #pipelines: LogsPipeline[] = [];
