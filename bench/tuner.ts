@@ -13,7 +13,7 @@ import { pino } from 'pino';
 import { builtinRegistry } from '../cmd/components.js';
 import { replayInto } from '../cmd/replay.js';
 import type { OfflinePipeline } from '../cmd/offline_pipeline.js';
-import { parseConfigText } from '../config/load.js';
+import { parseConfigText } from '../pipeline/load_config.js';
 import { realClock, type Clock } from '../pipeline/clock.js';
 import { Telemetry } from '../pipeline/telemetry.js';
 import type { TunerConfig } from '../tuner/config.js';

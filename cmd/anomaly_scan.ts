@@ -1,7 +1,7 @@
 // `logsift anomaly scan --csv FILE`: the detector over any `timestamp,value` series — counts per interval
 // judged as counts, other numbers on their own scale — one JSON object per finding (an excursion is one).
 import { readFileSync } from 'node:fs';
-import { loadConfigFile } from '../config/load.js';
+import { loadConfigFile } from '../pipeline/load_config.js';
 import { anomalyProcessorFactory, detectorOptions, type AnomalyConfig } from '../processors/anomaly/factory.js';
 import { scanSeries } from '../processors/anomaly/series_scan.js';
 import { builtinRegistry } from './components.js';

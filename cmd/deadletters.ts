@@ -3,7 +3,7 @@
 // recovers its queues), or deleted. The store is the one under the config's data_dir (the embedded
 // default's without --config).
 import path from 'node:path';
-import { DEFAULT_CONFIG_PATH, loadConfigFile } from '../config/load.js';
+import { DEFAULT_CONFIG_PATH, loadConfigFile } from '../pipeline/load_config.js';
 import { Store, type DeadLetterRow } from '../store/store.js';
 import { builtinRegistry } from './components.js';
 import { printConfigErrors } from './load_config.js';

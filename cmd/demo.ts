@@ -6,7 +6,7 @@ import { closeSync, mkdtempSync, openSync, readSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { DEFAULT_CONFIG_PATH, loadConfigFile } from '../config/load.js';
+import { DEFAULT_CONFIG_PATH, loadConfigFile } from '../pipeline/load_config.js';
 import { Daemon } from '../pipeline/daemon.js';
 import { Store } from '../store/store.js';
 import { freePort } from './free_port.js';

@@ -1,5 +1,5 @@
 // Shared by the commands: the config file named by --config, or the embedded default.
-import { DEFAULT_CONFIG_PATH, loadConfigFile, type LoadResult } from '../config/load.js';
+import { DEFAULT_CONFIG_PATH, loadConfigFile, type LoadResult } from '../pipeline/load_config.js';
 import type { ErrorCode } from '../pipeline/errors.js';
 import type { FactoryRegistry } from '../pipeline/registry.js';
 

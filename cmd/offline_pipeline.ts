@@ -5,7 +5,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { pino } from 'pino';
 import { Subject } from 'rxjs';
-import type { LogsiftConfig } from '../config/load.js';
+import type { LogsiftConfig } from '../pipeline/load_config.js';
 import { Delivery } from '../pipeline/ack.js';
 import { LogBatch } from '../pipeline/batch.js';
 import type { Processor, ProcessorFactory } from '../pipeline/component.js';

@@ -1,7 +1,7 @@
 // `logsift patterns mine|list|similar|merges`: the miner and the catalog from the command line.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { loadConfigFile, DEFAULT_CONFIG_PATH } from '../config/load.js';
+import { loadConfigFile, DEFAULT_CONFIG_PATH } from '../pipeline/load_config.js';
 import { defaultSignatureConfig, minerFromConfig, type SignatureProcessorConfig } from '../processors/signature/factory.js';
 import { mergeSuggestions, nearestPatterns } from '../processors/signature/similar.js';
 import type { Pattern } from '../processors/signature/template_miner.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { loadConfigFile } from '../config/load.js';
+import { loadConfigFile } from '../pipeline/load_config.js';
 import { realClock, type Clock } from '../pipeline/clock.js';
 import { Telemetry } from '../pipeline/telemetry.js';
 import type { Policy } from '../policy/policy.js';

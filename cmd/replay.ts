@@ -3,7 +3,7 @@
 // seconds), and writes kept.jsonl, anomalies.jsonl and ledger.jsonl to DIR with a summary.
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_CONFIG_PATH, loadConfigFile, type LogsiftConfig } from '../config/load.js';
+import { DEFAULT_CONFIG_PATH, loadConfigFile, type LogsiftConfig } from '../pipeline/load_config.js';
 import type { FactoryRegistry } from '../pipeline/registry.js';
 import { exportRequestJson } from '../proto/otlp_json.js';
 import { builtinRegistry } from './components.js';

@@ -1,7 +1,7 @@
 // `${env:VAR}` and `${env:VAR:-default}` in string values, as the Collector expands them; `$$` escapes a `$`.
 // Substitution happens after YAML parsing, so a value can never inject YAML structure.
 import { parse as parseYaml } from 'yaml';
-import type { ConfigProblem } from '../pipeline/component.js';
+import type { ConfigProblem } from './problems.js';
 
 const REFERENCE = /\$\$|\$\{([^}]*)\}/g;
 const ENV_REFERENCE = /^env:([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s;

@@ -1,7 +1,7 @@
 // Component config schemas are JSON Schema, checked with ajv; errors come back as dotted paths relative to
 // the component's block, with a nearest-key hint for unknown keys.
 import { Ajv, type ErrorObject, type Schema } from 'ajv';
-import type { ConfigProblem } from '../pipeline/component.js';
+import type { ConfigProblem } from './problems.js';
 import { parseDuration } from './duration.js';
 import { parseEndpoint } from './endpoint.js';
 import { unknownKeyMessage } from './nearest_key.js';

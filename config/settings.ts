@@ -2,11 +2,14 @@
 // checked by the same JSON Schema validator as every component's block (one validator for the whole tree),
 // and each can be overridden by a LOGSIFT_* environment variable. Durations come out in milliseconds:
 // nothing downstream parses them again.
-import type { SyncPolicy } from '../store/store.js';
-import { LOG_LEVELS, type LogLevel } from '../pipeline/logger.js';
 import { parseDuration } from './duration.js';
 import { isMapping, mergeDefaults } from './merge.js';
 import { DURATION_SCHEMA, compileConfigSchema } from './schema_validator.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+/** What a committed queue write survives: power loss, a process crash, or neither. */
+export type SyncPolicy = 'full' | 'normal' | 'off';
 
 const POSITIVE_INT = { type: 'integer', exclusiveMinimum: 0 } as const;
 

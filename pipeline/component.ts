@@ -1,5 +1,6 @@
 // The component model: every receiver, processor and exporter is a factory with a default config, a
 // validator and a constructor, as in the OpenTelemetry Collector.
+import type { ConfigProblem } from '../config/problems.js';
 import type { OperatorFunction } from 'rxjs';
 import type { LogBatch } from './batch.js';
 import type { SharedStore } from '../store/shared_store.js';
@@ -15,10 +16,7 @@ import type { PbResourceLogs } from '../proto/otlp.js';
 export type ComponentKind = 'receiver' | 'processor' | 'exporter' | 'extension';
 
 /** A problem in a component's config; `path` is relative to the component's own block. */
-export interface ConfigProblem {
-  path: string;
-  message: string;
-}
+export type { ConfigProblem };
 
 export interface Lifecycle {
   start(): Promise<void>;

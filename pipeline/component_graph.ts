@@ -1,6 +1,6 @@
 // Builds the component graph from a validated config and runs its lifecycle: extensions, exporters, pipelines
 // (processors), then receivers on start; the reverse on shutdown, so data in flight drains to the exporters.
-import type { ComponentEntry, LogsiftConfig } from '../config/load.js';
+import type { ComponentEntry, LogsiftConfig } from './load_config.js';
 import type { CreateSettings, Exporter, Extension, Receiver } from './component.js';
 import { componentSettings, processorSettings, type DaemonParts } from './component_settings.js';
 import { InflightLimiter } from './inflight.js';

@@ -2,7 +2,7 @@
 // with a shutdown that drains within the configured deadline.
 import type { AddressInfo } from 'node:net';
 import { parseEndpoint } from '../config/endpoint.js';
-import type { LogsiftConfig } from '../config/load.js';
+import type { LogsiftConfig } from './load_config.js';
 import { SharedStore } from '../store/shared_store.js';
 import { realClock, type Clock } from './clock.js';
 import { EventBus } from './event_bus.js';

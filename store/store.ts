@@ -5,7 +5,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 
-export type SyncPolicy = 'full' | 'normal' | 'off';
+import type { SyncPolicy } from '../config/settings.js';
+export type { SyncPolicy } from '../config/settings.js';
 
 export interface QueueRow {
   id: number;

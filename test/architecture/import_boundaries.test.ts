@@ -1,6 +1,6 @@
 // The seams DESIGN.md draws, held by the imports themselves: the tuner reaches the sampler only through the
-// port in policy/ (never processors/), the pipeline's core and policy/ import no component, and no
-// component imports the tuner or the command line. A new import across a line fails here, naming the file.
+// port in policy/ (never processors/), the pipeline's core and policy/ import no component, config/ is a
+// leaf, and no component imports the tuner or the command line. A new import across a line fails here, naming the file.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -47,6 +47,10 @@ describe('import boundaries', () => {
 
   it('the pipeline core and policy/ import no component, no tuner, no command line', () => {
     assert.deepEqual(crossings(['pipeline', 'policy'], [...COMPONENTS, 'tuner', 'cmd']), []);
+  });
+
+  it('config/ is a leaf: it imports nothing of the project outside itself', () => {
+    assert.deepEqual(crossings(['config'], ['pipeline', 'policy', 'store', 'proto', 'tuner', 'cmd', ...COMPONENTS]), []);
   });
 
   it('components import neither the tuner nor the command line', () => {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { builtinRegistry } from '../../cmd/components.js';
-import { parseConfigText, type LoadResult } from '../../config/load.js';
+import { parseConfigText, type LoadResult } from '../../pipeline/load_config.js';
 import { helperSettings, type HelperConfig } from '../../exporters/helper/config.js';
 
 const registry = builtinRegistry();

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { builtinRegistry } from '../../cmd/components.js';
-import { DEFAULT_CONFIG_PATH, parseConfigText, type LoadResult } from '../../config/load.js';
+import { DEFAULT_CONFIG_PATH, parseConfigText, type LoadResult } from '../../pipeline/load_config.js';
 
 const registry = builtinRegistry();
 const load = (text: string, env: Record<string, string> = {}): LoadResult => parseConfigText(text, registry, env);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { parseConfigText } from '../../config/load.js';
+import { parseConfigText } from '../../pipeline/load_config.js';
 import type { Clock } from '../../pipeline/clock.js';
 import { Daemon } from '../../pipeline/daemon.js';
 import { builtinRegistry } from '../../cmd/components.js';

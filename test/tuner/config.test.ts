@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { builtinRegistry } from '../../cmd/components.js';
-import { parseConfigText } from '../../config/load.js';
+import { parseConfigText } from '../../pipeline/load_config.js';
 
 function load(tuner: string) {
   return parseConfigText(

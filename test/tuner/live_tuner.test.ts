@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DEFAULT_CONFIG_PATH } from '../../config/load.js';
+import { DEFAULT_CONFIG_PATH } from '../../pipeline/load_config.js';
 import { Store } from '../../store/store.js';
 import { startDaemon, type TestDaemon } from '../support/daemon.js';
 import { fakeClock } from '../support/fake_clock.js';

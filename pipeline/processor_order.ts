@@ -1,7 +1,7 @@
 // A pipeline's processor order, checked at load from what each factory declares (ProcessorPlacement): what
 // one needs must come before it, what one uses must not come after it, a processor that must be first is,
 // and processors that window by time agree on which time (a record's own, or its arrival).
-import type { ProcessorFactory } from '../pipeline/component.js';
+import type { ProcessorFactory } from './component.js';
 
 export interface OrderProblem {
   path: string;

@@ -3,15 +3,15 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
-import type { ComponentKind, ConfigProblem, Factory } from '../pipeline/component.js';
-import { parseComponentId } from '../pipeline/component.js';
-import type { FactoryRegistry } from '../pipeline/registry.js';
-import type { ErrorCode } from '../pipeline/errors.js';
-import { substituteEnv } from './env_substitution.js';
+import type { ComponentKind, ConfigProblem, Factory } from './component.js';
+import { parseComponentId } from './component.js';
+import type { FactoryRegistry } from './registry.js';
+import type { ErrorCode } from './errors.js';
+import { substituteEnv } from '../config/env_substitution.js';
 import { checkProcessorOrder } from './processor_order.js';
-import { deepFreeze, isMapping, mergeDefaults } from './merge.js';
-import { nearestKey, unknownKeyMessage } from './nearest_key.js';
-import { loadSettings, type DaemonSettings } from './settings.js';
+import { deepFreeze, isMapping, mergeDefaults } from '../config/merge.js';
+import { nearestKey, unknownKeyMessage } from '../config/nearest_key.js';
+import { loadSettings, type DaemonSettings } from '../config/settings.js';
 
 export interface ComponentEntry {
   readonly id: string;
@@ -45,7 +45,7 @@ type Section = keyof typeof SECTIONS;
 const TOP_LEVEL_KEYS = [...Object.keys(SECTIONS), 'service'];
 const PIPELINE_KEYS = ['receivers', 'processors', 'exporters'] as const;
 
-export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('./default_config.yaml', import.meta.url));
+export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../config/default_config.yaml', import.meta.url));
 
 class Problems {
   readonly list: ConfigProblem[] = [];
