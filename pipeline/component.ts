@@ -27,9 +27,8 @@ export interface Lifecycle {
   shutdown(deadline?: AbortSignal): Promise<void>;
 }
 
-export interface CreateSettings {
-  /** The component id as written in the config, `type[/name]`. */
-  id: string;
+/** What every component of one daemon (or one offline run) shares; component_settings.ts builds settings from it. */
+export interface DaemonParts {
   logger: Logger;
   telemetry: Telemetry;
   dataDir: string;
@@ -46,6 +45,11 @@ export interface CreateSettings {
   daemonShared: PipelineShared;
   /** Paths components serve on the telemetry server. */
   routes: HttpRoutes;
+}
+
+export interface CreateSettings extends DaemonParts {
+  /** The component id as written in the config, `type[/name]`. */
+  id: string;
 }
 
 /** Processors are created once per pipeline, so their counters carry the pipeline id too. */
