@@ -20,8 +20,6 @@ import { Telemetry } from '../pipeline/telemetry.js';
 import { decodeJsonExportRequest } from '../proto/otlp_json.js';
 import { SharedStore } from '../store/shared_store.js';
 
-// Delivery-side processors have nothing to say about content and would wait on real timers.
-const SKIPPED = new Set(['batch', 'memory_limiter']);
 const NANOS_PER_MS = 1_000_000n;
 
 function latestTime(batch: LogBatch): number {
@@ -61,8 +59,9 @@ export class OfflinePipeline {
     };
     for (const id of spec.processors) {
       const entry = config.processors.get(id)!;
-      if (SKIPPED.has(entry.type)) continue;
       const factory = registry.get('processor', entry.type) as ProcessorFactory<unknown>;
+      // Delivery-side processors say nothing about content (see ProcessorPlacement.deliveryOnly).
+      if (factory.placement?.deliveryOnly) continue;
       const own = entry.config as Record<string, unknown>;
       // Windows follow the records' timestamps, not the replay's wall clock.
       const replayConfig = 'time' in own ? { ...own, time: 'record' } : own;

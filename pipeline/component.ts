@@ -111,6 +111,11 @@ export interface ProcessorPlacement {
   uses?: readonly string[];
   /** First in its pipeline. */
   first?: boolean;
+  /**
+   * It shapes delivery (batching, back-pressure), not content: an offline run (replay, `policy propose
+   * --input`) leaves it out — it has nothing to say about what is kept, and would wait on real timers.
+   */
+  deliveryOnly?: boolean;
 }
 
 export interface ProcessorFactory<C = unknown> extends FactoryBase<C> {

@@ -80,6 +80,7 @@ export function batching(size: number, maxSize: number, timeoutMs: number): Oper
 export const batchProcessorFactory: ProcessorFactory<BatchProcessorConfig> = {
   kind: 'processor',
   type: 'batch',
+  placement: { deliveryOnly: true },
   defaultConfig: () => ({ send_batch_size: 8192, send_batch_max_size: 0, timeout: '200ms' }),
   validate,
   create: (settings, config) => ({

@@ -106,7 +106,7 @@ export class MemoryLimiter implements Processor {
 export const memoryLimiterFactory: ProcessorFactory<MemoryLimiterConfig> = {
   kind: 'processor',
   type: 'memory_limiter',
-  placement: { first: true },
+  placement: { first: true, deliveryOnly: true },
   defaultConfig: () => ({ check_interval: '1s', limit_mib: 0, spike_limit_mib: 0, limit_percentage: 0, spike_limit_percentage: 0 }),
   validate,
   create: (settings, config) => new MemoryLimiter(settings, resolveLimits(config, availableMemoryBytes()), parseDuration(config.check_interval)!),
