@@ -158,11 +158,11 @@ export async function tunerRig(options: RigOptions = {}) {
     return metric.values.filter((v) => v.labels.outcome === outcome).reduce((n, v) => n + v.value, 0);
   };
 
-  /** Lets real I/O run (a round in flight) until `predicate` holds; fake time does not move. */
+  /** Lets real I/O run (a round in flight) until `predicate` holds, by turns of the event loop; fake time does not move. */
   const until = async (predicate: () => boolean | Promise<boolean>) => {
-    for (let i = 0; i < 2000; i++) {
+    for (let i = 0; i < 1_000_000; i++) {
       if (await predicate()) return;
-      await new Promise((resolve) => setTimeout(resolve, 2));
+      await new Promise((resolve) => setImmediate(resolve));
     }
     throw new Error('condition not reached');
   };

@@ -43,7 +43,7 @@ describe('dead letters', () => {
       if (persistent) await exporter.export(batchOf([{ body: 'refused' }]));
       await attempt;
       // The answer is in; its dead letter follows within a few turns of the event loop.
-      for (let i = 0; i < 100 && store.deadLetteredRecords('posthog') === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      for (let i = 0; i < 100_000 && store.deadLetteredRecords('posthog') === 0; i++) await new Promise((resolve) => setImmediate(resolve));
       assert.equal(store.deadLetteredRecords('posthog'), 1);
       assert.deepEqual(store.pending('posthog'), [], 'the refused batch is no longer queued: a restart would not send it again');
       store.remove = remove;
