@@ -56,8 +56,11 @@ describe('the tuner, live, on the default configuration', () => {
       assert.equal(res.status, 200);
       await res.arrayBuffer();
       fake.tick(5000);
-      // A round replays the tape in chunks, yielding to the event loop between them: let it finish.
-      for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+      // A round replays the tape in chunks, yielding to the event loop between them (a turn every 2,048
+      // records, two replays a round): let it finish before time moves on. With the rules provider a round
+      // does no I/O, so turns alone settle it — five turns were too few for a full tape, and the round then
+      // ran on into the next tick (a rejected or skipped round, once in a few runs).
+      for (let turn = 0; turn < 1000; turn++) await new Promise((resolve) => setImmediate(resolve));
     }
     await client.shutdown();
   });
