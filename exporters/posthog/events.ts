@@ -12,13 +12,16 @@ export class PosthogEvents {
   #unsubscribe: (() => void) | undefined;
   /** Events raised in the current turn of the event loop, sent together at its end. */
   #gathering: DaemonEvent[] | undefined;
+  readonly #metrics: ReturnType<typeof posthogMetrics>;
 
   constructor(
     private readonly settings: CreateSettings,
     private readonly endpoint: string,
     private readonly apiKey: string,
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    this.#metrics = posthogMetrics(settings.telemetry);
+  }
 
   start(): void {
     this.#unsubscribe = this.settings.events.subscribe((event) => {
@@ -56,7 +59,7 @@ export class PosthogEvents {
         const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: timeout.signal });
         await response.arrayBuffer();
         if (response.ok) {
-          posthogMetrics(this.settings.telemetry).eventsSent.inc({ exporter: this.settings.id }, events.length);
+          this.#metrics.eventsSent.inc({ exporter: this.settings.id }, events.length);
           return;
         }
         reason = `HTTP ${response.status}`;
@@ -66,7 +69,7 @@ export class PosthogEvents {
         timeout.done();
       }
     }
-    posthogMetrics(this.settings.telemetry).eventsFailed.inc({ exporter: this.settings.id }, events.length);
+    this.#metrics.eventsFailed.inc({ exporter: this.settings.id }, events.length);
     this.settings.logger.warn({ events: [...new Set(events.map((e) => e.name))], count: events.length, reason }, 'could not send events to PostHog');
   }
 
