@@ -2,7 +2,7 @@
 // the component's block, with a nearest-key hint for unknown keys.
 import { Ajv, type ErrorObject, type Schema } from 'ajv';
 import type { ConfigProblem } from './problems.js';
-import { parseDuration } from './duration.js';
+import { isDuration, parseDuration } from './duration.js';
 import { parseEndpoint } from './endpoint.js';
 import { unknownKeyMessage } from './nearest_key.js';
 
@@ -11,8 +11,9 @@ ajv.addFormat('endpoint', { type: 'string', validate: (s: string) => parseEndpoi
 
 const DURATION_HINT = 'must be a duration such as 500ms, 30s or 5m';
 // A duration is a string in Go's notation, or the number 0 (what a Collector config writes for "none" —
-// `max_elapsed_time: 0` — normalised here to '0'). Any other bare number is refused by name: the Collector
-// would read `timeout: 200` as 200 nanoseconds, which nobody means.
+// `max_elapsed_time: 0`). Any other bare number is refused by name: the Collector would read `timeout: 200` as
+// 200 nanoseconds, which nobody means. A valid one is replaced where it stands by its `Duration`, so the
+// config a component is created with holds milliseconds; one already read (a default) passes as it is.
 ajv.addKeyword({
   keyword: 'duration',
   schemaType: 'boolean',
@@ -23,12 +24,12 @@ ajv.addKeyword({
       (checkDuration as { errors?: Array<Partial<ErrorObject>> }).errors = [{ keyword: 'duration', message, params: {} }];
       return false;
     };
-    if (data === 0) {
-      if (context) context.parentData[context.parentDataProperty] = '0';
-      return true;
-    }
-    if (typeof data === 'number') return fail(`${DURATION_HINT}, with its unit (a bare ${data} would be nanoseconds in the Collector)`);
-    if (typeof data !== 'string' || parseDuration(data) === undefined) return fail(DURATION_HINT);
+    if (isDuration(data)) return true;
+    if (typeof data === 'number' && data !== 0) return fail(`${DURATION_HINT}, with its unit (a bare ${data} would be nanoseconds in the Collector)`);
+    const text = data === 0 ? '0' : data;
+    const ms = typeof text === 'string' ? parseDuration(text) : undefined;
+    if (ms === undefined) return fail(DURATION_HINT);
+    if (context) context.parentData[context.parentDataProperty] = { ms, text };
     return true;
   },
 });

@@ -1,8 +1,7 @@
 // Daemon-level settings (data dir, telemetry port, log level, limits) live under `service:` in the YAML,
 // checked by the same JSON Schema validator as every component's block (one validator for the whole tree),
-// and each can be overridden by a LOGSIFT_* environment variable. Durations come out in milliseconds:
-// nothing downstream parses them again.
-import { parseDuration } from './duration.js';
+// and each can be overridden by a LOGSIFT_* environment variable. Durations come out in milliseconds.
+import { duration, type Duration } from './duration.js';
 import { isMapping, mergeDefaults } from './merge.js';
 import { DURATION_SCHEMA, compileConfigSchema } from './schema_validator.js';
 
@@ -39,16 +38,16 @@ const SCHEMA = {
 interface RawSettings {
   data_dir: string;
   storage: { sync: SyncPolicy };
-  shutdown_timeout: string;
-  limits: { max_inflight_records: number; max_inflight_bytes: number; retry_after: string };
+  shutdown_timeout: Duration;
+  limits: { max_inflight_records: number; max_inflight_bytes: number; retry_after: Duration };
   telemetry: { logs: { level: LogLevel }; metrics: { address: string } };
 }
 
 const DEFAULTS: RawSettings = {
   data_dir: './data',
-  shutdown_timeout: '30s',
+  shutdown_timeout: duration('30s'),
   storage: { sync: 'full' },
-  limits: { max_inflight_records: 100_000, max_inflight_bytes: 128 * 1024 * 1024, retry_after: '1s' },
+  limits: { max_inflight_records: 100_000, max_inflight_bytes: 128 * 1024 * 1024, retry_after: duration('1s') },
   telemetry: { logs: { level: 'info' }, metrics: { address: '127.0.0.1:13133' } },
 };
 
@@ -112,10 +111,10 @@ export function loadSettings(
     settings: {
       dataDir: raw.data_dir,
       storageSync: raw.storage.sync,
-      shutdownTimeoutMs: parseDuration(raw.shutdown_timeout)!,
+      shutdownTimeoutMs: raw.shutdown_timeout.ms,
       maxInflightRecords: raw.limits.max_inflight_records,
       maxInflightBytes: raw.limits.max_inflight_bytes,
-      retryAfterSeconds: Math.max(1, Math.ceil(parseDuration(raw.limits.retry_after)! / 1000)),
+      retryAfterSeconds: Math.max(1, Math.ceil(raw.limits.retry_after.ms / 1000)),
       logLevel: raw.telemetry.logs.level,
       telemetryAddress: raw.telemetry.metrics.address,
     },

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
-import type { ComponentKind, ConfigProblem, Factory } from './component.js';
+import type { ComponentKind, ConfigProblem, Factory, ProcessorFactory } from './component.js';
 import { parseComponentId } from './component.js';
 import type { FactoryRegistry } from './registry.js';
 import type { ErrorCode } from './errors.js';
@@ -62,6 +62,15 @@ class Problems {
   }
 }
 
+/**
+ * A component's block as the daemon will run it: merged over the defaults and validated, which also reads its
+ * durations (see config/duration.ts). The one way a config becomes a component's, for the loader and tests.
+ */
+export function resolveComponentConfig<C>(factory: Pick<ProcessorFactory<C>, 'defaultConfig' | 'resolveConfig' | 'validate'>, userConfig: unknown): { config: C; problems: ConfigProblem[] } {
+  const config = (factory.resolveConfig ? factory.resolveConfig(userConfig) : mergeDefaults(factory.defaultConfig(), userConfig)) as C;
+  return { config, problems: factory.validate(config) };
+}
+
 function loadComponents(
   section: Section,
   node: unknown,
@@ -93,8 +102,8 @@ function loadComponents(
       problems.add(path, 'must be a mapping of settings (or empty for the defaults)');
       continue;
     }
-    const config = factory.resolveConfig ? factory.resolveConfig(userConfig) : mergeDefaults(factory.defaultConfig(), userConfig);
-    for (const problem of factory.validate(config)) problems.add(problem.path ? `${path}.${problem.path}` : path, problem.message);
+    const { config, problems: found } = resolveComponentConfig(factory, userConfig);
+    for (const problem of found) problems.add(problem.path ? `${path}.${problem.path}` : path, problem.message);
     // Under its canonical type: an alias (`otlphttp`) is the same component as `otlp_http` everywhere after.
     entries.set(id, { id, type: factory.type, config });
   }

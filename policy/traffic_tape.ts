@@ -5,6 +5,7 @@
 // two thirds of its throughput in garbage collection). What a replay cannot see is the records' other
 // attributes: keep rules are judged as not matching. Anomalies that were open are noted, so replay boosts as
 // live did.
+import type { Duration } from '../config/duration.js';
 import { SharedKey } from '../pipeline/pipeline_shared.js';
 import { SEVERITY_CLASSES, type SeverityClass } from './severity.js';
 import type { Policy } from './policy.js';
@@ -157,7 +158,7 @@ export interface SamplerTraffic {
   /** The sampler's window (ms): what first-K and coverage are counted per. */
   windowMs: number;
   /** The sampler's own settings a replay must run with to decide as it does. */
-  settings: { window: string; keep_at_or_above: SeverityClass; min_keep: number; pattern_attribute: string };
+  settings: { window: Duration; keep_at_or_above: SeverityClass; min_keep: number; pattern_attribute: string };
   rates(): { series(): Iterable<PatternLoad> } | undefined;
   anomalies(): { open(): OpenAnomaly[] } | undefined;
   /** Replays a candidate policy over tape entries (one service's, oldest first) with the anomalies that were open. */

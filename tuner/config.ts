@@ -1,6 +1,6 @@
 // The `tuner` extension's config: which author proposes policies (an LLM provider or the built-in rules), how
 // often, within which limits, against which cost target, and how a proposal is guarded, replayed and watched.
-import { parseDuration } from '../config/duration.js';
+import { duration, type Duration } from '../config/duration.js';
 import { DURATION_SCHEMA, compileConfigSchema } from '../config/schema_validator.js';
 import type { ConfigProblem } from '../pipeline/component.js';
 import { KEEP_FLOOR } from '../policy/invariants.js';
@@ -15,11 +15,11 @@ export interface PriceConfig {
 
 export interface TunerConfig {
   provider: ProviderName;
-  interval: string;
+  interval: Duration;
   /** Each wait is the interval ± this share of it, so many daemons do not call a provider in step. */
   jitter: number;
   /** No service's policy changes more often than this. */
-  min_change_interval: string;
+  min_change_interval: Duration;
   /** Calls to an LLM provider per hour, all services together (rules rounds are free). */
   max_calls_per_hour: number;
   /** Services to tune; empty: every service the sampler has seen. */
@@ -42,7 +42,7 @@ export interface TunerConfig {
   };
   watch: {
     /** After a change, this long is watched: a new anomaly or a budget breach in it rolls the change back. */
-    window: string;
+    window: Duration;
     /** A breach: the live keep fraction since the change above target × this. */
     budget_tolerance: number;
     /** Records the live sampler must have decided since the change before a breach is judged. */
@@ -51,9 +51,9 @@ export interface TunerConfig {
   context: { top_patterns: number; max_chars: number };
   /** Prompt template files (relative paths resolve against the process's working directory). */
   prompts: { system: string; user: string };
-  timeout: string;
+  timeout: Duration;
   retries: number;
-  breaker: { failures: number; cooldown: string };
+  breaker: { failures: number; cooldown: Duration };
   openai: { base_url: string; api_key: string; model: string; price: PriceConfig };
   anthropic: { base_url: string; api_key: string; model: string; max_tokens: number; price: PriceConfig };
   ollama: { host: string; model: string };
@@ -129,27 +129,27 @@ export function validateTunerConfig(config: TunerConfig): ConfigProblem[] {
   if (config.provider === 'openai' && config.openai.api_key === '') problems.push({ path: 'openai.api_key', message: 'is required for provider openai (e.g. ${env:OPENAI_API_KEY})' });
   if (config.provider === 'anthropic' && config.anthropic.api_key === '') problems.push({ path: 'anthropic.api_key', message: 'is required for provider anthropic (e.g. ${env:ANTHROPIC_API_KEY})' });
   if (config.provider === 'openai' && !/\/v1\/?$/.test(config.openai.base_url)) problems.push({ path: 'openai.base_url', message: 'must end in /v1 (the client appends /chat/completions)' });
-  if (parseDuration(config.interval)! < 1000) problems.push({ path: 'interval', message: 'must be at least 1s' });
+  if (config.interval.ms < 1000) problems.push({ path: 'interval', message: 'must be at least 1s' });
   return problems;
 }
 
 export function defaultTunerConfig(): TunerConfig {
   return {
     provider: 'rules',
-    interval: '5m',
+    interval: duration('5m'),
     jitter: 0.1,
-    min_change_interval: '15m',
+    min_change_interval: duration('15m'),
     max_calls_per_hour: 12,
     services: [],
     target: { keep_fraction: 0.05, bytes_keep_fraction: null },
     guard: { min_keep: KEEP_FLOOR, max_step: 4, max_first_k: 100, min_boost: 0.5 },
     replay: { min_incident_retention: 0.9 },
-    watch: { window: '10m', budget_tolerance: 1.5, min_records: 1000 },
+    watch: { window: duration('10m'), budget_tolerance: 1.5, min_records: 1000 },
     context: { top_patterns: 20, max_chars: 12_000 },
     prompts: { system: 'config/prompts/system.md', user: 'config/prompts/user.md' },
-    timeout: '30s',
+    timeout: duration('30s'),
     retries: 2,
-    breaker: { failures: 3, cooldown: '15m' },
+    breaker: { failures: 3, cooldown: duration('15m') },
     openai: { base_url: 'https://api.openai.com/v1', api_key: '', model: 'gpt-4o-mini', price: { input_per_million: 0, output_per_million: 0 } },
     anthropic: { base_url: 'https://api.anthropic.com', api_key: '', model: 'claude-sonnet-4-5', max_tokens: 2048, price: { input_per_million: 0, output_per_million: 0 } },
     ollama: { host: 'http://127.0.0.1:11434', model: 'llama3.1' },

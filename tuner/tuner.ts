@@ -6,7 +6,6 @@ import type { Clock } from '../pipeline/clock.js';
 import type { Logger } from '../pipeline/logger.js';
 import type { PolicyBoard } from '../policy/board.js';
 import type { Telemetry } from '../pipeline/telemetry.js';
-import { parseDuration } from '../config/duration.js';
 import type { Policy } from '../policy/policy.js';
 import { SAMPLER_TRAFFIC, type SamplerTraffic } from '../policy/traffic_tape.js';
 import type { PipelineShared } from '../pipeline/pipeline_shared.js';
@@ -42,7 +41,7 @@ export interface TunerSettings {
 }
 
 export function createProvider(config: TunerConfig, clock: Clock): PolicyProvider {
-  const timeoutMs = parseDuration(config.timeout)!;
+  const timeoutMs = config.timeout.ms;
   switch (config.provider) {
     case 'openai':
       return new OpenAIProvider(config.openai, timeoutMs, config.retries, clock);
@@ -84,12 +83,12 @@ export class Tuner {
     provider?: PolicyProvider,
   ) {
     this.versions = new PolicyVersions(settings.store, settings.policies, () => settings.clock.now());
-    this.breaker = new CircuitBreaker(config.breaker.failures, parseDuration(config.breaker.cooldown)!, settings.clock);
+    this.breaker = new CircuitBreaker(config.breaker.failures, config.breaker.cooldown.ms, settings.clock);
     this.#primary = provider ?? createProvider(config, settings.clock);
     this.#templates = new PromptTemplates(config.prompts);
-    this.#intervalMs = parseDuration(config.interval)!;
-    this.#minChangeMs = parseDuration(config.min_change_interval)!;
-    this.#watchMs = parseDuration(config.watch.window)!;
+    this.#intervalMs = config.interval.ms;
+    this.#minChangeMs = config.min_change_interval.ms;
+    this.#watchMs = config.watch.window.ms;
     this.#metrics = tunerMetrics(settings.telemetry);
   }
 

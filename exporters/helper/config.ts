@@ -1,7 +1,7 @@
 // The keys every queued exporter shares, named as in the Collector's exporterhelper: `sending_queue`,
 // `retry_on_failure`, `timeout`. Each exporter merges these into its own schema and defaults.
 import { DURATION_SCHEMA } from '../../config/schema_validator.js';
-import { parseDuration } from '../../config/duration.js';
+import { duration, type Duration } from '../../config/duration.js';
 
 export interface SendingQueueConfig {
   enabled: boolean;
@@ -15,29 +15,29 @@ export interface SendingQueueConfig {
 
 export interface RetryConfig {
   enabled: boolean;
-  initial_interval: string;
+  initial_interval: Duration;
   randomization_factor: number;
   multiplier: number;
-  max_interval: string;
-  max_elapsed_time: string;
+  max_interval: Duration;
+  max_elapsed_time: Duration;
 }
 
 export interface HelperConfig {
   sending_queue: SendingQueueConfig;
   retry_on_failure: RetryConfig;
-  timeout: string;
+  timeout: Duration;
 }
 
-export function helperDefaults(queueEnabled: boolean, timeout = '30s'): HelperConfig {
+export function helperDefaults(queueEnabled: boolean, timeout = duration('30s')): HelperConfig {
   return {
     sending_queue: { enabled: queueEnabled, num_consumers: 4, queue_size: 100_000, max_bytes: 256 * 1024 * 1024, persistent: false },
     retry_on_failure: {
       enabled: true,
-      initial_interval: '5s',
+      initial_interval: duration('5s'),
       randomization_factor: 0.5,
       multiplier: 1.5,
-      max_interval: '30s',
-      max_elapsed_time: '300s',
+      max_interval: duration('30s'),
+      max_elapsed_time: duration('300s'),
     },
     timeout,
   };
@@ -90,14 +90,14 @@ export function helperSettings(config: HelperConfig): HelperSettings {
     queue: config.sending_queue,
     retry: {
       enabled: r.enabled,
-      initialIntervalMs: parseDuration(r.initial_interval)!,
+      initialIntervalMs: r.initial_interval.ms,
       randomizationFactor: r.randomization_factor,
       multiplier: r.multiplier,
-      maxIntervalMs: parseDuration(r.max_interval)!,
+      maxIntervalMs: r.max_interval.ms,
       // As in the Collector, 0 means no limit: retry until the backend takes it (a persistent queue rides out
       // any outage) rather than dead-letter every batch at its first failure.
-      maxElapsedMs: parseDuration(r.max_elapsed_time) || Number.POSITIVE_INFINITY,
+      maxElapsedMs: r.max_elapsed_time.ms || Number.POSITIVE_INFINITY,
     },
-    timeoutMs: parseDuration(config.timeout)!,
+    timeoutMs: config.timeout.ms,
   };
 }

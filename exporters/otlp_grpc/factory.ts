@@ -93,7 +93,7 @@ export const otlpGrpcExporterFactory: ExporterFactory<OtlpGrpcExporterConfig> = 
   type: 'otlp_grpc',
   // The Collector's name for its gRPC OTLP exporter.
   aliases: ['otlp'],
-  defaultConfig: () => ({ endpoint: '127.0.0.1:4317', headers: {}, compression: 'gzip', tls: { insecure: true }, ...helperDefaults(true, '30s') }),
+  defaultConfig: () => ({ endpoint: '127.0.0.1:4317', headers: {}, compression: 'gzip', tls: { insecure: true }, ...helperDefaults(true) }),
   validate: compileConfigSchema(schema),
   create: (settings, config) => new HelperExporter(settings, helperSettings(config), new OtlpGrpcTransport(config)),
 };

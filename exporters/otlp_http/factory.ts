@@ -67,7 +67,7 @@ export const otlpHttpExporterFactory: ExporterFactory<OtlpHttpExporterConfig> = 
   type: 'otlp_http',
   // The Collector's name for its HTTP OTLP exporter.
   aliases: ['otlphttp'],
-  defaultConfig: () => ({ endpoint: 'http://127.0.0.1:4318', logs_endpoint: '', headers: {}, compression: 'gzip', ...helperDefaults(true, '30s') }),
+  defaultConfig: () => ({ endpoint: 'http://127.0.0.1:4318', logs_endpoint: '', headers: {}, compression: 'gzip', ...helperDefaults(true) }),
   validate: (config) => {
     const problems = checkSchema(config);
     if (!config.endpoint && !config.logs_endpoint) problems.push({ path: 'endpoint', message: 'set endpoint or logs_endpoint' });

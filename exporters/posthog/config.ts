@@ -56,6 +56,6 @@ export function defaultPosthogConfig(): PosthogExporterConfig {
     max_request_bytes: 1536 * 1024,
     default_service_name: 'unknown_service',
     events: { enabled: true },
-    ...helperDefaults(true, '30s'),
+    ...helperDefaults(true),
   } as PosthogExporterConfig; // api_key has no default: it is required.
 }

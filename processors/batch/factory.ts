@@ -2,7 +2,7 @@
 // bigger requests. Unlike the Collector's, it holds the merged batches' acknowledgements, so a client is only
 // answered once its records were exported — batching never acknowledges data that is still in memory.
 import { Observable, asyncScheduler, type OperatorFunction, type Subscription } from 'rxjs';
-import { parseDuration } from '../../config/duration.js';
+import { duration, type Duration } from '../../config/duration.js';
 import { DURATION_SCHEMA, compileConfigSchema } from '../../config/schema_validator.js';
 import { combineAcks } from '../../pipeline/ack.js';
 import { LogBatch } from '../../pipeline/batch.js';
@@ -15,7 +15,7 @@ export interface BatchProcessorConfig {
   /** Upper bound per sent batch (0: none). An incoming batch is never split, so one larger than this goes alone. */
   send_batch_max_size: number;
   /** How long the first buffered record may wait before the buffer is sent anyway. */
-  timeout: string;
+  timeout: Duration;
 }
 
 const schema = {
@@ -81,10 +81,10 @@ export const batchProcessorFactory: ProcessorFactory<BatchProcessorConfig> = {
   kind: 'processor',
   type: 'batch',
   placement: { deliveryOnly: true },
-  defaultConfig: () => ({ send_batch_size: 8192, send_batch_max_size: 0, timeout: '200ms' }),
+  defaultConfig: () => ({ send_batch_size: 8192, send_batch_max_size: 0, timeout: duration('200ms') }),
   validate,
   create: (settings, config) => ({
-    operator: countedOperator(settings, batching(config.send_batch_size, config.send_batch_max_size, parseDuration(config.timeout)!)),
+    operator: countedOperator(settings, batching(config.send_batch_size, config.send_batch_max_size, config.timeout.ms)),
     start: async () => {},
     shutdown: async () => {},
   }),

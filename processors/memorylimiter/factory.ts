@@ -3,7 +3,7 @@
 // 429 / RESOURCE_EXHAUSTED — until usage falls back under it. Above the hard limit it also asks V8 to
 // collect garbage when the daemon runs with --expose-gc.
 import { filter, type OperatorFunction } from 'rxjs';
-import { parseDuration } from '../../config/duration.js';
+import { duration, type Duration } from '../../config/duration.js';
 import { DURATION_SCHEMA, compileConfigSchema } from '../../config/schema_validator.js';
 import type { LogBatch } from '../../pipeline/batch.js';
 import type { ConfigProblem, Processor, ProcessorFactory, ProcessorSettings } from '../../pipeline/component.js';
@@ -12,7 +12,7 @@ import { countedOperator } from '../../pipeline/processor_helper.js';
 import { availableMemoryBytes, resolveLimits, type MemoryLimits } from './memory_budget.js';
 
 export interface MemoryLimiterConfig {
-  check_interval: string;
+  check_interval: Duration;
   limit_mib: number;
   spike_limit_mib: number;
   limit_percentage: number;
@@ -41,7 +41,7 @@ function validate(config: MemoryLimiterConfig): ConfigProblem[] {
   if (config.limit_percentage > 0 && config.spike_limit_percentage >= config.limit_percentage) {
     problems.push({ path: 'spike_limit_percentage', message: 'must be below limit_percentage' });
   }
-  if (parseDuration(config.check_interval) === 0) problems.push({ path: 'check_interval', message: 'must be > 0' });
+  if (config.check_interval.ms === 0) problems.push({ path: 'check_interval', message: 'must be > 0' });
   return problems;
 }
 
@@ -107,7 +107,7 @@ export const memoryLimiterFactory: ProcessorFactory<MemoryLimiterConfig> = {
   kind: 'processor',
   type: 'memory_limiter',
   placement: { first: true, deliveryOnly: true },
-  defaultConfig: () => ({ check_interval: '1s', limit_mib: 0, spike_limit_mib: 0, limit_percentage: 0, spike_limit_percentage: 0 }),
+  defaultConfig: () => ({ check_interval: duration('1s'), limit_mib: 0, spike_limit_mib: 0, limit_percentage: 0, spike_limit_percentage: 0 }),
   validate,
-  create: (settings, config) => new MemoryLimiter(settings, resolveLimits(config, availableMemoryBytes()), parseDuration(config.check_interval)!),
+  create: (settings, config) => new MemoryLimiter(settings, resolveLimits(config, availableMemoryBytes()), config.check_interval.ms),
 };

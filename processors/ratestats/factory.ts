@@ -2,7 +2,7 @@
 // provides the table to the processors after it (sampler, anomaly detector) as a RateStatsView. Records pass
 // through unchanged. Put it after `signature`, whose pattern id it reads.
 import { map } from 'rxjs';
-import { parseDuration } from '../../config/duration.js';
+import { duration, type Duration } from '../../config/duration.js';
 import { DURATION_SCHEMA, compileConfigSchema } from '../../config/schema_validator.js';
 import type { LogBatch, LogRecordView } from '../../pipeline/batch.js';
 import type { Processor, ProcessorFactory, ProcessorSettings } from '../../pipeline/component.js';
@@ -14,7 +14,7 @@ import { severityClass } from '../../policy/severity.js';
 export const RATE_STATS = new SharedKey<RateStatsView>('rate statistics');
 
 export interface RateStatsConfig {
-  window: string;
+  window: Duration;
   ewma_alpha: number;
   history: number;
   max_series: number;
@@ -46,7 +46,7 @@ class RateStatsProcessor implements Processor {
     private readonly settings: ProcessorSettings,
     private readonly config: RateStatsConfig,
   ) {
-    this.#table = new RateTable({ windowMs: parseDuration(config.window)!, ewmaAlpha: config.ewma_alpha, history: config.history, maxSeries: config.max_series });
+    this.#table = new RateTable({ windowMs: config.window.ms, ewmaAlpha: config.ewma_alpha, history: config.history, maxSeries: config.max_series });
     settings.shared.provide(RATE_STATS, this.#table);
     this.operator = countedOperator(settings, map((batch: LogBatch) => this.#count(batch)));
   }
@@ -85,7 +85,7 @@ export const rateStatsProcessorFactory: ProcessorFactory<RateStatsConfig> = {
   kind: 'processor',
   type: 'ratestats',
   placement: { requires: ['patterns'], provides: ['rate statistics'] },
-  defaultConfig: () => ({ window: '10s', ewma_alpha: 0.2, history: 60, max_series: 100_000, time: 'arrival', pattern_attribute: 'logsift.pattern.id' }),
+  defaultConfig: () => ({ window: duration('10s'), ewma_alpha: 0.2, history: 60, max_series: 100_000, time: 'arrival', pattern_attribute: 'logsift.pattern.id' }),
   validate: compileConfigSchema(schema),
   create: (settings, config) => new RateStatsProcessor(settings, config),
 };

@@ -1,5 +1,6 @@
 // The sampler's settings: their shape, schema and defaults, and each service's policy (its own merged over
 // the base one). Validation checks the settings and every policy they name.
+import { duration, type Duration } from '../../config/duration.js';
 import { mergeDefaults } from '../../config/merge.js';
 import { DURATION_SCHEMA, compileConfigSchema } from '../../config/schema_validator.js';
 import type { ConfigProblem } from '../../pipeline/component.js';
@@ -8,7 +9,7 @@ import { defaultPolicy, hasBudget, validatePolicy, type Policy } from '../../pol
 import { ALWAYS_KEPT_FROM, KEEP_FLOOR } from '../../policy/invariants.js';
 
 export interface SamplerConfig {
-  window: string;
+  window: Duration;
   time: 'arrival' | 'record';
   keep_at_or_above: SeverityClass;
   /** No probability goes below this, whatever a policy asks. */
@@ -20,13 +21,13 @@ export interface SamplerConfig {
   /** Per-service policies, each merged over `policy`. */
   services: Record<string, Partial<Policy>>;
   /** `events`: publish each window's rows as an event (the posthog exporter sends them through /batch/). */
-  ledger: { enabled: boolean; flush_interval: string; events: boolean };
+  ledger: { enabled: boolean; flush_interval: Duration; events: boolean };
   /** Dropped records kept in memory so an anomaly can bring back its last `window` of lines. */
-  retro: { enabled: boolean; window: string; max_per_pattern: number; max_total: number };
+  retro: { enabled: boolean; window: Duration; max_per_pattern: number; max_total: number };
   /** What anomaly boosts may keep beyond the policy (boost_budget.ts). */
   boost: { budget_share: number; burst_windows: number };
   /** The recent traffic kept for the tuner's replay gate and its watch after a change. */
-  tape: { enabled: boolean; window: string; max_records: number };
+  tape: { enabled: boolean; window: Duration; max_records: number };
 }
 
 const schema = {
@@ -91,7 +92,7 @@ export function validateSamplerConfig(config: SamplerConfig): ConfigProblem[] {
 
 export function defaultSamplerConfig(): SamplerConfig {
   return {
-    window: '1m',
+    window: duration('1m'),
     time: 'arrival',
     keep_at_or_above: ALWAYS_KEPT_FROM,
     min_keep: KEEP_FLOOR,
@@ -99,9 +100,9 @@ export function defaultSamplerConfig(): SamplerConfig {
     pattern_attribute: 'logsift.pattern.id',
     policy: defaultPolicy(),
     services: {},
-    ledger: { enabled: true, flush_interval: '10s', events: true },
-    retro: { enabled: true, window: '60s', max_per_pattern: 200, max_total: 10_000 },
+    ledger: { enabled: true, flush_interval: duration('10s'), events: true },
+    retro: { enabled: true, window: duration('60s'), max_per_pattern: 200, max_total: 10_000 },
     boost: { budget_share: 1, burst_windows: 60 },
-    tape: { enabled: true, window: '10m', max_records: 100_000 },
+    tape: { enabled: true, window: duration('10m'), max_records: 100_000 },
   };
 }

@@ -84,7 +84,7 @@ class Sampler implements Processor {
     private readonly settings: ProcessorSettings,
     private readonly config: SamplerConfig,
   ) {
-    this.#windowMs = parseDuration(config.window)!;
+    this.#windowMs = config.window.ms;
     this.#decisions = samplerMetrics(settings.telemetry).decisions;
     this.#ledger = new Ledger(this.#windowMs);
     this.#sharer = new BudgetSharer(this.#ledger, this.#windowMs, config.min_keep, config.policy, (service) => this.#policy(service).policy);
@@ -92,9 +92,9 @@ class Sampler implements Processor {
     this.#ports = this.#decisionPorts();
     this.#boostBudget = new BoostBudget({ share: config.boost.budget_share, burstWindows: config.boost.burst_windows });
     this.#keepRank = severityRank(config.keep_at_or_above);
-    this.#retroWindowMs = parseDuration(config.retro.window)!;
+    this.#retroWindowMs = config.retro.window.ms;
     this.#retro = config.retro.enabled ? new RetroBuffer(config.retro.max_per_pattern, config.retro.max_total, this.#retroWindowMs) : undefined;
-    this.#tape = config.tape.enabled ? new TrafficTape(parseDuration(config.tape.window)!, config.tape.max_records) : undefined;
+    this.#tape = config.tape.enabled ? new TrafficTape(config.tape.window.ms, config.tape.max_records) : undefined;
     if (this.#tape) this.#shareTraffic(this.#tape);
     this.operator = countedOperator(
       settings,
@@ -298,7 +298,7 @@ class Sampler implements Processor {
     this.#anomalies = this.settings.shared.lookup(ANOMALIES);
     this.#rates = this.settings.shared.lookup(RATE_STATS);
     this.#running = true;
-    const interval = parseDuration(this.config.ledger.flush_interval)!;
+    const interval = this.config.ledger.flush_interval.ms;
     const tick = () => {
       if (!this.#running) return;
       this.#flushLedger(false);

@@ -24,6 +24,7 @@ import type { Anomaly } from '../anomaly/tracker.js';
 import type { ProcessorFactory } from '../../pipeline/component.js';
 import { processorSettings, type DaemonParts } from '../../pipeline/component_settings.js';
 import type { SamplerConfig } from './config.js';
+import { duration } from '../../config/duration.js';
 
 // Replayed batches are small, so that shares recomputed within a window see the records before them.
 const CHUNK = 64;
@@ -85,9 +86,9 @@ export async function replayPolicy(samplerFactory: ProcessorFactory<SamplerConfi
     dry_run: false,
     policy,
     services: {},
-    ledger: { enabled: false, flush_interval: '1h', events: false },
-    retro: { enabled: false, window: '1s', max_per_pattern: 1, max_total: 1 },
-    tape: { enabled: false, window: '1s', max_records: 1 },
+    ledger: { enabled: false, flush_interval: duration('1h'), events: false },
+    retro: { enabled: false, window: duration('1s'), max_per_pattern: 1, max_total: 1 },
+    tape: { enabled: false, window: duration('1s'), max_records: 1 },
   };
   const parts: DaemonParts = { logger: pino({ level: 'silent' }), telemetry: new Telemetry(), dataDir: '', clock, store, retryAfterSeconds: 1, events: new EventBus(), policies: new PolicyBoard(), daemonShared: new PipelineShared(), routes: new HttpRoutes() };
   const sampler = samplerFactory.create(processorSettings(parts, 'sampler/replay', 'replay', shared), config);

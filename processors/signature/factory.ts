@@ -2,7 +2,7 @@
 // `logsift.pattern.template` (names configurable) — from the online miner, per service. The catalog is
 // saved to the store on an interval and at shutdown, and reloaded at start.
 import { map } from 'rxjs';
-import { parseDuration } from '../../config/duration.js';
+import { duration, type Duration } from '../../config/duration.js';
 import { DURATION_SCHEMA, compileConfigSchema } from '../../config/schema_validator.js';
 import type { LogBatch } from '../../pipeline/batch.js';
 import type { Processor, ProcessorFactory, ProcessorSettings } from '../../pipeline/component.js';
@@ -19,7 +19,7 @@ export interface SignatureProcessorConfig {
   variable_after: number;
   max_patterns_per_service: number;
   masks: MaskName[];
-  catalog: { enabled: boolean; flush_interval: string };
+  catalog: { enabled: boolean; flush_interval: Duration };
 }
 
 const schema = {
@@ -63,7 +63,7 @@ class SignatureProcessor implements Processor {
   ) {
     const evicted = signatureMetrics(settings.telemetry).evicted.labels(settings.id);
     this.#miner = minerFromConfig(config, () => evicted.inc());
-    this.#flushMs = parseDuration(config.catalog.flush_interval)!;
+    this.#flushMs = config.catalog.flush_interval.ms;
     this.operator = countedOperator(settings, map((batch: LogBatch) => this.#sign(batch)));
   }
 
@@ -119,7 +119,7 @@ export function defaultSignatureConfig(): SignatureProcessorConfig {
     variable_after: DEFAULT_MINER_OPTIONS.variableAfter,
     max_patterns_per_service: DEFAULT_MINER_OPTIONS.maxPatternsPerService,
     masks: [...ALL_MASKS],
-    catalog: { enabled: true, flush_interval: '10s' },
+    catalog: { enabled: true, flush_interval: duration('10s') },
   };
 }
 

@@ -47,6 +47,23 @@ describe('config loading', () => {
     assert.deepEqual(otlp.protocols.http, { endpoint: '127.0.0.1:4318', logs_url_path: '/v1/logs', max_request_body_size: 20 * 1024 * 1024 });
   });
 
+  it('durations are read once, at load: every component gets milliseconds beside the text written', () => {
+    const text = MINIMAL.replace('exporters:\n  debug:', 'processors:\n  batch:\n    timeout: 1m30s\nexporters:\n  otlp_http:\n    endpoint: http://127.0.0.1:4318\n    timeout: 0\n    retry_on_failure: { initial_interval: 250ms }')
+      .replace('exporters: [debug]', 'processors: [batch]\n      exporters: [otlp_http]');
+    const result = load(text);
+    assert.ok(result.kind === 'loaded', JSON.stringify(result));
+    assert.deepEqual((result.config.processors.get('batch')!.config as { timeout: unknown }).timeout, { ms: 90_000, text: '1m30s' });
+    const exporter = result.config.exporters.get('otlp_http')!.config as { timeout: unknown; retry_on_failure: { initial_interval: unknown; max_interval: unknown } };
+    assert.deepEqual(exporter.timeout, { ms: 0, text: '0' });
+    assert.deepEqual(exporter.retry_on_failure.initial_interval, { ms: 250, text: '250ms' });
+    assert.deepEqual(exporter.retry_on_failure.max_interval, { ms: 30_000, text: '30s' }, 'a default is read like a written value');
+  });
+
+  it('a mapping where a duration goes is refused, even one shaped like a read duration', () => {
+    const text = MINIMAL.replace('exporters:\n  debug:', 'processors:\n  batch:\n    timeout: { ms: 5 }\nexporters:\n  debug:').replace('exporters: [debug]', 'processors: [batch]\n      exporters: [debug]');
+    assert.deepEqual(errorsOf(load(text)), ['processors.batch.timeout: must be a duration such as 500ms, 30s or 5m']);
+  });
+
   it('the result is frozen', () => {
     const result = load(MINIMAL);
     assert.ok(result.kind === 'loaded');

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { realClock, type Clock } from '../../pipeline/clock.js';
-import type { CreateSettings, ProcessorSettings } from '../../pipeline/component.js';
+import type { CreateSettings, ProcessorFactory, ProcessorSettings } from '../../pipeline/component.js';
+import { resolveComponentConfig } from '../../pipeline/load_config.js';
 import { componentSettings, processorSettings, type DaemonParts } from '../../pipeline/component_settings.js';
 import { EventBus } from '../../pipeline/event_bus.js';
 import { HttpRoutes } from '../../pipeline/http_routes.js';
@@ -37,4 +38,11 @@ export function testParts(options: { clock?: Clock; dataDir?: string; telemetry?
 /** ProcessorSettings for a processor built directly in a test, in pipeline `logs` with its own shared views. */
 export function testProcessorSettings(id: string, options: Parameters<typeof testSettings>[1] & { shared?: PipelineShared } = {}): ProcessorSettings {
   return processorSettings(testParts(options), id, 'logs', options.shared ?? new PipelineShared());
+}
+
+/** A component's config from what a test writes, resolved as the loader does it (durations read); a problem throws. */
+export function configFor<C>(factory: Pick<ProcessorFactory<C>, 'defaultConfig' | 'resolveConfig' | 'validate'>, overrides: unknown = {}): C {
+  const { config, problems } = resolveComponentConfig(factory, overrides);
+  if (problems.length > 0) throw new Error(`test config: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+  return config;
 }

@@ -6,6 +6,7 @@ import { defaultPolicy } from '../../policy/policy.js';
 import { TrafficTape, type SamplerTraffic } from '../../policy/traffic_tape.js';
 import { defaultTunerConfig } from '../../tuner/config.js';
 import { judgeChange } from '../../tuner/watch.js';
+import { duration } from '../../config/duration.js';
 
 const AT = 1_000_000;
 const NO_TRACE = new Uint8Array(0);
@@ -16,7 +17,7 @@ function trafficWith(records: Array<{ kept: boolean; boosted: boolean }>): Sampl
   return {
     tape,
     windowMs: 60_000,
-    settings: { window: '1m', keep_at_or_above: 'ERROR', min_keep: 0.001, pattern_attribute: 'logsift.pattern.id' },
+    settings: { window: duration('1m'), keep_at_or_above: 'ERROR', min_keep: 0.001, pattern_attribute: 'logsift.pattern.id' },
     rates: () => undefined,
     anomalies: () => undefined,
     policyFor: () => defaultPolicy('api'),

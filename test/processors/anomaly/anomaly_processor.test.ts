@@ -9,7 +9,7 @@ import { ANOMALIES, anomalyProcessorFactory } from '../../../processors/anomaly/
 import { rateStatsProcessorFactory } from '../../../processors/ratestats/factory.js';
 import { fakeClock } from '../../support/fake_clock.js';
 import { batchOf } from '../../support/records.js';
-import { testProcessorSettings } from '../../support/settings.js';
+import { configFor, testProcessorSettings } from '../../support/settings.js';
 import { anomalyMetrics } from '../../../processors/anomaly/metrics.js';
 
 describe('anomaly processor', () => {
@@ -21,7 +21,7 @@ describe('anomaly processor', () => {
   it('opens, saves and shares an anomaly on a spike, and closes it when the rate is back', async () => {
     const { fake, clock } = fakeClock();
     const shared = new PipelineShared();
-    const stats = rateStatsProcessorFactory.create(testProcessorSettings('ratestats', { clock, shared }), { ...rateStatsProcessorFactory.defaultConfig(), window: '1m' });
+    const stats = rateStatsProcessorFactory.create(testProcessorSettings('ratestats', { clock, shared }), configFor(rateStatsProcessorFactory, { window: '1m' }));
     const settings = testProcessorSettings('anomaly', { clock, shared });
     const detector = anomalyProcessorFactory.create(settings, anomalyProcessorFactory.defaultConfig());
     await stats.start();

@@ -10,6 +10,7 @@ import { Telemetry } from '../../../pipeline/telemetry.js';
 import { batchProcessorFactory } from '../../../processors/batch/factory.js';
 import { sampleRequest } from '../../support/payloads.js';
 import { testProcessorSettings } from '../../support/settings.js';
+import { duration } from '../../../config/duration.js';
 
 function batchOf(records: number): { batch: LogBatch; delivery: Delivery; settled: () => boolean } {
   const delivery = new Delivery();
@@ -93,7 +94,7 @@ describe('batch processor', () => {
   });
 
   it('rejects a max size below the send size', () => {
-    const problems = batchProcessorFactory.validate({ send_batch_size: 100, send_batch_max_size: 10, timeout: '1s' });
+    const problems = batchProcessorFactory.validate({ send_batch_size: 100, send_batch_max_size: 10, timeout: duration('1s') });
     assert.deepEqual(problems, [{ path: 'send_batch_max_size', message: 'must be 0 or at least send_batch_size' }]);
   });
 });

@@ -11,7 +11,7 @@ import { RateTable } from '../../../processors/ratestats/rate_table.js';
 import { severityClass } from '../../../policy/severity.js';
 import { fakeClock } from '../../support/fake_clock.js';
 import { batchOf, type RecordSpec } from '../../support/records.js';
-import { testProcessorSettings } from '../../support/settings.js';
+import { configFor, testProcessorSettings } from '../../support/settings.js';
 
 const batch = (records: RecordSpec[], service = 'api') => batchOf(records, service);
 
@@ -65,7 +65,7 @@ describe('ratestats processor', () => {
   it('arrival mode: counts by the daemon clock, per service, pattern and severity; records pass unchanged', () => {
     const { fake, clock } = fakeClock();
     const shared = new PipelineShared();
-    const processor = rateStatsProcessorFactory.create(testProcessorSettings('ratestats', { clock, shared }), { ...rateStatsProcessorFactory.defaultConfig(), window: '10s' });
+    const processor = rateStatsProcessorFactory.create(testProcessorSettings('ratestats', { clock, shared }), configFor(rateStatsProcessorFactory, { window: '10s' }));
     const input = new Subject<LogBatch>();
     const out: LogBatch[] = [];
     input.pipe(processor.operator).subscribe((b) => out.push(b));
@@ -86,7 +86,7 @@ describe('ratestats processor', () => {
 
   it('record mode: a day of timestamps replays without waiting, each record in the window of its own time', () => {
     const shared = new PipelineShared();
-    const processor = rateStatsProcessorFactory.create(testProcessorSettings('ratestats', { shared }), { ...rateStatsProcessorFactory.defaultConfig(), window: '1m', time: 'record' });
+    const processor = rateStatsProcessorFactory.create(testProcessorSettings('ratestats', { shared }), configFor(rateStatsProcessorFactory, { window: '1m', time: 'record' }));
     const input = new Subject<LogBatch>();
     input.pipe(processor.operator).subscribe();
     const day = 24 * 60;

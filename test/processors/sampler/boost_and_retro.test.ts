@@ -6,30 +6,29 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Subject } from 'rxjs';
-import { mergeDefaults } from '../../../config/merge.js';
 import type { LogBatch } from '../../../pipeline/batch.js';
 import { PipelineShared } from '../../../pipeline/pipeline_shared.js';
 import { anomalyProcessorFactory } from '../../../processors/anomaly/factory.js';
 import { rateStatsProcessorFactory } from '../../../processors/ratestats/factory.js';
-import { samplerProcessorFactory, type SamplerConfig } from '../../../processors/sampler/factory.js';
+import { samplerProcessorFactory } from '../../../processors/sampler/factory.js';
 import { BoostBudget } from '../../../processors/sampler/boost_budget.js';
 import { RetroBuffer } from '../../../processors/sampler/retro_buffer.js';
 import { fakeClock } from '../../support/fake_clock.js';
 import { batchOf, traceIdFor } from '../../support/records.js';
-import { testProcessorSettings } from '../../support/settings.js';
+import { configFor, testProcessorSettings } from '../../support/settings.js';
 import { SAMPLE_RATE_ATTRIBUTE, SAMPLE_REASON_ATTRIBUTE } from '../../../processors/sampler/sample_attributes.js';
 
 async function chain(retro: Record<string, unknown>, boost: Record<string, unknown> = { budget_share: 50, burst_windows: 15 }) {
   const { fake, clock } = fakeClock();
   const shared = new PipelineShared();
-  const stats = rateStatsProcessorFactory.create(testProcessorSettings('ratestats', { clock, shared }), { ...rateStatsProcessorFactory.defaultConfig(), window: '1m' });
+  const stats = rateStatsProcessorFactory.create(testProcessorSettings('ratestats', { clock, shared }), configFor(rateStatsProcessorFactory, { window: '1m' }));
   const detector = anomalyProcessorFactory.create(testProcessorSettings('anomaly', { clock, shared }), anomalyProcessorFactory.defaultConfig());
-  const config = mergeDefaults(samplerProcessorFactory.defaultConfig(), {
+  const config = configFor(samplerProcessorFactory, {
     window: '1m',
     policy: { mode: 'static', severity_keep: { INFO: 0.05 }, first_k_per_window: 0, anomaly_boost: { keep: 1, cooldown_seconds: 120 } },
     retro,
     boost,
-  }) as SamplerConfig;
+  });
   const samplerSettings = testProcessorSettings('sampler', { clock, shared });
   const sampler = samplerProcessorFactory.create(samplerSettings, config);
   for (const p of [stats, detector, sampler]) await p.start();
