@@ -257,11 +257,17 @@ export class Store {
     this.#remove.run(id);
   }
 
-  /** Moves a batch the backend will never take out of the queue, keeping it for inspection. */
-  deadLetter(exporter: string, records: number, reason: string, payload: Uint8Array, queueId?: number): void {
+  /** Queue rows delivered together (one batch sent from several queued ones): one transaction, one sync. */
+  removeMany(ids: readonly number[]): void {
+    if (ids.length === 1) this.#remove.run(ids[0]!);
+    else if (ids.length > 1) this.#db.transaction(() => ids.forEach((id) => this.#remove.run(id)))();
+  }
+
+  /** Moves what the backend will never take out of the queue (the rows it was sent from), keeping it for inspection. */
+  deadLetter(exporter: string, records: number, reason: string, payload: Uint8Array, queueIds: readonly number[] = []): void {
     this.#db.transaction(() => {
       this.#deadLetter.run(exporter, records, reason, Date.now(), payload);
-      if (queueId !== undefined) this.#remove.run(queueId);
+      for (const id of queueIds) this.#remove.run(id);
     })();
   }
 

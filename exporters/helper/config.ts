@@ -11,6 +11,21 @@ export interface SendingQueueConfig {
   max_bytes: number;
   /** Keep the queue in the daemon's SQLite store: written before the client is answered. */
   persistent: boolean;
+  /**
+   * Batching after the acknowledgement point (the Collector's `sending_queue.batch`): a consumer sends queued
+   * batches together once they hold `min_size` records or the first has waited `flush_timeout`. Clients were
+   * answered when their records entered the queue, so no one waits for company.
+   */
+  batch: QueueBatchConfig;
+}
+
+export interface QueueBatchConfig {
+  enabled: boolean;
+  flush_timeout: Duration;
+  /** Records that make a batch worth sending at once. */
+  min_size: number;
+  /** Most records per request (0: no bound); a queued batch larger than this goes alone, unsplit. */
+  max_size: number;
 }
 
 export interface RetryConfig {
@@ -30,7 +45,14 @@ export interface HelperConfig {
 
 export function helperDefaults(queueEnabled: boolean, timeout = duration('30s')): HelperConfig {
   return {
-    sending_queue: { enabled: queueEnabled, num_consumers: 4, queue_size: 100_000, max_bytes: 256 * 1024 * 1024, persistent: false },
+    sending_queue: {
+      enabled: queueEnabled,
+      num_consumers: 4,
+      queue_size: 100_000,
+      max_bytes: 256 * 1024 * 1024,
+      persistent: false,
+      batch: { enabled: true, flush_timeout: duration('200ms'), min_size: 8192, max_size: 0 },
+    },
     retry_on_failure: {
       enabled: true,
       initial_interval: duration('5s'),
@@ -54,6 +76,16 @@ export const HELPER_SCHEMA_PROPERTIES = {
       queue_size: { type: 'integer', minimum: 1 },
       max_bytes: { type: 'integer', minimum: 1024 },
       persistent: { type: 'boolean' },
+      batch: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          enabled: { type: 'boolean' },
+          flush_timeout: DURATION_SCHEMA,
+          min_size: { type: 'integer', minimum: 1 },
+          max_size: { type: 'integer', minimum: 0 },
+        },
+      },
     },
   },
   retry_on_failure: {

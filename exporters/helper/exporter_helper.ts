@@ -25,6 +25,8 @@ export interface Transport {
 /** How delivering one batch ended: sent, given up on (with the reason), or cut short by shutdown. */
 type SendOutcome = { kind: 'sent' } | { kind: 'failed'; permanent: boolean; reason: string } | { kind: 'aborted' };
 
+const sumRecords = (batches: readonly QueuedBatch[]) => batches.reduce((n, b) => n + b.records, 0);
+
 function countRecords(resourceLogs: readonly PbResourceLogs[]): number {
   let n = 0;
   for (const rl of resourceLogs) for (const sl of rl.scopeLogs ?? []) n += sl.logRecords?.length ?? 0;
@@ -38,6 +40,8 @@ export class HelperExporter implements Exporter {
   readonly #queue: SendingQueue | undefined;
   readonly #storage: QueueStorage | undefined;
   readonly #abort = new AbortController();
+  /** Aborted when shutdown begins: a consumer filling a batch sends what it has instead of waiting for more. */
+  readonly #flushNow = new AbortController();
   readonly #consumers: Promise<void>[] = [];
   readonly #loggedReasons = new Set<string>();
   #state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
@@ -89,28 +93,69 @@ export class HelperExporter implements Exporter {
   }
 
   async #consume(queue: SendingQueue, storage: QueueStorage): Promise<void> {
-    for (let batch = await queue.take(); batch; batch = await queue.take()) {
+    for (let first = await queue.take(); first; first = await queue.take()) {
+      const group = await this.#fill(queue, first);
       let outcome: SendOutcome;
       try {
-        outcome = await this.#deliver(storage.load(batch), batch.records, this.#abort.signal, true, storage.storeRow(batch));
+        const resourceLogs = group.length === 1 ? storage.load(first) : group.flatMap((b) => storage.load(b));
+        const rows = group.map((b) => storage.storeRow(b)).filter((row): row is number => row !== undefined);
+        outcome = await this.#deliver(resourceLogs, sumRecords(group), this.#abort.signal, true, rows);
       } catch (error) {
-        // A store failure: keep the batch queued (it is still in the store, or still in memory) and stop this consumer.
+        // A store failure: keep the batches queued (still in the store, or still in memory) and stop this consumer.
         this.settings.logger.error({ err: error }, 'sending a queued batch failed unexpectedly; it stays queued');
         return;
       }
       if (outcome.kind === 'aborted') return;
-      storage.remove(batch);
-      queue.finish(batch);
+      storage.removeMany(group);
+      for (const batch of group) queue.finish(batch);
     }
   }
 
   /**
-   * Sends with retries until success, a permanent failure or max_elapsed_time. A 413 splits the batch in
-   * halves, each delivered on its own. With `deadLetter`, failures are kept in the store and counted; a
-   * whole queued batch that fails leaves the queue table in the same transaction as it enters the dead
-   * letters (`queueRow`), so a crash between the two cannot send a dead-lettered batch again.
+   * With `sending_queue.batch`, the queued batches sent together with `first`: what is waiting now, then what
+   * arrives before the flush timeout, until `min_size` records (never past `max_size`, a lone batch aside).
    */
-  async #deliver(resourceLogs: PbResourceLogs[], records: number, signal: AbortSignal, deadLetter: boolean, queueRow?: number): Promise<SendOutcome> {
+  async #fill(queue: SendingQueue, first: QueuedBatch): Promise<QueuedBatch[]> {
+    const batching = this.helper.queue.batch;
+    if (!batching.enabled) return [first];
+    const group = [first];
+    let records = first.records;
+    const room = () => (batching.max_size > 0 ? batching.max_size - records : Number.POSITIVE_INFINITY);
+    for (let next = queue.takeReady(room()); next && records < batching.min_size; next = queue.takeReady(room())) {
+      group.push(next);
+      records += next.records;
+    }
+    if (records >= batching.min_size || room() <= 0 || this.#flushNow.signal.aborted) return group;
+    const timeout = new AbortController();
+    const handle = this.settings.clock.setTimeout(() => timeout.abort(), batching.flush_timeout.ms);
+    const stop = () => timeout.abort();
+    this.#flushNow.signal.addEventListener('abort', stop, { once: true });
+    try {
+      while (records < batching.min_size && room() > 0) {
+        // One waiting but too big to join stays where it is; one that arrives too big goes back to the front.
+        const next = queue.waiting > 0 ? queue.takeReady(room()) : await queue.take(timeout.signal);
+        if (!next) break;
+        if (next.records > room()) {
+          queue.putBack(next);
+          break;
+        }
+        group.push(next);
+        records += next.records;
+      }
+    } finally {
+      this.settings.clock.clearTimeout(handle);
+      this.#flushNow.signal.removeEventListener('abort', stop);
+    }
+    return group;
+  }
+
+  /**
+   * Sends with retries until success, a permanent failure or max_elapsed_time. A 413 splits the batch in
+   * halves, each delivered on its own. With `deadLetter`, failures are kept in the store and counted; what
+   * fails whole leaves the queue table in the same transaction as it enters the dead letters (`queueRows`,
+   * the rows it was sent from), so a crash between the two cannot send a dead-lettered batch again.
+   */
+  async #deliver(resourceLogs: PbResourceLogs[], records: number, signal: AbortSignal, deadLetter: boolean, queueRows: readonly number[] = []): Promise<SendOutcome> {
     const { retry, timeoutMs } = this.helper;
     const { clock, telemetry, id } = this.settings;
     const started = clock.now();
@@ -125,7 +170,7 @@ export class HelperExporter implements Exporter {
           return { kind: 'sent' };
         case 'too_large': {
           const halves = splitInHalf(resourceLogs);
-          if (!halves) return this.#fail(resourceLogs, records, 'too_large', `a single log record is larger than the backend accepts (${result.reason})`, deadLetter, true, queueRow);
+          if (!halves) return this.#fail(resourceLogs, records, 'too_large', `a single log record is larger than the backend accepts (${result.reason})`, deadLetter, true, queueRows);
           for (const half of halves) {
             const outcome = await this.#deliver(half, countRecords(half), signal, deadLetter);
             if (outcome.kind !== 'sent' && !(deadLetter && outcome.kind === 'failed')) return outcome;
@@ -133,12 +178,12 @@ export class HelperExporter implements Exporter {
           return { kind: 'sent' };
         }
         case 'permanent':
-          return this.#fail(resourceLogs, records, 'permanent', result.reason, deadLetter, true, queueRow);
+          return this.#fail(resourceLogs, records, 'permanent', result.reason, deadLetter, true, queueRows);
         case 'retryable': {
           const delay = result.retryAfterMs ?? backoff.next();
           const elapsed = clock.now() - started;
           if (!retry.enabled || elapsed + delay > retry.maxElapsedMs) {
-            return this.#fail(resourceLogs, records, 'retries_exhausted', `gave up after ${Math.round(elapsed / 1000)}s: ${result.reason}`, deadLetter, false, queueRow);
+            return this.#fail(resourceLogs, records, 'retries_exhausted', `gave up after ${Math.round(elapsed / 1000)}s: ${result.reason}`, deadLetter, false, queueRows);
           }
           telemetry.exporterRetries.inc({ exporter: id });
           this.settings.logger.debug({ reason: result.reason, delay_ms: delay }, 'retrying');
@@ -152,7 +197,7 @@ export class HelperExporter implements Exporter {
     }
   }
 
-  #fail(resourceLogs: PbResourceLogs[], records: number, kind: string, reason: string, deadLetter: boolean, permanent: boolean, queueRow?: number): SendOutcome {
+  #fail(resourceLogs: PbResourceLogs[], records: number, kind: string, reason: string, deadLetter: boolean, permanent: boolean, queueRows: readonly number[]): SendOutcome {
     const { telemetry, id, logger } = this.settings;
     telemetry.exporterSendFailed.inc({ exporter: id }, records);
     // Logged once per kind of failure, with the reason; every occurrence is counted.
@@ -161,7 +206,7 @@ export class HelperExporter implements Exporter {
     this.#loggedReasons.add(key);
     if (deadLetter) {
       try {
-        this.settings.store.get().deadLetter(id, records, reason, encodeExportRequest({ resourceLogs }), queueRow);
+        this.settings.store.get().deadLetter(id, records, reason, encodeExportRequest({ resourceLogs }), queueRows);
         telemetry.exporterDeadLettered.inc({ exporter: id, reason: kind }, records);
       } catch (error) {
         telemetry.exporterLost.inc({ exporter: id, reason: 'dead_letter_failed' }, records);
@@ -180,6 +225,7 @@ export class HelperExporter implements Exporter {
     this.#state = 'stopping';
     if (wasRunning && this.#queue && this.#storage) {
       // Drain while the deadline allows; what is left is saved for the next start.
+      this.#flushNow.abort();
       await Promise.race([this.#queue.drained(), aborted(deadline)]);
       this.#abort.abort(new Error('shutting down'));
       this.#queue.close();

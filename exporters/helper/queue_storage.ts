@@ -8,7 +8,8 @@ export interface QueueStorage {
   /** Keeps the batch; for the persistent storage, durably, before this returns. */
   append(resourceLogs: PbResourceLogs[], records: number, bytes: number): QueuedBatch;
   load(batch: QueuedBatch): PbResourceLogs[];
-  remove(batch: QueuedBatch): void;
+  /** Batches delivered (or dead-lettered) together: for the persistent storage, removed in one transaction. */
+  removeMany(batches: readonly QueuedBatch[]): void;
   /** The batch's row in the store's queue table, if it has one (so a dead letter can take its place at once). */
   storeRow(batch: QueuedBatch): number | undefined;
   /** Batches left by an earlier run of this exporter (a crash, or a spill at shutdown). */
@@ -41,13 +42,15 @@ export class MemoryStorage implements QueueStorage {
     return this.#batches.get(batch.id) ?? [];
   }
 
-  remove(batch: QueuedBatch): void {
-    this.#batches.delete(batch.id);
-    const row = this.#storeRows.get(batch.id);
-    if (row !== undefined) {
-      this.store().remove(row);
+  removeMany(batches: readonly QueuedBatch[]): void {
+    const rows: number[] = [];
+    for (const batch of batches) {
+      this.#batches.delete(batch.id);
+      const row = this.#storeRows.get(batch.id);
+      if (row !== undefined) rows.push(row);
       this.#storeRows.delete(batch.id);
     }
+    if (rows.length > 0) this.store().removeMany(rows);
   }
 
   storeRow(batch: QueuedBatch): number | undefined {
@@ -87,8 +90,8 @@ export class PersistentStorage implements QueueStorage {
     return payload ? decode(payload) : [];
   }
 
-  remove(batch: QueuedBatch): void {
-    this.store().remove(batch.id);
+  removeMany(batches: readonly QueuedBatch[]): void {
+    this.store().removeMany(batches.map((b) => b.id));
   }
 
   storeRow(batch: QueuedBatch): number {

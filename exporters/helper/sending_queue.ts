@@ -45,15 +45,56 @@ export class SendingQueue {
     }
   }
 
-  /** The next batch, waiting for one; undefined once the queue is closed. */
-  take(): Promise<QueuedBatch | undefined> {
-    if (this.#closed) return Promise.resolve(undefined);
+  /**
+   * The next batch, waiting for one; undefined once the queue is closed, or when `until` aborts first (a
+   * consumer filling a batch waits only until its flush timeout).
+   */
+  take(until?: AbortSignal): Promise<QueuedBatch | undefined> {
+    if (this.#closed || until?.aborted) return Promise.resolve(undefined);
     const next = this.#ready.shift();
     if (next) {
       this.#taken.add(next);
       return Promise.resolve(next);
     }
-    return new Promise((resolve) => this.#takers.push(resolve));
+    return new Promise((resolve) => {
+      const taker = (batch: QueuedBatch | undefined) => {
+        until?.removeEventListener('abort', giveUp);
+        resolve(batch);
+      };
+      const giveUp = () => {
+        const at = this.#takers.indexOf(taker);
+        if (at >= 0) this.#takers.splice(at, 1);
+        resolve(undefined);
+      };
+      until?.addEventListener('abort', giveUp, { once: true });
+      this.#takers.push(taker);
+    });
+  }
+
+  /** The next waiting batch if there is one and it has at most `maxRecords`; never waits. */
+  takeReady(maxRecords = Number.POSITIVE_INFINITY): QueuedBatch | undefined {
+    const next = this.#ready[0];
+    if (!next || this.#closed || next.records > maxRecords) return undefined;
+    this.#ready.shift();
+    this.#taken.add(next);
+    return next;
+  }
+
+  /** A taken batch handed back unsent: first in line again. */
+  putBack(batch: QueuedBatch): void {
+    if (!this.#taken.delete(batch)) return;
+    const taker = this.#takers.shift();
+    if (taker) {
+      this.#taken.add(batch);
+      taker(batch);
+    } else {
+      this.#ready.unshift(batch);
+    }
+  }
+
+  /** Batches waiting for a consumer. */
+  get waiting(): number {
+    return this.#ready.length;
   }
 
   /** A taken batch is done with (delivered or dead-lettered). */

@@ -1,6 +1,8 @@
 // The `batch` processor (the Collector's): merges small batches into larger ones so exporters send fewer,
 // bigger requests. Unlike the Collector's, it holds the merged batches' acknowledgements, so a client is only
-// answered once its records were exported — batching never acknowledges data that is still in memory.
+// answered once its records were exported or queued — batching never acknowledges data that is still in
+// memory. The price is that each answer waits for company; exporters' `sending_queue.batch` batches after
+// the answer instead, which is why the default configuration has no `batch` processor.
 import { Observable, asyncScheduler, type OperatorFunction, type Subscription } from 'rxjs';
 import { duration, type Duration } from '../../config/duration.js';
 import { DURATION_SCHEMA, compileConfigSchema } from '../../config/schema_validator.js';
@@ -85,7 +87,12 @@ export const batchProcessorFactory: ProcessorFactory<BatchProcessorConfig> = {
   validate,
   create: (settings, config) => ({
     operator: countedOperator(settings, batching(config.send_batch_size, config.send_batch_max_size, config.timeout.ms)),
-    start: async () => {},
+    start: async () => {
+      settings.logger.warn(
+        { timeout_ms: config.timeout.ms },
+        'the batch processor holds each client\'s answer until its batch is sent or queued (up to its timeout); exporters batch after the answer with sending_queue.batch',
+      );
+    },
     shutdown: async () => {},
   }),
 };

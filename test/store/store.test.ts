@@ -46,7 +46,7 @@ describe('store', () => {
   it('dead-letters a batch, taking it out of the queue in the same transaction', () => {
     const store = new Store(file(), 'normal');
     const id = store.enqueue('posthog', 7, Buffer.from('bad'));
-    store.deadLetter('posthog', 7, 'HTTP 400: bad', Buffer.from('bad'), id);
+    store.deadLetter('posthog', 7, 'HTTP 400: bad', Buffer.from('bad'), [id]);
     assert.deepEqual(store.pending('posthog'), []);
     assert.equal(store.deadLetteredRecords('posthog'), 7);
     store.deadLetter('posthog', 3, 'HTTP 401', Buffer.from('x'));

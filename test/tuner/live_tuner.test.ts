@@ -49,7 +49,7 @@ describe('the tuner, live, on the default configuration', () => {
         ],
       });
     // Sixteen minutes of traffic, 40 records a second per service sent every five seconds (three rounds fall
-    // in it: at about 5, 10 and 15 minutes). Sent side by side: each answer waits for the batch processor.
+    // in it: at about 5, 10 and 15 minutes). Sent side by side, as an SDK and an older client would.
     for (let second = 0; second < 16 * 60; second += 5) {
       for (let k = 0; k < 200; k++) client.logger.emit({ body: TEMPLATES[k % 5]!(n++), severityNumber: SeverityNumber.INFO, severityText: 'INFO' });
       const [, res] = await Promise.all([client.flush(), fetch(d.httpUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: legacyBatch() })]);

@@ -15,7 +15,6 @@ describe('crash with a persistent queue', () => {
   it('every acknowledged record survives kill -9 and arrives after the restart', async () => {
     const backendPort = await freePort();
     const { file, httpPort } = await writeConfigFile({
-      processors: '  batch: { timeout: 50ms }',
       exporters: [
         '  posthog:',
         `    endpoint: http://127.0.0.1:${backendPort}`,
@@ -23,7 +22,7 @@ describe('crash with a persistent queue', () => {
         '    sending_queue: { persistent: true }',
         '    retry_on_failure: { initial_interval: 20ms, max_interval: 100ms }',
       ].join('\n'),
-      pipeline: { processors: ['batch'], exporters: ['posthog'] },
+      pipeline: { exporters: ['posthog'] },
     });
 
     // The backend is down (nothing listens on its port) while the daemon takes data.

@@ -14,7 +14,8 @@ const config = (host: string) => `${OTLP_RECEIVER}exporters:
   posthog:
     endpoint: ${host}
     api_key: phc_delivery
-    sending_queue: { num_consumers: 1 }
+    # One request per client batch, sent at once: the waits measured are the retries' alone.
+    sending_queue: { num_consumers: 1, batch: { enabled: false } }
     retry_on_failure: { initial_interval: 5s, multiplier: 2, randomization_factor: 0, max_interval: 60s, max_elapsed_time: 30m }
 service:
   telemetry: { metrics: { address: "{{TELEMETRY}}" } }
