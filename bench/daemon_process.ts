@@ -23,16 +23,18 @@ export interface PipelineShape {
   /** The `processors:` block's body, if any. */
   processorsYaml?: string;
   processorIds?: string[];
+  /** Extra `service:` settings, e.g. `  storage: { sync: normal }`. */
+  serviceYaml?: string;
 }
 
 /** Runs `logsift run` on otlp → processors → exporters. */
 export async function startDaemonProcess(shape: PipelineShape, dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-bench-'))): Promise<DaemonProcess> {
-  const { exportersYaml, exporterIds, processorsYaml, processorIds = [] } = shape;
+  const { exportersYaml, exporterIds, processorsYaml, processorIds = [], serviceYaml } = shape;
   const { file: config, httpPort, telemetryPort: telemetry } = await writeConfigFile(
     {
       exporters: exportersYaml,
       pipeline: { exporters: exporterIds, processors: processorIds },
-      service: '  limits: { max_inflight_records: 200000 }',
+      service: ['  limits: { max_inflight_records: 200000 }', ...(serviceYaml ? [serviceYaml] : [])].join('\n'),
       logLevel: 'warn',
       ...(processorsYaml ? { processors: processorsYaml } : {}),
     },

@@ -1,5 +1,6 @@
-// A closed-loop load generator: N keep-alive connections POSTing OTLP/HTTP protobuf bodies as fast as they are
-// answered, for a warm-up then a measured stretch; latency per request in an HDR histogram (microseconds).
+// A load generator: N keep-alive connections POSTing OTLP/HTTP protobuf bodies as fast as they are answered
+// (closed loop), or paced to a request rate; a warm-up then a measured stretch; latency per request in an HDR
+// histogram (microseconds).
 import http from 'node:http';
 import * as hdr from 'hdr-histogram-js';
 
@@ -16,6 +17,8 @@ export interface LoadOptions {
   concurrency: number;
   warmupMs: number;
   measureMs: number;
+  /** Requests per second across all connections; without it, each connection sends as soon as it is answered. */
+  requestsPerS?: number;
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
@@ -39,8 +42,16 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const started = Date.now();
   const measureFrom = started + options.warmupMs;
   const measureUntil = measureFrom + options.measureMs;
+  let ticket = 0;
+  const paced = async () => {
+    if (!options.requestsPerS) return;
+    const due = started + (ticket++ * 1000) / options.requestsPerS;
+    const wait = due - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  };
   const worker = async (w: number) => {
     for (let i = w; Date.now() < measureUntil; i += options.concurrency) {
+      await paced();
       const t0 = process.hrtime.bigint();
       const status = await post(options.bodies[i % options.bodies.length]!);
       const now = Date.now();
