@@ -25,11 +25,14 @@ export interface PipelineShape {
   processorIds?: string[];
   /** Extra `service:` settings, e.g. `  storage: { sync: normal }`. */
   serviceYaml?: string;
+  /** Flags for the daemon's node, e.g. `--cpu-prof` (BENCH_DAEMON_NODE_ARGS, space-separated, adds to these). */
+  nodeArgs?: string[];
 }
 
 /** Runs `logsift run` on otlp → processors → exporters. */
 export async function startDaemonProcess(shape: PipelineShape, dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-bench-'))): Promise<DaemonProcess> {
   const { exportersYaml, exporterIds, processorsYaml, processorIds = [], serviceYaml } = shape;
+  const nodeArgs = [...(shape.nodeArgs ?? []), ...(process.env.BENCH_DAEMON_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
   const { file: config, httpPort, telemetryPort: telemetry } = await writeConfigFile(
     {
       exporters: exportersYaml,
@@ -40,9 +43,10 @@ export async function startDaemonProcess(shape: PipelineShape, dir = mkdtempSync
     },
     dir,
   );
-  const child = spawn(process.execPath, [BIN, 'run', '--config', config], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'run', '--config', config], { stdio: ['ignore', 'inherit', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
   for (;;) {
+    if (child.exitCode !== null) throw new Error(`the daemon exited (${child.exitCode}) before it was ready; config in ${config}`);
     const ready = await fetch(`http://127.0.0.1:${telemetry}/readyz`).then((r) => r.ok, () => false);
     if (ready) break;
     await new Promise((r) => setTimeout(r, 50));

@@ -121,7 +121,9 @@ export class HelperExporter implements Exporter {
     const group = [first];
     let records = first.records;
     const room = () => (batching.max_size > 0 ? batching.max_size - records : Number.POSITIVE_INFINITY);
-    for (let next = queue.takeReady(room()); next && records < batching.min_size; next = queue.takeReady(room())) {
+    while (records < batching.min_size) {
+      const next = queue.takeReady(room());
+      if (!next) break;
       group.push(next);
       records += next.records;
     }

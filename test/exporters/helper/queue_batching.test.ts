@@ -13,7 +13,7 @@ const config = (host: string) => `${OTLP_RECEIVER}exporters:
   posthog:
     endpoint: ${host}
     api_key: phc_batching
-    sending_queue: { num_consumers: 1, persistent: true, batch: { flush_timeout: 200ms, min_size: 35, max_size: 40 } }
+    sending_queue: { num_consumers: 1, persistent: true, batch: { flush_timeout: 200ms, min_size: 35, max_size: 50 } }
 service:
   data_dir: "{{DIR}}"
   telemetry: { metrics: { address: "{{TELEMETRY}}" } }
@@ -80,6 +80,21 @@ describe('sending_queue.batch: batching after the answer', () => {
     fake.tick(200);
     await standin.waitForRecords(120);
     assert.deepEqual(recordsPerRequest(standin), [30, 30, 60]);
+  });
+
+  it('what waits while the backend is busy goes out in full batches, none left behind', async () => {
+    let release!: () => void;
+    standin.gate = new Promise((resolve) => (release = resolve));
+    for (let i = 0; i < 4; i++) assert.equal(await post(d, 10), 200);
+    await standin.waitForRecords(40);
+    // The consumer is now waiting on the backend's answer; five more batches queue up behind it.
+    for (let i = 0; i < 5; i++) assert.equal(await post(d, 10), 200);
+    standin.gate = undefined;
+    release();
+    await turns(50);
+    fake.tick(200);
+    await standin.waitForRecords(90);
+    assert.deepEqual(recordsPerRequest(standin), [40, 40, 10]);
   });
 
   it('a persistent queue keeps no row of what was sent together', async () => {
