@@ -6,10 +6,11 @@ import type { LogBatch } from '../../pipeline/batch.js';
 import { sleep } from '../../pipeline/clock.js';
 import type { CreateSettings, Exporter } from '../../pipeline/component.js';
 import { PermanentError } from '../../pipeline/errors.js';
-import { encodeExportRequest, type PbResourceLogs } from '../../proto/otlp.js';
+import type { PbResourceLogs } from '../../proto/otlp.js';
 import { Backoff } from '../../pipeline/backoff.js';
 import type { HelperSettings } from './config.js';
 import { MemoryStorage, PersistentStorage, type QueueStorage } from './queue_storage.js';
+import { QueuedPayload } from './queued_payload.js';
 import { SendingQueue, type QueuedBatch } from './sending_queue.js';
 import type { SendResult } from '../../pipeline/send_result.js';
 import { splitInHalf } from './split_half.js';
@@ -18,6 +19,8 @@ import type { ErrorCode } from '../../pipeline/errors.js';
 export interface Transport {
   /** One attempt. Must honour `signal` (timeout or shutdown) and classify, never throw for a backend failure. */
   send(resourceLogs: PbResourceLogs[], records: number, signal: AbortSignal): Promise<SendResult>;
+  /** The same with the request already encoded, for transports that send the bytes unchanged. */
+  sendEncoded?(request: Uint8Array, records: number, signal: AbortSignal): Promise<SendResult>;
   start?(): Promise<void>;
   shutdown?(): Promise<void>;
 }
@@ -87,7 +90,7 @@ export class HelperExporter implements Exporter {
       return;
     }
     // No queue: the client waits for delivery and gets the failure if it does not happen.
-    const outcome = await this.#deliver(resourceLogs, batch.recordCount, this.#abort.signal, false);
+    const outcome = await this.#deliver(QueuedPayload.decoded(resourceLogs), batch.recordCount, this.#abort.signal, false);
     if (outcome.kind === 'failed') throw outcome.permanent ? new PermanentError(outcome.reason) : new Error(outcome.reason);
     if (outcome.kind === 'aborted') throw new Error(`exporter ${this.settings.id} is shutting down`);
   }
@@ -97,9 +100,8 @@ export class HelperExporter implements Exporter {
       const group = await this.#fill(queue, first);
       let outcome: SendOutcome;
       try {
-        const resourceLogs = group.length === 1 ? storage.load(first) : group.flatMap((b) => storage.load(b));
         const rows = group.map((b) => storage.storeRow(b)).filter((row): row is number => row !== undefined);
-        outcome = await this.#deliver(resourceLogs, sumRecords(group), this.#abort.signal, true, rows);
+        outcome = await this.#deliver(storage.load(group), sumRecords(group), this.#abort.signal, true, rows);
       } catch (error) {
         // A store failure: keep the batches queued (still in the store, or still in memory) and stop this consumer.
         this.settings.logger.error({ err: error }, 'sending a queued batch failed unexpectedly; it stays queued');
@@ -157,35 +159,38 @@ export class HelperExporter implements Exporter {
    * fails whole leaves the queue table in the same transaction as it enters the dead letters (`queueRows`,
    * the rows it was sent from), so a crash between the two cannot send a dead-lettered batch again.
    */
-  async #deliver(resourceLogs: PbResourceLogs[], records: number, signal: AbortSignal, deadLetter: boolean, queueRows: readonly number[] = []): Promise<SendOutcome> {
+  async #deliver(payload: QueuedPayload, records: number, signal: AbortSignal, deadLetter: boolean, queueRows: readonly number[] = []): Promise<SendOutcome> {
     const { retry, timeoutMs } = this.helper;
     const { clock, telemetry, id } = this.settings;
     const started = clock.now();
     const backoff = new Backoff(retry);
     for (;;) {
       const attempt = attemptSignal(timeoutMs, signal);
-      const result = await this.transport.send(resourceLogs, records, attempt.signal).finally(attempt.done);
+      const sending = payload.isEncoded && this.transport.sendEncoded
+        ? this.transport.sendEncoded(payload.bytes, records, attempt.signal)
+        : this.transport.send(payload.resourceLogs, records, attempt.signal);
+      const result = await sending.finally(attempt.done);
       if (signal.aborted) return { kind: 'aborted' };
       switch (result.kind) {
         case 'success':
           telemetry.exporterSent.inc({ exporter: id }, records);
           return { kind: 'sent' };
         case 'too_large': {
-          const halves = splitInHalf(resourceLogs);
-          if (!halves) return this.#fail(resourceLogs, records, 'too_large', `a single log record is larger than the backend accepts (${result.reason})`, deadLetter, true, queueRows);
+          const halves = splitInHalf(payload.resourceLogs);
+          if (!halves) return this.#fail(payload, records, 'too_large', `a single log record is larger than the backend accepts (${result.reason})`, deadLetter, true, queueRows);
           for (const half of halves) {
-            const outcome = await this.#deliver(half, countRecords(half), signal, deadLetter);
+            const outcome = await this.#deliver(QueuedPayload.decoded(half), countRecords(half), signal, deadLetter);
             if (outcome.kind !== 'sent' && !(deadLetter && outcome.kind === 'failed')) return outcome;
           }
           return { kind: 'sent' };
         }
         case 'permanent':
-          return this.#fail(resourceLogs, records, 'permanent', result.reason, deadLetter, true, queueRows);
+          return this.#fail(payload, records, 'permanent', result.reason, deadLetter, true, queueRows);
         case 'retryable': {
           const delay = result.retryAfterMs ?? backoff.next();
           const elapsed = clock.now() - started;
           if (!retry.enabled || elapsed + delay > retry.maxElapsedMs) {
-            return this.#fail(resourceLogs, records, 'retries_exhausted', `gave up after ${Math.round(elapsed / 1000)}s: ${result.reason}`, deadLetter, false, queueRows);
+            return this.#fail(payload, records, 'retries_exhausted', `gave up after ${Math.round(elapsed / 1000)}s: ${result.reason}`, deadLetter, false, queueRows);
           }
           telemetry.exporterRetries.inc({ exporter: id });
           this.settings.logger.debug({ reason: result.reason, delay_ms: delay }, 'retrying');
@@ -199,7 +204,7 @@ export class HelperExporter implements Exporter {
     }
   }
 
-  #fail(resourceLogs: PbResourceLogs[], records: number, kind: string, reason: string, deadLetter: boolean, permanent: boolean, queueRows: readonly number[]): SendOutcome {
+  #fail(payload: QueuedPayload, records: number, kind: string, reason: string, deadLetter: boolean, permanent: boolean, queueRows: readonly number[]): SendOutcome {
     const { telemetry, id, logger } = this.settings;
     telemetry.exporterSendFailed.inc({ exporter: id }, records);
     // Logged once per kind of failure, with the reason; every occurrence is counted.
@@ -208,7 +213,7 @@ export class HelperExporter implements Exporter {
     this.#loggedReasons.add(key);
     if (deadLetter) {
       try {
-        this.settings.store.get().deadLetter(id, records, reason, encodeExportRequest({ resourceLogs }), queueRows);
+        this.settings.store.get().deadLetter(id, records, reason, payload.bytes, queueRows);
         telemetry.exporterDeadLettered.inc({ exporter: id, reason: kind }, records);
       } catch (error) {
         telemetry.exporterLost.inc({ exporter: id, reason: 'dead_letter_failed' }, records);

@@ -2,12 +2,14 @@
 // in the SQLite store from the moment they are accepted (`sending_queue.persistent: true`).
 import { decodeExportRequest, encodeExportRequest, type PbResourceLogs } from '../../proto/otlp.js';
 import type { Store } from '../../store/store.js';
+import { QueuedPayload } from './queued_payload.js';
 import type { QueuedBatch } from './sending_queue.js';
 
 export interface QueueStorage {
   /** Keeps the batch; for the persistent storage, durably, before this returns. */
   append(resourceLogs: PbResourceLogs[], records: number, bytes: number): QueuedBatch;
-  load(batch: QueuedBatch): PbResourceLogs[];
+  /** The records of batches sent together, in queue order. */
+  load(batches: readonly QueuedBatch[]): QueuedPayload;
   /** Batches delivered (or dead-lettered) together: for the persistent storage, removed in one transaction. */
   removeMany(batches: readonly QueuedBatch[]): void;
   /** The batch's row in the store's queue table, if it has one (so a dead letter can take its place at once). */
@@ -38,8 +40,8 @@ export class MemoryStorage implements QueueStorage {
     return { id, records, bytes };
   }
 
-  load(batch: QueuedBatch): PbResourceLogs[] {
-    return this.#batches.get(batch.id) ?? [];
+  load(batches: readonly QueuedBatch[]): QueuedPayload {
+    return QueuedPayload.decoded(batches.flatMap((b) => this.#batches.get(b.id) ?? []));
   }
 
   removeMany(batches: readonly QueuedBatch[]): void {
@@ -68,7 +70,7 @@ export class MemoryStorage implements QueueStorage {
 
   saveUnsent(batches: readonly QueuedBatch[]): number {
     const fresh = batches.filter((b) => !this.#storeRows.has(b.id));
-    this.store().enqueueMany(this.exporter, fresh.map((b) => ({ records: b.records, payload: encode(this.load(b)) })));
+    this.store().enqueueMany(this.exporter, fresh.map((b) => ({ records: b.records, payload: encode(this.#batches.get(b.id) ?? []) })));
     return batches.reduce((n, b) => n + b.records, 0);
   }
 }
@@ -85,9 +87,9 @@ export class PersistentStorage implements QueueStorage {
     return { id, records, bytes: payload.byteLength };
   }
 
-  load(batch: QueuedBatch): PbResourceLogs[] {
-    const payload = this.store().payload(batch.id);
-    return payload ? decode(payload) : [];
+  load(batches: readonly QueuedBatch[]): QueuedPayload {
+    const store = this.store();
+    return QueuedPayload.encoded(batches.map((b) => store.payload(b.id) ?? new Uint8Array()));
   }
 
   removeMany(batches: readonly QueuedBatch[]): void {

@@ -70,8 +70,12 @@ class OtlpGrpcTransport implements Transport {
     for (const [key, value] of Object.entries(config.headers)) this.#metadata.set(key, value);
   }
 
-  send(resourceLogs: PbResourceLogs[], _records: number, signal: AbortSignal): Promise<SendResult> {
-    const body = Buffer.from(encodeExportRequest({ resourceLogs }));
+  send(resourceLogs: PbResourceLogs[], records: number, signal: AbortSignal): Promise<SendResult> {
+    return this.sendEncoded(encodeExportRequest({ resourceLogs }), records, signal);
+  }
+
+  sendEncoded(request: Uint8Array, _records: number, signal: AbortSignal): Promise<SendResult> {
+    const body = Buffer.from(request.buffer, request.byteOffset, request.byteLength);
     return new Promise((resolve) => {
       const exportCall = (this.#client as unknown as { Export: ExportCall }).Export.bind(this.#client);
       const call = exportCall(body, this.#metadata.clone(), {}, (error) => {

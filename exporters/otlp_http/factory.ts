@@ -44,8 +44,12 @@ class OtlpHttpTransport implements Transport {
     };
   }
 
-  async send(resourceLogs: PbResourceLogs[], _records: number, signal: AbortSignal): Promise<SendResult> {
-    return postProtobuf(encodeExportRequest({ resourceLogs }), this.#post, signal, (body) => this.#partialSuccess(body));
+  async send(resourceLogs: PbResourceLogs[], records: number, signal: AbortSignal): Promise<SendResult> {
+    return this.sendEncoded(encodeExportRequest({ resourceLogs }), records, signal);
+  }
+
+  async sendEncoded(request: Uint8Array, _records: number, signal: AbortSignal): Promise<SendResult> {
+    return postProtobuf(request, this.#post, signal, (body) => this.#partialSuccess(body));
   }
 
   // A 200 may still reject some records (partial_success): OTLP says not to retry them; say so.
