@@ -35,5 +35,7 @@ USER node
 EXPOSE 4317 4318 13133
 HEALTHCHECK --interval=30s --timeout=3s CMD ["node", "-e", "fetch('http://127.0.0.1:13133/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 VOLUME ["/var/lib/logsift"]
-ENTRYPOINT ["node", "/app/bin/logsift.js"]
+# A larger young generation: the data path makes short-lived objects per record, and with the default most
+# of them were promoted and collected again by the old generation (bench:peer, BENCHMARKS.md).
+ENTRYPOINT ["node", "--max-semi-space-size=32", "/app/bin/logsift.js"]
 CMD ["run", "--config", "/etc/logsift/config.yaml"]

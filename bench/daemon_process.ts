@@ -32,7 +32,8 @@ export interface PipelineShape {
 /** Runs `logsift run` on otlp → processors → exporters. */
 export async function startDaemonProcess(shape: PipelineShape, dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-bench-'))): Promise<DaemonProcess> {
   const { exportersYaml, exporterIds, processorsYaml, processorIds = [], serviceYaml } = shape;
-  const nodeArgs = [...(shape.nodeArgs ?? []), ...(process.env.BENCH_DAEMON_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
+  // As `npm start` and the image run it: a larger young generation (see the Dockerfile).
+  const nodeArgs = ['--max-semi-space-size=32', ...(shape.nodeArgs ?? []), ...(process.env.BENCH_DAEMON_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
   const { file: config, httpPort, telemetryPort: telemetry } = await writeConfigFile(
     {
       exporters: exportersYaml,
