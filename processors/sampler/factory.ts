@@ -246,7 +246,9 @@ class Sampler implements Processor {
       const cls = severityClass(record.severityNumber, record.severityText);
       const time = this.#time(record, arrival);
       if (time > this.#latest) this.#latest = time;
-      [lastService, lastPattern, lastTime] = [service, pattern, time];
+      lastService = service;
+      lastPattern = pattern;
+      lastTime = time;
       const entry = this.#ledger.entry(service, pattern, time);
       if (retro) lastAdmit = this.config.retro.max_per_pattern / Math.max(1, (Math.max(entry.rate, entry.seen) * this.#retroWindowMs) / this.#windowMs);
       const compiled = this.#policy(service);
