@@ -36,13 +36,16 @@ export class SendingQueue {
     this.#records += batch.records;
     this.#bytes += batch.bytes;
     this.onSizeChange(this.#records);
+    if (!this.#handToTaker(batch)) this.#ready.push(batch);
+  }
+
+  /** Gives the batch to a consumer waiting in take(), if one is. */
+  #handToTaker(batch: QueuedBatch): boolean {
     const taker = this.#takers.shift();
-    if (taker) {
-      this.#taken.add(batch);
-      taker(batch);
-    } else {
-      this.#ready.push(batch);
-    }
+    if (!taker) return false;
+    this.#taken.add(batch);
+    taker(batch);
+    return true;
   }
 
   /**
@@ -83,13 +86,7 @@ export class SendingQueue {
   /** A taken batch handed back unsent: first in line again. */
   putBack(batch: QueuedBatch): void {
     if (!this.#taken.delete(batch)) return;
-    const taker = this.#takers.shift();
-    if (taker) {
-      this.#taken.add(batch);
-      taker(batch);
-    } else {
-      this.#ready.unshift(batch);
-    }
+    if (!this.#handToTaker(batch)) this.#ready.unshift(batch);
   }
 
   /** Batches waiting for a consumer. */

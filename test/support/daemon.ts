@@ -86,3 +86,14 @@ service:
   pipelines:
     logs: { receivers: [otlp], processors: [batch], exporters: [file] }
 `;
+
+/** POSTs string bodies as one OTLP/JSON request to the daemon's HTTP receiver; the answer's status. */
+export async function postBodies(d: TestDaemon, bodies: readonly string[]): Promise<number> {
+  const res = await fetch(d.httpUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: bodies.map((b) => ({ body: { stringValue: b } })) }] }] }),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}

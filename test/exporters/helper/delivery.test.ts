@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { OTLP_RECEIVER, startDaemon, type TestDaemon } from '../../support/daemon.js';
+import { OTLP_RECEIVER, postBodies, startDaemon, type TestDaemon } from '../../support/daemon.js';
 import { fakeClock } from '../../support/fake_clock.js';
 import { SeverityNumber, sdkExporter, sdkProvider } from '../../support/otel_clients.js';
 import { PosthogStandin } from '../../support/posthog_standin.js';
@@ -22,16 +22,6 @@ service:
   pipelines:
     logs: { receivers: [otlp], exporters: [posthog] }
 `;
-
-async function postJson(d: TestDaemon, bodies: string[]): Promise<number> {
-  const res = await fetch(d.httpUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: bodies.map((b) => ({ body: { stringValue: b } })) }] }] }),
-  });
-  await res.arrayBuffer();
-  return res.status;
-}
 
 describe('delivery through a backend outage (fake clock)', () => {
   const standin = new PosthogStandin();
@@ -87,7 +77,7 @@ describe('delivery through a backend outage (fake clock)', () => {
 
   it('401 and 400 are not retried: counted, dead-lettered, and logged once per kind', async () => {
     standin.scripted.push(401, 401, 401, 400);
-    for (const batch of ['a', 'b', 'c', 'd']) assert.equal(await postJson(d, [`${batch}1`, `${batch}2`]), 200);
+    for (const batch of ['a', 'b', 'c', 'd']) assert.equal(await postBodies(d, [`${batch}1`, `${batch}2`]), 200);
     const metricsUrl = `http://127.0.0.1:${d.telemetryPort}/metrics`;
     let metrics = '';
     while (!/logsift_exporter_dead_lettered_log_records_total\{exporter="posthog",reason="permanent"\} 8/.test(metrics)) {
@@ -103,14 +93,14 @@ describe('delivery through a backend outage (fake clock)', () => {
 
   it('a 413 splits the batch in halves until each part is taken; a single record too large is dead-lettered', async () => {
     standin.scripted.push(413);
-    assert.equal(await postJson(d, ['s1', 's2', 's3', 's4', 's5']), 200);
+    assert.equal(await postBodies(d, ['s1', 's2', 's3', 's4', 's5']), 200);
     await standin.waitForRecords(5);
     assert.deepEqual(standin.attempts.map((a) => a.status), [413, 200, 200]);
     const parts = standin.received.map((r) => r.request.resourceLogs![0]!.scopeLogs![0]!.logRecords!.map((l) => l.body!.stringValue));
     assert.deepEqual(parts, [['s1', 's2'], ['s3', 's4', 's5']]);
 
     standin.scripted.push(413);
-    assert.equal(await postJson(d, ['alone']), 200);
+    assert.equal(await postBodies(d, ['alone']), 200);
     const metricsUrl = `http://127.0.0.1:${d.telemetryPort}/metrics`;
     let metrics = '';
     while (!/logsift_exporter_dead_lettered_log_records_total\{exporter="posthog",reason="too_large"\} 1/.test(metrics)) {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { Store } from '../../../store/store.js';
-import { OTLP_RECEIVER, startDaemon, type TestDaemon } from '../../support/daemon.js';
+import { OTLP_RECEIVER, postBodies, startDaemon, type TestDaemon } from '../../support/daemon.js';
 import { fakeClock } from '../../support/fake_clock.js';
 import { PosthogStandin } from '../../support/posthog_standin.js';
 
@@ -22,16 +22,8 @@ service:
 `;
 
 let sent = 0;
-async function post(d: TestDaemon, records: number): Promise<number> {
-  const bodies = Array.from({ length: records }, () => `record ${sent++}`);
-  const res = await fetch(d.httpUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: bodies.map((b) => ({ body: { stringValue: b } })) }] }] }),
-  });
-  await res.arrayBuffer();
-  return res.status;
-}
+/** One request of `records` fresh bodies. */
+const post = (d: TestDaemon, records: number) => postBodies(d, Array.from({ length: records }, () => `record ${sent++}`));
 
 const recordsPerRequest = (standin: PosthogStandin) =>
   standin.received.map((r) => (r.request.resourceLogs ?? []).reduce((n, rl) => n + (rl.scopeLogs ?? []).reduce((m, sl) => m + (sl.logRecords?.length ?? 0), 0), 0));

@@ -1,6 +1,6 @@
-// A persistent queue sends what it stored as stored: requests queued together leave as one OTLP request —
-// their bytes concatenated, which protobuf reads as one message with every resource_logs entry — with no
-// record decoded and encoded again on the way, and every field intact.
+// A persistent queue sends what it stored as stored (exporters/helper/queued_payload.ts): requests queued
+// together leave as one OTLP request — their stored bytes concatenated, which protobuf reads as one message
+// with every resource_logs entry — in order, with every field intact.
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
