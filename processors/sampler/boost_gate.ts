@@ -3,7 +3,9 @@
 // (recent_rate.ts). A spike or an upward shift: while it runs at EXCESS × the usual rate or more. A drop, a
 // silence, a downward shift: while it runs below DEFICIT × it. Back at the usual rate, nothing is boosted,
 // however long the anomaly stays open or the cooldown lasts — one spike once kept five minutes of a pattern
-// whole, and traffic back after a lull kept its first minutes whole.
+// whole, and traffic back after a lull kept its first minutes whole. A spike's onset (its first `onsetMs`
+// while the excess lasts) is kept whole: the first seconds of an incident are what a reader opens first, and
+// a sample of them is a hole in the story; after it, its excess only.
 import type { AnomalyView } from '../anomaly/factory.js';
 import type { BoostScope } from '../anomaly/tracker.js';
 import { RecentRate } from './recent_rate.js';
@@ -28,8 +30,14 @@ export class BoostGate {
   /** Per boosted pattern: until when (the cooldown), what is boosted of it, since when, and its recent rate. */
   readonly #state = new Map<string, { until: number; scope: BoostScope; since: number; rate: RecentRate; quick: RecentRate | undefined }>();
 
-  /** `windowMs`: the sampler's window (the recent rate's spans are measured from it). */
-  constructor(private readonly windowMs: number) {}
+  /**
+   * `windowMs`: the sampler's window (the recent rate's spans are measured from it); `onsetMs`: how long a
+   * spike or a rise is kept whole, from when its boost began, before only its excess is.
+   */
+  constructor(
+    private readonly windowMs: number,
+    private readonly onsetMs: number,
+  ) {}
 
   /** The steady and the quick reading's spans for a pattern of this usual rate (no quick one if too quiet). */
   #spans(scope: BoostScope): { steady: number; quick: number | undefined } {
@@ -41,9 +49,9 @@ export class BoostGate {
 
   /**
    * How much of the pattern's traffic is the anomaly's now, as a share to keep beyond the policy: 1 under a
-   * drop or a new pattern, the excess share (1 − usual / recent rate) under a spike or a rise — so a ×8
-   * spike keeps its seven extra records in eight and the eighth, the usual traffic, is sampled as usual —
-   * and undefined when nothing is boosted.
+   * drop or a new pattern, and in a spike's or a rise's onset; after the onset the excess share (1 − usual /
+   * recent rate) — so a ×8 spike keeps its seven extra records in eight and the eighth, the usual traffic,
+   * is sampled as usual — and undefined when nothing is boosted.
    */
   boosted(anomalies: AnomalyView, cooldownSeconds: number, service: string, pattern: string, seenInWindow: number, windowStart: number, now: number): number | undefined {
     const key = `${service}\u0000${pattern}`;
@@ -77,6 +85,6 @@ export class BoostGate {
     const steady = state.rate.perSecond(now);
     const recent = state.quick?.perSecond(now) ?? steady;
     if (steady < EXCESS * s.usualPerSecond || recent < EXCESS * s.usualPerSecond) return undefined;
-    return 1 - s.usualPerSecond / recent;
+    return now - state.since < this.onsetMs ? 1 : 1 - s.usualPerSecond / recent;
   }
 }

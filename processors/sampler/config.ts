@@ -25,7 +25,7 @@ export interface SamplerConfig {
   /** Dropped records kept in memory so an anomaly can bring back its last `window` of lines. */
   retro: { enabled: boolean; window: Duration; max_per_pattern: number; max_total: number };
   /** What anomaly boosts may keep beyond the policy (boost_budget.ts). */
-  boost: { budget_share: number; burst_windows: number };
+  boost: { budget_share: number; burst_windows: number; payback: number; onset: Duration };
   /** The recent traffic kept for the tuner's replay gate and its watch after a change. */
   tape: { enabled: boolean; window: Duration; max_records: number };
 }
@@ -50,7 +50,12 @@ const schema = {
     boost: {
       type: 'object',
       additionalProperties: false,
-      properties: { budget_share: { type: 'number', minimum: 0 }, burst_windows: { type: 'number', minimum: 1 } },
+      properties: {
+        budget_share: { type: 'number', minimum: 0 },
+        burst_windows: { type: 'number', minimum: 1 },
+        payback: { type: 'number', minimum: 0, maximum: 1 },
+        onset: DURATION_SCHEMA,
+      },
     },
     retro: {
       type: 'object',
@@ -102,7 +107,7 @@ export function defaultSamplerConfig(): SamplerConfig {
     services: {},
     ledger: { enabled: true, flush_interval: duration('10s'), events: true },
     retro: { enabled: true, window: duration('60s'), max_per_pattern: 200, max_total: 10_000 },
-    boost: { budget_share: 1, burst_windows: 60 },
+    boost: { budget_share: 1, burst_windows: 60, payback: 0.5, onset: duration('30s') },
     tape: { enabled: true, window: duration('10m'), max_records: 100_000 },
   };
 }

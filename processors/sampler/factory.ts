@@ -88,9 +88,9 @@ class Sampler implements Processor {
     this.#decisions = samplerMetrics(settings.telemetry).decisions;
     this.#ledger = new Ledger(this.#windowMs);
     this.#sharer = new BudgetSharer(this.#ledger, this.#windowMs, config.min_keep, config.policy, (service) => this.#policy(service).policy);
-    this.#boostGate = new BoostGate(this.#windowMs);
+    this.#boostGate = new BoostGate(this.#windowMs, config.boost.onset.ms);
     this.#ports = this.#decisionPorts();
-    this.#boostBudget = new BoostBudget({ share: config.boost.budget_share, burstWindows: config.boost.burst_windows });
+    this.#boostBudget = new BoostBudget({ share: config.boost.budget_share, burstWindows: config.boost.burst_windows, payback: config.boost.payback });
     this.#keepRank = severityRank(config.keep_at_or_above);
     this.#retroWindowMs = config.retro.window.ms;
     this.#retro = config.retro.enabled ? new RetroBuffer(config.retro.max_per_pattern, config.retro.max_total, this.#retroWindowMs) : undefined;
@@ -168,7 +168,9 @@ class Sampler implements Processor {
       // What led up to it, except under a spike or a rise: there the pattern's earlier records are its usual
       // traffic, and what matters is what was dropped since the excursion began.
       const rise = anomaly.kind === 'spike' || (anomaly.kind === 'level_shift' && anomaly.observed > anomaly.expected);
-      held.push(...this.#retro.take(anomaly.service, anomaly.pattern, rise ? anomaly.start : this.#latest - this.#retroWindowMs));
+      const brought = this.#retro.take(anomaly.service, anomaly.pattern, rise ? anomaly.start : this.#latest - this.#retroWindowMs);
+      this.#boostBudget.charge(anomaly.service, this.#ledger.windowStart(this.#latest), brought.length);
+      held.push(...brought);
     }
     this.#flushedAnomalies = new Set(open.map((a) => a.id));
     if (held.length === 0) return undefined;
@@ -191,11 +193,13 @@ class Sampler implements Processor {
     return {
       matchesRule: () => c.compiled.rules((key) => c.record.attributes.get(key)),
       wanted: () => {
-        // A pattern's own rate wins in either mode; dynamic mode shares the budget among the rest.
+        // A pattern's own rate wins in either mode; dynamic mode shares the budget among the rest, cut while
+        // the service repays what its boosts kept.
         const { policy } = c.compiled;
         const own = policy.pattern_keep[c.pattern];
         if (own !== undefined) return own;
-        return policy.mode === 'dynamic' ? this.#sharer.probability(policy, c.compiled.dynamic, c.service, c.pattern, c.windowStart, c.now) : (policy.severity_keep[c.cls] ?? 1);
+        if (policy.mode !== 'dynamic') return policy.severity_keep[c.cls] ?? 1;
+        return this.#sharer.probability(policy, c.compiled.dynamic, c.service, c.pattern, c.windowStart, c.now) * this.#boostBudget.paybackFactor(c.service, c.windowStart);
       },
       draw: () => traceDraw(c.record.traceIdBytes),
       boostKeep: () => {

@@ -18,14 +18,17 @@ import { batchOf, traceIdFor } from '../../support/records.js';
 import { configFor, testProcessorSettings } from '../../support/settings.js';
 import { SAMPLE_RATE_ATTRIBUTE, SAMPLE_REASON_ATTRIBUTE } from '../../../processors/sampler/sample_attributes.js';
 
-async function chain(retro: Record<string, unknown>, boost: Record<string, unknown> = { budget_share: 50, burst_windows: 15 }) {
+const STATIC_POLICY = { mode: 'static', severity_keep: { INFO: 0.05 }, first_k_per_window: 0, anomaly_boost: { keep: 1, cooldown_seconds: 120 } };
+
+// No onset by default: most of these cases are about the excess; the onset has its own.
+async function chain(retro: Record<string, unknown>, boost: Record<string, unknown> = { budget_share: 50, burst_windows: 15, onset: '0s' }, policy: Record<string, unknown> = STATIC_POLICY) {
   const { fake, clock } = fakeClock();
   const shared = new PipelineShared();
   const stats = rateStatsProcessorFactory.create(testProcessorSettings('ratestats', { clock, shared }), configFor(rateStatsProcessorFactory, { window: '1m' }));
   const detector = anomalyProcessorFactory.create(testProcessorSettings('anomaly', { clock, shared }), anomalyProcessorFactory.defaultConfig());
   const config = configFor(samplerProcessorFactory, {
     window: '1m',
-    policy: { mode: 'static', severity_keep: { INFO: 0.05 }, first_k_per_window: 0, anomaly_boost: { keep: 1, cooldown_seconds: 120 } },
+    policy,
     retro,
     boost,
   });
@@ -38,7 +41,7 @@ async function chain(retro: Record<string, unknown>, boost: Record<string, unkno
     for (const g of b.groups()) for (const r of g.records) out.push({ body: r.bodyText, reason: String(r.attributes.get(SAMPLE_REASON_ATTRIBUTE)), rate: Number(r.attributes.get(SAMPLE_RATE_ATTRIBUTE)) });
   });
   let trace = 0;
-  const send = (count: number, tag: string) => input.next(batchOf(Array.from({ length: count }, (_, i) => ({ body: `${tag} ${i}`, pattern: 'get', traceId: traceIdFor(trace++) }))));
+  const send = (count: number, tag: string, pattern = 'get') => input.next(batchOf(Array.from({ length: count }, (_, i) => ({ body: `${tag} ${i}`, pattern, traceId: traceIdFor(trace++) }))));
   return { fake, out, send, sampler, store: samplerSettings.store };
 }
 
@@ -123,6 +126,47 @@ describe('anomaly boost and retro flush', () => {
     assert.ok(parts.size >= 3, `from bursts across the window, not only the last: ${[...parts]}`);
   });
 
+  it("a spike's onset is kept whole while its excess lasts, then only its excess", async () => {
+    const { fake, out, send } = await chain({ window: '60s', max_per_pattern: 1000 }, { budget_share: 50, burst_windows: 15, onset: '30s' });
+    for (let m = 0; m < 8; m++) {
+      send(40, `calm${m}`);
+      fake.tick(60_000);
+    }
+    // Ten times the usual minute, a batch every 6 s: found at the third batch (see the first case).
+    for (let part = 0; part < 10; part++) {
+      send(40, `spike${part}`);
+      fake.tick(6000);
+    }
+    const kept = (part: number) => out.filter((o) => o.body.startsWith(`spike${part} `) && o.reason !== 'retro').length;
+    // Opened at spike2: the batches of its first 30 s (spike2 … spike6) whole, the later ones their excess.
+    for (let part = 2; part <= 6; part++) assert.equal(kept(part), 40, `spike${part}, within the onset`);
+    const late = kept(8) + kept(9);
+    assert.ok(late < 80 && late >= 64, `${late} of the last 80: the excess, past the onset`);
+  });
+
+  it('what boosts keep is paid back: the next windows of the dynamic budget give way, every pattern still kept', async () => {
+    const DYNAMIC = { mode: 'dynamic', budget: { keep_fraction: 0.05 }, first_k_per_window: 1, anomaly_boost: { keep: 1, cooldown_seconds: 60 } };
+    const run = async (payback: number) => {
+      const { fake, out, send } = await chain({ window: '60s', max_per_pattern: 1000 }, { budget_share: 50, burst_windows: 15, onset: '30s', payback }, DYNAMIC);
+      // Two steady patterns, 400 each a minute in ten batches; at minute 8 one of them spikes ×10 for a minute.
+      for (let m = 0; m < 16; m++) {
+        for (let part = 0; part < 10; part++) {
+          send(40, `m${m}-${part}-calm`, 'calm');
+          send(m === 8 ? 400 : 40, `m${m}-${part}-get`, 'get');
+          fake.tick(6000);
+        }
+      }
+      const calmKept = (from: number, to: number) => out.filter((o) => o.reason !== 'retro' && /-calm /.test(o.body) && Number(/^m(\d+)-/.exec(o.body)![1]) >= from && Number(/^m(\d+)-/.exec(o.body)![1]) < to).length;
+      return { before: calmKept(4, 8), after: calmKept(9, 13), boosted: out.filter((o) => o.reason === 'boost').length, perMinute: (m: number) => calmKept(m, m + 1) };
+    };
+    const repaid = await run(0.5);
+    const unpaid = await run(0);
+    assert.ok(repaid.boosted > 1000, `${repaid.boosted} boosted: the spike was kept`);
+    assert.ok(unpaid.after >= unpaid.before * 0.7, `without payback the calm pattern keeps as before (${unpaid.before} → ${unpaid.after})`);
+    assert.ok(repaid.after <= unpaid.after * 0.7, `with payback it gives way after the spike: ${repaid.after} kept against ${unpaid.after}`);
+    for (let m = 9; m < 13; m++) assert.ok(repaid.perMinute(m) >= 1, `minute ${m}: the calm pattern is still kept first in its window`);
+  });
+
   it('the buffer of dropped records is bounded per pattern, in total and by age', () => {
     const buffer = new RetroBuffer(3, 5, 1000);
     const held = (n: number) => ({ resource: {}, scope: {}, record: { body: { stringValue: String(n) } } });
@@ -143,7 +187,7 @@ describe('anomaly boost and retro flush', () => {
   });
 
   it('a boost that goes on spends at most its share of the policy\'s keeps; a short burst is kept out of the bucket', () => {
-    const budget = new BoostBudget({ share: 1, burstWindows: 5 });
+    const budget = new BoostBudget({ share: 1, burstWindows: 5, payback: 0 });
     const W = 60_000;
     let boosted = 0;
     // The policy keeps 10 a window; the boost asks for 1000 every window for an hour.
@@ -155,15 +199,45 @@ describe('anomaly boost and retro flush', () => {
     assert.ok(boosted >= 550, `${boosted}: the share is spent`);
     // The bucket holds five windows' worth (full from the first window on): a burst of 50 is kept whole,
     // the 51st is not.
-    const calm = new BoostBudget({ share: 1, burstWindows: 5 });
+    const calm = new BoostBudget({ share: 1, burstWindows: 5, payback: 0 });
     for (let w = 0; w < 10; w++) for (let i = 0; i < 10; i++) calm.notePolicyKeep('api', w * W);
     let burst = 0;
     for (let i = 0; i < 60; i++) if (calm.take('api', 10 * W)) burst++;
     assert.equal(burst, 50);
   });
 
+  it('a debt is repaid by cutting later windows by at most the payback share, and is capped', () => {
+    const W = 60_000;
+    const budget = new BoostBudget({ share: 10, burstWindows: 4, payback: 0.5 });
+    for (let w = 0; w < 10; w++) for (let i = 0; i < 100; i++) budget.notePolicyKeep('api', w * W);
+    assert.equal(budget.paybackFactor('api', 9 * W), 1, 'nothing boosted, nothing cut');
+    let taken = 0;
+    for (let i = 0; i < 150; i++) if (budget.take('api', 9 * W)) taken++;
+    assert.equal(taken, 150);
+    // 150 owed, 100 policy keeps a window, at most half of them a window: 50, 50, 50, then nothing.
+    const factors: number[] = [];
+    for (let w = 10; w < 15; w++) {
+      factors.push(Number(budget.paybackFactor('api', w * W).toFixed(3)));
+      for (let i = 0; i < 100; i++) budget.notePolicyKeep('api', w * W);
+    }
+    assert.deepEqual(factors, [0.5, 0.5, 0.5, 1, 1]);
+    // A debt beyond four windows of the cut (200) is not carried: a boost that went on does not cut for hours.
+    for (let i = 0; i < 100; i++) budget.notePolicyKeep('api', 15 * W);
+    for (let i = 0; i < 1000; i++) budget.take('api', 15 * W);
+    let cutWindows = 0;
+    for (let w = 16; w < 30; w++) {
+      if (budget.paybackFactor('api', w * W) < 1) cutWindows++;
+      for (let i = 0; i < 100; i++) budget.notePolicyKeep('api', w * W);
+    }
+    assert.equal(cutWindows, 4);
+    const never = new BoostBudget({ share: 10, burstWindows: 4, payback: 0 });
+    for (let w = 0; w < 3; w++) for (let i = 0; i < 100; i++) never.notePolicyKeep('api', w * W);
+    for (let i = 0; i < 100; i++) never.take('api', 2 * W);
+    assert.equal(never.paybackFactor('api', 3 * W), 1, 'payback 0: never cut');
+  });
+
   it("the bucket's size follows the service's usual keeps over hours: a spike at night is kept like one by day", () => {
-    const budget = new BoostBudget({ share: 1, burstWindows: 20 });
+    const budget = new BoostBudget({ share: 1, burstWindows: 20, payback: 0 });
     const W = 60_000;
     // Eight hours at 100 policy keeps a window, then the night at 5.
     let w = 0;
