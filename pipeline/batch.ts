@@ -14,10 +14,15 @@ import {
   type PbScope,
   type PbScopeLogs,
 } from '../proto/otlp.js';
+import { detachFromRequest, markEdited } from '../proto/record_bytes.js';
 
 /** Reads and writes a list of OTLP key/values by key. */
 export class Attributes {
-  constructor(private readonly list: PbKeyValue[]) {}
+  /** `record`: the log record the list belongs to, told when a value it arrived with changes (record_bytes.ts). */
+  constructor(
+    private readonly list: PbKeyValue[],
+    private readonly record?: PbLogRecord,
+  ) {}
 
   get(key: string): AttributeValue | undefined {
     for (const kv of this.list) if (kv.key === key) return fromAnyValue(kv.value);
@@ -33,6 +38,7 @@ export class Attributes {
     for (const kv of this.list) {
       if (kv.key === key) {
         kv.value = encoded;
+        if (this.record) markEdited(this.record);
         return;
       }
     }
@@ -92,7 +98,7 @@ export class ScopeView {
 export class LogRecordView {
   readonly attributes: Attributes;
   constructor(private readonly record: PbLogRecord) {
-    this.attributes = new Attributes(ensureList(record));
+    this.attributes = new Attributes(ensureList(record), record);
   }
   get body(): AttributeValue {
     return fromAnyValue(this.record.body);
@@ -137,6 +143,11 @@ export interface HeldRecord {
   readonly resource: PbResource;
   readonly scope: PbScope;
   readonly record: PbLogRecord;
+}
+
+/** A held record kept past its request lets go of the request's bytes (a request is large, a record small). */
+export function detachHeld(held: HeldRecord): void {
+  detachFromRequest(held.record);
 }
 
 /** One resource + scope and the records under it. */

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
+import { encodeReusingRecords, keepRecordBytes, reusableBytes } from './record_bytes.js';
 
 const protoDir = path.dirname(fileURLToPath(import.meta.url));
 
@@ -40,7 +41,11 @@ export const ExportLogsServiceResponse = root.lookupType('opentelemetry.proto.co
 export const ResourceLogsType = root.lookupType('opentelemetry.proto.logs.v1.ResourceLogs');
 export const LogRecordType = root.lookupType('opentelemetry.proto.logs.v1.LogRecord');
 export const ResourceType = root.lookupType('opentelemetry.proto.resource.v1.Resource');
+const KeyValueType = root.lookupType('opentelemetry.proto.common.v1.KeyValue');
 export const ScopeType = root.lookupType('opentelemetry.proto.common.v1.InstrumentationScope');
+keepRecordBytes(LogRecordType);
+const FALLBACK_TYPES = { resource: ResourceType, scope: ScopeType, logRecord: LogRecordType, keyValue: KeyValueType };
+
 export const RpcStatus = root.lookupType('google.rpc.Status');
 export const RetryInfo = root.lookupType('google.rpc.RetryInfo');
 
@@ -95,8 +100,16 @@ export function decodeExportRequest(bytes: Uint8Array): PbExportRequest {
   return ExportLogsServiceRequest.decode(bytes) as unknown as PbExportRequest;
 }
 
+/** Records decoded from protobuf go out as their bytes plus what was added (record_bytes.ts); others by protobufjs. */
 export function encodeExportRequest(request: PbExportRequest): Uint8Array {
-  return ExportLogsServiceRequest.encode(request as protobuf.Message).finish();
+  if (!firstRecordReusable(request)) return ExportLogsServiceRequest.encode(request as protobuf.Message).finish();
+  return encodeReusingRecords(request, FALLBACK_TYPES);
+}
+
+// A request's records come from one place (a request decoded, or JSON, or the store): the first says.
+function firstRecordReusable(request: PbExportRequest): boolean {
+  for (const rl of request.resourceLogs ?? []) for (const sl of rl.scopeLogs ?? []) for (const r of sl.logRecords ?? []) return reusableBytes(r) !== undefined;
+  return false;
 }
 
 export function encodeExportResponse(rejected: number, errorMessage: string): Uint8Array {

@@ -1,6 +1,7 @@
 // Where queued batches are kept: in memory (spilled to the store at shutdown if they could not be sent), or
 // in the SQLite store from the moment they are accepted (`sending_queue.persistent: true`).
 import { decodeExportRequest, encodeExportRequest, type PbResourceLogs } from '../../proto/otlp.js';
+import { compactBytes } from '../../proto/record_bytes.js';
 import type { Store } from '../../store/store.js';
 import { QueuedPayload } from './queued_payload.js';
 import type { QueuedBatch } from './sending_queue.js';
@@ -35,6 +36,9 @@ export class MemoryStorage implements QueueStorage {
   ) {}
 
   append(resourceLogs: PbResourceLogs[], records: number, bytes: number): QueuedBatch {
+    // Held until sent: kept records' bytes move out of their requests, which would otherwise stay in memory
+    // whole for the few records kept of each.
+    compactBytes(resourceLogs.flatMap((rl) => (rl.scopeLogs ?? []).flatMap((sl) => sl.logRecords ?? [])));
     const id = this.#nextId++;
     this.#batches.set(id, resourceLogs);
     return { id, records, bytes };

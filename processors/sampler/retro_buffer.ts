@@ -1,7 +1,7 @@
 // Recently dropped records, per (service, pattern), bounded by count per pattern, in total, and by age — so
 // when an anomaly opens, the lines that led up to it can be exported after all (retroactive flush). Each
 // pattern has a fixed ring: adding is O(1) and allocates nothing once the ring is full.
-import type { HeldRecord } from '../../pipeline/batch.js';
+import { detachHeld, type HeldRecord } from '../../pipeline/batch.js';
 
 class Ring {
   readonly held: Array<HeldRecord | undefined>;
@@ -61,6 +61,7 @@ export class RetroBuffer {
     if (!byPattern) this.#rings.set(service, (byPattern = new Map()));
     let ring = byPattern.get(pattern);
     if (!ring) byPattern.set(pattern, (ring = new Ring(this.maxPerPattern)));
+    detachHeld(held);
     if (ring.push(held, time)) this.#total += 1;
     if (this.#total > this.maxTotal) this.#trim(time);
   }

@@ -1,0 +1,349 @@
+// The zero-copy path for log records. A record decoded from protobuf keeps its own bytes (a view into the
+// request, no copy) and how many attributes it had then; the processors add attributes through the batch's
+// accessors (pattern id, sample rate, count, reason). Encoding such a record again is its bytes as received
+// followed by the added attributes — a repeated field may be continued anywhere in a message, and a parser
+// merges them — instead of protobufjs walking every field, attribute and value again. A record whose
+// existing attributes were changed in place, or that never had bytes (OTLP/JSON, the store, tests), is
+// encoded by protobufjs as before.
+import type protobuf from 'protobufjs';
+import type { PbAnyValue, PbKeyValue, PbLogRecord } from './otlp.js';
+
+/** The record's bytes as received, and its attribute count then (symbols: nothing that walks fields sees them). */
+const RAW = Symbol('logsift.record.raw');
+const RAW_ATTRIBUTES = Symbol('logsift.record.rawAttributes');
+/** Set when an attribute the record arrived with was changed in place: its bytes no longer say what it is. */
+const EDITED = Symbol('logsift.record.edited');
+
+interface RawCarrier {
+  [RAW]?: Uint8Array | undefined;
+  [RAW_ATTRIBUTES]?: number;
+  [EDITED]?: boolean;
+}
+
+/** Wraps a message type's generated decoder so each decoded record keeps its bytes. */
+export function keepRecordBytes(logRecordType: protobuf.Type): void {
+  // The generated decoders of enclosing messages call `types[i].decode(reader, length, …)` on the Type
+  // object at every record, so replacing the method on it is enough; setup() generates it first.
+  const generated = (logRecordType.setup() as unknown as { decode: (...args: unknown[]) => PbLogRecord }).decode;
+  (logRecordType as unknown as { decode: (...args: unknown[]) => PbLogRecord }).decode = function decodeKeepingBytes(reader: unknown, length: unknown, ...rest: unknown[]) {
+    const r = reader as protobuf.Reader;
+    const start = typeof length === 'number' && r instanceof Object ? r.pos : -1;
+    const record = generated.call(this, reader, length, ...rest);
+    if (start >= 0) {
+      const carrier = record as RawCarrier;
+      carrier[RAW] = r.buf.subarray(start, start + (length as number));
+      carrier[RAW_ATTRIBUTES] = record.attributes?.length ?? 0;
+    }
+    return record;
+  };
+}
+
+/** An attribute the record arrived with was changed: encode it field by field from now on. */
+export function markEdited(record: object): void {
+  (record as RawCarrier)[EDITED] = true;
+}
+
+// protobufjs decodes `bytes` fields (trace and span ids, bytes values) as views into the request too; an
+// unset one reads the prototype's default (an empty array), which is nobody's view.
+function ownBytes(view: Uint8Array): Uint8Array {
+  return view instanceof Uint8Array && view.byteLength > 0 ? Uint8Array.prototype.slice.call(view) : view;
+}
+
+function ownValue(value: PbAnyValue | null | undefined): void {
+  if (!value) return;
+  if (Object.hasOwn(value, 'bytesValue') && value.bytesValue) value.bytesValue = ownBytes(value.bytesValue);
+  for (const v of value.arrayValue?.values ?? []) ownValue(v);
+  for (const kv of value.kvlistValue?.values ?? []) ownValue(kv.value);
+}
+
+function ownFields(record: PbLogRecord): void {
+  if (Object.hasOwn(record, 'traceId') && record.traceId) record.traceId = ownBytes(record.traceId);
+  if (Object.hasOwn(record, 'spanId') && record.spanId) record.spanId = ownBytes(record.spanId);
+  ownValue(record.body);
+  for (const kv of record.attributes ?? []) ownValue(kv.value);
+}
+
+/**
+ * Lets go of the request: for a record held past it (the retro buffer), which would otherwise keep the
+ * whole request in memory for one record. It is encoded field by field from then on.
+ */
+export function detachFromRequest(record: PbLogRecord): void {
+  (record as RawCarrier)[RAW] = undefined;
+  ownFields(record);
+}
+
+/**
+ * Copies the records' bytes out of their requests into one buffer of their own: for records kept in a
+ * memory queue, where a request's other (dropped) records would stay in memory with them.
+ */
+export function compactBytes(records: Iterable<PbLogRecord>): void {
+  const carriers: RawCarrier[] = [];
+  let total = 0;
+  for (const record of records) {
+    ownFields(record);
+    const raw = (record as RawCarrier)[RAW];
+    if (!raw) continue;
+    carriers.push(record as RawCarrier);
+    total += raw.byteLength;
+  }
+  if (carriers.length === 0) return;
+  const own = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (const c of carriers) {
+    const raw = c[RAW]!;
+    own.set(raw, at);
+    c[RAW] = own.subarray(at, at + raw.byteLength);
+    at += raw.byteLength;
+  }
+}
+
+/** The record's bytes and the attributes added since, when its bytes still say what it was. */
+export function reusableBytes(record: PbLogRecord): { raw: Uint8Array; added: readonly PbKeyValue[] } | undefined {
+  const c = record as RawCarrier;
+  const raw = c[RAW];
+  if (!raw || c[EDITED]) return undefined;
+  const list = record.attributes ?? [];
+  const had = c[RAW_ATTRIBUTES] ?? 0;
+  if (list.length < had) return undefined;
+  return { raw, added: had === 0 ? list : list.slice(had) };
+}
+
+/** The protobufjs types the encoder falls back to for what it does not write itself. */
+export interface FallbackTypes {
+  resource: protobuf.Type;
+  scope: protobuf.Type;
+  logRecord: protobuf.Type;
+  keyValue: protobuf.Type;
+}
+
+// Wire types and the tags written here (field number << 3 | wire type).
+const LEN = 2;
+const tag = (field: number, wire: number) => (field << 3) | wire;
+const TAG_RESOURCE_LOGS = tag(1, LEN);
+const TAG_RESOURCE = tag(1, LEN);
+const TAG_SCOPE_LOGS = tag(2, LEN);
+const TAG_SCHEMA_URL = tag(3, LEN);
+const TAG_SCOPE = tag(1, LEN);
+const TAG_LOG_RECORD = tag(2, LEN);
+const TAG_ATTRIBUTE = tag(6, LEN);
+
+const varintSize = (n: number) => (n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5);
+/** The varint size of a non-negative safe integer (beyond 32 bits too). */
+function bigVarintSize(n: number): number {
+  let size = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80);
+    size += 1;
+  }
+  return size;
+}
+/** A length-delimited field's size: its tag (all ours fit in a byte), its length, its content. */
+const fieldSize = (length: number) => 1 + varintSize(length) + length;
+
+/**
+ * An ExportLogsServiceRequest in protobuf, reusing each record's bytes where it can (see above); everything
+ * else — resources, scopes, records without reusable bytes, added attributes — by protobufjs, so the output
+ * means exactly what protobufjs would have written (field order aside).
+ */
+export function encodeReusingRecords(request: { resourceLogs?: ReadonlyArray<{ resource?: object | null; scopeLogs?: ReadonlyArray<{ scope?: object | null; logRecords?: readonly PbLogRecord[] | null; schemaUrl?: string | null }> | null; schemaUrl?: string | null }> | null }, types: FallbackTypes): Uint8Array {
+  // First pass: every piece's bytes or size, in writing order, and each message's length.
+  const pieces: Array<Uint8Array | string | SimpleAttribute> = [];
+  const lengths: number[] = [];
+  let total = 0;
+  const encodeWith = (type: protobuf.Type, message: object) => type.encode(message as protobuf.Message).finish();
+  for (const rl of request.resourceLogs ?? []) {
+    const rlAt = lengths.push(0) - 1;
+    let rlLength = 0;
+    if (rl.resource) {
+      const bytes = encodeWith(types.resource, rl.resource);
+      pieces.push(bytes);
+      rlLength += fieldSize(bytes.byteLength);
+    }
+    for (const sl of rl.scopeLogs ?? []) {
+      const slAt = lengths.push(0) - 1;
+      let slLength = 0;
+      if (sl.scope) {
+        const bytes = encodeWith(types.scope, sl.scope);
+        pieces.push(bytes);
+        slLength += fieldSize(bytes.byteLength);
+      }
+      for (const record of sl.logRecords ?? []) {
+        const reuse = reusableBytes(record);
+        if (!reuse) {
+          const bytes = encodeWith(types.logRecord, record);
+          lengths.push(-1);
+          pieces.push(bytes);
+          slLength += fieldSize(bytes.byteLength);
+          continue;
+        }
+        let recordLength = reuse.raw.byteLength;
+        pieces.push(reuse.raw);
+        for (const kv of reuse.added) {
+          const simple = simpleAttribute(kv);
+          const piece = simple ?? encodeWith(types.keyValue, kv);
+          pieces.push(piece);
+          recordLength += fieldSize(simple ? simple.size : (piece as Uint8Array).byteLength);
+        }
+        lengths.push(reuse.added.length);
+        slLength += fieldSize(recordLength);
+      }
+      if (sl.schemaUrl) {
+        pieces.push(sl.schemaUrl);
+        slLength += fieldSize(Buffer.byteLength(sl.schemaUrl));
+      }
+      lengths[slAt] = slLength;
+      rlLength += fieldSize(slLength);
+    }
+    if (rl.schemaUrl) {
+      pieces.push(rl.schemaUrl);
+      rlLength += fieldSize(Buffer.byteLength(rl.schemaUrl));
+    }
+    lengths[rlAt] = rlLength;
+    total += fieldSize(rlLength);
+  }
+  // Second pass: the same walk, writing.
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  let piece = 0;
+  let length = 0;
+  const varint = (n: number) => {
+    while (n > 0x7f) {
+      out[at++] = (n & 0x7f) | 0x80;
+      n >>>= 7;
+    }
+    out[at++] = n;
+  };
+  const bytesField = (fieldTag: number, bytes: Uint8Array) => {
+    out[at++] = fieldTag;
+    varint(bytes.byteLength);
+    out.set(bytes, at);
+    at += bytes.byteLength;
+  };
+  const stringField = (fieldTag: number, text: string) => {
+    out[at++] = fieldTag;
+    varint(Buffer.byteLength(text));
+    at += out.write(text, at);
+  };
+  for (const rl of request.resourceLogs ?? []) {
+    out[at++] = TAG_RESOURCE_LOGS;
+    varint(lengths[length++]!);
+    if (rl.resource) bytesField(TAG_RESOURCE, pieces[piece++] as Uint8Array);
+    for (const sl of rl.scopeLogs ?? []) {
+      out[at++] = TAG_SCOPE_LOGS;
+      varint(lengths[length++]!);
+      if (sl.scope) bytesField(TAG_SCOPE, pieces[piece++] as Uint8Array);
+      for (let i = 0; i < (sl.logRecords?.length ?? 0); i++) {
+        const added = lengths[length++]!;
+        if (added < 0) {
+          bytesField(TAG_LOG_RECORD, pieces[piece++] as Uint8Array);
+          continue;
+        }
+        const raw = pieces[piece++] as Uint8Array;
+        let recordLength = raw.byteLength;
+        for (let k = 0; k < added; k++) {
+          const p = pieces[piece + k]!;
+          recordLength += fieldSize(p instanceof Uint8Array ? p.byteLength : (p as SimpleAttribute).size);
+        }
+        out[at++] = TAG_LOG_RECORD;
+        varint(recordLength);
+        out.set(raw, at);
+        at += raw.byteLength;
+        for (let k = 0; k < added; k++) {
+          const p = pieces[piece++]!;
+          if (p instanceof Uint8Array) bytesField(TAG_ATTRIBUTE, p);
+          else at = writeSimpleAttribute(out, at, p as SimpleAttribute);
+        }
+      }
+      if (sl.schemaUrl) stringField(TAG_SCHEMA_URL, pieces[piece++] as string);
+    }
+    if (rl.schemaUrl) stringField(TAG_SCHEMA_URL, pieces[piece++] as string);
+  }
+  if (at !== total) throw new Error(`encoder wrote ${at} bytes of ${total}`);
+  return out;
+}
+
+// The attributes the chain adds are a string key and a string, integer, double or boolean value: written
+// here straight into the output, sized without encoding them first (protobufjs would build a buffer each).
+const TAG_KEY = tag(1, LEN);
+const TAG_VALUE = tag(2, LEN);
+const TAG_STRING_VALUE = tag(1, LEN);
+const TAG_BOOL_VALUE = tag(2, 0);
+const TAG_INT_VALUE = tag(3, 0);
+const TAG_DOUBLE_VALUE = tag(4, 1);
+
+interface SimpleAttribute {
+  kv: PbKeyValue;
+  keyBytes: number;
+  /** The AnyValue's kind and its content size (a string's bytes). */
+  kind: 'string' | 'bool' | 'int' | 'double';
+  valueBytes: number;
+  /** The KeyValue message's size. */
+  size: number;
+}
+
+function simpleAttribute(kv: PbKeyValue): SimpleAttribute | undefined {
+  const v = kv.value;
+  if (!v) return undefined;
+  let kind: SimpleAttribute['kind'];
+  let valueBytes = 0;
+  let valueSize: number;
+  if (typeof v.stringValue === 'string' && Object.hasOwn(v, 'stringValue')) {
+    kind = 'string';
+    valueBytes = Buffer.byteLength(v.stringValue);
+    valueSize = fieldSize(valueBytes);
+  } else if (typeof v.intValue === 'number' && Object.hasOwn(v, 'intValue') && Number.isSafeInteger(v.intValue) && v.intValue >= 0) {
+    kind = 'int';
+    valueSize = 1 + bigVarintSize(v.intValue);
+  } else if (typeof v.doubleValue === 'number' && Object.hasOwn(v, 'doubleValue')) {
+    kind = 'double';
+    valueSize = 9;
+  } else if (typeof v.boolValue === 'boolean' && Object.hasOwn(v, 'boolValue')) {
+    kind = 'bool';
+    valueSize = 2;
+  } else {
+    return undefined;
+  }
+  const keyBytes = Buffer.byteLength(kv.key);
+  return { kv, keyBytes, kind, valueBytes, size: fieldSize(keyBytes) + fieldSize(valueSize) };
+}
+
+function writeSimpleAttribute(out: Buffer, at: number, a: SimpleAttribute): number {
+  const varint = (n: number) => {
+    while (n >= 0x80) {
+      out[at++] = (n % 0x80) | 0x80;
+      n = Math.floor(n / 0x80);
+    }
+    out[at++] = n;
+  };
+  const v = a.kv.value!;
+  out[at++] = TAG_ATTRIBUTE;
+  varint(a.size);
+  out[at++] = TAG_KEY;
+  varint(a.keyBytes);
+  at += out.write(a.kv.key, at);
+  out[at++] = TAG_VALUE;
+  switch (a.kind) {
+    case 'string':
+      varint(fieldSize(a.valueBytes));
+      out[at++] = TAG_STRING_VALUE;
+      varint(a.valueBytes);
+      at += out.write(v.stringValue!, at);
+      break;
+    case 'int':
+      varint(1 + bigVarintSize(v.intValue as number));
+      out[at++] = TAG_INT_VALUE;
+      varint(v.intValue as number);
+      break;
+    case 'double':
+      varint(9);
+      out[at++] = TAG_DOUBLE_VALUE;
+      at = out.writeDoubleLE(v.doubleValue!, at);
+      break;
+    case 'bool':
+      varint(2);
+      out[at++] = TAG_BOOL_VALUE;
+      out[at++] = v.boolValue ? 1 : 0;
+      break;
+  }
+  return at;
+}

@@ -1,0 +1,120 @@
+// The zero-copy path: a record decoded from protobuf goes out again as the bytes it came in as, followed by
+// the attributes the chain added — and means exactly what protobufjs's own encoding of it would mean, for
+// every field and value kind; a record whose arrived attributes were changed, or one held past its request,
+// is encoded field by field; records kept in a memory queue no longer depend on their request's buffer.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Delivery } from '../../pipeline/ack.js';
+import { LogBatch, detachHeld } from '../../pipeline/batch.js';
+import { ExportLogsServiceRequest, LogRecordType, decodeExportRequest, encodeExportRequest, type PbExportRequest } from '../../proto/otlp.js';
+import { compactBytes } from '../../proto/record_bytes.js';
+
+const bytes = (hex: string) => Buffer.from(hex, 'hex');
+
+/** A request with every field and value kind set somewhere, encoded by protobufjs as a client would send it. */
+function clientRequest(): Buffer {
+  const record = (i: number) => ({
+    timeUnixNano: 1_700_000_000_000_000_000n + BigInt(i),
+    observedTimeUnixNano: 1_700_000_000_500_000_000n,
+    severityNumber: i % 2 ? 17 : 9,
+    severityText: i % 2 ? 'ERROR' : 'INFO',
+    body: i === 3 ? { kvlistValue: { values: [{ key: 'msg', value: { stringValue: 'structured ünïcode' } }, { key: 'n', value: { intValue: -5 } }] } } : { stringValue: `request ${i} took ${i * 7} ms — ok` },
+    attributes: [
+      { key: 'http.method', value: { stringValue: 'GET' } },
+      { key: 'retries', value: { intValue: i } },
+      { key: 'ratio', value: { doubleValue: i / 3 } },
+      { key: 'cached', value: { boolValue: i % 2 === 0 } },
+      { key: 'tags', value: { arrayValue: { values: [{ stringValue: 'a' }, { intValue: 2 }] } } },
+      { key: 'raw', value: { bytesValue: bytes('00ff10') } },
+    ],
+    droppedAttributesCount: i,
+    flags: 1,
+    traceId: bytes('0af7651916cd43dd8448eb211c80319c'),
+    spanId: bytes('b7ad6b7169203331'),
+    eventName: i === 2 ? 'checkout.done' : '',
+  });
+  const request = {
+    resourceLogs: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'shop' } }], droppedAttributesCount: 1 },
+        schemaUrl: 'https://opentelemetry.io/schemas/1.24.0',
+        scopeLogs: [
+          { scope: { name: 'app', version: '1.2.3', attributes: [{ key: 'lib', value: { stringValue: 'x' } }] }, schemaUrl: 'https://example.com/s', logRecords: [0, 1, 2].map(record) },
+          { scope: { name: 'other' }, logRecords: [3, 4].map(record) },
+        ],
+      },
+      { resource: { attributes: [{ key: 'service.name', value: { stringValue: 'auth' } }] }, scopeLogs: [{ logRecords: [5, 6].map(record) }] },
+    ],
+  };
+  return Buffer.from(ExportLogsServiceRequest.encode(ExportLogsServiceRequest.fromObject(request)).finish());
+}
+
+const plain = (encoded: Uint8Array) => ExportLogsServiceRequest.toObject(ExportLogsServiceRequest.decode(encoded), { longs: String, bytes: String, defaults: false });
+
+/** What the chain does: tags every record, keeps some, marks the kept. */
+function throughChain(wire: Buffer, edit?: (i: number) => boolean): LogBatch {
+  const batch = LogBatch.fromRequest(decodeExportRequest(wire), new Delivery(), wire.byteLength);
+  let i = 0;
+  for (const group of batch.groups()) for (const r of group.records) r.attributes.set('logsift.pattern.id', `p${i++ % 3}`);
+  i = 0;
+  return batch.filter((r) => {
+    const n = i++;
+    if (n % 3 === 1) return false;
+    r.attributes.set('logsift.sample_rate', n === 0 ? 1 : 12.5);
+    r.attributes.set('logsift.sample_count', 40_000 + n);
+    r.attributes.set('logsift.sample_reason', n === 4 ? 'sampled — ünïcode' : 'sampled');
+    // Every kind and size of value an added attribute can have, on the ends of the varint ranges.
+    const edges = [0, 127, 128, 2 ** 28 - 1, 2 ** 28, 2 ** 35 - 1, 2 ** 35, 2 ** 49, Number.MAX_SAFE_INTEGER, -1, -(2 ** 40), true, false, 0.5, null, { nested: 'kv' }, ['a', 1]];
+    edges.forEach((edge, k) => r.attributes.set(`edge${k}`, edge));
+    if (edit?.(n)) r.attributes.set('retries', 99);
+    return true;
+  }, () => undefined);
+}
+
+describe('the zero-copy record path', () => {
+  it('a kept record goes out as its bytes plus the added attributes, meaning what protobufjs would write', () => {
+    const wire = clientRequest();
+    const kept = throughChain(wire);
+    const request = kept.toExportRequest();
+    const reused = encodeExportRequest(request);
+    const fieldByField = ExportLogsServiceRequest.encode(request as never).finish();
+    assert.deepEqual(plain(reused), plain(fieldByField));
+    // The record bytes as the client sent them are in the output, verbatim (protobufjs writes attributes in
+    // field order, before the body: it would not contain them).
+    const original = ExportLogsServiceRequest.decode(wire) as unknown as PbExportRequest;
+    const first = LogRecordType.encode(original.resourceLogs![0]!.scopeLogs![0]!.logRecords![0]! as never).finish();
+    assert.ok(Buffer.from(reused).includes(Buffer.from(first)), 'the first record travels as it came');
+    assert.ok(!Buffer.from(fieldByField).includes(Buffer.from(first)));
+    // And what a parser reads is the whole record: six attributes sent, four and seventeen added.
+    const decoded = decodeExportRequest(reused);
+    assert.equal(decoded.resourceLogs![0]!.scopeLogs![0]!.logRecords![0]!.attributes!.length, 27);
+  });
+
+  it('a record whose arrived attribute was changed is written field by field, and says the new value', () => {
+    const wire = clientRequest();
+    const kept = throughChain(wire, (n) => n === 2);
+    const reused = encodeExportRequest(kept.toExportRequest());
+    assert.deepEqual(plain(reused), plain(ExportLogsServiceRequest.encode(kept.toExportRequest() as never).finish()));
+    const records = decodeExportRequest(reused).resourceLogs![0]!.scopeLogs!.flatMap((sl) => sl.logRecords ?? []);
+    const retries = records.map((r) => r.attributes!.filter((kv) => kv.key === 'retries').map((kv) => Number(kv.value!.intValue)));
+    // Records 0 and 2 of the first resource are kept (1 is dropped); 2's value was replaced, never doubled.
+    assert.deepEqual(retries.slice(0, 2), [[0], [99]]);
+  });
+
+  it('dropped records held for later let go of the request; kept ones in a memory queue copy theirs out', () => {
+    const wire = clientRequest();
+    const held: unknown[] = [];
+    const batch = LogBatch.fromRequest(decodeExportRequest(wire), new Delivery(), wire.byteLength);
+    const kept = batch.filter((_r, g) => g.resource.serviceName === 'auth', (h) => (detachHeld(h), held.push(h)));
+    // The held ones are encoded field by field: correct though the request's buffer is overwritten.
+    const heldBatch = LogBatch.fromHeld(held as never, new Delivery());
+    const heldBefore = plain(encodeExportRequest(heldBatch.toExportRequest()));
+    const records = kept.toExportRequest().resourceLogs!.flatMap((rl) => rl.scopeLogs!.flatMap((sl) => sl.logRecords!));
+    compactBytes(records);
+    const keptBefore = plain(encodeExportRequest(kept.toExportRequest()));
+    wire.fill(0);
+    assert.deepEqual(plain(encodeExportRequest(heldBatch.toExportRequest())), heldBefore);
+    assert.deepEqual(plain(encodeExportRequest(kept.toExportRequest())), keptBefore);
+    assert.equal(records.length, 2);
+  });
+});
