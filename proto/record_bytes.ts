@@ -27,7 +27,8 @@ export function keepRecordBytes(logRecordType: protobuf.Type): void {
   const generated = (logRecordType.setup() as unknown as { decode: (...args: unknown[]) => PbLogRecord }).decode;
   (logRecordType as unknown as { decode: (...args: unknown[]) => PbLogRecord }).decode = function decodeKeepingBytes(reader: unknown, length: unknown, ...rest: unknown[]) {
     const r = reader as protobuf.Reader;
-    const start = typeof length === 'number' && r instanceof Object ? r.pos : -1;
+    // Called with a length when the record is a field of an enclosing message: its bytes are the next ones.
+    const start = typeof length === 'number' ? r.pos : -1;
     const record = generated.call(this, reader, length, ...rest);
     if (start >= 0) {
       const carrier = record as RawCarrier;
