@@ -14,15 +14,21 @@ import {
   type PbScope,
   type PbScopeLogs,
 } from '../proto/otlp.js';
+import { addLazyAttribute, lazyAttribute, recordBytes } from '../proto/lazy_record.js';
 import { detachFromRequest, markEdited } from '../proto/record_bytes.js';
 
-/** Reads and writes a list of OTLP key/values by key. */
-export class Attributes {
-  /** `record`: the log record the list belongs to, told when a value it arrived with changes (record_bytes.ts). */
-  constructor(
-    private readonly list: PbKeyValue[],
-    private readonly record?: PbLogRecord,
-  ) {}
+/** An OTLP attribute list read and written by key. */
+export interface Attributes {
+  get(key: string): AttributeValue | undefined;
+  has(key: string): boolean;
+  set(key: string, value: AttributeValue): void;
+  readonly size: number;
+  toObject(): { [key: string]: AttributeValue };
+}
+
+/** Over a list of key/values: resources, scopes, and records that were not read from protobuf. */
+class ListAttributes implements Attributes {
+  constructor(private readonly list: PbKeyValue[]) {}
 
   get(key: string): AttributeValue | undefined {
     for (const kv of this.list) if (kv.key === key) return fromAnyValue(kv.value);
@@ -38,7 +44,6 @@ export class Attributes {
     for (const kv of this.list) {
       if (kv.key === key) {
         kv.value = encoded;
-        if (this.record) markEdited(this.record);
         return;
       }
     }
@@ -51,6 +56,46 @@ export class Attributes {
 
   toObject(): { [key: string]: AttributeValue } {
     return fromKeyValues(this.list);
+  }
+}
+
+/**
+ * Over a record read from protobuf (proto/lazy_record.ts): a lookup reads the one value asked for, an added
+ * attribute waits beside the record's bytes, and only a change to one it arrived with (or a whole-list
+ * read) builds the list — after which the record is encoded field by field.
+ */
+class RecordAttributes implements Attributes {
+  constructor(private readonly record: PbLogRecord) {}
+
+  get(key: string): AttributeValue | undefined {
+    const found = lazyAttribute(this.record, key);
+    return found.found ? fromAnyValue(found.value) : undefined;
+  }
+
+  has(key: string): boolean {
+    return lazyAttribute(this.record, key).found;
+  }
+
+  set(key: string, value: AttributeValue): void {
+    const encoded = toAnyValue(value);
+    if (!lazyAttribute(this.record, key).found) {
+      addLazyAttribute(this.record, { key, value: encoded });
+      return;
+    }
+    for (const kv of this.record.attributes!) {
+      if (kv.key !== key) continue;
+      kv.value = encoded;
+      markEdited(this.record);
+      return;
+    }
+  }
+
+  get size(): number {
+    return this.record.attributes!.length;
+  }
+
+  toObject(): { [key: string]: AttributeValue } {
+    return fromKeyValues(this.record.attributes!);
   }
 }
 
@@ -74,7 +119,7 @@ function hex(bytes: Uint8Array | null | undefined): string {
 export class ResourceView {
   readonly attributes: Attributes;
   constructor(resource: PbResource) {
-    this.attributes = new Attributes(ensureList(resource));
+    this.attributes = new ListAttributes(ensureList(resource));
   }
   get serviceName(): string | undefined {
     const name = this.attributes.get('service.name');
@@ -85,7 +130,7 @@ export class ResourceView {
 export class ScopeView {
   readonly attributes: Attributes;
   constructor(private readonly scope: PbScope) {
-    this.attributes = new Attributes(ensureList(scope));
+    this.attributes = new ListAttributes(ensureList(scope));
   }
   get name(): string {
     return this.scope.name ?? '';
@@ -98,7 +143,7 @@ export class ScopeView {
 export class LogRecordView {
   readonly attributes: Attributes;
   constructor(private readonly record: PbLogRecord) {
-    this.attributes = new Attributes(ensureList(record), record);
+    this.attributes = recordBytes(record) ? new RecordAttributes(record) : new ListAttributes(ensureList(record));
   }
   get body(): AttributeValue {
     return fromAnyValue(this.record.body);

@@ -3,7 +3,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
-import { encodeReusingRecords, keepRecordBytes, reusableBytes } from './record_bytes.js';
+import { useTypes } from './lazy_record.js';
+import { readExportRequest } from './lazy_request.js';
+import { encodeReusingRecords, reusableBytes } from './record_bytes.js';
 
 const protoDir = path.dirname(fileURLToPath(import.meta.url));
 
@@ -43,7 +45,10 @@ export const LogRecordType = root.lookupType('opentelemetry.proto.logs.v1.LogRec
 export const ResourceType = root.lookupType('opentelemetry.proto.resource.v1.Resource');
 const KeyValueType = root.lookupType('opentelemetry.proto.common.v1.KeyValue');
 export const ScopeType = root.lookupType('opentelemetry.proto.common.v1.InstrumentationScope');
-keepRecordBytes(LogRecordType);
+const AnyValueType = root.lookupType('opentelemetry.proto.common.v1.AnyValue');
+// Timestamps as protobufjs gives them (unsigned Longs), so a record read by hand looks like one it read.
+const Long = protobuf.util.Long as unknown as { fromBits(low: number, high: number, unsigned: boolean): unknown };
+useTypes({ logRecord: LogRecordType, keyValue: KeyValueType, anyValue: AnyValueType, long: (low, high) => Long.fromBits(low, high, true) });
 const FALLBACK_TYPES = { resource: ResourceType, scope: ScopeType, logRecord: LogRecordType, keyValue: KeyValueType };
 
 export const RpcStatus = root.lookupType('google.rpc.Status');
@@ -96,9 +101,11 @@ export function anyValueKind(value: PbAnyValue | null | undefined): keyof PbAnyV
 
 const ANY_VALUE_KEYS = ['stringValue', 'boolValue', 'intValue', 'doubleValue', 'bytesValue', 'arrayValue', 'kvlistValue'] as const;
 
+/** Resources and scopes decoded, records read lazily (lazy_record.ts): what the chain never asks for is never built. */
 export function decodeExportRequest(bytes: Uint8Array): PbExportRequest {
-  return ExportLogsServiceRequest.decode(bytes) as unknown as PbExportRequest;
+  return readExportRequest(bytes, REQUEST_TYPES);
 }
+const REQUEST_TYPES = { resource: ResourceType, scope: ScopeType };
 
 /** Records decoded from protobuf go out as their bytes plus what was added (record_bytes.ts); others by protobufjs. */
 export function encodeExportRequest(request: PbExportRequest): Uint8Array {

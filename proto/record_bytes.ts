@@ -1,47 +1,18 @@
-// The zero-copy path for log records. A record decoded from protobuf keeps its own bytes (a view into the
-// request, no copy) and how many attributes it had then; the processors add attributes through the batch's
-// accessors (pattern id, sample rate, count, reason). Encoding such a record again is its bytes as received
-// followed by the added attributes — a repeated field may be continued anywhere in a message, and a parser
-// merges them — instead of protobufjs walking every field, attribute and value again. A record whose
-// existing attributes were changed in place, or that never had bytes (OTLP/JSON, the store, tests), is
-// encoded by protobufjs as before.
+// The zero-copy path for log records. A record read from protobuf (lazy_record.ts) keeps its own bytes (a
+// view into the request, no copy) and how many attributes it had then; the processors add attributes
+// through the batch's accessors (pattern id, sample rate, count, reason). Encoding such a record again is
+// its bytes as received followed by the added attributes — a repeated field may be continued anywhere in a
+// message, and a parser merges them — instead of protobufjs walking every field, attribute and value again.
+// A record whose existing attributes were changed in place, or that never had bytes (OTLP/JSON, the store,
+// tests), is encoded by protobufjs as before.
 import type protobuf from 'protobufjs';
+import { recordBytes } from './lazy_record.js';
 import type { PbAnyValue, PbKeyValue, PbLogRecord } from './otlp.js';
 
-/** The record's bytes as received, and its attribute count then (symbols: nothing that walks fields sees them). */
-const RAW = Symbol('logsift.record.raw');
-const RAW_ATTRIBUTES = Symbol('logsift.record.rawAttributes');
-/** Set when an attribute the record arrived with was changed in place: its bytes no longer say what it is. */
-const EDITED = Symbol('logsift.record.edited');
-
-interface RawCarrier {
-  [RAW]?: Uint8Array | undefined;
-  [RAW_ATTRIBUTES]?: number;
-  [EDITED]?: boolean;
-}
-
-/** Wraps a message type's generated decoder so each decoded record keeps its bytes. */
-export function keepRecordBytes(logRecordType: protobuf.Type): void {
-  // The generated decoders of enclosing messages call `types[i].decode(reader, length, …)` on the Type
-  // object at every record, so replacing the method on it is enough; setup() generates it first.
-  const generated = (logRecordType.setup() as unknown as { decode: (...args: unknown[]) => PbLogRecord }).decode;
-  (logRecordType as unknown as { decode: (...args: unknown[]) => PbLogRecord }).decode = function decodeKeepingBytes(reader: unknown, length: unknown, ...rest: unknown[]) {
-    const r = reader as protobuf.Reader;
-    // Called with a length when the record is a field of an enclosing message: its bytes are the next ones.
-    const start = typeof length === 'number' ? r.pos : -1;
-    const record = generated.call(this, reader, length, ...rest);
-    if (start >= 0) {
-      const carrier = record as RawCarrier;
-      carrier[RAW] = r.buf.subarray(start, start + (length as number));
-      carrier[RAW_ATTRIBUTES] = record.attributes?.length ?? 0;
-    }
-    return record;
-  };
-}
-
 /** An attribute the record arrived with was changed: encode it field by field from now on. */
-export function markEdited(record: object): void {
-  (record as RawCarrier)[EDITED] = true;
+export function markEdited(record: PbLogRecord): void {
+  const state = recordBytes(record);
+  if (state) state.edited = true;
 }
 
 // protobufjs decodes `bytes` fields (trace and span ids, bytes values) as views into the request too; an
@@ -57,56 +28,69 @@ function ownValue(value: PbAnyValue | null | undefined): void {
   for (const kv of value.kvlistValue?.values ?? []) ownValue(kv.value);
 }
 
-function ownFields(record: PbLogRecord): void {
+/** Copies what is a view into the request out of it: ids, bytes values, the attributes built so far. */
+function ownFields(record: PbLogRecord, attributes: readonly PbKeyValue[]): void {
   if (Object.hasOwn(record, 'traceId') && record.traceId) record.traceId = ownBytes(record.traceId);
   if (Object.hasOwn(record, 'spanId') && record.spanId) record.spanId = ownBytes(record.spanId);
   ownValue(record.body);
-  for (const kv of record.attributes ?? []) ownValue(kv.value);
+  for (const kv of attributes) ownValue(kv.value);
 }
 
 /**
  * Lets go of the request: for a record held past it (the retro buffer), which would otherwise keep the
- * whole request in memory for one record. It is encoded field by field from then on.
+ * whole request in memory for one record. Its attributes are built first (they were in the request), and it
+ * is encoded field by field from then on.
  */
 export function detachFromRequest(record: PbLogRecord): void {
-  (record as RawCarrier)[RAW] = undefined;
-  ownFields(record);
+  const attributes = record.attributes ?? [];
+  const state = recordBytes(record);
+  if (state) {
+    state.raw = undefined;
+    state.buf = EMPTY;
+    state.rawCount = 0;
+  }
+  ownFields(record, attributes);
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /**
  * Copies the records' bytes out of their requests into one buffer of their own: for records kept in a
  * memory queue, where a request's other (dropped) records would stay in memory with them.
  */
 export function compactBytes(records: Iterable<PbLogRecord>): void {
-  const carriers: RawCarrier[] = [];
+  const states = [];
   let total = 0;
   for (const record of records) {
-    ownFields(record);
-    const raw = (record as RawCarrier)[RAW];
-    if (!raw) continue;
-    carriers.push(record as RawCarrier);
-    total += raw.byteLength;
+    const state = recordBytes(record);
+    ownFields(record, state ? (state.list ?? state.added) : (record.attributes ?? []));
+    if (!state?.raw) continue;
+    states.push(state);
+    total += state.raw.byteLength;
   }
-  if (carriers.length === 0) return;
+  if (states.length === 0) return;
   const own = Buffer.allocUnsafe(total);
   let at = 0;
-  for (const c of carriers) {
-    const raw = c[RAW]!;
+  for (const state of states) {
+    const raw = state.raw!;
     own.set(raw, at);
-    c[RAW] = own.subarray(at, at + raw.byteLength);
+    // The attributes' span moves with the record: same distance from its start.
+    const recordStart = raw.byteOffset - state.buf.byteOffset;
+    state.attrFrom = state.attrFrom - recordStart + at;
+    state.attrTo = state.attrTo - recordStart + at;
+    state.buf = own;
+    state.raw = own.subarray(at, at + raw.byteLength);
     at += raw.byteLength;
   }
 }
 
 /** The record's bytes and the attributes added since, when its bytes still say what it was. */
 export function reusableBytes(record: PbLogRecord): { raw: Uint8Array; added: readonly PbKeyValue[] } | undefined {
-  const c = record as RawCarrier;
-  const raw = c[RAW];
-  if (!raw || c[EDITED]) return undefined;
-  const list = record.attributes ?? [];
-  const had = c[RAW_ATTRIBUTES] ?? 0;
-  if (list.length < had) return undefined;
-  return { raw, added: had === 0 ? list : list.slice(had) };
+  const state = recordBytes(record);
+  if (!state?.raw || state.edited) return undefined;
+  if (!state.list) return { raw: state.raw, added: state.added };
+  if (state.list.length < state.rawCount) return undefined;
+  return { raw: state.raw, added: state.rawCount === 0 ? state.list : state.list.slice(state.rawCount) };
 }
 
 /** The protobufjs types the encoder falls back to for what it does not write itself. */

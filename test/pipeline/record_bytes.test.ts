@@ -118,3 +118,39 @@ describe('the zero-copy record path', () => {
     assert.equal(records.length, 2);
   });
 });
+
+describe('the request read by hand', () => {
+  it('reads what protobufjs reads, every field and value kind', () => {
+    const wire = clientRequest();
+    const byHand = ExportLogsServiceRequest.toObject(decodeExportRequest(wire) as never, { longs: String, bytes: String, defaults: false });
+    assert.deepEqual(byHand, plain(wire));
+  });
+
+  it('looks attributes up by key without building the rest, and adds beside them', () => {
+    const wire = clientRequest();
+    const batch = LogBatch.fromRequest(decodeExportRequest(wire), new Delivery(), wire.byteLength);
+    const record = [...batch.groups()][0]!.records[1]!;
+    assert.equal(record.attributes.get('http.method'), 'GET');
+    assert.equal(record.attributes.get('retries'), 1);
+    assert.equal(record.attributes.get('ratio'), 1 / 3);
+    assert.equal(record.attributes.get('cached'), false);
+    assert.deepEqual(record.attributes.get('tags'), ['a', 2]);
+    assert.deepEqual([...(record.attributes.get('raw') as Uint8Array)], [0, 255, 16]);
+    assert.equal(record.attributes.get('missing'), undefined);
+    assert.equal(record.attributes.has('cached'), true);
+    record.attributes.set('logsift.pattern.id', 'abc');
+    assert.equal(record.attributes.get('logsift.pattern.id'), 'abc');
+    record.attributes.set('logsift.pattern.id', 'def');
+    assert.equal(record.attributes.size, 7, 'six sent, one added (set twice)');
+    assert.equal(record.attributes.toObject()['logsift.pattern.id'], 'def');
+  });
+
+  it('refuses what protobufjs refuses: a truncated request, a string that is not UTF-8', () => {
+    const wire = clientRequest();
+    assert.throws(() => decodeExportRequest(wire.subarray(0, wire.length - 3)), /out of range/);
+    const bad = Buffer.from(ExportLogsServiceRequest.encode(ExportLogsServiceRequest.fromObject({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'ok XY' } }] }] }] })).finish());
+    bad[bad.indexOf('XY')] = 0xff;
+    assert.throws(() => decodeExportRequest(bad), /UTF-8/);
+    assert.throws(() => ExportLogsServiceRequest.decode(bad));
+  });
+});
