@@ -24,6 +24,8 @@ export interface RecordBytes {
   list: PbKeyValue[] | undefined;
   /** An attribute it arrived with was changed: its bytes no longer say what it is. */
   edited: boolean;
+  /** Its attributes' key spans, once one was looked up (keySpans). */
+  keys?: number[] | undefined;
 }
 
 const STATE = Symbol('logsift.record.bytes');
@@ -92,15 +94,42 @@ export function lazyAttribute(record: PbLogRecord, key: string): { found: boolea
   const state = recordBytes(record)!;
   if (state.list) {
     for (const kv of state.list) if (kv.key === key) return { found: true, value: kv.value };
-    return { found: false, value: undefined };
+    return NOT_FOUND;
   }
   for (const kv of state.added) if (kv.key === key) return { found: true, value: kv.value };
-  if (state.rawCount === 0) return { found: false, value: undefined };
+  if (state.rawCount === 0) return NOT_FOUND;
+  const spans = (state.keys ??= keySpans(state));
   const wanted = keyBytes(key);
   const buf = state.buf;
-  // Most lookups are of keys the record never had (the chain's own, before it adds them): a key whose bytes
-  // occur nowhere among the attributes is not there, found by one native search instead of a walk.
-  if (buf.subarray(state.attrFrom, state.attrTo).indexOf(wanted) < 0) return { found: false, value: undefined };
+  for (let i = 0; i < spans.length; i += 3) {
+    const from = spans[i]!;
+    if (spans[i + 1]! - from !== wanted.length) continue;
+    let same = true;
+    for (let k = 0; k < wanted.length; k++) {
+      if (buf[from + k] !== wanted[k]) {
+        same = false;
+        break;
+      }
+    }
+    if (!same) continue;
+    const valueAt = spans[i + 2]!;
+    if (valueAt < 0) return { found: true, value: null };
+    const v = new WireReader(buf, valueAt, buf.length);
+    const start = v.span();
+    return { found: true, value: types!.anyValue.decode(buf.subarray(start, v.pos)) as unknown as PbAnyValue };
+  }
+  return NOT_FOUND;
+}
+
+const NOT_FOUND = Object.freeze({ found: false, value: undefined });
+
+/**
+ * Where each attribute's key lies and where its value starts (the value's tag; −1 when it has none), found
+ * by one walk over the record's attributes the first time one is looked up: three numbers an attribute.
+ */
+function keySpans(state: RecordBytes): number[] {
+  const spans: number[] = [];
+  const buf = state.buf;
   const r = new WireReader(buf, state.attrFrom, state.attrTo);
   while (r.pos < r.end) {
     const tag = r.varint();
@@ -109,17 +138,15 @@ export function lazyAttribute(record: PbLogRecord, key: string): { found: boolea
       continue;
     }
     const kvStart = r.span();
-    const kvEnd = r.pos;
-    // A KeyValue: its key (field 1) then its value (field 2), in either order.
-    const kv = new WireReader(buf, kvStart, kvEnd);
-    let match = false;
+    const kv = new WireReader(buf, kvStart, r.pos);
+    let keyFrom = -1;
+    let keyTo = -1;
     let valueAt = -1;
     while (kv.pos < kv.end) {
       const field = kv.varint();
       if (field >>> 3 === 1 && (field & 7) === WIRE_LEN) {
-        const start = kv.span();
-        match = kv.pos - start === wanted.length && buf.compare(wanted, 0, wanted.length, start, kv.pos) === 0;
-        if (!match) break;
+        keyFrom = kv.span();
+        keyTo = kv.pos;
       } else if (field >>> 3 === 2 && (field & 7) === WIRE_LEN) {
         valueAt = kv.pos;
         kv.span();
@@ -127,13 +154,11 @@ export function lazyAttribute(record: PbLogRecord, key: string): { found: boolea
         kv.skip(field & 7);
       }
     }
-    if (!match) continue;
-    if (valueAt < 0) return { found: true, value: null };
-    const v = new WireReader(buf, valueAt, kvEnd);
-    const start = v.span();
-    return { found: true, value: types!.anyValue.decode(buf.subarray(start, v.pos)) as unknown as PbAnyValue };
+    // A KeyValue without a key has the empty key.
+    if (keyFrom < 0) keyFrom = keyTo = kvStart;
+    spans.push(keyFrom, keyTo, valueAt);
   }
-  return { found: false, value: undefined };
+  return spans;
 }
 
 /** Adds an attribute the record did not have (the caller checked): kept beside the bytes until a list is built. */

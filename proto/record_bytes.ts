@@ -78,6 +78,7 @@ export function compactBytes(records: Iterable<PbLogRecord>): void {
     const recordStart = raw.byteOffset - state.buf.byteOffset;
     state.attrFrom = state.attrFrom - recordStart + at;
     state.attrTo = state.attrTo - recordStart + at;
+    state.keys = undefined;
     state.buf = own;
     state.raw = own.subarray(at, at + raw.byteLength);
     at += raw.byteLength;
