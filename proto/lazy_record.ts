@@ -24,8 +24,11 @@ export interface RecordBytes {
   list: PbKeyValue[] | undefined;
   /** An attribute it arrived with was changed: its bytes no longer say what it is. */
   edited: boolean;
-  /** Its attributes' key spans, once one was looked up (keySpans). */
-  keys?: number[] | undefined;
+  /**
+   * Where each attribute's key lies and where its value starts (the value's tag; −1 when it has none): three
+   * numbers an attribute, found while its attributes are checked (checkKeyValue).
+   */
+  keys: number[];
 }
 
 const STATE = Symbol('logsift.record.bytes');
@@ -74,7 +77,7 @@ function attributeList(record: PbLogRecord): PbKeyValue[] {
   if (state.rawCount > 0) {
     const r = new WireReader(state.buf, state.attrFrom, state.attrTo);
     while (r.pos < r.end) {
-      const key = r.varint();
+      const key = r.tag();
       if (key >>> 3 === 6 && (key & 7) === WIRE_LEN) {
         const start = r.span();
         list.push(types!.keyValue.decode(state.buf.subarray(start, r.pos)) as unknown as PbKeyValue);
@@ -98,7 +101,7 @@ export function lazyAttribute(record: PbLogRecord, key: string): { found: boolea
   }
   for (const kv of state.added) if (kv.key === key) return { found: true, value: kv.value };
   if (state.rawCount === 0) return NOT_FOUND;
-  const spans = (state.keys ??= keySpans(state));
+  const spans = state.keys;
   const wanted = keyBytes(key);
   const buf = state.buf;
   for (let i = 0; i < spans.length; i += 3) {
@@ -123,44 +126,6 @@ export function lazyAttribute(record: PbLogRecord, key: string): { found: boolea
 
 const NOT_FOUND = Object.freeze({ found: false, value: undefined });
 
-/**
- * Where each attribute's key lies and where its value starts (the value's tag; −1 when it has none), found
- * by one walk over the record's attributes the first time one is looked up: three numbers an attribute.
- */
-function keySpans(state: RecordBytes): number[] {
-  const spans: number[] = [];
-  const buf = state.buf;
-  const r = new WireReader(buf, state.attrFrom, state.attrTo);
-  while (r.pos < r.end) {
-    const tag = r.varint();
-    if (tag >>> 3 !== 6 || (tag & 7) !== WIRE_LEN) {
-      r.skip(tag & 7);
-      continue;
-    }
-    const kvStart = r.span();
-    const kv = new WireReader(buf, kvStart, r.pos);
-    let keyFrom = -1;
-    let keyTo = -1;
-    let valueAt = -1;
-    while (kv.pos < kv.end) {
-      const field = kv.varint();
-      if (field >>> 3 === 1 && (field & 7) === WIRE_LEN) {
-        keyFrom = kv.span();
-        keyTo = kv.pos;
-      } else if (field >>> 3 === 2 && (field & 7) === WIRE_LEN) {
-        valueAt = kv.pos;
-        kv.span();
-      } else {
-        kv.skip(field & 7);
-      }
-    }
-    // A KeyValue without a key has the empty key.
-    if (keyFrom < 0) keyFrom = keyTo = kvStart;
-    spans.push(keyFrom, keyTo, valueAt);
-  }
-  return spans;
-}
-
 /** Adds an attribute the record did not have (the caller checked): kept beside the bytes until a list is built. */
 export function addLazyAttribute(record: PbLogRecord, kv: PbKeyValue): void {
   const state = recordBytes(record)!;
@@ -182,39 +147,51 @@ function keyBytes(key: string): Buffer {
 /** Reads the record in [start, end) of `buf`: its fields now, its attributes when asked. */
 export function readRecord(buf: Buffer, start: number, end: number): PbLogRecord {
   const record = Object.create(recordPrototype!) as PbLogRecord & Carrier & Record<string, unknown>;
-  const state: RecordBytes = { raw: buf.subarray(start, end), buf, attrFrom: 0, attrTo: 0, rawCount: 0, added: [], list: undefined, edited: false };
+  const state: RecordBytes = { raw: buf.subarray(start, end), buf, attrFrom: 0, attrTo: 0, rawCount: 0, added: [], list: undefined, edited: false, keys: [] };
   record[STATE] = state;
   const r = new WireReader(buf, start, end);
   while (r.pos < end) {
     const fieldAt = r.pos;
-    const tag = r.varint();
+    const tag = r.tag();
     const wire = tag & 7;
     switch (tag >>> 3) {
       case 1:
         if (wire !== WIRE_FIXED64) break;
-        record.timeUnixNano = long(r.fixed64()) as PbLogRecord['timeUnixNano'];
+        setTime(record, 'timeUnixNano', r.fixed64());
         continue;
       case 11:
         if (wire !== WIRE_FIXED64) break;
-        record.observedTimeUnixNano = long(r.fixed64()) as PbLogRecord['observedTimeUnixNano'];
+        setTime(record, 'observedTimeUnixNano', r.fixed64());
         continue;
       case 2:
         if (wire !== WIRE_VARINT) break;
-        record.severityNumber = r.varint() | 0;
+        {
+          const v = r.varint() | 0;
+          if (v !== 0) record.severityNumber = v;
+          else clear(record, 'severityNumber');
+        }
         continue;
       case 3:
         if (wire !== WIRE_LEN) break;
-        record.severityText = r.string();
+        {
+          const v = r.string();
+          if (v !== '') record.severityText = v;
+          else clear(record, 'severityText');
+        }
         continue;
       case 5: {
         if (wire !== WIRE_LEN) break;
         const from = r.span();
-        record.body = readAnyValue(buf, from, r.pos);
+        // A message field sent twice is merged, as protobufjs (and every protobuf parser) does.
+        record.body = Object.hasOwn(record, 'body') ? (decodeInto(types!.anyValue, buf, from, r.pos, record.body) as PbAnyValue) : readAnyValue(buf, from, r.pos);
         continue;
       }
       case 6: {
         if (wire !== WIRE_LEN) break;
-        r.span();
+        const from = r.span();
+        // Left in the bytes, but checked now as protobufjs would have: a malformed attribute refuses the
+        // request here, rather than failing a processor's lookup later.
+        checkKeyValue(buf, from, r.pos, KEY_VALUE_DEPTH, state.keys);
         if (state.rawCount === 0) state.attrFrom = fieldAt;
         state.attrTo = r.pos;
         state.rawCount += 1;
@@ -222,27 +199,41 @@ export function readRecord(buf: Buffer, start: number, end: number): PbLogRecord
       }
       case 7:
         if (wire !== WIRE_VARINT) break;
-        record.droppedAttributesCount = r.varint();
+        {
+          const v = r.varint();
+          if (v !== 0) record.droppedAttributesCount = v;
+          else clear(record, 'droppedAttributesCount');
+        }
         continue;
       case 8:
         if (wire !== WIRE_FIXED32) break;
-        record.flags = r.fixed32();
+        {
+          const v = r.fixed32();
+          if (v !== 0) record.flags = v;
+          else clear(record, 'flags');
+        }
         continue;
       case 9: {
         if (wire !== WIRE_LEN) break;
         const from = r.span();
-        record.traceId = buf.subarray(from, r.pos);
+        if (r.pos > from) record.traceId = buf.subarray(from, r.pos);
+        else clear(record, 'traceId');
         continue;
       }
       case 10: {
         if (wire !== WIRE_LEN) break;
         const from = r.span();
-        record.spanId = buf.subarray(from, r.pos);
+        if (r.pos > from) record.spanId = buf.subarray(from, r.pos);
+        else clear(record, 'spanId');
         continue;
       }
       case 12:
         if (wire !== WIRE_LEN) break;
-        record.eventName = r.string();
+        {
+          const v = r.string();
+          if (v !== '') record.eventName = v;
+          else clear(record, 'eventName');
+        }
         continue;
     }
     // A field we do not know (or of a wire type its number does not have): it travels in the bytes.
@@ -251,8 +242,17 @@ export function readRecord(buf: Buffer, start: number, end: number): PbLogRecord
   return record;
 }
 
-function long(bits: { low: number; high: number }): unknown {
-  return types!.long(bits.low, bits.high);
+/**
+ * Scalars are set as protobufjs sets them: a value equal to the field's default (0, '', empty bytes) is not an
+ * own property, and a later default even clears an earlier value — so a record read here looks like its own.
+ */
+function clear(record: Record<string, unknown>, key: string): void {
+  if (Object.hasOwn(record, key)) delete record[key];
+}
+
+function setTime(record: Record<string, unknown>, key: 'timeUnixNano' | 'observedTimeUnixNano', bits: { low: number; high: number }): void {
+  if (bits.low !== 0 || bits.high !== 0) record[key] = types!.long(bits.low, bits.high);
+  else clear(record, key);
 }
 
 /** A body: a string (nearly always) read here, anything else by protobufjs. */
@@ -263,4 +263,127 @@ function readAnyValue(buf: Buffer, start: number, end: number): PbAnyValue {
     if (r.pos === end) return { stringValue: utf8(buf, from, r.pos) };
   }
   return types!.anyValue.decode(buf.subarray(start, end)) as unknown as PbAnyValue;
+}
+
+// How deep a request may nest: protobufjs's limit (100), counted as it counts — the request is 0, a record 3,
+// its attributes 4, each value and each list inside them one more.
+const MAX_DEPTH = 100;
+const KEY_VALUE_DEPTH = 4;
+
+function checkDepth(depth: number): void {
+  if (depth > MAX_DEPTH) throw new Error('max depth exceeded');
+}
+
+// The checks below walk with one cursor (`at`) and no objects: they run over every attribute of every record.
+let at = 0;
+
+function readVarint(buf: Buffer, end: number): number {
+  let value = 0;
+  let shift = 0;
+  for (;;) {
+    if (at >= end) throw new RangeError('index out of range: a varint runs past its message');
+    const byte = buf[at++]!;
+    if (shift < 32) value |= (byte & 0x7f) << shift;
+    if (byte < 0x80) return value >>> 0;
+    shift += 7;
+    if (shift > 63) throw new Error('invalid varint encoding');
+  }
+}
+
+function readTag(buf: Buffer, end: number): number {
+  const tag = readVarint(buf, end);
+  if (tag >>> 3 === 0) throw new Error('illegal tag: field number 0');
+  return tag;
+}
+
+/** Moves past a length-delimited field's content; returns where it began. */
+function readSpan(buf: Buffer, end: number): number {
+  const length = readVarint(buf, end);
+  if (at + length > end) throw new RangeError(`index out of range: ${at} + ${length} > ${end}`);
+  const start = at;
+  at += length;
+  return start;
+}
+
+function skipField(buf: Buffer, end: number, wire: number): void {
+  if (wire === WIRE_VARINT) readVarint(buf, end);
+  else if (wire === WIRE_LEN) readSpan(buf, end);
+  else if (wire === WIRE_FIXED64 || wire === WIRE_FIXED32) {
+    const width = wire === WIRE_FIXED64 ? 8 : 4;
+    if (at + width > end) throw new RangeError(`index out of range: ${at} + ${width} > ${end}`);
+    at += width;
+  } else throw new Error(`invalid wire type ${wire} at offset ${at}`);
+}
+
+/** A KeyValue's framing, its key's UTF-8 and its value, walked without building anything. */
+function checkKeyValue(buf: Buffer, start: number, end: number, depth: number, spans?: number[]): void {
+  checkDepth(depth);
+  at = start;
+  // A KeyValue without a key has the empty key.
+  let keyFrom = start;
+  let keyTo = start;
+  let valueAt = -1;
+  while (at < end) {
+    const tag = readTag(buf, end);
+    const wire = tag & 7;
+    const field = tag >>> 3;
+    if (wire === WIRE_LEN && field === 1) {
+      keyFrom = readSpan(buf, end);
+      keyTo = at;
+      checkUtf8(buf, keyFrom, keyTo);
+    } else if (wire === WIRE_LEN && field === 2) {
+      valueAt = at;
+      const from = readSpan(buf, end);
+      const after = at;
+      checkAnyValue(buf, from, after, depth + 1);
+      at = after;
+    } else {
+      skipField(buf, end, wire);
+    }
+  }
+  spans?.push(keyFrom, keyTo, valueAt);
+}
+
+function checkAnyValue(buf: Buffer, start: number, end: number, depth: number): void {
+  checkDepth(depth);
+  at = start;
+  while (at < end) {
+    const tag = readTag(buf, end);
+    const wire = tag & 7;
+    const field = tag >>> 3;
+    if (wire === WIRE_LEN && field === 1) {
+      const from = readSpan(buf, end);
+      checkUtf8(buf, from, at);
+    } else if (wire === WIRE_LEN && (field === 5 || field === 6)) {
+      // An ArrayValue (repeated AnyValue) or a KeyValueList (repeated KeyValue), both in field 1.
+      const from = readSpan(buf, end);
+      const listEnd = at;
+      checkDepth(depth + 1);
+      at = from;
+      while (at < listEnd) {
+        const inner = readTag(buf, listEnd);
+        if (inner >>> 3 === 1 && (inner & 7) === WIRE_LEN) {
+          const item = readSpan(buf, listEnd);
+          const after = at;
+          if (field === 5) checkAnyValue(buf, item, after, depth + 2);
+          else checkKeyValue(buf, item, after, depth + 2);
+          at = after;
+        } else {
+          skipField(buf, listEnd, inner & 7);
+        }
+      }
+    } else {
+      skipField(buf, end, wire);
+    }
+  }
+}
+
+function checkUtf8(buf: Buffer, start: number, end: number): void {
+  for (let i = start; i < end; i++) if (buf[i]! >= 0x80) return void utf8(buf, start, end);
+}
+
+/** Decodes a message into an existing one (protobuf's merge of a singular message field sent twice). */
+export function decodeInto(type: protobuf.Type, buf: Buffer, start: number, end: number, existing: unknown): unknown {
+  const decode = type.decode as unknown as (reader: protobuf.Reader, length: number, end: undefined, depth: number, into: unknown) => unknown;
+  return decode.call(type, protobuf.Reader.create(buf.subarray(start, end)), end - start, undefined, 0, existing);
 }

@@ -2,7 +2,7 @@
 // lazily (lazy_record.ts). The result has the shape protobufjs's decoder gives, so every consumer reads it
 // alike; what differs is what is built, and that records keep their bytes.
 import type protobuf from 'protobufjs';
-import { readRecord } from './lazy_record.js';
+import { decodeInto, readRecord } from './lazy_record.js';
 import type { PbExportRequest, PbLogRecord, PbResource, PbResourceLogs, PbScope, PbScopeLogs } from './otlp.js';
 import { WIRE_LEN, WireReader } from './wire.js';
 
@@ -16,7 +16,7 @@ export function readExportRequest(bytes: Uint8Array, types: RequestTypes): PbExp
   const resourceLogs: PbResourceLogs[] = [];
   const r = new WireReader(buf, 0, buf.length);
   while (r.pos < r.end) {
-    const tag = r.varint();
+    const tag = r.tag();
     if (tag >>> 3 === 1 && (tag & 7) === WIRE_LEN) {
       const start = r.span();
       resourceLogs.push(readResourceLogs(buf, start, r.pos, types));
@@ -31,12 +31,12 @@ function readResourceLogs(buf: Buffer, start: number, end: number, types: Reques
   const out: PbResourceLogs = { scopeLogs: [] };
   const r = new WireReader(buf, start, end);
   while (r.pos < end) {
-    const tag = r.varint();
+    const tag = r.tag();
     const wire = tag & 7;
     const field = tag >>> 3;
     if (wire === WIRE_LEN && field === 1) {
       const from = r.span();
-      out.resource = types.resource.decode(buf.subarray(from, r.pos)) as unknown as PbResource;
+      out.resource = (out.resource ? decodeInto(types.resource, buf, from, r.pos, out.resource) : types.resource.decode(buf.subarray(from, r.pos))) as PbResource;
     } else if (wire === WIRE_LEN && field === 2) {
       const from = r.span();
       out.scopeLogs!.push(readScopeLogs(buf, from, r.pos, types));
@@ -54,7 +54,7 @@ function readScopeLogs(buf: Buffer, start: number, end: number, types: RequestTy
   const out: PbScopeLogs = { logRecords };
   const r = new WireReader(buf, start, end);
   while (r.pos < end) {
-    const tag = r.varint();
+    const tag = r.tag();
     const wire = tag & 7;
     const field = tag >>> 3;
     if (wire === WIRE_LEN && field === 2) {
@@ -62,7 +62,7 @@ function readScopeLogs(buf: Buffer, start: number, end: number, types: RequestTy
       logRecords.push(readRecord(buf, from, r.pos));
     } else if (wire === WIRE_LEN && field === 1) {
       const from = r.span();
-      out.scope = types.scope.decode(buf.subarray(from, r.pos)) as unknown as PbScope;
+      out.scope = (out.scope ? decodeInto(types.scope, buf, from, r.pos, out.scope) : types.scope.decode(buf.subarray(from, r.pos))) as PbScope;
     } else if (wire === WIRE_LEN && field === 3) {
       out.schemaUrl = r.string();
     } else {

@@ -78,7 +78,7 @@ export function compactBytes(records: Iterable<PbLogRecord>): void {
     const recordStart = raw.byteOffset - state.buf.byteOffset;
     state.attrFrom = state.attrFrom - recordStart + at;
     state.attrTo = state.attrTo - recordStart + at;
-    state.keys = undefined;
+    for (let i = 0; i < state.keys.length; i++) if (state.keys[i]! >= 0) state.keys[i] = state.keys[i]! - recordStart + at;
     state.buf = own;
     state.raw = own.subarray(at, at + raw.byteLength);
     at += raw.byteLength;

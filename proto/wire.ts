@@ -35,6 +35,13 @@ export class WireReader {
     }
   }
 
+  /** A field's tag (number << 3 | wire type); field number 0 is illegal, as protobufjs says. */
+  tag(): number {
+    const tag = this.varint();
+    if (tag >>> 3 === 0) throw new Error('illegal tag: field number 0');
+    return tag;
+  }
+
   /** The two 32-bit halves of a fixed64 field. */
   fixed64(): { low: number; high: number } {
     this.need(8);

@@ -116,6 +116,9 @@ describe('the zero-copy record path', () => {
     assert.deepEqual(plain(encodeExportRequest(heldBatch.toExportRequest())), heldBefore);
     assert.deepEqual(plain(encodeExportRequest(kept.toExportRequest())), keptBefore);
     assert.equal(records.length, 2);
+    // And their attributes, still unbuilt, are read from the copy.
+    const views = [...kept.groups()].flatMap((g) => g.records);
+    assert.deepEqual(views.map((v) => [v.attributes.get('http.method'), v.attributes.get('retries')]), [['GET', 5], ['GET', 6]]);
   });
 });
 
@@ -143,6 +146,39 @@ describe('the request read by hand', () => {
     record.attributes.set('logsift.pattern.id', 'def');
     assert.equal(record.attributes.size, 7, 'six sent, one added (set twice)');
     assert.equal(record.attributes.toObject()['logsift.pattern.id'], 'def');
+  });
+
+  it('on damaged requests, refuses at once or reads what protobufjs reads — a lookup never fails later', () => {
+    const wire = clientRequest();
+    let seed = 42;
+    const next = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    let refused = 0;
+    for (let round = 0; round < 3000; round++) {
+      const damaged = Buffer.from(wire);
+      for (let k = 0, flips = 1 + next(3); k < flips; k++) damaged[next(damaged.length)] = next(256);
+      let theirs: unknown;
+      try {
+        theirs = plain(damaged);
+      } catch {
+        theirs = undefined;
+      }
+      let ours: PbExportRequest;
+      try {
+        ours = decodeExportRequest(damaged);
+      } catch (error) {
+        assert.ok(error instanceof Error, 'a clear error');
+        refused += 1;
+        continue;
+      }
+      // What was accepted can be read whole: every attribute built, the request encoded again.
+      const whole = ExportLogsServiceRequest.toObject(ours as never, { longs: String, bytes: String, defaults: false });
+      encodeExportRequest(ours);
+      if (theirs !== undefined) assert.deepEqual(whole, theirs, `round ${round}: read as protobufjs reads it`);
+    }
+    assert.ok(refused > 100 && refused < 3000, `${refused} of 3000 refused`);
   });
 
   it('refuses what protobufjs refuses: a truncated request, a string that is not UTF-8', () => {
