@@ -5,6 +5,9 @@
 //   chain        — Collector: otlp → probabilistic_sampler (5%, hash_seed) → batch → otlphttp;
 //                  logsift: otlp → signature → ratestats → anomaly → sampler → otlp_http with a persistent
 //                  queue (storage.sync: normal), batching after the answer (sending_queue.batch).
+//   chain_1pct_errors — the chain again, on traffic where 1% of records are ERROR instead of 20% (logsift
+//                  keeps every ERROR: with a fifth of the records at ERROR it exports a quarter of them, the
+//                  Collector a twentieth; production services log a percent or two at ERROR).
 // Both export to the same sink process. Then, for each, the latency one client sees with one 512-record
 // request in flight (an SDK's default batch) while the load runs at half that peer's maximum.
 // Where Go is missing the Collector cannot be built: the run says so and prints a summary marked skipped.
@@ -51,7 +54,7 @@ const bodies = realisticBodies(32, RECORDS_PER_BATCH);
 const probeBodies = realisticBodies(16, PROBE_RECORDS);
 const ms = (h: hdr.Histogram, p: number) => h.getValueAtPercentile(p) / 1000;
 
-async function measure(start: () => Promise<Peer>) {
+async function measure(start: () => Promise<Peer>, bodies: Buffer[]) {
   const peer = await start();
   try {
     const max: LoadResult = await runLoad({ port: peer.httpPort, bodies, recordsPerBody: RECORDS_PER_BATCH, concurrency: CONCURRENCY, warmupMs: WARMUP_MS, measureMs: MEASURE_MS });
@@ -76,34 +79,37 @@ async function measure(start: () => Promise<Peer>) {
 
 const sink = await startSink();
 const sinkUrl = `http://127.0.0.1:${sink.port}`;
+const chain = {
+  collector: () =>
+    startCollector(
+      ['processors:', '  probabilistic_sampler: { sampling_percentage: 5, mode: hash_seed }', '  batch:', 'exporters:', `  otlp_http: { endpoint: "${sinkUrl}" }`].join('\n'),
+      '      processors: [probabilistic_sampler, batch]\n      exporters: [otlp_http]',
+    ),
+  logsift: () =>
+    startDaemonProcess({
+      processorsYaml: CHAIN.map((p) => `  ${p}:`).join('\n'),
+      processorIds: CHAIN,
+      exportersYaml: `  otlp_http: { endpoint: "${sinkUrl}", sending_queue: { persistent: true } }`,
+      exporterIds: ['otlp_http'],
+      serviceYaml: '  storage: { sync: normal }',
+    }),
+};
 const cases = {
   pass_through: {
+    bodies,
     collector: () => startCollector('exporters:\n  nop:', '      exporters: [nop]'),
     logsift: () => startDaemonProcess({ exportersYaml: '  nop:', exporterIds: ['nop'] }),
   },
-  chain: {
-    collector: () =>
-      startCollector(
-        ['processors:', '  probabilistic_sampler: { sampling_percentage: 5, mode: hash_seed }', '  batch:', 'exporters:', `  otlp_http: { endpoint: "${sinkUrl}" }`].join('\n'),
-        '      processors: [probabilistic_sampler, batch]\n      exporters: [otlp_http]',
-      ),
-    logsift: () =>
-      startDaemonProcess({
-        processorsYaml: CHAIN.map((p) => `  ${p}:`).join('\n'),
-        processorIds: CHAIN,
-        exportersYaml: `  otlp_http: { endpoint: "${sinkUrl}", sending_queue: { persistent: true } }`,
-        exporterIds: ['otlp_http'],
-        serviceYaml: '  storage: { sync: normal }',
-      }),
-  },
+  chain: { ...chain, bodies },
+  chain_1pct_errors: { ...chain, bodies: realisticBodies(32, RECORDS_PER_BATCH, 0.01) },
 };
 
 const runs: Array<Record<string, unknown>> = [];
 for (let run = 1; run <= RUNS; run++) {
   const figures: Record<string, unknown> = { run };
   for (const [name, peers] of Object.entries(cases)) {
-    const collector = await measure(peers.collector);
-    const logsift = await measure(peers.logsift);
+    const collector = await measure(peers.collector, peers.bodies);
+    const logsift = await measure(peers.logsift, peers.bodies);
     figures[name] = { collector, logsift, throughput_ratio: Number((logsift.records_per_s / collector.records_per_s).toFixed(3)) };
     process.stderr.write(`run ${run} ${name}: Collector ${collector.records_per_s} rec/s, logsift ${logsift.records_per_s} rec/s; probe p50/p99 Collector ${collector.probe_p50_ms}/${collector.probe_p99_ms} ms, logsift ${logsift.probe_p50_ms}/${logsift.probe_p99_ms} ms\n`);
   }

@@ -5,9 +5,15 @@ import { ExportLogsServiceRequest, encodeExportRequest, type PbExportRequest } f
 const ROUTES = ['/api/orders', '/api/orders/{id}', '/api/cart', '/api/users/{id}', '/healthz', '/api/search'];
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE'];
 
-function body(i: number, seed: number): { text: string; severity: number } {
+/**
+ * One record's body. Without `errorShare` each of the five kinds is a fifth of the records (a fifth of them
+ * ERROR, which logsift always keeps: far more than a production service logs); with it, ERROR is that share
+ * and the other four kinds share the rest.
+ */
+function body(i: number, seed: number, errorShare?: number): { text: string; severity: number } {
   const n = (i * 7919 + seed * 104729) >>> 0;
-  switch (n % 5) {
+  const kind = errorShare === undefined ? n % 5 : (n % 10_000) / 10_000 < errorShare ? 4 : (n >>> 4) % 4;
+  switch (kind) {
     case 0:
       return { text: `${METHODS[n % 4]} ${ROUTES[n % 6]!.replace('{id}', String(n % 100000))} ${[200, 201, 404, 500][n % 4]} ${n % 900}ms`, severity: 9 };
     case 1:
@@ -21,7 +27,7 @@ function body(i: number, seed: number): { text: string; severity: number } {
   }
 }
 
-export function realisticRequest(records: number, seed: number): PbExportRequest {
+export function realisticRequest(records: number, seed: number, errorShare?: number): PbExportRequest {
   const now = 1_795_000_000_000_000_000n + BigInt(seed) * 1_000_000_000n;
   return ExportLogsServiceRequest.fromObject({
     resourceLogs: [
@@ -38,7 +44,7 @@ export function realisticRequest(records: number, seed: number): PbExportRequest
           {
             scope: { name: 'checkout.http', version: '2.14.1' },
             logRecords: Array.from({ length: records }, (_, i) => {
-              const b = body(i, seed);
+              const b = body(i, seed, errorShare);
               return {
                 timeUnixNano: String(now + BigInt(i) * 1000n),
                 observedTimeUnixNano: String(now + BigInt(i) * 1000n + 500n),
@@ -64,6 +70,6 @@ export function realisticRequest(records: number, seed: number): PbExportRequest
   }) as unknown as PbExportRequest;
 }
 
-export function realisticBodies(count: number, records: number): Buffer[] {
-  return Array.from({ length: count }, (_, seed) => Buffer.from(encodeExportRequest(realisticRequest(records, seed))));
+export function realisticBodies(count: number, records: number, errorShare?: number): Buffer[] {
+  return Array.from({ length: count }, (_, seed) => Buffer.from(encodeExportRequest(realisticRequest(records, seed, errorShare))));
 }
