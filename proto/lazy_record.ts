@@ -87,7 +87,7 @@ function attributeList(record: PbLogRecord): PbKeyValue[] {
     }
   }
   list.push(...state.added);
-  state.added = [];
+  state.added = NOTHING_ADDED;
   state.list = list;
   return list;
 }
@@ -130,6 +130,7 @@ const NOT_FOUND = Object.freeze({ found: false, value: undefined });
 export function addLazyAttribute(record: PbLogRecord, kv: PbKeyValue): void {
   const state = recordBytes(record)!;
   if (state.list) state.list.push(kv);
+  else if (state.added === NOTHING_ADDED) state.added = [kv];
   else state.added.push(kv);
 }
 
@@ -147,26 +148,27 @@ function keyBytes(key: string): Buffer {
 /** Reads the record in [start, end) of `buf`: its fields now, its attributes when asked. */
 export function readRecord(buf: Buffer, start: number, end: number): PbLogRecord {
   const record = Object.create(recordPrototype!) as PbLogRecord & Carrier & Record<string, unknown>;
-  const state: RecordBytes = { raw: buf.subarray(start, end), buf, attrFrom: 0, attrTo: 0, rawCount: 0, added: [], list: undefined, edited: false, keys: [] };
+  const state: RecordBytes = { raw: buf.subarray(start, end), buf, attrFrom: 0, attrTo: 0, rawCount: 0, added: NOTHING_ADDED, list: undefined, edited: false, keys: NO_KEYS };
   record[STATE] = state;
-  const r = new WireReader(buf, start, end);
-  while (r.pos < end) {
-    const fieldAt = r.pos;
-    const tag = r.tag();
+  // One cursor (`at`, below) and no reader objects: this runs for every record.
+  at = start;
+  while (at < end) {
+    const fieldAt = at;
+    const tag = readTag(buf, end);
     const wire = tag & 7;
     switch (tag >>> 3) {
       case 1:
         if (wire !== WIRE_FIXED64) break;
-        setTime(record, 'timeUnixNano', r.fixed64());
+        setTime(record, 'timeUnixNano', buf, end);
         continue;
       case 11:
         if (wire !== WIRE_FIXED64) break;
-        setTime(record, 'observedTimeUnixNano', r.fixed64());
+        setTime(record, 'observedTimeUnixNano', buf, end);
         continue;
       case 2:
         if (wire !== WIRE_VARINT) break;
         {
-          const v = r.varint() | 0;
+          const v = readVarint(buf, end) | 0;
           if (v !== 0) record.severityNumber = v;
           else clear(record, 'severityNumber');
         }
@@ -174,33 +176,39 @@ export function readRecord(buf: Buffer, start: number, end: number): PbLogRecord
       case 3:
         if (wire !== WIRE_LEN) break;
         {
-          const v = r.string();
+          const from = readSpan(buf, end);
+          const v = utf8(buf, from, at);
           if (v !== '') record.severityText = v;
           else clear(record, 'severityText');
         }
         continue;
       case 5: {
         if (wire !== WIRE_LEN) break;
-        const from = r.span();
+        const from = readSpan(buf, end);
+        const to = at;
         // A message field sent twice is merged, as protobufjs (and every protobuf parser) does.
-        record.body = Object.hasOwn(record, 'body') ? (decodeInto(types!.anyValue, buf, from, r.pos, record.body) as PbAnyValue) : readAnyValue(buf, from, r.pos);
+        record.body = Object.hasOwn(record, 'body') ? (decodeInto(types!.anyValue, buf, from, to, record.body) as PbAnyValue) : readAnyValue(buf, from, to);
+        at = to;
         continue;
       }
       case 6: {
         if (wire !== WIRE_LEN) break;
-        const from = r.span();
+        const from = readSpan(buf, end);
+        const to = at;
         // Left in the bytes, but checked now as protobufjs would have: a malformed attribute refuses the
-        // request here, rather than failing a processor's lookup later.
-        checkKeyValue(buf, from, r.pos, KEY_VALUE_DEPTH, state.keys);
+        // request here, rather than failing a processor's lookup later. (The check leaves `at` at `to`.)
+        if (state.keys === NO_KEYS) state.keys = [];
+        checkKeyValue(buf, from, to, KEY_VALUE_DEPTH, state.keys);
+        at = to;
         if (state.rawCount === 0) state.attrFrom = fieldAt;
-        state.attrTo = r.pos;
+        state.attrTo = to;
         state.rawCount += 1;
         continue;
       }
       case 7:
         if (wire !== WIRE_VARINT) break;
         {
-          const v = r.varint();
+          const v = readVarint(buf, end);
           if (v !== 0) record.droppedAttributesCount = v;
           else clear(record, 'droppedAttributesCount');
         }
@@ -208,39 +216,46 @@ export function readRecord(buf: Buffer, start: number, end: number): PbLogRecord
       case 8:
         if (wire !== WIRE_FIXED32) break;
         {
-          const v = r.fixed32();
+          if (at + 4 > end) throw new RangeError(`index out of range: ${at} + 4 > ${end}`);
+          const v = buf.readUInt32LE(at);
+          at += 4;
           if (v !== 0) record.flags = v;
           else clear(record, 'flags');
         }
         continue;
       case 9: {
         if (wire !== WIRE_LEN) break;
-        const from = r.span();
-        if (r.pos > from) record.traceId = buf.subarray(from, r.pos);
+        const from = readSpan(buf, end);
+        if (at > from) record.traceId = buf.subarray(from, at);
         else clear(record, 'traceId');
         continue;
       }
       case 10: {
         if (wire !== WIRE_LEN) break;
-        const from = r.span();
-        if (r.pos > from) record.spanId = buf.subarray(from, r.pos);
+        const from = readSpan(buf, end);
+        if (at > from) record.spanId = buf.subarray(from, at);
         else clear(record, 'spanId');
         continue;
       }
       case 12:
         if (wire !== WIRE_LEN) break;
         {
-          const v = r.string();
+          const from = readSpan(buf, end);
+          const v = utf8(buf, from, at);
           if (v !== '') record.eventName = v;
           else clear(record, 'eventName');
         }
         continue;
     }
     // A field we do not know (or of a wire type its number does not have): it travels in the bytes.
-    r.skip(wire);
+    skipField(buf, end, wire);
   }
   return record;
 }
+
+// Shared until a record has its own (most records get keys; few get added attributes before the chain).
+const NOTHING_ADDED: PbKeyValue[] = [];
+const NO_KEYS: number[] = [];
 
 /**
  * Scalars are set as protobufjs sets them: a value equal to the field's default (0, '', empty bytes) is not an
@@ -250,17 +265,21 @@ function clear(record: Record<string, unknown>, key: string): void {
   if (Object.hasOwn(record, key)) delete record[key];
 }
 
-function setTime(record: Record<string, unknown>, key: 'timeUnixNano' | 'observedTimeUnixNano', bits: { low: number; high: number }): void {
-  if (bits.low !== 0 || bits.high !== 0) record[key] = types!.long(bits.low, bits.high);
+function setTime(record: Record<string, unknown>, key: 'timeUnixNano' | 'observedTimeUnixNano', buf: Buffer, end: number): void {
+  if (at + 8 > end) throw new RangeError(`index out of range: ${at} + 8 > ${end}`);
+  const low = buf.readUInt32LE(at);
+  const high = buf.readUInt32LE(at + 4);
+  at += 8;
+  if (low !== 0 || high !== 0) record[key] = types!.long(low, high);
   else clear(record, key);
 }
 
 /** A body: a string (nearly always) read here, anything else by protobufjs. */
 function readAnyValue(buf: Buffer, start: number, end: number): PbAnyValue {
   if (end > start && buf[start] === 0x0a) {
-    const r = new WireReader(buf, start + 1, end);
-    const from = r.span();
-    if (r.pos === end) return { stringValue: utf8(buf, from, r.pos) };
+    at = start + 1;
+    const from = readSpan(buf, end);
+    if (at === end) return { stringValue: utf8(buf, from, at) };
   }
   return types!.anyValue.decode(buf.subarray(start, end)) as unknown as PbAnyValue;
 }
