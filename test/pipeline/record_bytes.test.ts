@@ -8,6 +8,7 @@ import { Delivery } from '../../pipeline/ack.js';
 import { LogBatch, detachHeld } from '../../pipeline/batch.js';
 import { ExportLogsServiceRequest, LogRecordType, decodeExportRequest, encodeExportRequest, type PbExportRequest } from '../../proto/otlp.js';
 import { compactBytes } from '../../proto/record_bytes.js';
+import { MemoryStorage } from '../../exporters/helper/queue_storage.js';
 
 const bytes = (hex: string) => Buffer.from(hex, 'hex');
 
@@ -119,6 +120,20 @@ describe('the zero-copy record path', () => {
     // And their attributes, still unbuilt, are read from the copy.
     const views = [...kept.groups()].flatMap((g) => g.records);
     assert.deepEqual(views.map((v) => [v.attributes.get('http.method'), v.attributes.get('retries')]), [['GET', 5], ['GET', 6]]);
+  });
+});
+
+describe('a memory queue and the requests its records came in', () => {
+  it('what a memory queue holds no longer depends on the request it came in', () => {
+    const wire = clientRequest();
+    const kept = throughChain(wire);
+    const storage = new MemoryStorage('otlp_http', () => {
+      throw new Error('no store needed');
+    });
+    const batch = storage.append(kept.toExportRequest().resourceLogs!, kept.recordCount, kept.sizeBytes);
+    const before = plain(storage.load([batch]).bytes);
+    wire.fill(0);
+    assert.deepEqual(plain(storage.load([batch]).bytes), before);
   });
 });
 
