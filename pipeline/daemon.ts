@@ -23,6 +23,9 @@ export interface DaemonOptions {
 
 // After the deadline fires, components get this long to save what they hold before the daemon gives up on them.
 const ABANDON_GRACE_MS = 5000;
+// How often the store's write-ahead log is checkpointed off the data path: at full load ~10 MB of log a
+// second, so the log stays a few MB.
+const WAL_CHECKPOINT_INTERVAL_MS = 250;
 
 export class Daemon {
   readonly logger: Logger;
@@ -40,7 +43,10 @@ export class Daemon {
   ) {
     this.logger = options.logger ?? createLogger(config.settings.logLevel);
     const routes = new HttpRoutes();
-    this.#store = new SharedStore(config.settings.dataDir, config.settings.storageSync);
+    this.#store = new SharedStore(config.settings.dataDir, config.settings.storageSync, {
+      intervalMs: WAL_CHECKPOINT_INTERVAL_MS,
+      onFailure: (error) => this.logger.error({ err: error }, 'background WAL checkpoints stopped; the store checkpoints on the data path again'),
+    });
     this.#graph = new ComponentGraph(config, registry, {
       logger: this.logger,
       telemetry: this.telemetry,

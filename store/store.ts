@@ -398,6 +398,16 @@ export class Store {
     return Number(this.#db.pragma('synchronous', { simple: true }));
   }
 
+  /**
+   * Whether this connection checkpoints the write-ahead log at SQLite's default (1000 pages, 4 MB), or leaves
+   * the work to another connection (wal_checkpointer.ts) and checkpoints only past 64 MB. It must still do so
+   * then: the log restarts from its beginning only when a writer finds it wholly copied, which a continuous
+   * writer never does on another connection's checkpoints — by then most of it is, so this one is short.
+   */
+  checkpointsItself(fully: boolean): void {
+    this.#db.pragma(`wal_autocheckpoint = ${fully ? 1000 : 16_000}`);
+  }
+
   close(): void {
     if (this.#db.open) this.#db.close();
   }
