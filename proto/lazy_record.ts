@@ -6,7 +6,7 @@
 // bytes for the encoder (record_bytes.ts): a record goes out as the bytes it came in as plus what was added.
 import protobuf from 'protobufjs';
 import type { PbAnyValue, PbKeyValue, PbLogRecord } from './otlp.js';
-import { WIRE_FIXED32, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, WireReader, utf8 } from './wire.js';
+import { WIRE_FIXED32, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, position, readFixed32, readSpan, readTag, readVarint, seek, skipField, utf8 } from './wire.js';
 
 /** What a record read lazily keeps beside its fields. */
 export interface RecordBytes {
@@ -75,14 +75,15 @@ function attributeList(record: PbLogRecord): PbKeyValue[] {
   if (state.list) return state.list;
   const list: PbKeyValue[] = [];
   if (state.rawCount > 0) {
-    const r = new WireReader(state.buf, state.attrFrom, state.attrTo);
-    while (r.pos < r.end) {
-      const key = r.tag();
+    const { buf, attrTo } = state;
+    seek(state.attrFrom);
+    while (position() < attrTo) {
+      const key = readTag(buf, attrTo);
       if (key >>> 3 === 6 && (key & 7) === WIRE_LEN) {
-        const start = r.span();
-        list.push(types!.keyValue.decode(state.buf.subarray(start, r.pos)) as unknown as PbKeyValue);
+        const start = readSpan(buf, attrTo);
+        list.push(types!.keyValue.decode(buf.subarray(start, position())) as unknown as PbKeyValue);
       } else {
-        r.skip(key & 7);
+        skipField(buf, attrTo, key & 7);
       }
     }
   }
@@ -117,9 +118,9 @@ export function lazyAttribute(record: PbLogRecord, key: string): { found: boolea
     if (!same) continue;
     const valueAt = spans[i + 2]!;
     if (valueAt < 0) return { found: true, value: null };
-    const v = new WireReader(buf, valueAt, buf.length);
-    const start = v.span();
-    return { found: true, value: types!.anyValue.decode(buf.subarray(start, v.pos)) as unknown as PbAnyValue };
+    seek(valueAt);
+    const start = readSpan(buf, state.attrTo);
+    return { found: true, value: types!.anyValue.decode(buf.subarray(start, position())) as unknown as PbAnyValue };
   }
   return NOT_FOUND;
 }
@@ -150,10 +151,9 @@ export function readRecord(buf: Buffer, start: number, end: number): PbLogRecord
   const record = Object.create(recordPrototype!) as PbLogRecord & Carrier & Record<string, unknown>;
   const state: RecordBytes = { raw: buf.subarray(start, end), buf, attrFrom: 0, attrTo: 0, rawCount: 0, added: NOTHING_ADDED, list: undefined, edited: false, keys: NO_KEYS };
   record[STATE] = state;
-  // One cursor (`at`, below) and no reader objects: this runs for every record.
-  at = start;
-  while (at < end) {
-    const fieldAt = at;
+  seek(start);
+  while (position() < end) {
+    const fieldAt = position();
     const tag = readTag(buf, end);
     const wire = tag & 7;
     switch (tag >>> 3) {
@@ -177,7 +177,7 @@ export function readRecord(buf: Buffer, start: number, end: number): PbLogRecord
         if (wire !== WIRE_LEN) break;
         {
           const from = readSpan(buf, end);
-          const v = utf8(buf, from, at);
+          const v = utf8(buf, from, position());
           if (v !== '') record.severityText = v;
           else clear(record, 'severityText');
         }
@@ -185,21 +185,21 @@ export function readRecord(buf: Buffer, start: number, end: number): PbLogRecord
       case 5: {
         if (wire !== WIRE_LEN) break;
         const from = readSpan(buf, end);
-        const to = at;
+        const to = position();
         // A message field sent twice is merged, as protobufjs (and every protobuf parser) does.
         record.body = Object.hasOwn(record, 'body') ? (decodeInto(types!.anyValue, buf, from, to, record.body) as PbAnyValue) : readAnyValue(buf, from, to);
-        at = to;
+        seek(to);
         continue;
       }
       case 6: {
         if (wire !== WIRE_LEN) break;
         const from = readSpan(buf, end);
-        const to = at;
+        const to = position();
         // Left in the bytes, but checked now as protobufjs would have: a malformed attribute refuses the
-        // request here, rather than failing a processor's lookup later. (The check leaves `at` at `to`.)
+        // request here, rather than failing a processor's lookup later.
         if (state.keys === NO_KEYS) state.keys = [];
         checkKeyValue(buf, from, to, KEY_VALUE_DEPTH, state.keys);
-        at = to;
+        seek(to);
         if (state.rawCount === 0) state.attrFrom = fieldAt;
         state.attrTo = to;
         state.rawCount += 1;
@@ -216,9 +216,7 @@ export function readRecord(buf: Buffer, start: number, end: number): PbLogRecord
       case 8:
         if (wire !== WIRE_FIXED32) break;
         {
-          if (at + 4 > end) throw new RangeError(`index out of range: ${at} + 4 > ${end}`);
-          const v = buf.readUInt32LE(at);
-          at += 4;
+          const v = readFixed32(buf, end);
           if (v !== 0) record.flags = v;
           else clear(record, 'flags');
         }
@@ -226,14 +224,14 @@ export function readRecord(buf: Buffer, start: number, end: number): PbLogRecord
       case 9: {
         if (wire !== WIRE_LEN) break;
         const from = readSpan(buf, end);
-        if (at > from) record.traceId = buf.subarray(from, at);
+        if (position() > from) record.traceId = buf.subarray(from, position());
         else clear(record, 'traceId');
         continue;
       }
       case 10: {
         if (wire !== WIRE_LEN) break;
         const from = readSpan(buf, end);
-        if (at > from) record.spanId = buf.subarray(from, at);
+        if (position() > from) record.spanId = buf.subarray(from, position());
         else clear(record, 'spanId');
         continue;
       }
@@ -241,7 +239,7 @@ export function readRecord(buf: Buffer, start: number, end: number): PbLogRecord
         if (wire !== WIRE_LEN) break;
         {
           const from = readSpan(buf, end);
-          const v = utf8(buf, from, at);
+          const v = utf8(buf, from, position());
           if (v !== '') record.eventName = v;
           else clear(record, 'eventName');
         }
@@ -266,10 +264,8 @@ function clear(record: Record<string, unknown>, key: string): void {
 }
 
 function setTime(record: Record<string, unknown>, key: 'timeUnixNano' | 'observedTimeUnixNano', buf: Buffer, end: number): void {
-  if (at + 8 > end) throw new RangeError(`index out of range: ${at} + 8 > ${end}`);
-  const low = buf.readUInt32LE(at);
-  const high = buf.readUInt32LE(at + 4);
-  at += 8;
+  const low = readFixed32(buf, end);
+  const high = readFixed32(buf, end);
   if (low !== 0 || high !== 0) record[key] = types!.long(low, high);
   else clear(record, key);
 }
@@ -277,9 +273,9 @@ function setTime(record: Record<string, unknown>, key: 'timeUnixNano' | 'observe
 /** A body: a string (nearly always) read here, anything else by protobufjs. */
 function readAnyValue(buf: Buffer, start: number, end: number): PbAnyValue {
   if (end > start && buf[start] === 0x0a) {
-    at = start + 1;
+    seek(start + 1);
     const from = readSpan(buf, end);
-    if (at === end) return { stringValue: utf8(buf, from, at) };
+    if (position() === end) return { stringValue: utf8(buf, from, end) };
   }
   return types!.anyValue.decode(buf.subarray(start, end)) as unknown as PbAnyValue;
 }
@@ -293,69 +289,28 @@ function checkDepth(depth: number): void {
   if (depth > MAX_DEPTH) throw new Error('max depth exceeded');
 }
 
-// The checks below walk with one cursor (`at`) and no objects: they run over every attribute of every record.
-let at = 0;
-
-function readVarint(buf: Buffer, end: number): number {
-  let value = 0;
-  let shift = 0;
-  for (;;) {
-    if (at >= end) throw new RangeError('index out of range: a varint runs past its message');
-    const byte = buf[at++]!;
-    if (shift < 32) value |= (byte & 0x7f) << shift;
-    if (byte < 0x80) return value >>> 0;
-    shift += 7;
-    if (shift > 63) throw new Error('invalid varint encoding');
-  }
-}
-
-function readTag(buf: Buffer, end: number): number {
-  const tag = readVarint(buf, end);
-  if (tag >>> 3 === 0) throw new Error('illegal tag: field number 0');
-  return tag;
-}
-
-/** Moves past a length-delimited field's content; returns where it began. */
-function readSpan(buf: Buffer, end: number): number {
-  const length = readVarint(buf, end);
-  if (at + length > end) throw new RangeError(`index out of range: ${at} + ${length} > ${end}`);
-  const start = at;
-  at += length;
-  return start;
-}
-
-function skipField(buf: Buffer, end: number, wire: number): void {
-  if (wire === WIRE_VARINT) readVarint(buf, end);
-  else if (wire === WIRE_LEN) readSpan(buf, end);
-  else if (wire === WIRE_FIXED64 || wire === WIRE_FIXED32) {
-    const width = wire === WIRE_FIXED64 ? 8 : 4;
-    if (at + width > end) throw new RangeError(`index out of range: ${at} + ${width} > ${end}`);
-    at += width;
-  } else throw new Error(`invalid wire type ${wire} at offset ${at}`);
-}
-
 /** A KeyValue's framing, its key's UTF-8 and its value, walked without building anything. */
 function checkKeyValue(buf: Buffer, start: number, end: number, depth: number, spans?: number[]): void {
   checkDepth(depth);
-  at = start;
+  seek(start);
   // A KeyValue without a key has the empty key.
   let keyFrom = start;
   let keyTo = start;
   let valueAt = -1;
-  while (at < end) {
+  while (position() < end) {
     const tag = readTag(buf, end);
     const wire = tag & 7;
     const field = tag >>> 3;
     if (wire === WIRE_LEN && field === 1) {
       keyFrom = readSpan(buf, end);
-      keyTo = at;
+      keyTo = position();
       checkUtf8(buf, keyFrom, keyTo);
     } else if (wire === WIRE_LEN && field === 2) {
-      valueAt = at;
+      valueAt = position();
       const from = readSpan(buf, end);
-      const after = at;
+      const after = position();
       checkAnyValue(buf, from, after, depth + 1);
-      at = after;
+      seek(after);
     } else {
       skipField(buf, end, wire);
     }
@@ -365,28 +320,28 @@ function checkKeyValue(buf: Buffer, start: number, end: number, depth: number, s
 
 function checkAnyValue(buf: Buffer, start: number, end: number, depth: number): void {
   checkDepth(depth);
-  at = start;
-  while (at < end) {
+  seek(start);
+  while (position() < end) {
     const tag = readTag(buf, end);
     const wire = tag & 7;
     const field = tag >>> 3;
     if (wire === WIRE_LEN && field === 1) {
       const from = readSpan(buf, end);
-      checkUtf8(buf, from, at);
+      checkUtf8(buf, from, position());
     } else if (wire === WIRE_LEN && (field === 5 || field === 6)) {
       // An ArrayValue (repeated AnyValue) or a KeyValueList (repeated KeyValue), both in field 1.
       const from = readSpan(buf, end);
-      const listEnd = at;
+      const listEnd = position();
       checkDepth(depth + 1);
-      at = from;
-      while (at < listEnd) {
+      seek(from);
+      while (position() < listEnd) {
         const inner = readTag(buf, listEnd);
         if (inner >>> 3 === 1 && (inner & 7) === WIRE_LEN) {
           const item = readSpan(buf, listEnd);
-          const after = at;
+          const after = position();
           if (field === 5) checkAnyValue(buf, item, after, depth + 2);
           else checkKeyValue(buf, item, after, depth + 2);
-          at = after;
+          seek(after);
         } else {
           skipField(buf, listEnd, inner & 7);
         }
