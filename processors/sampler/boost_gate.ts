@@ -54,8 +54,10 @@ export class BoostGate {
    * is sampled as usual — and undefined when nothing is boosted.
    */
   boosted(anomalies: AnomalyView, cooldownSeconds: number, service: string, pattern: string, seenInWindow: number, windowStart: number, now: number): number | undefined {
-    const key = `${service}\u0000${pattern}`;
     const scope = anomalies.boostFor(service, pattern);
+    // Nothing open on it and nothing boosted at all: the usual case, answered without building a key.
+    if (scope === undefined && this.#state.size === 0) return undefined;
+    const key = `${service}\u0000${pattern}`;
     let state = this.#state.get(key);
     if (scope !== undefined) {
       const until = now + cooldownSeconds * 1000;
