@@ -22,8 +22,25 @@ export interface Attributes {
   get(key: string): AttributeValue | undefined;
   has(key: string): boolean;
   set(key: string, value: AttributeValue): void;
+  /** Sets an attribute built once for many records (see PresetAttribute): nothing is built per record. */
+  setPreset(preset: PresetAttribute): void;
   readonly size: number;
   toObject(): { [key: string]: AttributeValue };
+}
+
+/**
+ * An attribute made once and set on many records — a pattern's id on every record of the pattern. Its
+ * key/value is shared by those records, so no attribute list ever changes a key/value in place: a new value
+ * replaces the pair (frozen, so a change in place would fail loudly rather than touch other records).
+ */
+export class PresetAttribute {
+  readonly kv: Readonly<PbKeyValue>;
+  constructor(
+    readonly key: string,
+    readonly value: AttributeValue,
+  ) {
+    this.kv = Object.freeze({ key, value: Object.freeze(toAnyValue(value)) });
+  }
 }
 
 /** Over a list of key/values: resources, scopes, and records that were not read from protobuf. */
@@ -40,14 +57,22 @@ class ListAttributes implements Attributes {
   }
 
   set(key: string, value: AttributeValue): void {
-    const encoded = toAnyValue(value);
-    for (const kv of this.list) {
-      if (kv.key === key) {
-        kv.value = encoded;
+    this.#put({ key, value: toAnyValue(value) });
+  }
+
+  setPreset(preset: PresetAttribute): void {
+    this.#put(preset.kv);
+  }
+
+  #put(kv: PbKeyValue): void {
+    const list = this.list;
+    for (let i = 0; i < list.length; i++) {
+      if (list[i]!.key === kv.key) {
+        list[i] = kv;
         return;
       }
     }
-    this.list.push({ key, value: encoded });
+    list.push(kv);
   }
 
   get size(): number {
@@ -77,14 +102,22 @@ class RecordAttributes implements Attributes {
   }
 
   set(key: string, value: AttributeValue): void {
-    const encoded = toAnyValue(value);
-    if (!lazyAttribute(this.record, key).found) {
-      addLazyAttribute(this.record, { key, value: encoded });
+    this.#put({ key, value: toAnyValue(value) });
+  }
+
+  setPreset(preset: PresetAttribute): void {
+    this.#put(preset.kv);
+  }
+
+  #put(kv: PbKeyValue): void {
+    if (!lazyAttribute(this.record, kv.key).found) {
+      addLazyAttribute(this.record, kv);
       return;
     }
-    for (const kv of this.record.attributes!) {
-      if (kv.key !== key) continue;
-      kv.value = encoded;
+    const list = this.record.attributes!;
+    for (let i = 0; i < list.length; i++) {
+      if (list[i]!.key !== kv.key) continue;
+      list[i] = kv;
       markEdited(this.record);
       return;
     }

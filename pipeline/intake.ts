@@ -7,7 +7,7 @@ import type { IntakeResult, LogsIntake } from './component.js';
 import type { InflightLimiter } from './inflight.js';
 import type { LogsPipeline } from './logs_pipeline.js';
 import type { Telemetry } from './telemetry.js';
-import type { PbResourceLogs } from '../proto/otlp.js';
+import { copyResourceLogs, type PbResourceLogs } from '../proto/otlp.js';
 
 export class PipelineIntake implements LogsIntake {
   constructor(
@@ -31,7 +31,7 @@ export class PipelineIntake implements LogsIntake {
     const acks = splitAck(delivery, this.pipelines.length);
     this.pipelines.forEach((pipeline, i) => {
       // Each pipeline may rewrite its records, so every pipeline after the first works on its own copy.
-      const data = i === 0 ? resourceLogs : structuredClone(resourceLogs);
+      const data = i === 0 ? resourceLogs : copyResourceLogs(resourceLogs);
       pipeline.push(new LogBatch(data, acks[i]!, sizeBytes));
     });
     try {

@@ -119,6 +119,14 @@ function firstRecordReusable(request: PbExportRequest): boolean {
   return false;
 }
 
+/**
+ * A copy that reads as the original does, for a pipeline of its own: written and read back, so records read
+ * lazily keep their attributes (a structured clone keeps own fields only, and theirs stay in their bytes).
+ */
+export function copyResourceLogs(resourceLogs: PbResourceLogs[]): PbResourceLogs[] {
+  return decodeExportRequest(encodeExportRequest({ resourceLogs })).resourceLogs ?? [];
+}
+
 export function encodeExportResponse(rejected: number, errorMessage: string): Uint8Array {
   const body = rejected > 0 || errorMessage ? { partialSuccess: { rejectedLogRecords: rejected, errorMessage } } : {};
   return ExportLogsServiceResponse.encode(ExportLogsServiceResponse.fromObject(body)).finish();

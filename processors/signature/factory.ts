@@ -4,13 +4,13 @@
 import { map } from 'rxjs';
 import { duration, type Duration } from '../../config/duration.js';
 import { DURATION_SCHEMA, compileConfigSchema } from '../../config/schema_validator.js';
-import type { LogBatch } from '../../pipeline/batch.js';
+import { PresetAttribute, type LogBatch } from '../../pipeline/batch.js';
 import type { Processor, ProcessorFactory, ProcessorSettings } from '../../pipeline/component.js';
 import { countedOperator } from '../../pipeline/processor_helper.js';
 import { loadCatalog, saveCatalog } from './catalog.js';
 import { ALL_MASKS, type MaskName } from './masking.js';
 import { signatureText } from './structured_body.js';
-import { DEFAULT_MINER_OPTIONS, TemplateMiner } from './template_miner.js';
+import { DEFAULT_MINER_OPTIONS, TemplateMiner, type Pattern } from './template_miner.js';
 import { signatureMetrics } from './metrics.js';
 
 export interface SignatureProcessorConfig {
@@ -68,17 +68,30 @@ class SignatureProcessor implements Processor {
   }
 
   #sign(batch: LogBatch): LogBatch {
-    const { pattern_id: idKey, template: templateKey } = this.config.attributes;
     const now = this.settings.clock.now();
     for (const group of batch.groups()) {
       const service = group.resource.serviceName ?? 'unknown_service';
       for (const record of group.records) {
-        const pattern = this.#miner.add(service, signatureText(record), now);
-        record.attributes.set(idKey, pattern.id);
-        record.attributes.set(templateKey, pattern.template);
+        const tags = this.#tags(this.#miner.add(service, signatureText(record), now));
+        record.attributes.setPreset(tags.id);
+        record.attributes.setPreset(tags.template);
       }
     }
     return batch;
+  }
+
+  // Each pattern's two attributes, made once and shared by its records; made again when the pattern's
+  // template is generalised (its id and template change). Weakly held: an evicted pattern takes them along.
+  readonly #tagsOf = new WeakMap<Pattern, { id: PresetAttribute; template: PresetAttribute }>();
+
+  #tags(pattern: Pattern): { id: PresetAttribute; template: PresetAttribute } {
+    let tags = this.#tagsOf.get(pattern);
+    if (!tags || tags.id.value !== pattern.id || tags.template.value !== pattern.template) {
+      const { pattern_id: idKey, template: templateKey } = this.config.attributes;
+      tags = { id: new PresetAttribute(idKey, pattern.id), template: new PresetAttribute(templateKey, pattern.template) };
+      this.#tagsOf.set(pattern, tags);
+    }
+    return tags;
   }
 
   #flush(): void {

@@ -7,6 +7,7 @@ import { startDaemon, type TestDaemon } from '../support/daemon.js';
 import { readFileExport } from '../support/file_output.js';
 import { freePort } from '../support/ports.js';
 import { PosthogStandin } from '../support/posthog_standin.js';
+import { ExportLogsServiceRequest, encodeExportRequest } from '../../proto/otlp.js';
 
 function post(port: number, marker: string): Promise<Response> {
   return fetch(`http://127.0.0.1:${port}/v1/logs`, {
@@ -62,6 +63,36 @@ service:
     assert.deepEqual(bodies(d, 'b.jsonl'), ['from-first', 'from-second']);
     assert.deepEqual(bodies(d, 'audit.jsonl'), ['from-first'], 'the audit pipeline is fed by the first receiver only');
     assert.equal(standin.records, 1);
+  });
+
+  it('a record read from protobuf reaches every pipeline whole: attributes, ids, times and body', async () => {
+    const request = ExportLogsServiceRequest.fromObject({
+      resourceLogs: [{
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'cart' } }] },
+        scopeLogs: [{
+          scope: { name: 'cart.http' },
+          logRecords: [{
+            timeUnixNano: '1795000000000000001',
+            severityNumber: 9,
+            body: { stringValue: 'from-protobuf' },
+            attributes: [{ key: 'http.route', value: { stringValue: '/cart' } }, { key: 'retries', value: { intValue: 2 } }],
+            traceId: Buffer.alloc(16, 0xab),
+            spanId: Buffer.alloc(8, 0xcd),
+          }],
+        }],
+      }],
+    });
+    const res = await fetch(`http://127.0.0.1:${d.httpPort}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: Buffer.from(encodeExportRequest(request as never)) });
+    assert.equal(res.status, 200);
+    for (const file of ['a.jsonl', 'audit.jsonl']) {
+      const found = readFileExport(path.join(d.dir, file)).find((r) => r.record.body?.stringValue === 'from-protobuf');
+      assert.ok(found, `in ${file}`);
+      assert.deepEqual(found.record.attributes, [{ key: 'http.route', value: { stringValue: '/cart' } }, { key: 'retries', value: { intValue: '2' } }], `attributes in ${file}`);
+      assert.equal(found.record.traceId, 'ab'.repeat(16), `trace id in ${file}`);
+      assert.equal(found.record.spanId, 'cd'.repeat(8), `span id in ${file}`);
+      assert.equal(found.record.timeUnixNano, '1795000000000000001', `time in ${file}`);
+      assert.deepEqual(found.resource, [{ key: 'service.name', value: { stringValue: 'cart' } }], `resource in ${file}`);
+    }
   });
 
   it('one failing exporter in one pipeline fails the whole acknowledgement; the rest still delivered', async () => {
