@@ -17,7 +17,7 @@ import { PolicyBoard } from '../policy/board.js';
 import type { FactoryRegistry } from '../pipeline/registry.js';
 import { ReplayClock } from '../pipeline/replay_clock.js';
 import { Telemetry } from '../pipeline/telemetry.js';
-import { decodeJsonExportRequest } from '../proto/otlp_json.js';
+import { readJsonExportRequest } from '../proto/otlp_json.js';
 import { SharedStore } from '../store/shared_store.js';
 
 const NANOS_PER_MS = 1_000_000n;
@@ -88,7 +88,7 @@ export class OfflinePipeline {
       if (line.trim() === '') continue;
       let batch: LogBatch;
       try {
-        batch = LogBatch.fromRequest(decodeJsonExportRequest(line), new Delivery(), Buffer.byteLength(line));
+        batch = LogBatch.fromRequest(readJsonExportRequest(line), new Delivery(), Buffer.byteLength(line));
       } catch (error) {
         badLines += 1;
         if (badLines <= 5) process.stderr.write(`line ${lineNo}: ${(error as Error).message}\n`);

@@ -5,6 +5,7 @@ import type { Ack } from './ack.js';
 import { anyValueToText, fromAnyValue, fromKeyValues, toAnyValue, type AttributeValue } from './any_value.js';
 import {
   encodeExportRequest,
+  wireSize,
   type LongLike,
   type PbExportRequest,
   type PbKeyValue,
@@ -210,6 +211,14 @@ export class LogRecordView {
   }
   get flags(): number {
     return this.record.flags ?? 0;
+  }
+  /** Its size in protobuf as it arrived: what a backend billing bytes ingested would have been sent. */
+  get receivedBytes(): number {
+    return wireSize(this.record, false);
+  }
+  /** Its size in protobuf as logsift sends it, with the attributes added to it. */
+  get sentBytes(): number {
+    return wireSize(this.record, true);
   }
   get eventName(): string {
     return this.record.eventName ?? '';

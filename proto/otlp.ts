@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import { useTypes } from './lazy_record.js';
 import { readExportRequest } from './lazy_request.js';
-import { encodeReusingRecords, reusableBytes } from './record_bytes.js';
+import { encodeReusingRecords, recordWireSize, reusableBytes } from './record_bytes.js';
 
 const protoDir = path.dirname(fileURLToPath(import.meta.url));
 
@@ -117,6 +117,11 @@ export function encodeExportRequest(request: PbExportRequest): Uint8Array {
 function firstRecordReusable(request: PbExportRequest): boolean {
   for (const rl of request.resourceLogs ?? []) for (const sl of rl.scopeLogs ?? []) for (const r of sl.logRecords ?? []) return reusableBytes(r) !== undefined;
   return false;
+}
+
+/** A record's size in protobuf as received (`withAdded` false) or as logsift sends it (see record_bytes.ts). */
+export function wireSize(record: PbLogRecord, withAdded: boolean): number {
+  return recordWireSize(record, withAdded, FALLBACK_TYPES);
 }
 
 /**

@@ -1,6 +1,6 @@
 // OTLP/JSON, as the OTLP spec defines it: lowerCamelCase keys (snake_case accepted on input), trace and span
 // ids as hex, int64 as decimal strings (numbers accepted on input), enums as integers, bytes as base64.
-import { ExportLogsServiceRequest, anyValueKind, type LongLike, type PbAnyValue, type PbExportRequest, type PbKeyValue, type PbLogRecord } from './otlp.js';
+import { ExportLogsServiceRequest, anyValueKind, decodeExportRequest, encodeExportRequest, type LongLike, type PbAnyValue, type PbExportRequest, type PbKeyValue, type PbLogRecord } from './otlp.js';
 
 const ID_LENGTH: Record<string, number> = { traceId: 16, spanId: 8 };
 const INT64_KEYS = new Set(['timeUnixNano', 'observedTimeUnixNano', 'intValue']);
@@ -33,6 +33,15 @@ function normalise(node: unknown, path: string): unknown {
     }
   }
   return out;
+}
+
+/**
+ * An OTLP/JSON request read as a protobuf one is: parsed, written in protobuf and read back, so its records
+ * are like those a protobuf client sends — they keep their bytes (written back as they came) and are
+ * measured as received (what a backend billing bytes ingested counts; see the sampler's ledger).
+ */
+export function readJsonExportRequest(text: string): PbExportRequest {
+  return decodeExportRequest(encodeExportRequest(decodeJsonExportRequest(text)));
 }
 
 /** Parses an OTLP/JSON ExportLogsServiceRequest; throws an Error whose message says what is wrong. */

@@ -94,6 +94,29 @@ export function reusableBytes(record: PbLogRecord): { raw: Uint8Array; added: re
   return { raw: state.raw, added: state.rawCount === 0 ? state.list : state.list.slice(state.rawCount) };
 }
 
+/**
+ * A record's size in protobuf (what a backend billing bytes ingested is sent): `withAdded` false, as it was
+ * received — its own bytes; true, as logsift sends it — with the attributes added since. A record without
+ * reusable bytes is measured as protobufjs writes it now.
+ */
+export function recordWireSize(record: PbLogRecord, withAdded: boolean, types: FallbackTypes): number {
+  // As received, a record that kept its bytes is its bytes, whatever was done to it since.
+  if (!withAdded) {
+    const raw = recordBytes(record)?.raw;
+    if (raw) return raw.byteLength;
+  }
+  const reuse = reusableBytes(record);
+  if (!reuse) return types.logRecord.encode(record as unknown as protobuf.Message).finish().byteLength;
+  let size = reuse.raw.byteLength;
+  if (withAdded) {
+    for (const kv of reuse.added) {
+      const simple = simpleAttribute(kv);
+      size += fieldSize(simple ? simple.size : types.keyValue.encode(kv as unknown as protobuf.Message).finish().byteLength);
+    }
+  }
+  return size;
+}
+
 /** The protobufjs types the encoder falls back to for what it does not write itself. */
 export interface FallbackTypes {
   resource: protobuf.Type;

@@ -50,8 +50,12 @@ CREATE TABLE IF NOT EXISTS sampling_ledger (
   bytes_kept INTEGER NOT NULL,
   boosted INTEGER NOT NULL DEFAULT 0,
   bytes_boosted INTEGER NOT NULL DEFAULT 0,
+  wire_bytes_seen INTEGER NOT NULL DEFAULT 0,
+  wire_bytes_kept INTEGER NOT NULL DEFAULT 0,
+  wire_bytes_boosted INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (service, pattern, window_start)
 );
+CREATE INDEX IF NOT EXISTS sampling_ledger_by_window ON sampling_ledger (window_start);
 CREATE TABLE IF NOT EXISTS anomalies (
   id TEXT PRIMARY KEY,
   kind TEXT NOT NULL,
@@ -124,6 +128,13 @@ export interface LedgerRowData {
   /** Of `kept`, the records only an anomaly boost kept. */
   boosted: number;
   bytes_boosted: number;
+  /**
+   * The same in protobuf bytes (what a backend billing bytes ingested counts; `bytes_*` count body text):
+   * seen as received, kept and boosted as sent, with the attributes logsift added.
+   */
+  wire_bytes_seen: number;
+  wire_bytes_kept: number;
+  wire_bytes_boosted: number;
 }
 
 /** A dead letter as listed: what failed, how much, why and when (the payload stays in the store). */
@@ -212,11 +223,13 @@ export class Store {
       ON CONFLICT (service, id) DO UPDATE SET template = excluded.template, first_seen = MIN(first_seen, excluded.first_seen),
         last_seen = MAX(last_seen, excluded.last_seen), count = MAX(count, excluded.count), shapes = excluded.shapes`);
     // A window flushed at shutdown and continued after a restart adds up rather than overwrites.
-    this.#addLedger = this.#db.prepare(`INSERT INTO sampling_ledger (window_start, service, pattern, seen, kept, dropped, bytes_seen, bytes_kept, boosted, bytes_boosted)
-      VALUES (@window_start, @service, @pattern, @seen, @kept, @dropped, @bytes_seen, @bytes_kept, @boosted, @bytes_boosted)
+    this.#addLedger = this.#db.prepare(`INSERT INTO sampling_ledger (window_start, service, pattern, seen, kept, dropped, bytes_seen, bytes_kept, boosted, bytes_boosted, wire_bytes_seen, wire_bytes_kept, wire_bytes_boosted)
+      VALUES (@window_start, @service, @pattern, @seen, @kept, @dropped, @bytes_seen, @bytes_kept, @boosted, @bytes_boosted, @wire_bytes_seen, @wire_bytes_kept, @wire_bytes_boosted)
       ON CONFLICT (service, pattern, window_start) DO UPDATE SET seen = seen + excluded.seen, kept = kept + excluded.kept,
         dropped = dropped + excluded.dropped, bytes_seen = bytes_seen + excluded.bytes_seen, bytes_kept = bytes_kept + excluded.bytes_kept,
-        boosted = boosted + excluded.boosted, bytes_boosted = bytes_boosted + excluded.bytes_boosted`);
+        boosted = boosted + excluded.boosted, bytes_boosted = bytes_boosted + excluded.bytes_boosted,
+        wire_bytes_seen = wire_bytes_seen + excluded.wire_bytes_seen, wire_bytes_kept = wire_bytes_kept + excluded.wire_bytes_kept,
+        wire_bytes_boosted = wire_bytes_boosted + excluded.wire_bytes_boosted`);
     this.#upsertAnomaly = this.#db.prepare(`INSERT INTO anomalies (id, kind, service, pattern, start, end, observed, expected, score)
       VALUES (@id, @kind, @service, @pattern, @start, @end, @observed, @expected, @score)
       ON CONFLICT (id) DO UPDATE SET end = excluded.end, observed = excluded.observed, expected = excluded.expected, score = excluded.score`);
@@ -228,7 +241,7 @@ export class Store {
   /** A store written by an older build lacks the columns added since; they are added with their defaults. */
   #addMissingColumns(): void {
     const ledgerColumns = new Set(this.#db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('sampling_ledger')").all().map((c) => c.name));
-    for (const column of ['boosted', 'bytes_boosted']) {
+    for (const column of ['boosted', 'bytes_boosted', 'wire_bytes_seen', 'wire_bytes_kept', 'wire_bytes_boosted']) {
       if (!ledgerColumns.has(column)) this.#db.exec(`ALTER TABLE sampling_ledger ADD COLUMN ${column} INTEGER NOT NULL DEFAULT 0`);
     }
   }
@@ -342,7 +355,7 @@ export class Store {
   }
 
   ledger(service?: string): LedgerRowData[] {
-    const sql = 'SELECT window_start, service, pattern, seen, kept, dropped, bytes_seen, bytes_kept, boosted, bytes_boosted FROM sampling_ledger';
+    const sql = 'SELECT window_start, service, pattern, seen, kept, dropped, bytes_seen, bytes_kept, boosted, bytes_boosted, wire_bytes_seen, wire_bytes_kept, wire_bytes_boosted FROM sampling_ledger';
     return service === undefined
       ? this.#db.prepare<[], LedgerRowData>(`${sql} ORDER BY window_start, service, pattern`).all()
       : this.#db.prepare<[string], LedgerRowData>(`${sql} WHERE service = ? ORDER BY window_start, pattern`).all(service);

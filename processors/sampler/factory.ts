@@ -260,7 +260,7 @@ class Sampler implements Processor {
       const forced = decision.reason === 'severity' || decision.reason === 'rule' || decision.reason === 'first';
       if (decision.keep && decision.reason !== 'boost') this.#boostBudget.notePolicyKeep(service, entry.windowStart);
       const bytes = record.bodyText.length;
-      this.#ledger.note(entry, bytes, decision.keep, forced, decision.reason === 'boost');
+      this.#ledger.note(entry, bytes, record.receivedBytes, decision.keep, forced, decision.reason === 'boost');
       if (tape) tape.add(time, service, pattern, cls, record.severityNumber, bytes, record.traceIdBytes, decision.keep, decision.reason === 'boost');
       const outcome = decision.keep ? decision.reason : 'dropped';
       tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
@@ -270,6 +270,7 @@ class Sampler implements Processor {
         record.attributes.set(SAMPLE_COUNT_ATTRIBUTE, 1 + entry.pending[classIndex]!);
         record.attributes.set(SAMPLE_REASON_ATTRIBUTE, decision.reason);
         entry.pending[classIndex] = 0;
+        this.#ledger.noteSent(entry, record.sentBytes, decision.reason === 'boost');
         return true;
       }
       if (!dryRun) {

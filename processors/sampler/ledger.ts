@@ -23,6 +23,10 @@ export interface LedgerEntry {
   /** Of the kept records, those kept by an anomaly boost (the policy alone would have dropped them). */
   boosted: number;
   bytesBoosted: number;
+  /** In protobuf bytes: seen as received, kept and boosted as sent (what a backend bills by). */
+  wireSeen: number;
+  wireKept: number;
+  wireBoosted: number;
   /** Records kept whatever the budget says (severity, keep rule, first K) in this window. */
   forced: number;
   /** EWMAs over completed windows of `seen` and `bytesSeen` (less what a boost kept) and of `forced`. */
@@ -43,6 +47,11 @@ export interface PatternRates {
 
 const RATE_ALPHA = 0.5;
 
+function reset(entry: LedgerEntry): void {
+  entry.seen = entry.kept = entry.bytesSeen = entry.bytesKept = entry.boosted = entry.bytesBoosted = entry.forced = 0;
+  entry.wireSeen = entry.wireKept = entry.wireBoosted = 0;
+}
+
 export class Ledger {
   // service → pattern → entry: the per-record lookup builds no key string.
   readonly #entries = new Map<string, Map<string, LedgerEntry>>();
@@ -61,7 +70,7 @@ export class Ledger {
     if (!byPattern) this.#entries.set(service, (byPattern = new Map()));
     let entry = byPattern.get(pattern);
     if (!entry) {
-      entry = { service, pattern, windowStart: start, since: time, seen: 0, kept: 0, bytesSeen: 0, bytesKept: 0, boosted: 0, bytesBoosted: 0, forced: 0, rate: 0, bytesRate: 0, forcedRate: 0, pending: [0, 0, 0, 0, 0, 0, 0] };
+      entry = { service, pattern, windowStart: start, since: time, seen: 0, kept: 0, bytesSeen: 0, bytesKept: 0, boosted: 0, bytesBoosted: 0, wireSeen: 0, wireKept: 0, wireBoosted: 0, forced: 0, rate: 0, bytesRate: 0, forcedRate: 0, pending: [0, 0, 0, 0, 0, 0, 0] };
       byPattern.set(pattern, entry);
     } else if (start > entry.windowStart) {
       const windows = Math.round((start - entry.windowStart) / this.windowMs);
@@ -77,14 +86,16 @@ export class Ledger {
       entry.forcedRate = smooth(entry.forcedRate, entry.forced);
       entry.windowStart = start;
       entry.since = start;
-      entry.seen = entry.kept = entry.bytesSeen = entry.bytesKept = entry.boosted = entry.bytesBoosted = entry.forced = 0;
+      reset(entry);
     }
     return entry;
   }
 
-  note(entry: LedgerEntry, bytes: number, kept: boolean, forced: boolean, boosted: boolean): void {
+  /** A record judged: `bytes` its body text, `wire` its size in protobuf as received. */
+  note(entry: LedgerEntry, bytes: number, wire: number, kept: boolean, forced: boolean, boosted: boolean): void {
     entry.seen += 1;
     entry.bytesSeen += bytes;
+    entry.wireSeen += wire;
     if (forced) entry.forced += 1;
     if (kept) {
       entry.kept += 1;
@@ -94,6 +105,12 @@ export class Ledger {
         entry.bytesBoosted += bytes;
       }
     }
+  }
+
+  /** A kept record's size as sent (its attributes set): what keeping it costs at a backend. */
+  noteSent(entry: LedgerEntry, wire: number, boosted: boolean): void {
+    entry.wireKept += wire;
+    if (boosted) entry.wireBoosted += wire;
   }
 
   #close(entry: LedgerEntry): void {
@@ -109,6 +126,9 @@ export class Ledger {
       bytes_kept: entry.bytesKept,
       boosted: entry.boosted,
       bytes_boosted: entry.bytesBoosted,
+      wire_bytes_seen: entry.wireSeen,
+      wire_bytes_kept: entry.wireKept,
+      wire_bytes_boosted: entry.wireBoosted,
     });
   }
 
@@ -117,7 +137,7 @@ export class Ledger {
     if (all) {
       for (const entry of this.#all()) {
         this.#close(entry);
-        entry.seen = entry.kept = entry.bytesSeen = entry.bytesKept = entry.boosted = entry.bytesBoosted = entry.forced = 0;
+        reset(entry);
       }
     }
     return this.#closed.splice(0);

@@ -33,7 +33,10 @@ export function ledgerEvents(rows: readonly LedgerRow[], windowMs: number): Daem
           bytes_kept: sum((r) => r.bytes_kept),
           boosted: sum((r) => r.boosted),
           bytes_boosted: sum((r) => r.bytes_boosted),
-          patterns: chunk.map((r) => ({ pattern_id: r.pattern, seen: r.seen, kept: r.kept, dropped: r.dropped, bytes_seen: r.bytes_seen, bytes_kept: r.bytes_kept, boosted: r.boosted, bytes_boosted: r.bytes_boosted })),
+          wire_bytes_seen: sum((r) => r.wire_bytes_seen),
+          wire_bytes_kept: sum((r) => r.wire_bytes_kept),
+          wire_bytes_boosted: sum((r) => r.wire_bytes_boosted),
+          patterns: chunk.map((r) => ({ pattern_id: r.pattern, seen: r.seen, kept: r.kept, dropped: r.dropped, bytes_seen: r.bytes_seen, bytes_kept: r.bytes_kept, boosted: r.boosted, bytes_boosted: r.bytes_boosted, wire_bytes_seen: r.wire_bytes_seen, wire_bytes_kept: r.wire_bytes_kept, wire_bytes_boosted: r.wire_bytes_boosted })),
         },
       });
     }

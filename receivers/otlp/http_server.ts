@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { parseEndpoint } from '../../config/endpoint.js';
 import type { Logger } from '../../pipeline/logger.js';
 import { decodeExportRequest, encodeExportResponse, type PbExportRequest } from '../../proto/otlp.js';
-import { decodeJsonExportRequest } from '../../proto/otlp_json.js';
+import { readJsonExportRequest } from '../../proto/otlp_json.js';
 import type { HttpConfig } from './config.js';
 import type { ExportHandler, ExportOutcome } from './export_handler.js';
 import { HttpError, SUPPORTED_ENCODINGS, decompress, readBody } from './request_body.js';
@@ -152,7 +152,7 @@ export class OtlpHttpServer {
 
 function decode(body: Buffer, encoding: WireEncoding): PbExportRequest {
   try {
-    return encoding === 'json' ? decodeJsonExportRequest(body.toString('utf8')) : decodeExportRequest(body);
+    return encoding === 'json' ? readJsonExportRequest(body.toString('utf8')) : decodeExportRequest(body);
   } catch (error) {
     const what = encoding === 'json' ? 'OTLP/JSON' : 'protobuf';
     throw new HttpError(400, `malformed ${what} ExportLogsServiceRequest: ${(error as Error).message}`, 'malformed');

@@ -10,7 +10,7 @@ const W = 60_000;
 function window(ledger: Ledger, start: number, records: number, boosted: number): void {
   for (let i = 0; i < records; i++) {
     const entry = ledger.entry('api', 'p', start + i);
-    ledger.note(entry, 10, i < boosted, false, i < boosted);
+    ledger.note(entry, 10, 30, i < boosted, false, i < boosted);
   }
 }
 

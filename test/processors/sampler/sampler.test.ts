@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Subject } from 'rxjs';
 import { mergeDefaults } from '../../../config/merge.js';
-import type { LogBatch } from '../../../pipeline/batch.js';
+import { Delivery } from '../../../pipeline/ack.js';
+import { LogBatch } from '../../../pipeline/batch.js';
+import { ExportLogsServiceRequest, LogRecordType, decodeExportRequest, encodeExportRequest } from '../../../proto/otlp.js';
 import type { DaemonEvent } from '../../../pipeline/event_bus.js';
 import { dynamicKeep } from '../../../processors/sampler/dynamic_rates.js';
 import { samplerProcessorFactory, type SamplerConfig } from '../../../processors/sampler/factory.js';
@@ -24,7 +26,9 @@ async function sampler(overrides: Record<string, unknown> = {}) {
   await processor.start();
   const input = new Subject<LogBatch>();
   const kept: Array<{ body: string; rate: number; count: number; reason: string; pattern: string; service: string; severity: number }> = [];
+  const out: LogBatch[] = [];
   input.pipe(processor.operator).subscribe((batch) => {
+    out.push(batch);
     for (const group of batch.groups()) {
       for (const r of group.records) {
         kept.push({
@@ -39,7 +43,7 @@ async function sampler(overrides: Record<string, unknown> = {}) {
       }
     }
   });
-  return { fake, settings, processor, kept, send: (records: RecordSpec[], service?: string) => input.next(batchOf(records, service)) };
+  return { fake, settings, processor, kept, out, send: (records: RecordSpec[], service?: string) => input.next(batchOf(records, service)), sendBatch: (batch: LogBatch) => input.next(batch) };
 }
 
 describe('sampler', () => {
@@ -125,7 +129,24 @@ describe('sampler', () => {
     assert.equal(xRows.reduce((n, r) => n + r.kept, 0), keptX.length, 'kept in the ledger = records that left');
     for (const r of rows) assert.equal(r.seen, r.kept + r.dropped);
     assert.equal(xRows[0]!.bytes_seen, Array.from({ length: 400 }, (_, i) => `x${i}`.length).reduce((a, b) => a + b, 0));
-    assert.deepEqual(rows.find((r) => r.pattern === 'E'), { window_start: xRows[0]!.window_start, service: 'api', pattern: 'E', seen: 1, kept: 1, dropped: 0, bytes_seen: 3, bytes_kept: 3, boosted: 0, bytes_boosted: 0 });
+    const { wire_bytes_seen: _seen, wire_bytes_kept: _kept, wire_bytes_boosted: _boosted, ...e } = rows.find((r) => r.pattern === 'E')!;
+    assert.deepEqual(e, { window_start: xRows[0]!.window_start, service: 'api', pattern: 'E', seen: 1, kept: 1, dropped: 0, bytes_seen: 3, bytes_kept: 3, boosted: 0, bytes_boosted: 0 });
+  });
+
+  it('counts protobuf bytes too: every record as received, each kept one as sent with the attributes added', async () => {
+    const s = await sampler({ window: '10s', policy: { mode: 'static', severity_keep: { INFO: 0.25 }, first_k_per_window: 2 } });
+    const wire = encodeExportRequest(batchOf(Array.from({ length: 300 }, (_, i) => ({ body: `GET /cart/${i} took ${i * 7} ms`, pattern: 'X', traceId: traceIdFor(i) }))).toExportRequest());
+    // Sizes measured by protobufjs alone, on what a backend would have been sent and on what was sent.
+    const size = (request: Uint8Array) => (ExportLogsServiceRequest.decode(request).toJSON().resourceLogs as Array<{ scopeLogs: Array<{ logRecords: unknown[] }> }>)
+      .flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords))
+      .reduce((n: number, r) => n + LogRecordType.encode(LogRecordType.fromObject(r as object)).finish().byteLength, 0);
+    s.sendBatch(LogBatch.fromRequest(decodeExportRequest(wire), new Delivery(), wire.byteLength));
+    await s.processor.shutdown();
+    const [row] = s.settings.store.get().ledger('api');
+    assert.ok(row!.kept > 10 && row!.kept < 300, `${row!.kept} kept`);
+    assert.equal(row!.wire_bytes_seen, size(wire), 'seen: the records as they arrived');
+    assert.equal(row!.wire_bytes_kept, s.out.reduce((n, b) => n + size(encodeExportRequest(b.toExportRequest())), 0), 'kept: the records as they left, sample attributes included');
+    assert.ok(row!.wire_bytes_kept > (row!.wire_bytes_seen * row!.kept) / 300, 'a kept record costs more than it did: logsift adds attributes');
   });
 
   it('dynamic mode converges on the budget, rare patterns kept whole, the loudest giving up most', async () => {
@@ -250,7 +271,9 @@ describe('sampler', () => {
     assert.equal(event!.name, 'logsift sampling ledger');
     assert.equal(event!.timestamp, Date.UTC(2026, 10, 26));
     const keptX = s.kept.filter((k) => k.pattern === 'X' && k.body !== 'next window').length;
-    assert.deepEqual(event!.properties.patterns, [{ pattern_id: 'X', seen: 100, kept: keptX, dropped: 100 - keptX, bytes_seen: 290, bytes_kept: s.kept.filter((k) => k.pattern === 'X' && k.body !== 'next window').reduce((n, k) => n + k.body.length, 0), boosted: 0, bytes_boosted: 0 }]);
+    const patterns = event!.properties.patterns as Array<Record<string, number>>;
+    assert.deepEqual(patterns.map(({ wire_bytes_seen: _s, wire_bytes_kept: _k, wire_bytes_boosted: _b, ...p }) => p), [{ pattern_id: 'X', seen: 100, kept: keptX, dropped: 100 - keptX, bytes_seen: 290, bytes_kept: s.kept.filter((k) => k.pattern === 'X' && k.body !== 'next window').reduce((n, k) => n + k.body.length, 0), boosted: 0, bytes_boosted: 0 }]);
+    assert.equal(event!.properties.wire_bytes_seen, patterns[0]!.wire_bytes_seen, 'the event\'s total is its patterns\' sum');
     assert.equal(event!.properties.service, 'api');
     assert.equal(event!.properties.seen, 100);
     await s.processor.shutdown();
