@@ -14,6 +14,8 @@ COPY exporters ./exporters
 COPY proto ./proto
 COPY store ./store
 COPY tuner ./tuner
+COPY policy ./policy
+COPY cost ./cost
 # `npm ci` compiles to dist/ (the prepare script); then the build tools go and the runtime packages stay.
 RUN npm ci && npm prune --omit=dev && npm cache clean --force
 

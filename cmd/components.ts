@@ -16,6 +16,7 @@ import type { Factory } from '../pipeline/component.js';
 import { FactoryRegistry } from '../pipeline/registry.js';
 import { otlpReceiverFactory } from '../receivers/otlp/factory.js';
 import { tunerExtensionFactory } from '../tuner/factory.js';
+import { insightsExtensionFactory } from '../cost/factory.js';
 
 export const BUILTIN_FACTORIES: readonly Factory[] = [
   otlpReceiverFactory,
@@ -32,6 +33,7 @@ export const BUILTIN_FACTORIES: readonly Factory[] = [
   otlpHttpExporterFactory,
   otlpGrpcExporterFactory,
   tunerExtensionFactory,
+  insightsExtensionFactory,
 ];
 
 export function builtinRegistry(): FactoryRegistry {

@@ -2,6 +2,11 @@
 // prefix at start and answers every request under it. The server owns the socket; handlers own their paths.
 import type http from 'node:http';
 
+/** A JSON answer (no body when `body` is undefined, as a HEAD or a 304 needs). */
+export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(body === undefined ? undefined : JSON.stringify(body));
+}
+
 export type RouteHandler = (req: http.IncomingMessage, res: http.ServerResponse, path: string) => Promise<void>;
 
 export class HttpRoutes {

@@ -137,6 +137,32 @@ export interface LedgerRowData {
   wire_bytes_boosted: number;
 }
 
+const DAY_MS = 86_400_000;
+
+/** One service's ledger over one UTC day (`day`: its first millisecond). */
+export interface LedgerDayRow {
+  service: string;
+  day: number;
+  seen: number;
+  kept: number;
+  boosted: number;
+  wire_bytes_seen: number;
+  wire_bytes_kept: number;
+  wire_bytes_boosted: number;
+}
+
+/** One pattern's ledger over a span, with its template when the catalog has it. */
+export interface LedgerPatternRow {
+  pattern: string;
+  template: string | null;
+  seen: number;
+  kept: number;
+  boosted: number;
+  wire_bytes_seen: number;
+  wire_bytes_kept: number;
+  wire_bytes_boosted: number;
+}
+
 /** A dead letter as listed: what failed, how much, why and when (the payload stays in the store). */
 export interface DeadLetterRow {
   id: number;
@@ -352,6 +378,27 @@ export class Store {
 
   anomalies(): AnomalyRow[] {
     return this.#db.prepare<[], AnomalyRow>('SELECT id, kind, service, pattern, start, end, observed, expected, score FROM anomalies ORDER BY start, id').all();
+  }
+
+  /** The ledger summed per UTC day (and service) over windows starting in [from, to): what insights bill. */
+  ledgerDays(from: number, to: number, service?: string): LedgerDayRow[] {
+    const sql = `SELECT service, (window_start / ${DAY_MS}) * ${DAY_MS} AS day, SUM(seen) AS seen, SUM(kept) AS kept, SUM(boosted) AS boosted,
+      SUM(wire_bytes_seen) AS wire_bytes_seen, SUM(wire_bytes_kept) AS wire_bytes_kept, SUM(wire_bytes_boosted) AS wire_bytes_boosted
+      FROM sampling_ledger WHERE window_start >= ? AND window_start < ? ${service === undefined ? '' : 'AND service = ?'} GROUP BY service, day ORDER BY day, service`;
+    const args = service === undefined ? [from, to] : [from, to, service];
+    return this.#db.prepare<unknown[], LedgerDayRow>(sql).all(...args);
+  }
+
+  /** A service's patterns by protobuf bytes seen over windows in [from, to), the largest `limit`, with their templates. */
+  ledgerTopPatterns(service: string, from: number, to: number, limit: number): LedgerPatternRow[] {
+    return this.#db
+      .prepare<[string, number, number, number], LedgerPatternRow>(
+        `SELECT l.pattern AS pattern, p.template AS template, SUM(l.seen) AS seen, SUM(l.kept) AS kept, SUM(l.boosted) AS boosted,
+          SUM(l.wire_bytes_seen) AS wire_bytes_seen, SUM(l.wire_bytes_kept) AS wire_bytes_kept, SUM(l.wire_bytes_boosted) AS wire_bytes_boosted
+        FROM sampling_ledger l LEFT JOIN patterns p ON p.service = l.service AND p.id = l.pattern
+        WHERE l.service = ? AND l.window_start >= ? AND l.window_start < ? GROUP BY l.pattern ORDER BY SUM(l.wire_bytes_seen) DESC, l.pattern LIMIT ?`,
+      )
+      .all(service, from, to, limit);
   }
 
   ledger(service?: string): LedgerRowData[] {

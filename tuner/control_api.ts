@@ -10,7 +10,7 @@
 //   POST /api/v1/policies/{service}/rollback   {"version": N}: a new version carrying N's policy
 //   POST /api/v1/policies/{service}/propose    one tuner round in dry mode: candidate, replay report, reasoning
 import type http from 'node:http';
-import type { RouteHandler } from '../pipeline/http_routes.js';
+import { sendJson as send, type RouteHandler } from '../pipeline/http_routes.js';
 import { mergeDefaults } from '../config/merge.js';
 import { validatePolicy, type Policy } from '../policy/policy.js';
 import type { SubmitResult } from './tuner.js';
@@ -31,9 +31,6 @@ export interface PolicyControl {
 
 export const etagOf = (policy: Policy) => `"${encodeURIComponent(policy.service)}-v${policy.version}"`;
 
-function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(body === undefined ? undefined : JSON.stringify(body));
-}
 
 async function readJson(req: http.IncomingMessage): Promise<{ kind: 'read'; value: unknown } | { kind: 'refused'; status: number; error: string }> {
   const chunks: Buffer[] = [];
