@@ -85,7 +85,7 @@ function fill(text: string, uniform: () => number): string {
 }
 
 /** Hour of day (night at a tenth of the afternoon peak) and day of week (weekends about half a weekday). */
-function seasonal(time: number): number {
+export function seasonal(time: number): number {
   const hour = (time % DAY) / (60 * MINUTE);
   const daily = 0.55 + 0.45 * Math.sin((2 * Math.PI * (hour - 6)) / 24);
   // Weekend traffic eases in over the small hours rather than stepping at midnight.
