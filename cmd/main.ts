@@ -1,5 +1,6 @@
 // The logsift command line. Each command's module is imported when that command runs: `logsift version`
 // must not load gRPC, SQLite and the pipeline to print a line.
+import type { AnalyzeOptions as AnalyzeCliOptions } from './analyze.js';
 import { Command } from 'commander';
 import { DEFAULT_ENDPOINT } from './control_endpoint.js';
 import { packageVersion } from './version.js';
@@ -90,6 +91,24 @@ program
   .option('-o, --out <dir>', 'where kept.jsonl, anomalies.jsonl and ledger.jsonl go', './replay')
   .action(async (options: { config?: string; input: string; out: string }) => {
     process.exitCode = await (await import('./replay.js')).replayCommand(options);
+  });
+
+program
+  .command('analyze')
+  .description('what logsift would keep, lose and save on logs you already have: replays them through the chain and reports per service and pattern, in records, bytes and money')
+  .requiredOption('-i, --input <file>', 'your logs: the file exporter\'s OTLP/JSON lines, or plain text, one record a line')
+  .option('-f, --format <format>', 'auto | otlp | text', 'auto')
+  .option('-s, --service <name>', 'plain text: the service its lines come from', 'unknown_service')
+  .option('--span <duration>', 'plain text with no times in it: the span its lines are spread over', '1h')
+  .option('-c, --config <file>', 'the pipeline (and policy) to replay (the embedded default without it)')
+  .option('--vendor <name>', 'whose prices: posthog | datadog | datadog_on_demand | grafana_cloud | google_cloud_logging | new_relic', 'posthog')
+  .option('--price-per-gb <dollars>', 'your per-GB rate (PostHog publishes none)')
+  .option('--retention-days <days>', 'how long your backend keeps logs (default: what the price includes)')
+  .option('--top <n>', 'patterns listed per service', '10')
+  .option('--json', 'the report as JSON')
+  .option('-o, --out <dir>', 'keep the replay\'s store here (a temporary directory otherwise)')
+  .action(async (options: AnalyzeCliOptions) => {
+    process.exitCode = await (await import('./analyze.js')).analyzeCommand(options);
   });
 
 const policy = program.command('policy').description('sampling policies: the control API of a running daemon, or a tuner round offline');

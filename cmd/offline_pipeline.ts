@@ -74,8 +74,11 @@ export class OfflinePipeline {
     for (const p of this.processors) await p.start();
   }
 
-  /** Feeds a traffic file through; bad lines are counted and the first few reported on stderr. */
-  async feed(file: string, afterBatch?: () => Promise<void>): Promise<FeedResult> {
+  /**
+   * Feeds a traffic file through; bad lines are counted and the first few reported on stderr. `onInput` sees
+   * each batch as read, before the chain.
+   */
+  async feed(file: string, afterBatch?: () => Promise<void>, onInput?: (batch: LogBatch) => void): Promise<FeedResult> {
     const total = statSync(file).size;
     const tty = process.stderr.isTTY;
     let read = 0;
@@ -95,6 +98,7 @@ export class OfflinePipeline {
         continue;
       }
       recordsIn += batch.recordCount;
+      onInput?.(batch);
       this.clock.advanceTo(latestTime(batch));
       this.#input.next(batch);
       if (afterBatch) await afterBatch();

@@ -6,7 +6,7 @@
 import { compileConfigSchema } from '../config/schema_validator.js';
 import type { CreateSettings, Extension, ExtensionFactory } from '../pipeline/component.js';
 import { sendJson } from '../pipeline/http_routes.js';
-import { allInsights, serviceInsights, type InsightsOptions } from './insights.js';
+import { allInsights, daysBefore, serviceInsights, type InsightsOptions } from './insights.js';
 import { VENDORS, VENDOR_PRESETS, type PriceModel, type VendorName } from './vendor_presets.js';
 
 export const INSIGHTS_PREFIX = '/api/v1/insights';
@@ -52,7 +52,7 @@ export function defaultInsightsConfig(): InsightsConfig {
 }
 
 /** The preset with the user's prices over it. */
-export function insightsOptions(config: InsightsConfig, days = config.days): InsightsOptions {
+export function insightsOptions(config: Pick<InsightsConfig, 'vendor' | 'prices' | 'retention_days' | 'top_patterns'>): InsightsOptions {
   const vendor = VENDOR_PRESETS[config.vendor];
   const prices = { ...vendor.prices, ...config.prices };
   const caveats = [...vendor.caveats];
@@ -60,7 +60,7 @@ export function insightsOptions(config: InsightsConfig, days = config.days): Ins
   if (prices.free_gb_per_month > 0 || prices.platform_per_month > 0) {
     caveats.push('per service, the free tier and the platform fee are applied as if the service were billed alone; /api/v1/insights sums the account');
   }
-  return { vendor: { ...vendor, caveats }, prices, retentionDays: config.retention_days ?? prices.included_retention_days, days, topPatterns: config.top_patterns };
+  return { vendor: { ...vendor, caveats }, prices, retentionDays: config.retention_days ?? prices.included_retention_days, topPatterns: config.top_patterns };
 }
 
 class InsightsExtension implements Extension {
@@ -80,12 +80,12 @@ class InsightsExtension implements Extension {
       const days = daysParam === null ? this.config.days : Number(daysParam);
       if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS) return sendJson(res, 400, { error: `days must be a whole number from 1 to ${MAX_DAYS}` });
       const rest = path.slice(INSIGHTS_PREFIX.length).replace(/^\//, '');
-      const options = insightsOptions(this.config, days);
+      const options = insightsOptions(this.config);
       const store = this.settings.store.get();
-      const now = this.settings.clock.now();
-      if (rest === '') return sendJson(res, 200, allInsights(store, options, now));
+      const range = daysBefore(this.settings.clock.now(), days);
+      if (rest === '') return sendJson(res, 200, allInsights(store, options, range));
       if (rest.includes('/')) return sendJson(res, 404, { error: `expected ${INSIGHTS_PREFIX} or ${INSIGHTS_PREFIX}/{service}` });
-      return sendJson(res, 200, serviceInsights(store, decodeURIComponent(rest), options, now));
+      return sendJson(res, 200, serviceInsights(store, decodeURIComponent(rest), options, range));
     });
   }
 

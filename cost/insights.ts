@@ -16,9 +16,19 @@ export interface InsightsOptions {
   /** The preset's prices with the user's overrides. */
   prices: PriceModel;
   retentionDays: number;
-  /** Whole UTC days to report, ending with yesterday (today is still filling). */
-  days: number;
   topPatterns: number;
+}
+
+/** Whole UTC days: [from, to), each a day's first millisecond. */
+export interface DayRange {
+  from: number;
+  to: number;
+}
+
+/** The `days` whole UTC days before `now`'s (today is still filling). */
+export function daysBefore(now: number, days: number): DayRange {
+  const to = Math.floor(now / DAY_MS) * DAY_MS;
+  return { from: to - days * DAY_MS, to };
 }
 
 export interface Figures {
@@ -87,10 +97,10 @@ function figures(options: InsightsOptions, rows: readonly LedgerDayRow[], period
   };
 }
 
-/** The report for one service over the `days` whole days before `now`'s. */
-export function serviceInsights(store: Store, service: string, options: InsightsOptions, now: number): ServiceInsights {
-  const to = Math.floor(now / DAY_MS) * DAY_MS;
-  const from = to - options.days * DAY_MS;
+/** The report for one service over the days of `range`. */
+export function serviceInsights(store: Store, service: string, options: InsightsOptions, range: DayRange): ServiceInsights {
+  const { from, to } = range;
+  const spanMs = to - from;
   const rows = store.ledgerDays(from, to, service);
   const byDay = new Map(rows.map((r) => [r.day, r]));
   const days: ServiceInsights['days'] = [];
@@ -127,7 +137,7 @@ export function serviceInsights(store: Store, service: string, options: Insights
     to: isoDay(to),
     vendor: { name: options.vendor.name, label: options.vendor.label, prices: options.prices, retention_days: options.retentionDays, source: options.vendor.source, read: options.vendor.read, caveats: options.vendor.caveats },
     days,
-    totals: figures(options, rows, options.days * DAY_MS),
+    totals: figures(options, rows, spanMs),
     month: {
       days: monthDays,
       bytes_seen: Math.round(seenAhead.total),
@@ -154,16 +164,15 @@ export function serviceInsights(store: Store, service: string, options: Insights
 
 const WEEK_DAYS = 7;
 
-/** Every service with ledger rows in the span, each summarised, and the sum of their figures. */
-export function allInsights(store: Store, options: InsightsOptions, now: number): { from: string; to: string; services: Array<{ service: string } & Figures>; totals: Figures } {
-  const to = Math.floor(now / DAY_MS) * DAY_MS;
-  const from = to - options.days * DAY_MS;
+/** Every service with ledger rows in the range, each summarised, and the sum of their figures. */
+export function allInsights(store: Store, options: InsightsOptions, range: DayRange): { from: string; to: string; services: Array<{ service: string } & Figures>; totals: Figures } {
+  const { from, to } = range;
   const rows = store.ledgerDays(from, to);
   const services = [...new Set(rows.map((r) => r.service))].sort();
   return {
     from: isoDay(from),
     to: isoDay(to),
-    services: services.map((service) => ({ service, ...figures(options, rows.filter((r) => r.service === service), options.days * DAY_MS) })),
-    totals: figures(options, rows, options.days * DAY_MS),
+    services: services.map((service) => ({ service, ...figures(options, rows.filter((r) => r.service === service), to - from) })),
+    totals: figures(options, rows, to - from),
   };
 }

@@ -1,0 +1,110 @@
+// `logsift analyze --input FILE`: what logsift would save on logs you already have, before deploying it.
+// The file (the file exporter's OTLP/JSON lines, or plain text, one record a line) is replayed through the
+// config's first pipeline on the records' own time; the report (cost/analysis.ts) comes from the ledger,
+// the anomalies and what the chain kept. Terminal tables, or `--json`.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ErrorTally, analyseService, type ServiceAnalysis } from '../cost/analysis.js';
+import { analysisTables } from '../cost/analysis_text.js';
+import { insightsOptions } from '../cost/factory.js';
+import { VENDORS, type VendorName } from '../cost/vendor_presets.js';
+import { duration } from '../config/duration.js';
+import { DEFAULT_CONFIG_PATH, loadConfigFile } from '../pipeline/load_config.js';
+import { textToTraffic } from '../proto/text_traffic.js';
+import { builtinRegistry } from './components.js';
+import { printConfigErrors } from './load_config.js';
+import { OfflinePipeline } from './offline_pipeline.js';
+
+export interface AnalyzeOptions {
+  input: string;
+  format: 'auto' | 'otlp' | 'text';
+  service: string;
+  span: string;
+  config?: string;
+  vendor: string;
+  pricePerGb?: string;
+  retentionDays?: string;
+  top: string;
+  json?: boolean;
+  out?: string;
+}
+
+/** OTLP/JSON traffic starts with a JSON object; anything else is read as plain lines. */
+function looksLikeOtlp(file: string): boolean {
+  const head = readFileSync(file, { encoding: 'utf8', flag: 'r' }).slice(0, 4096).trimStart();
+  return head.startsWith('{');
+}
+
+export async function analyzeCommand(options: AnalyzeOptions): Promise<number> {
+  if (!['auto', 'otlp', 'text'].includes(options.format)) {
+    process.stderr.write(`--format must be auto, otlp or text, not ${options.format}\n`);
+    return 2;
+  }
+  if (!(VENDORS as readonly string[]).includes(options.vendor)) {
+    process.stderr.write(`unknown vendor ${options.vendor}; one of ${VENDORS.join(', ')}\n`);
+    return 2;
+  }
+  const pricePerGb = options.pricePerGb === undefined ? undefined : Number(options.pricePerGb);
+  const retentionDays = options.retentionDays === undefined ? null : Number(options.retentionDays);
+  const top = Number(options.top);
+  if ((pricePerGb !== undefined && !(pricePerGb >= 0)) || (retentionDays !== null && !(retentionDays >= 1)) || !(Number.isInteger(top) && top >= 1)) {
+    process.stderr.write('--price-per-gb must be ≥ 0, --retention-days ≥ 1 and --top a whole number ≥ 1\n');
+    return 2;
+  }
+  let spanMs: number;
+  try {
+    spanMs = duration(options.span).ms;
+  } catch (error) {
+    process.stderr.write(`--span: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const registry = builtinRegistry();
+  const loaded = loadConfigFile(options.config ?? DEFAULT_CONFIG_PATH, registry, process.env);
+  if (loaded.kind !== 'loaded') {
+    printConfigErrors(options.config, loaded);
+    return 1;
+  }
+  const config = loaded.config;
+  const sampler = [...config.processors.values()].find((p) => p.type === 'sampler' && config.pipelines[0]!.processors.includes(p.id));
+  if (!sampler) {
+    process.stderr.write('analyze replays the first pipeline: it needs a sampler processor there\n');
+    return 1;
+  }
+  const samplerConfig = sampler.config as { window: { ms: number }; pattern_attribute: string };
+  const out = options.out ?? mkdtempSync(path.join(os.tmpdir(), 'logsift-analyze-'));
+  mkdirSync(out, { recursive: true });
+  try {
+    const format = options.format === 'auto' ? (looksLikeOtlp(options.input) ? 'otlp' : 'text') : options.format;
+    let traffic = options.input;
+    let text: { lines: number; timed: number } | undefined;
+    if (format === 'text') {
+      traffic = path.join(out, 'traffic.jsonl');
+      text = await textToTraffic(options.input, traffic, { service: options.service, spanMs, endMs: Date.now(), year: new Date().getUTCFullYear() });
+    }
+    const inputErrors = new ErrorTally();
+    const keptErrors = new ErrorTally(samplerConfig.pattern_attribute);
+    let recordsKept = 0;
+    const offline = new OfflinePipeline(config, registry, out, (batch) => {
+      recordsKept += batch.recordCount;
+      keptErrors.add(batch);
+    });
+    await offline.start();
+    const fed = await offline.feed(traffic, undefined, (batch) => inputErrors.add(batch));
+    await offline.shutdown();
+    const store = offline.store.get();
+    const costs = insightsOptions({ vendor: options.vendor as VendorName, prices: pricePerGb === undefined ? {} : { per_gb: pricePerGb }, retention_days: retentionDays, top_patterns: top });
+    const services = [...new Set(store.ledger().map((r) => r.service))].sort();
+    const analyses: ServiceAnalysis[] = services.map((service) => analyseService(store, service, samplerConfig.window.ms, inputErrors, keptErrors, costs));
+    offline.store.close();
+    const report = {
+      input: { file: options.input, format, records: fed.recordsIn, records_kept: recordsKept, bad_lines: fed.badLines, ...(text ? { lines_with_time: text.timed } : {}) },
+      vendor: { name: costs.vendor.name, label: costs.vendor.label, prices: costs.prices, retention_days: costs.retentionDays, source: costs.vendor.source, read: costs.vendor.read, caveats: costs.vendor.caveats },
+      services: analyses,
+    };
+    process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : analysisTables(report));
+    return fed.recordsIn === 0 ? 1 : 0;
+  } finally {
+    if (!options.out) rmSync(out, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,142 @@
+// What `logsift analyze` (cmd/analyze.ts) measures after replaying traffic through the real chain (on the records' own
+// time): per service, what was seen and kept in records and protobuf bytes and what that costs at a vendor's
+// prices (cost/), what the policy loses — ERROR and above, pattern-windows, records of the anomalies found
+// (all kept by construction; shown so nobody has to take it on trust) — what boosts cost apart from the
+// policy, and the patterns by bytes with their error share and trend.
+import type { LogBatch } from '../pipeline/batch.js';
+import { DAYS_PER_MONTH, savings, type Savings } from './billing.js';
+import { DAY_MS, type InsightsOptions } from './insights.js';
+import type { Store } from '../store/store.js';
+
+const ERROR = 17;
+
+/** Counts ERROR-and-above records per service, as the input was read or as the chain kept them. */
+export class ErrorTally {
+  readonly byService = new Map<string, number>();
+  readonly byPattern = new Map<string, number>();
+
+  constructor(private readonly patternKey?: string) {}
+
+  add(batch: LogBatch): void {
+    for (const group of batch.groups()) {
+      const service = group.resource.serviceName ?? 'unknown_service';
+      for (const record of group.records) {
+        if (record.severityNumber < ERROR) continue;
+        this.byService.set(service, (this.byService.get(service) ?? 0) + 1);
+        if (!this.patternKey) continue;
+        const pattern = record.attributes.get(this.patternKey);
+        const key = `${service}\u0000${typeof pattern === 'string' ? pattern : ''}`;
+        this.byPattern.set(key, (this.byPattern.get(key) ?? 0) + 1);
+      }
+    }
+  }
+}
+
+export interface PatternAnalysis {
+  pattern_id: string;
+  template: string | null;
+  records: number;
+  bytes: number;
+  /** Of the service's bytes seen. */
+  share: number;
+  error_share: number;
+  /** Rate in the second half of the span against the first, less one; null when it is in one half only. */
+  trend: number | null;
+  kept_share: number;
+}
+
+export interface ServiceAnalysis {
+  service: string;
+  records_seen: number;
+  records_kept: number;
+  bytes_seen: number;
+  bytes_kept: number;
+  reduction: number;
+  errors_seen: number;
+  errors_kept: number;
+  pattern_windows: number;
+  pattern_windows_kept: number;
+  anomalies: number;
+  incident_records: number;
+  incident_records_kept: number;
+  boosted: { records: number; bytes: number };
+  /** Dollars for the span replayed, and for a month at its pace (null without a per-GB price). */
+  cost_span: Savings;
+  cost_month_at_this_pace: Savings;
+  patterns: PatternAnalysis[];
+}
+
+export function analyseService(store: Store, service: string, windowMs: number, inputErrors: ErrorTally, keptErrors: ErrorTally, options: InsightsOptions): ServiceAnalysis {
+  const rows = store.ledger(service);
+  const first = Math.min(...rows.map((r) => r.window_start));
+  const end = Math.max(...rows.map((r) => r.window_start)) + windowMs;
+  const spanMs = Math.max(windowMs, end - first);
+  const middle = first + spanMs / 2;
+  const sum = (pick: (r: (typeof rows)[number]) => number) => rows.reduce((n, r) => n + pick(r), 0);
+  const seen = { records: sum((r) => r.seen), bytes: sum((r) => r.wire_bytes_seen) };
+  const kept = { records: sum((r) => r.kept), bytes: sum((r) => r.wire_bytes_kept) };
+  const monthly = (DAYS_PER_MONTH * DAY_MS) / spanMs;
+  // Records of the anomalies found: every window of the pattern (or, service-wide, of every pattern) the
+  // anomaly overlapped.
+  const anomalies = store.anomalies().filter((a) => a.service === service);
+  let incident = 0;
+  let incidentKept = 0;
+  for (const r of rows) {
+    const inIncident = anomalies.some((a) => (a.pattern === '' || a.pattern === r.pattern) && r.window_start + windowMs > a.start && r.window_start <= (a.end ?? end));
+    if (!inIncident) continue;
+    incident += r.seen;
+    incidentKept += r.kept;
+  }
+  const byPattern = new Map<string, { records: number; bytes: number; kept: number; early: number; late: number }>();
+  for (const r of rows) {
+    const p = byPattern.get(r.pattern) ?? { records: 0, bytes: 0, kept: 0, early: 0, late: 0 };
+    p.records += r.seen;
+    p.bytes += r.wire_bytes_seen;
+    p.kept += r.kept;
+    if (r.window_start < middle) p.early += r.seen;
+    else p.late += r.seen;
+    byPattern.set(r.pattern, p);
+  }
+  const templates = new Map(store.patterns(service).map((p) => [p.id, p.template]));
+  const patterns = [...byPattern.entries()]
+    .sort((a, b) => b[1].bytes - a[1].bytes || a[0].localeCompare(b[0]))
+    .slice(0, options.topPatterns)
+    .map(([id, p]) => ({
+      pattern_id: id,
+      template: templates.get(id) ?? null,
+      records: p.records,
+      bytes: p.bytes,
+      share: ratio(p.bytes, seen.bytes),
+      error_share: ratio(keptErrors.byPattern.get(`${service}\u0000${id}`) ?? 0, p.records),
+      trend: p.early === 0 || p.late === 0 ? null : Number((p.late / p.early - 1).toFixed(4)),
+      kept_share: ratio(p.kept, p.records),
+    }));
+  return {
+    service,
+    records_seen: seen.records,
+    records_kept: kept.records,
+    bytes_seen: seen.bytes,
+    bytes_kept: kept.bytes,
+    reduction: seen.bytes === 0 ? 0 : Number((1 - kept.bytes / seen.bytes).toFixed(4)),
+    errors_seen: inputErrors.byService.get(service) ?? 0,
+    errors_kept: keptErrors.byService.get(service) ?? 0,
+    pattern_windows: rows.length,
+    pattern_windows_kept: rows.filter((r) => r.kept > 0).length,
+    anomalies: anomalies.length,
+    incident_records: incident,
+    incident_records_kept: incidentKept,
+    boosted: { records: sum((r) => r.boosted), bytes: sum((r) => r.wire_bytes_boosted) },
+    cost_span: rounded(savings(options.prices, seen, kept, spanMs, options.retentionDays)),
+    cost_month_at_this_pace: rounded(savings(options.prices, { records: seen.records * monthly, bytes: seen.bytes * monthly }, { records: kept.records * monthly, bytes: kept.bytes * monthly }, DAYS_PER_MONTH * DAY_MS, options.retentionDays)),
+    patterns,
+  };
+}
+
+function ratio(a: number, b: number): number {
+  return b === 0 ? 0 : Number((a / b).toFixed(4));
+}
+
+function rounded(s: Savings): Savings {
+  const r = (n: number | null) => (n === null ? null : Number(n.toFixed(2)));
+  return { without: r(s.without), with: r(s.with), saved: r(s.saved) };
+}

@@ -1,0 +1,80 @@
+// The analysis as a person reads it in a terminal: per service, one block of what was seen, kept, lost and
+// saved, then its costliest patterns.
+import type { Savings } from './billing.js';
+import type { ServiceAnalysis } from './analysis.js';
+
+export interface AnalysisReport {
+  input: { file: string; format: string; records: number; records_kept: number; bad_lines: number; lines_with_time?: number };
+  vendor: { label: string; source: string; read: string; caveats: string[]; retention_days: number };
+  services: ServiceAnalysis[];
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
+const money = (n: number | null) => (n === null ? '—' : `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
+
+function bytes(n: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = n;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+/** Columns padded to their widest cell; numbers right-aligned. */
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+function costLine(label: string, s: Savings): string {
+  return `${label}: ${money(s.without)} without logsift, ${money(s.with)} with it, ${money(s.saved)} saved`;
+}
+
+export function analysisTables(report: AnalysisReport): string {
+  const out: string[] = [];
+  const { input, vendor } = report;
+  out.push(`${input.file} (${input.format}): ${count(input.records)} records, ${count(input.records_kept)} kept${input.bad_lines ? `, ${input.bad_lines} bad lines` : ''}`);
+  if (input.lines_with_time === 0) out.push('no line carried a time: they were spread evenly over --span');
+  out.push(`prices: ${vendor.label} — ${vendor.source} (read ${vendor.read}); retention ${vendor.retention_days} days`);
+  for (const caveat of vendor.caveats) out.push(`  note: ${caveat}`);
+  for (const s of report.services) {
+    out.push('', `== ${s.service}`);
+    out.push(
+      table(
+        ['', 'seen', 'kept', 'share kept'],
+        [
+          ['records', count(s.records_seen), count(s.records_kept), percent(s.records_seen === 0 ? 0 : s.records_kept / s.records_seen)],
+          ['bytes (protobuf)', bytes(s.bytes_seen), bytes(s.bytes_kept), percent(1 - s.reduction)],
+          ['ERROR and above', count(s.errors_seen), count(s.errors_kept), percent(s.errors_seen === 0 ? 1 : s.errors_kept / s.errors_seen)],
+          ['pattern-windows', count(s.pattern_windows), count(s.pattern_windows_kept), percent(s.pattern_windows === 0 ? 1 : s.pattern_windows_kept / s.pattern_windows)],
+          [`records of ${s.anomalies} anomalies`, count(s.incident_records), count(s.incident_records_kept), percent(s.incident_records === 0 ? 1 : s.incident_records_kept / s.incident_records)],
+        ],
+      ),
+    );
+    out.push(`boosts kept ${count(s.boosted.records)} records (${bytes(s.boosted.bytes)}) beyond the policy`);
+    out.push(costLine('this span', s.cost_span));
+    out.push(costLine('a month at this pace', s.cost_month_at_this_pace));
+    out.push(
+      '',
+      table(
+        ['pattern', 'records', 'bytes', 'share', 'errors', 'trend', 'kept', 'template'],
+        s.patterns.map((p) => [
+          p.pattern_id,
+          count(p.records),
+          bytes(p.bytes),
+          percent(p.share),
+          percent(p.error_share),
+          p.trend === null ? '—' : `${p.trend >= 0 ? '+' : ''}${percent(p.trend)}`,
+          percent(p.kept_share),
+          (p.template ?? '').slice(0, 80),
+        ]),
+      ),
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
