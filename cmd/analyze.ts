@@ -2,12 +2,13 @@
 // The file (the file exporter's OTLP/JSON lines, or plain text, one record a line) is replayed through the
 // config's first pipeline on the records' own time; the report (cost/analysis.ts) comes from the ledger,
 // the anomalies and what the chain kept. Terminal tables, or `--json`.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ErrorTally, analyseService, type ServiceAnalysis } from '../cost/analysis.js';
 import { analysisTables } from '../cost/analysis_text.js';
 import { insightsOptions } from '../cost/factory.js';
+import { htmlReport } from '../cost/report_html.js';
 import { VENDORS, type VendorName } from '../cost/vendor_presets.js';
 import { duration } from '../config/duration.js';
 import { DEFAULT_CONFIG_PATH, loadConfigFile } from '../pipeline/load_config.js';
@@ -27,6 +28,7 @@ export interface AnalyzeOptions {
   retentionDays?: string;
   top: string;
   json?: boolean;
+  html?: string;
   out?: string;
 }
 
@@ -71,7 +73,7 @@ export async function analyzeCommand(options: AnalyzeOptions): Promise<number> {
     process.stderr.write('analyze replays the first pipeline: it needs a sampler processor there\n');
     return 1;
   }
-  const samplerConfig = sampler.config as { window: { ms: number }; pattern_attribute: string };
+  const samplerConfig = sampler.config as { window: { ms: number; text: string }; pattern_attribute: string; keep_at_or_above: string; min_keep: number; policy: { first_k_per_window: number }; services: Record<string, unknown> };
   const out = options.out ?? mkdtempSync(path.join(os.tmpdir(), 'logsift-analyze-'));
   mkdirSync(out, { recursive: true });
   try {
@@ -101,7 +103,18 @@ export async function analyzeCommand(options: AnalyzeOptions): Promise<number> {
       input: { file: options.input, format, records: fed.recordsIn, records_kept: recordsKept, bad_lines: fed.badLines, ...(text ? { lines_with_time: text.timed } : {}) },
       vendor: { name: costs.vendor.name, label: costs.vendor.label, prices: costs.prices, retention_days: costs.retentionDays, source: costs.vendor.source, read: costs.vendor.read, caveats: costs.vendor.caveats },
       services: analyses,
+      policy: {
+        replayed: { policy: samplerConfig.policy, services: samplerConfig.services },
+        guarantees: [
+          `every record at ${samplerConfig.keep_at_or_above} or above is kept`,
+          `the first ${samplerConfig.policy.first_k_per_window} record(s) of every pattern in every ${samplerConfig.window.text} window are kept`,
+          `no record is kept with a probability below ${samplerConfig.min_keep}`,
+          'each kept record carries logsift.sample_count — itself and its pattern\'s records dropped since the last one kept — so counts add up exactly',
+          'an anomaly keeps its pattern\'s records beyond the policy (its onset whole), and brings back what was dropped just before it',
+        ],
+      },
     };
+    if (options.html) writeFileSync(options.html, htmlReport(report));
     process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : analysisTables(report));
     return fed.recordsIn === 0 ? 1 : 0;
   } finally {

@@ -106,6 +106,7 @@ program
   .option('--retention-days <days>', 'how long your backend keeps logs (default: what the price includes)')
   .option('--top <n>', 'patterns listed per service', '10')
   .option('--json', 'the report as JSON')
+  .option('--html <file>', 'also write the report as one self-contained HTML file (charts inline)')
   .option('-o, --out <dir>', 'keep the replay\'s store here (a temporary directory otherwise)')
   .action(async (options: AnalyzeCliOptions) => {
     process.exitCode = await (await import('./analyze.js')).analyzeCommand(options);

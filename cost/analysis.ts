@@ -4,7 +4,7 @@
 // (all kept by construction; shown so nobody has to take it on trust) — what boosts cost apart from the
 // policy, and the patterns by bytes with their error share and trend.
 import type { LogBatch } from '../pipeline/batch.js';
-import { DAYS_PER_MONTH, savings, type Savings } from './billing.js';
+import { DAYS_PER_MONTH, periodCost, savings, type Savings } from './billing.js';
 import { DAY_MS, type InsightsOptions } from './insights.js';
 import type { Store } from '../store/store.js';
 
@@ -64,7 +64,23 @@ export interface ServiceAnalysis {
   cost_span: Savings;
   cost_month_at_this_pace: Savings;
   patterns: PatternAnalysis[];
+  /** Over time, in at most SERIES_POINTS buckets of whole windows: what the charts draw. */
+  series: SeriesPoint[];
 }
+
+export interface SeriesPoint {
+  /** The bucket's start (ms). */
+  t: number;
+  records_seen: number;
+  records_kept: number;
+  bytes_seen: number;
+  bytes_kept: number;
+  /** The bucket's cost at the month's pace it ran at (null without a per-GB price). */
+  cost_without: number | null;
+  cost_with: number | null;
+}
+
+const SERIES_POINTS = 150;
 
 export function analyseService(store: Store, service: string, windowMs: number, inputErrors: ErrorTally, keptErrors: ErrorTally, options: InsightsOptions): ServiceAnalysis {
   const rows = store.ledger(service);
@@ -129,7 +145,31 @@ export function analyseService(store: Store, service: string, windowMs: number, 
     cost_span: rounded(savings(options.prices, seen, kept, spanMs, options.retentionDays)),
     cost_month_at_this_pace: rounded(savings(options.prices, { records: seen.records * monthly, bytes: seen.bytes * monthly }, { records: kept.records * monthly, bytes: kept.bytes * monthly }, DAYS_PER_MONTH * DAY_MS, options.retentionDays)),
     patterns,
+    series: series(rows, first, end, windowMs, options),
   };
+}
+
+/** The ledger's windows summed into buckets of whole windows, at most SERIES_POINTS of them. */
+function series(rows: ReturnType<Store['ledger']>, first: number, end: number, windowMs: number, options: InsightsOptions): SeriesPoint[] {
+  const bucketMs = Math.max(1, Math.ceil((end - first) / windowMs / SERIES_POINTS)) * windowMs;
+  const points: SeriesPoint[] = [];
+  for (let t = first; t < end; t += bucketMs) points.push({ t, records_seen: 0, records_kept: 0, bytes_seen: 0, bytes_kept: 0, cost_without: null, cost_with: null });
+  for (const r of rows) {
+    const p = points[Math.floor((r.window_start - first) / bucketMs)]!;
+    p.records_seen += r.seen;
+    p.records_kept += r.kept;
+    p.bytes_seen += r.wire_bytes_seen;
+    p.bytes_kept += r.wire_bytes_kept;
+  }
+  const cost = (records: number, bytes: number) => {
+    const c = periodCost(options.prices, { records, bytes }, bucketMs, options.retentionDays);
+    return c === null ? null : Number(c.toFixed(4));
+  };
+  for (const p of points) {
+    p.cost_without = cost(p.records_seen, p.bytes_seen);
+    p.cost_with = cost(p.records_kept, p.bytes_kept);
+  }
+  return points;
 }
 
 function ratio(a: number, b: number): number {
