@@ -16,9 +16,17 @@ import { textToTraffic } from '../proto/text_traffic.js';
 import { builtinRegistry } from './components.js';
 import { printConfigErrors } from './load_config.js';
 import { OfflinePipeline } from './offline_pipeline.js';
+import { backfillRange, posthogTraffic } from './posthog_source.js';
+import { microsToIso } from '../receivers/posthog/rows_to_otlp.js';
 
 export interface AnalyzeOptions {
-  input: string;
+  input?: string;
+  posthog?: string;
+  project?: string;
+  from: string;
+  to: string;
+  slice: string;
+  posthogService?: string;
   format: 'auto' | 'otlp' | 'text';
   service: string;
   span: string;
@@ -39,6 +47,26 @@ function looksLikeOtlp(file: string): boolean {
 }
 
 export async function analyzeCommand(options: AnalyzeOptions): Promise<number> {
+  if ((options.input === undefined) === (options.posthog === undefined)) {
+    process.stderr.write('give one source: --input FILE, or --posthog HOST with --project ID\n');
+    return 2;
+  }
+  const personalApiKey = process.env.LOGSIFT_POSTHOG_KEY ?? '';
+  if (options.posthog !== undefined) {
+    if (!options.project) {
+      process.stderr.write('--posthog needs --project (the project id in PostHog\'s URLs)\n');
+      return 2;
+    }
+    if (personalApiKey === '') {
+      process.stderr.write('set LOGSIFT_POSTHOG_KEY to a personal API key (phx_…) with logs:read (older instances: error_tracking:read)\n');
+      return 2;
+    }
+    const range = backfillRange(options, Date.now());
+    if (typeof range === 'string') {
+      process.stderr.write(`${range}\n`);
+      return 2;
+    }
+  }
   if (!['auto', 'otlp', 'text'].includes(options.format)) {
     process.stderr.write(`--format must be auto, otlp or text, not ${options.format}\n`);
     return 2;
@@ -77,22 +105,55 @@ export async function analyzeCommand(options: AnalyzeOptions): Promise<number> {
   const out = options.out ?? mkdtempSync(path.join(os.tmpdir(), 'logsift-analyze-'));
   mkdirSync(out, { recursive: true });
   try {
-    const format = options.format === 'auto' ? (looksLikeOtlp(options.input) ? 'otlp' : 'text') : options.format;
-    let traffic = options.input;
+    let source: { file: string; format: string; posthog?: { host: string; project: string; from: string; to: string; rows: number; mode: string } };
+    let traffic: string[];
     let text: { lines: number; timed: number } | undefined;
-    if (format === 'text') {
-      traffic = path.join(out, 'traffic.jsonl');
-      text = await textToTraffic(options.input, traffic, { service: options.service, spanMs, endMs: Date.now(), year: new Date().getUTCFullYear() });
+    if (options.posthog !== undefined) {
+      let read: Awaited<ReturnType<typeof posthogTraffic>>;
+      try {
+        read = await posthogTraffic(
+          { host: options.posthog, project: options.project!, from: options.from, to: options.to, slice: options.slice, services: (options.posthogService ?? '').split(',').filter(Boolean), personalApiKey, dir: out },
+          Date.now(),
+        );
+      } catch (error) {
+        process.stderr.write(`${(error as Error).message}\n`);
+        return 1;
+      }
+      traffic = read.files;
+      const [from, to] = [microsToIso(read.fromUs), microsToIso(read.toUs)];
+      source = {
+        file: `PostHog ${options.posthog} project ${options.project} from ${from} to ${to}`,
+        format: read.result.mode === 'hogql' ? 'posthog, HogQL' : 'posthog',
+        posthog: { host: options.posthog, project: options.project!, from, to, rows: read.result.rows, mode: read.result.mode },
+      };
+    } else {
+      const input = options.input!;
+      const format = options.format === 'auto' ? (looksLikeOtlp(input) ? 'otlp' : 'text') : options.format;
+      traffic = [input];
+      if (format === 'text') {
+        traffic = [path.join(out, 'traffic.jsonl')];
+        text = await textToTraffic(input, traffic[0]!, { service: options.service, spanMs, endMs: Date.now(), year: new Date().getUTCFullYear() });
+      }
+      source = { file: input, format };
     }
     const inputErrors = new ErrorTally();
     const keptErrors = new ErrorTally(samplerConfig.pattern_attribute);
     let recordsKept = 0;
-    const offline = new OfflinePipeline(config, registry, out, (batch) => {
+    // The replay's own store starts empty each run, whatever an earlier run under --out left.
+    const replayDir = path.join(out, 'replay');
+    rmSync(replayDir, { recursive: true, force: true });
+    mkdirSync(replayDir, { recursive: true });
+    const offline = new OfflinePipeline(config, registry, replayDir, (batch) => {
       recordsKept += batch.recordCount;
       keptErrors.add(batch);
     });
     await offline.start();
-    const fed = await offline.feed(traffic, undefined, (batch) => inputErrors.add(batch));
+    const fed = { recordsIn: 0, badLines: 0 };
+    for (const file of traffic) {
+      const one = await offline.feed(file, undefined, (batch) => inputErrors.add(batch));
+      fed.recordsIn += one.recordsIn;
+      fed.badLines += one.badLines;
+    }
     await offline.shutdown();
     const store = offline.store.get();
     const costs = insightsOptions({ vendor: options.vendor as VendorName, prices: pricePerGb === undefined ? {} : { per_gb: pricePerGb }, retention_days: retentionDays, top_patterns: top });
@@ -100,7 +161,7 @@ export async function analyzeCommand(options: AnalyzeOptions): Promise<number> {
     const analyses: ServiceAnalysis[] = services.map((service) => analyseService(store, service, samplerConfig.window.ms, inputErrors, keptErrors, costs));
     offline.store.close();
     const report = {
-      input: { file: options.input, format, records: fed.recordsIn, records_kept: recordsKept, bad_lines: fed.badLines, ...(text ? { lines_with_time: text.timed } : {}) },
+      input: { ...source, records: fed.recordsIn, records_kept: recordsKept, bad_lines: fed.badLines, ...(text ? { lines_with_time: text.timed } : {}) },
       vendor: { name: costs.vendor.name, label: costs.vendor.label, prices: costs.prices, retention_days: costs.retentionDays, source: costs.vendor.source, read: costs.vendor.read, caveats: costs.vendor.caveats },
       services: analyses,
       policy: {

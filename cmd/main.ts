@@ -96,7 +96,13 @@ program
 program
   .command('analyze')
   .description('what logsift would keep, lose and save on logs you already have: replays them through the chain and reports per service and pattern, in records, bytes and money')
-  .requiredOption('-i, --input <file>', 'your logs: the file exporter\'s OTLP/JSON lines, or plain text, one record a line')
+  .option('-i, --input <file>', 'your logs: the file exporter\'s OTLP/JSON lines, or plain text, one record a line')
+  .option('--posthog <host>', 'or your logs in PostHog: its app host (https://us.posthog.com, https://eu.posthog.com, your own); the key in LOGSIFT_POSTHOG_KEY')
+  .option('--project <id>', 'PostHog: the project id')
+  .option('--from <time>', 'PostHog: ISO 8601, or a span back from --to (24h, 7d)', '24h')
+  .option('--to <time>', 'PostHog: ISO 8601, or now (aligned to a whole slice, so a run again resumes)', 'now')
+  .option('--slice <duration>', 'PostHog: the backfill\'s time slices (read 3 at a time, checkpointed page by page)', '1h')
+  .option('--posthog-service <names>', 'PostHog: only these services (comma-separated)')
   .option('-f, --format <format>', 'auto | otlp | text', 'auto')
   .option('-s, --service <name>', 'plain text: the service its lines come from', 'unknown_service')
   .option('--span <duration>', 'plain text with no times in it: the span its lines are spread over', '1h')
@@ -107,7 +113,7 @@ program
   .option('--top <n>', 'patterns listed per service', '10')
   .option('--json', 'the report as JSON')
   .option('--html <file>', 'also write the report as one self-contained HTML file (charts inline)')
-  .option('-o, --out <dir>', 'keep the replay\'s store here (a temporary directory otherwise)')
+  .option('-o, --out <dir>', 'keep the replay\'s store (and a PostHog backfill, resumable) here (a temporary directory otherwise)')
   .action(async (options: AnalyzeCliOptions) => {
     process.exitCode = await (await import('./analyze.js')).analyzeCommand(options);
   });

@@ -65,7 +65,8 @@ export function toAnyValue(value: AttributeValue): PbAnyValue {
   }
 }
 
-function toLong(value: bigint): LongLike {
+/** A 64-bit integer in the shape protobufjs encodes (and otlp_json.ts writes as decimal text). */
+export function toLong(value: bigint): LongLike {
   const u = BigInt.asUintN(64, value);
   const low = Number(u & 0xffffffffn) | 0;
   const high = Number(u >> 32n) | 0;

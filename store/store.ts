@@ -94,6 +94,17 @@ CREATE TABLE IF NOT EXISTS policy_rejections (
   replay TEXT,
   clamps TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS backfill_slices (
+  job TEXT NOT NULL,
+  slice_start INTEGER NOT NULL,
+  slice_end INTEGER NOT NULL,
+  after_us INTEGER,
+  after_uuid TEXT,
+  rows INTEGER NOT NULL DEFAULT 0,
+  done INTEGER NOT NULL DEFAULT 0,
+  sink_offset INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (job, slice_start)
+);
 CREATE TABLE IF NOT EXISTS dead_letters (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   exporter TEXT NOT NULL,
@@ -161,6 +172,18 @@ export interface LedgerPatternRow {
   wire_bytes_seen: number;
   wire_bytes_kept: number;
   wire_bytes_boosted: number;
+}
+
+/** One time slice of a backfill: delivered up to (after_us, after_uuid), `done` once read to its end. */
+export interface BackfillSliceRow {
+  slice_start: number;
+  slice_end: number;
+  after_us: number | null;
+  after_uuid: string | null;
+  rows: number;
+  done: number;
+  /** Where the sink stood after this slice's last delivery (a file's length), for resuming exactly. */
+  sink_offset: number;
 }
 
 /** A dead letter as listed: what failed, how much, why and when (the payload stays in the store). */
@@ -399,6 +422,20 @@ export class Store {
         WHERE l.service = ? AND l.window_start >= ? AND l.window_start < ? GROUP BY l.pattern ORDER BY SUM(l.wire_bytes_seen) DESC, l.pattern LIMIT ?`,
       )
       .all(service, from, to, limit);
+  }
+
+  /** A backfill's slices as checkpointed (receivers/posthog/backfill.ts). */
+  backfillSlices(job: string): BackfillSliceRow[] {
+    return this.#db.prepare<[string], BackfillSliceRow>('SELECT slice_start, slice_end, after_us, after_uuid, rows, done, sink_offset FROM backfill_slices WHERE job = ? ORDER BY slice_start').all(job);
+  }
+
+  /** Records a slice's progress (created on first sight): what was delivered up to, and the sink's offset then. */
+  saveBackfillSlice(job: string, row: BackfillSliceRow): void {
+    this.#db
+      .prepare(`INSERT INTO backfill_slices (job, slice_start, slice_end, after_us, after_uuid, rows, done, sink_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (job, slice_start) DO UPDATE SET slice_end = excluded.slice_end, after_us = excluded.after_us, after_uuid = excluded.after_uuid,
+          rows = excluded.rows, done = excluded.done, sink_offset = excluded.sink_offset`)
+      .run(job, row.slice_start, row.slice_end, row.after_us, row.after_uuid, row.rows, row.done, row.sink_offset);
   }
 
   ledger(service?: string): LedgerRowData[] {
