@@ -16,7 +16,8 @@ import { textToTraffic } from '../proto/text_traffic.js';
 import { builtinRegistry } from './components.js';
 import { printConfigErrors } from './load_config.js';
 import { OfflinePipeline } from './offline_pipeline.js';
-import { backfillRange, posthogTraffic } from './posthog_source.js';
+import { posthogTraffic } from './posthog_source.js';
+import { backfillRange } from '../receivers/posthog/range.js';
 import { microsToIso } from '../receivers/posthog/rows_to_otlp.js';
 
 export interface AnalyzeOptions {

@@ -15,11 +15,13 @@ import { signatureProcessorFactory } from '../processors/signature/factory.js';
 import type { Factory } from '../pipeline/component.js';
 import { FactoryRegistry } from '../pipeline/registry.js';
 import { otlpReceiverFactory } from '../receivers/otlp/factory.js';
+import { posthogReceiverFactory } from '../receivers/posthog/factory.js';
 import { tunerExtensionFactory } from '../tuner/factory.js';
 import { insightsExtensionFactory } from '../cost/factory.js';
 
 export const BUILTIN_FACTORIES: readonly Factory[] = [
   otlpReceiverFactory,
+  posthogReceiverFactory,
   batchProcessorFactory,
   memoryLimiterFactory,
   signatureProcessorFactory,

@@ -1,13 +1,11 @@
 // `logsift analyze --posthog HOST --project ID`: the logs already in PostHog, backfilled into slice files
 // under the run's directory, then analysed like any traffic file. The backfill's checkpoints live beside
 // the files, so the same command run again (same range, same directory) goes on where it stopped. A range
-// written relative to now is aligned to whole slices, so a run again within the same slice is the same job.
-import { createHash } from 'node:crypto';
+// written relative to now is aligned to whole slices (receivers/posthog/range.ts): a run again within the same slice resumes.
 import path from 'node:path';
-import { parseDuration } from '../config/duration.js';
 import { Backfill, type BackfillProgress, type BackfillResult } from '../receivers/posthog/backfill.js';
 import { PosthogLogsClient } from '../receivers/posthog/query_client.js';
-import { isoToMicros } from '../receivers/posthog/rows_to_otlp.js';
+import { backfillJob, backfillRange } from '../receivers/posthog/range.js';
 import { SliceFiles } from '../receivers/posthog/slice_files.js';
 import { Store } from '../store/store.js';
 
@@ -25,40 +23,6 @@ export interface PosthogSourceOptions {
   dir: string;
 }
 
-/** A span in Go's notation, or whole days ("7d"). */
-function spanMs(text: string): number | undefined {
-  const days = /^(\d+)d$/.exec(text.trim());
-  return days ? Number(days[1]) * 86_400_000 : parseDuration(text);
-}
-
-/** The range [fromUs, toUs) the options mean, or the reason they mean none. */
-export function backfillRange(options: Pick<PosthogSourceOptions, 'from' | 'to' | 'slice'>, nowMs: number): { fromUs: number; toUs: number; sliceUs: number } | string {
-  const slice = spanMs(options.slice);
-  if (slice === undefined || !(slice >= 1000)) return `--slice must be a duration of a second or more, not ${JSON.stringify(options.slice)}`;
-  const sliceUs = slice * 1000;
-  let toUs: number;
-  if (options.to === 'now') toUs = Math.floor((nowMs * 1000) / sliceUs) * sliceUs;
-  else {
-    try {
-      toUs = isoToMicros(options.to);
-    } catch {
-      return `--to must be an ISO 8601 time or "now", not ${JSON.stringify(options.to)}`;
-    }
-  }
-  const back = spanMs(options.from);
-  let fromUs: number;
-  if (back !== undefined) fromUs = toUs - back * 1000;
-  else {
-    try {
-      fromUs = isoToMicros(options.from);
-    } catch {
-      return `--from must be an ISO 8601 time or a span back from --to ("24h", "7d"), not ${JSON.stringify(options.from)}`;
-    }
-  }
-  if (!(fromUs < toUs)) return '--from must be before --to';
-  return { fromUs, toUs, sliceUs };
-}
-
 function progressBar(p: BackfillProgress): string {
   const share = p.slices === 0 ? 1 : p.slicesDone / p.slices;
   return `\rPostHog [${'#'.repeat(Math.round(share * 30)).padEnd(30)}] ${p.slicesDone}/${p.slices} slices  ${p.rows} rows${p.mode === 'hogql' ? '  (HogQL)' : ''}`;
@@ -69,10 +33,7 @@ export async function posthogTraffic(options: PosthogSourceOptions, nowMs: numbe
   const range = backfillRange(options, nowMs);
   if (typeof range === 'string') throw new RangeError(range);
   const services = [...options.services].sort();
-  const job = createHash('sha256')
-    .update(JSON.stringify([options.host.replace(/\/$/, ''), options.project, services, range.fromUs, range.toUs, range.sliceUs]))
-    .digest('hex')
-    .slice(0, 16);
+  const job = backfillJob(options.host, options.project, services, range);
   const dir = path.join(options.dir, 'posthog', job);
   const files = new SliceFiles(dir);
   const store = new Store(path.join(dir, 'checkpoints.db'), 'normal');

@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   LOGSIFT_ERR_DATA_LOST: 'records could not be delivered nor kept as a dead letter (the store refused the write)',
   LOGSIFT_ERR_RECORD_TOO_LARGE: 'a record is larger than any request the backend takes on its own',
   LOGSIFT_ERR_PROVIDER: 'a call to an LLM provider failed (timeout, api, rate_limited, network, refusal or truncated)',
+  LOGSIFT_ERR_BACKFILL: 'a PostHog backfill stopped (key refused, PostHog kept failing, or the pipeline failed a page); its checkpoints stand',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

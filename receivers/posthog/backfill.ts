@@ -42,6 +42,8 @@ export interface BackfillOptions {
   client: PosthogLogsClient;
   sink: BackfillSink;
   onProgress?: (progress: BackfillProgress) => void;
+  /** Stops the backfill before its next query (the run rejects with the signal's reason; checkpoints stand). */
+  signal?: AbortSignal;
 }
 
 export interface BackfillResult extends BackfillProgress {
@@ -92,7 +94,10 @@ export class Backfill {
     const workers = Array.from({ length: Math.min(this.options.concurrency, pending.length) }, async () => {
       for (let slice = pending.shift(); slice; slice = pending.shift()) await this.#readSlice(slice);
     });
-    await Promise.all(workers);
+    // Every worker ends (its page delivered and checkpointed, or not at all) before the run does, even
+    // when one failed: the caller may close the store and the sink as soon as the run settles.
+    const failed = (await Promise.allSettled(workers)).find((w) => w.status === 'rejected');
+    if (failed) throw failed.reason;
     return { ...this.#progress(), skipped: this.#skipped };
   }
 
@@ -122,6 +127,7 @@ export class Backfill {
     let cursor: string | undefined;
     const from = position ? Math.max(slice.startUs, Math.floor(position.us / 1000) * 1000) : slice.startUs;
     for (;;) {
+      this.options.signal?.throwIfAborted();
       const page = await this.options.client.logsPage(from, slice.endUs, cursor);
       if (page.kind === 'no_cursor') return false;
       position = await this.#deliver(row, slice, page.rows, position, !page.hasMore);
@@ -137,6 +143,7 @@ export class Backfill {
     let after: { us: number; uuid: string } | undefined;
     const from = position ? position.us : slice.startUs;
     for (;;) {
+      this.options.signal?.throwIfAborted();
       const rows = await this.options.client.hogqlPage(from, slice.endUs, after);
       const last = rows.at(-1);
       const finished = rows.length < this.options.client.pageSize;
