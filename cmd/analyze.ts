@@ -1,11 +1,12 @@
-// `logsift analyze --input FILE`: what logsift would save on logs you already have, before deploying it.
-// The file (the file exporter's OTLP/JSON lines, or plain text, one record a line) is replayed through the
-// config's first pipeline on the records' own time; the report (cost/analysis.ts) comes from the ledger,
-// the anomalies and what the chain kept. Terminal tables, or `--json`.
+// `logsift analyze`: what logsift would save on logs you already have, before deploying it. The logs (a
+// file — the file exporter's OTLP/JSON lines, or plain text, one record a line — or a PostHog project read
+// back) are replayed through the config's first pipeline on the records' own time; the report
+// (cost/analysis.ts) comes from the ledger, the anomalies and what the chain kept. The same traffic is
+// replayed again under what one tuner round would set and under any policy files given (what_if_policies.ts, cost/what_if.ts).
+// Terminal tables, `--json`, or a self-contained HTML page.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ErrorTally, analyseService, type ServiceAnalysis } from '../cost/analysis.js';
 import { analysisTables } from '../cost/analysis_text.js';
 import { insightsOptions } from '../cost/factory.js';
 import { htmlReport } from '../cost/report_html.js';
@@ -15,7 +16,10 @@ import { DEFAULT_CONFIG_PATH, loadConfigFile } from '../pipeline/load_config.js'
 import { textToTraffic } from '../proto/text_traffic.js';
 import { builtinRegistry } from './components.js';
 import { printConfigErrors } from './load_config.js';
-import { OfflinePipeline } from './offline_pipeline.js';
+import { replayTraffic } from './analyze_replay.js';
+import { whatIf, type WhatIf } from '../cost/what_if.js';
+import { policiesFor, samplerWithPolicyFile, tunerPolicies } from './what_if_policies.js';
+import type { SamplerConfig } from '../processors/sampler/config.js';
 import { posthogTraffic } from './posthog_source.js';
 import { backfillRange } from '../receivers/posthog/range.js';
 import { microsToIso } from '../receivers/posthog/rows_to_otlp.js';
@@ -38,6 +42,10 @@ export interface AnalyzeOptions {
   top: string;
   json?: boolean;
   html?: string;
+  /** Policy files to replay beside the config's (what-ifs). */
+  policy?: string[];
+  /** false: no tuner round and no replay of what it would set. */
+  tuner?: boolean;
   out?: string;
 }
 
@@ -102,7 +110,17 @@ export async function analyzeCommand(options: AnalyzeOptions): Promise<number> {
     process.stderr.write('analyze replays the first pipeline: it needs a sampler processor there\n');
     return 1;
   }
-  const samplerConfig = sampler.config as { window: { ms: number; text: string }; pattern_attribute: string; keep_at_or_above: string; min_keep: number; policy: { first_k_per_window: number }; services: Record<string, unknown> };
+  const samplerConfig = sampler.config as SamplerConfig;
+  const policyFiles = options.policy ?? [];
+  const policyVariants: SamplerConfig[] = [];
+  for (const file of policyFiles) {
+    const variant = samplerWithPolicyFile(file, samplerConfig);
+    if (Array.isArray(variant)) {
+      for (const problem of variant) process.stderr.write(`${problem}\n`);
+      return 1;
+    }
+    policyVariants.push(variant);
+  }
   const out = options.out ?? mkdtempSync(path.join(os.tmpdir(), 'logsift-analyze-'));
   mkdirSync(out, { recursive: true });
   try {
@@ -137,34 +155,32 @@ export async function analyzeCommand(options: AnalyzeOptions): Promise<number> {
       }
       source = { file: input, format };
     }
-    const inputErrors = new ErrorTally();
-    const keptErrors = new ErrorTally(samplerConfig.pattern_attribute);
-    let recordsKept = 0;
-    // The replay's own store starts empty each run, whatever an earlier run under --out left.
-    const replayDir = path.join(out, 'replay');
-    rmSync(replayDir, { recursive: true, force: true });
-    mkdirSync(replayDir, { recursive: true });
-    const offline = new OfflinePipeline(config, registry, replayDir, (batch) => {
-      recordsKept += batch.recordCount;
-      keptErrors.add(batch);
-    });
-    await offline.start();
-    const fed = { recordsIn: 0, badLines: 0 };
-    for (const file of traffic) {
-      const one = await offline.feed(file, undefined, (batch) => inputErrors.add(batch));
-      fed.recordsIn += one.recordsIn;
-      fed.badLines += one.badLines;
-    }
-    await offline.shutdown();
-    const store = offline.store.get();
     const costs = insightsOptions({ vendor: options.vendor as VendorName, prices: pricePerGb === undefined ? {} : { per_gb: pricePerGb }, retention_days: retentionDays, top_patterns: top });
-    const services = [...new Set(store.ledger().map((r) => r.service))].sort();
-    const analyses: ServiceAnalysis[] = services.map((service) => analyseService(store, service, samplerConfig.window.ms, inputErrors, keptErrors, costs));
-    offline.store.close();
+    const common = { config, registry, traffic, windowMs: samplerConfig.window.ms, patternAttribute: samplerConfig.pattern_attribute, costs };
+    let tuner: Awaited<ReturnType<typeof tunerPolicies>> | undefined;
+    const replayed = await replayTraffic({
+      ...common,
+      dir: path.join(out, 'replay'),
+      beforeShutdown: async (offline) => {
+        if (options.tuner !== false) tuner = await tunerPolicies(offline, config, registry, samplerConfig);
+      },
+    });
+    const services = replayed.analyses.map((a) => a.service);
+    const whatIfs: WhatIf[] = [whatIf('config', 'the policy in the config', [], policiesFor(samplerConfig, services), replayed.analyses)];
+    if (tuner) {
+      const again = await replayTraffic({ ...common, dir: path.join(out, 'what-if-tuner'), policies: tuner.policies });
+      whatIfs.push(whatIf('tuner', `one tuner round (${tuner.provider}), toward its target`, tuner.notes, tuner.policies, again.analyses));
+    }
+    for (const [i, file] of policyFiles.entries()) {
+      const policies = policiesFor(policyVariants[i]!, services);
+      const again = await replayTraffic({ ...common, dir: path.join(out, `what-if-${i + 1}`), policies });
+      whatIfs.push(whatIf(file, file, [], policies, again.analyses));
+    }
     const report = {
-      input: { ...source, records: fed.recordsIn, records_kept: recordsKept, bad_lines: fed.badLines, ...(text ? { lines_with_time: text.timed } : {}) },
+      input: { ...source, records: replayed.recordsIn, records_kept: replayed.recordsKept, bad_lines: replayed.badLines, ...(text ? { lines_with_time: text.timed } : {}) },
       vendor: { name: costs.vendor.name, label: costs.vendor.label, prices: costs.prices, retention_days: costs.retentionDays, source: costs.vendor.source, read: costs.vendor.read, caveats: costs.vendor.caveats },
-      services: analyses,
+      services: replayed.analyses,
+      what_if: whatIfs,
       policy: {
         replayed: { policy: samplerConfig.policy, services: samplerConfig.services },
         guarantees: [
@@ -178,7 +194,7 @@ export async function analyzeCommand(options: AnalyzeOptions): Promise<number> {
     };
     if (options.html) writeFileSync(options.html, htmlReport(report));
     process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : analysisTables(report));
-    return fed.recordsIn === 0 ? 1 : 0;
+    return replayed.recordsIn === 0 ? 1 : 0;
   } finally {
     if (!options.out) rmSync(out, { recursive: true, force: true });
   }

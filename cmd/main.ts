@@ -110,6 +110,8 @@ program
   .option('--vendor <name>', 'whose prices: posthog | datadog | datadog_on_demand | grafana_cloud | google_cloud_logging | new_relic', 'posthog')
   .option('--price-per-gb <dollars>', 'your per-GB rate (PostHog publishes none)')
   .option('--retention-days <days>', 'how long your backend keeps logs (default: what the price includes)')
+  .option('--policy <file>', 'also replay under this policy (the sampler\'s policy: and services: blocks, YAML or JSON); repeatable', (file: string, files: string[] = []) => [...files, file])
+  .option('--no-tuner', 'skip the what-if of one tuner round (its provider: the built-in rules unless configured)')
   .option('--top <n>', 'patterns listed per service', '10')
   .option('--json', 'the report as JSON')
   .option('--html <file>', 'also write the report as one self-contained HTML file (charts inline)')

@@ -1,12 +1,14 @@
 // The analysis as a person reads it in a terminal: per service, one block of what was seen, kept, lost and
-// saved, then its costliest patterns.
+// saved, the what-ifs side by side, then its costliest patterns.
 import type { Savings } from './billing.js';
 import type { ServiceAnalysis } from './analysis.js';
+import type { WhatIf } from './what_if.js';
 
 export interface AnalysisReport {
   input: { file: string; format: string; records: number; records_kept: number; bad_lines: number; lines_with_time?: number };
   vendor: { label: string; source: string; read: string; caveats: string[]; retention_days: number };
   services: ServiceAnalysis[];
+  what_if?: WhatIf[];
 }
 
 const count = (n: number) => n.toLocaleString('en-US');
@@ -59,6 +61,28 @@ export function analysisTables(report: AnalysisReport): string {
     out.push(`boosts kept ${count(s.boosted.records)} records (${bytes(s.boosted.bytes)}) beyond the policy`);
     out.push(costLine('this span', s.cost_span));
     out.push(costLine('a month at this pace', s.cost_month_at_this_pace));
+    const choices = (report.what_if ?? []).flatMap((w) => w.services.filter((x) => x.service === s.service).map((x) => ({ w, x })));
+    if (choices.length > 1) {
+      const share = (kept: number, of: number) => `${count(kept)}/${count(of)}`;
+      out.push(
+        '',
+        table(
+          ['what if', 'records kept', 'bytes kept', 'ERROR kept', 'pattern-windows', 'incident records', 'boosts', 'this span', 'policy'],
+          choices.map(({ w, x }) => [
+            w.name,
+            `${count(x.records_kept)} (${percent(x.records_seen === 0 ? 0 : x.records_kept / x.records_seen)})`,
+            bytes(x.bytes_kept),
+            share(x.errors_kept, x.errors_seen),
+            share(x.pattern_windows_kept, x.pattern_windows),
+            share(x.incident_records_kept, x.incident_records),
+            count(x.boosted.records),
+            money(x.cost_span.with),
+            w.label,
+          ]),
+        ),
+      );
+      for (const { w } of choices) for (const note of w.notes.filter((n) => n.startsWith(`${s.service}: `))) out.push(`  ${w.name}: ${note.slice(s.service.length + 2)}`);
+    }
     out.push(
       '',
       table(

@@ -1,11 +1,12 @@
 // The savings report as one self-contained HTML file: styles and SVG charts inline (svg_charts.ts), no
 // script to run and nothing fetched, so it opens the same anywhere. Per service: what was seen, kept and
-// lost, money, volume and cost over time, kept against dropped, the costliest patterns with their
-// templates; then the policy replayed and what it guarantees. The JSON report is embedded as it is
+// lost, money, the what-ifs side by side, volume and cost over time, kept against dropped, the costliest
+// patterns with their templates; then the policy replayed and what it guarantees. The JSON report is embedded as it is
 // (`<script type="application/json" id="logsift-report">`) for anyone who wants the numbers.
 import type { AnalysisReport } from './analysis_text.js';
 import type { ServiceAnalysis } from './analysis.js';
 import { barChart, escapeXml, lineChart } from './svg_charts.js';
+import type { WhatIf } from './what_if.js';
 
 export interface HtmlReport extends AnalysisReport {
   policy: { replayed: unknown; guarantees: string[] };
@@ -31,7 +32,21 @@ function bytes(n: number): string {
 /** A figure cell carries its field, so what the page shows can be checked against the JSON. */
 const cell = (field: string, value: number | null, shown: string) => `<td data-field="${field}" data-value="${value ?? ''}">${escapeXml(shown)}</td>`;
 
-function serviceSection(s: ServiceAnalysis): string {
+/** The what-ifs for one service side by side (cost/what_if.ts). */
+function whatIfTable(s: ServiceAnalysis, whatIfs: readonly WhatIf[]): string {
+  const rows = whatIfs.flatMap((w) => w.services.filter((x) => x.service === s.service).map((x) => ({ w, x })));
+  if (rows.length < 2) return '';
+  return `<table class="what-if"><tr><th>what if</th><th>records kept</th><th>bytes kept</th><th>ERROR kept</th><th>pattern-windows kept</th><th>cost, this span</th></tr>
+${rows
+  .map(
+    ({ w, x }) =>
+      `<tr data-what-if="${escapeXml(w.name)}"><th title="${escapeXml(w.label)}">${escapeXml(w.name)}</th>${cell('records_kept', x.records_kept, count(x.records_kept))}${cell('bytes_kept', x.bytes_kept, bytes(x.bytes_kept))}${cell('errors_kept', x.errors_kept, `${count(x.errors_kept)}/${count(x.errors_seen)}`)}${cell('pattern_windows_kept', x.pattern_windows_kept, `${count(x.pattern_windows_kept)}/${count(x.pattern_windows)}`)}${cell('cost_span.with', x.cost_span.with, money(x.cost_span.with))}</tr>`,
+  )
+  .join('\n')}
+</table>`;
+}
+
+function serviceSection(s: ServiceAnalysis, whatIfs: readonly WhatIf[]): string {
   const times = s.series.map((p) => p.t);
   const volume = lineChart(times, [
     { label: 'bytes seen', color: SEEN, values: s.series.map((p) => p.bytes_seen) },
@@ -74,6 +89,7 @@ ${row('ERROR and above', 'errors', s.errors_seen, s.errors_kept, count)}
 <tr><th>a month at this pace</th>${cell('cost_month_at_this_pace.without', s.cost_month_at_this_pace.without, money(s.cost_month_at_this_pace.without))}${cell('cost_month_at_this_pace.with', s.cost_month_at_this_pace.with, money(s.cost_month_at_this_pace.with))}${cell('cost_month_at_this_pace.saved', s.cost_month_at_this_pace.saved, money(s.cost_month_at_this_pace.saved))}</tr>
 </table>
 <p>Anomaly boosts kept ${count(s.boosted.records)} records (${bytes(s.boosted.bytes)}) beyond the policy.</p>
+${whatIfTable(s, whatIfs)}
 <figure class="chart" data-chart="volume">${volume}<figcaption>Bytes seen and kept over time</figcaption></figure>
 <figure class="chart" data-chart="cost">${cost}<figcaption>Cost over time, at the pace of each moment</figcaption></figure>
 <figure class="chart" data-chart="kept">${keptBars}<figcaption>Records kept and dropped</figcaption></figure>
@@ -98,7 +114,7 @@ pre { background: #f6f6f6; padding: 0.6em; overflow-x: auto; font-size: 12px; }
 <p>${escapeXml(input.file)} (${escapeXml(input.format)}): ${count(input.records)} records, ${count(input.records_kept)} kept.</p>
 <p>Prices: ${escapeXml(vendor.label)} — ${escapeXml(vendor.source)} (read ${escapeXml(vendor.read)}); retention ${vendor.retention_days} days.</p>
 <ul>${vendor.caveats.map((c) => `<li class="note">${escapeXml(c)}</li>`).join('')}</ul>
-${report.services.map(serviceSection).join('\n')}
+${report.services.map((s) => serviceSection(s, report.what_if ?? [])).join('\n')}
 <section class="policy"><h2>The policy replayed, and what it guarantees</h2>
 <ul>${report.policy.guarantees.map((g) => `<li>${escapeXml(g)}</li>`).join('')}</ul>
 <pre>${escapeXml(JSON.stringify(report.policy.replayed, null, 2))}</pre></section>

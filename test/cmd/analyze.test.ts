@@ -129,6 +129,53 @@ describe('logsift analyze', () => {
     assert.deepEqual([jobs!.errors_seen, jobs!.errors_kept], [60, 60]);
   });
 
+  it('what-ifs: the same lines under one tuner round and under a policy file, each measured as the config\'s policy is', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-analyze-'));
+    const log = appLog();
+    const input = path.join(dir, 'app.log');
+    writeFileSync(input, log.text);
+    const loose = path.join(dir, 'loose.yaml');
+    writeFileSync(loose, 'policy:\n  budget: { keep_fraction: 0.3 }\n');
+    const tight = path.join(dir, 'tight.json');
+    writeFileSync(tight, JSON.stringify({ budget: { keep_fraction: 0.01 }, first_k_per_window: 1 }));
+    const result = await runCli(['analyze', '--input', input, '--service', 'shop', '--policy', loose, '--policy', tight, '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    type Choice = { name: string; policies: Array<{ service: string; budget: { keep_fraction: number } }>; services: ServiceReport[]; notes: string[] };
+    const report = JSON.parse(result.stdout) as { services: ServiceReport[]; what_if: Choice[] };
+    assert.deepEqual(report.what_if.map((w) => w.name), ['config', 'tuner', loose, tight]);
+    const [config, tuner, looser, tighter] = report.what_if.map((w) => w.services[0]!);
+    const [shop] = report.services;
+    assert.deepEqual([config!.records_kept, config!.bytes_kept], [shop!.records_kept, shop!.bytes_kept], 'the config\'s what-if is the report itself');
+    assert.equal(report.what_if[2]!.policies[0]!.budget.keep_fraction, 0.3);
+    assert.ok(looser!.records_kept > 4 * config!.records_kept, `a 30% budget keeps far more (${looser!.records_kept} against ${config!.records_kept})`);
+    assert.ok(tighter!.records_kept < config!.records_kept, 'a 1% budget keeps less');
+    assert.ok(report.what_if[1]!.notes[0]!.startsWith('shop: '), 'the tuner says why');
+    for (const choice of [config, tuner, looser, tighter]) {
+      assert.equal(choice!.records_seen, log.lines);
+      assert.deepEqual([choice!.errors_kept, choice!.pattern_windows_kept], [log.errors, choice!.pattern_windows], 'every choice keeps every ERROR and every pattern-window');
+    }
+    const text = await runCli(['analyze', '--input', input, '--service', 'shop', '--policy', loose]);
+    assert.match(text.stdout, /what if +records kept/);
+    assert.match(text.stdout, new RegExp(`${loose.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} +[\\d,]+ \\(`));
+    const skipped = await runCli(['analyze', '--input', input, '--service', 'shop', '--no-tuner', '--json']);
+    assert.deepEqual((JSON.parse(skipped.stdout) as { what_if: Choice[] }).what_if.map((w) => w.name), ['config']);
+  });
+
+  it('a policy file with mistakes is refused with each one and its path', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-analyze-'));
+    const input = path.join(dir, 'app.log');
+    writeFileSync(input, appLog().text);
+    const bad = path.join(dir, 'bad.yaml');
+    writeFileSync(bad, 'policy:\n  budget: { keep_fraction: 3 }\n  first_k_per_window: -1\n');
+    const result = await runCli(['analyze', '--input', input, '--policy', bad]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /bad\.yaml: policy\.budget\.keep_fraction/);
+    assert.match(result.stderr, /bad\.yaml: policy\.first_k_per_window/);
+    const extra = path.join(dir, 'extra.yaml');
+    writeFileSync(extra, 'policy: {}\nexporters: {}\n');
+    assert.match((await runCli(['analyze', '--input', input, '--policy', extra])).stderr, /unknown keys exporters/);
+  });
+
   it('refuses what it cannot do with a clear message', async () => {
     const bad = await runCli(['analyze', '--input', '/nonexistent/file', '--vendor', 'acme']);
     assert.equal(bad.code, 2);

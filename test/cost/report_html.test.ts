@@ -33,7 +33,7 @@ function traffic(): string {
 describe('HTML savings report', () => {
   let browser: Browser;
   let html: string;
-  let report: { services: Array<Record<string, unknown>> };
+  let report: { services: Array<Record<string, unknown>>; what_if: Array<{ name: string; services: Array<Record<string, unknown>> }> };
   before(async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-report-'));
     const input = path.join(dir, 'traffic.jsonl');
@@ -63,7 +63,7 @@ describe('HTML savings report', () => {
     );
     assert.deepEqual(charts.map((c) => c.chart), ['volume', 'cost', 'kept', 'patterns']);
     for (const c of charts) assert.ok(c.width > 100 && c.height > 20 && c.drawn > 0, `${c.chart}: ${JSON.stringify(c)}`);
-    const shown = await page.$$eval('section.service td[data-field]', (cells) => cells.map((c) => [c.getAttribute('data-field')!, c.getAttribute('data-value')!] as [string, string]));
+    const shown = await page.$$eval('section.service table:not(.what-if) td[data-field]', (cells) => cells.map((c) => [c.getAttribute('data-field')!, c.getAttribute('data-value')!] as [string, string]));
     const [shop] = report.services;
     assert.ok(shown.length >= 16);
     for (const [field, value] of shown) {
@@ -71,6 +71,16 @@ describe('HTML savings report', () => {
       assert.equal(Number(value), expected, `${field} on the page`);
     }
     assert.ok(Number(shown.find(([f]) => f === 'cost_month_at_this_pace.saved')![1]) > 0, 'money saved is shown');
+    // The what-ifs side by side: the config's policy and one tuner round, each row its JSON entry's figures.
+    const whatIfs = await page.$$eval('table.what-if tr[data-what-if]', (rows) =>
+      rows.map((r) => ({ name: r.getAttribute('data-what-if')!, cells: [...r.querySelectorAll('td[data-field]')].map((c) => [c.getAttribute('data-field')!, c.getAttribute('data-value')!] as [string, string]) })),
+    );
+    assert.deepEqual(whatIfs.map((w) => w.name), report.what_if.map((w) => w.name));
+    assert.deepEqual(report.what_if.map((w) => w.name), ['config', 'tuner']);
+    for (const row of whatIfs) {
+      const entry = report.what_if.find((w) => w.name === row.name)!.services[0]!;
+      for (const [field, value] of row.cells) assert.equal(Number(value), field.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], entry), `${row.name} ${field}`);
+    }
     const embedded = await page.$eval('#logsift-report', (s) => JSON.parse(s.textContent ?? '{}') as unknown);
     assert.deepEqual(embedded, report, 'the embedded report is the JSON one');
     const templates = await page.$$eval('figure[data-chart="patterns"] text title', (titles) => titles.map((t) => t.textContent));
