@@ -63,6 +63,8 @@ export class Backfill {
   #skipped = 0;
   #done = 0;
   #slices: BackfillSliceRow[] = [];
+  #modeFound!: () => void;
+  readonly #modeKnown = new Promise<void>((resolve) => (this.#modeFound = resolve));
 
   constructor(private readonly options: BackfillOptions) {
     if (!(options.toUs > options.fromUs)) throw new RangeError('a backfill needs from < to');
@@ -89,11 +91,13 @@ export class Backfill {
     this.#done = this.#slices.filter((s) => s.done).length;
     this.#report();
     const pending = this.#slices.filter((s) => !s.done);
-    // The first slice alone says whether the instance pages by cursor; the rest follow in that mode.
-    if (pending.length > 0) await this.#readSlice(pending.shift()!);
-    const workers = Array.from({ length: Math.min(this.options.concurrency, pending.length) }, async () => {
-      for (let slice = pending.shift(); slice; slice = pending.shift()) await this.#readSlice(slice);
-    });
+    const worker = async (first?: BackfillSliceRow) => {
+      for (let slice = first ?? pending.shift(); slice; slice = pending.shift()) await this.#readSlice(slice);
+    };
+    // The first answer says whether the instance pages by cursor: one reader starts, the rest once it is known.
+    const firstWorker = worker(pending.shift());
+    await Promise.race([this.#modeKnown, firstWorker.catch(() => undefined)]);
+    const workers = [firstWorker, ...Array.from({ length: Math.max(0, Math.min(this.options.concurrency - 1, pending.length)) }, () => worker())];
     // Every worker ends (its page delivered and checkpointed, or not at all) before the run does, even
     // when one failed: the caller may close the store and the sink as soon as the run settles.
     const failed = (await Promise.allSettled(workers)).find((w) => w.status === 'rejected');
@@ -116,7 +120,6 @@ export class Backfill {
     if (this.#mode === 'logs_query') {
       const paged = await this.#readByCursor(row, slice, position);
       if (paged) return;
-      this.#mode = 'hogql';
     }
     await this.#readByKeyset(row, slice, position);
   }
@@ -129,6 +132,8 @@ export class Backfill {
     for (;;) {
       this.options.signal?.throwIfAborted();
       const page = await this.options.client.logsPage(from, slice.endUs, cursor);
+      if (page.kind === 'no_cursor') this.#mode = 'hogql';
+      this.#modeFound();
       if (page.kind === 'no_cursor') return false;
       position = await this.#deliver(row, slice, page.rows, position, !page.hasMore);
       if (!page.hasMore) return true;

@@ -135,6 +135,37 @@ export class PosthogQueryStandin extends EventEmitter {
     }
   }
 
+  /** The index of the first row at or after `us`. */
+  #firstAtOrAfter(us: number): number {
+    let [lo, hi] = [0, this.#rows.length];
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#rows[mid]!.us < us) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The index of the first row after `at` in the rows' order. */
+  #firstAfter(at: { us: number; uuid: string }): number {
+    let [lo, hi] = [0, this.#rows.length];
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareRows(this.#rows[mid]!, at) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Up to `limit` rows from `start` while `within` holds, of the given services. */
+  #scan(start: number, within: (r: StoredLogRow) => boolean, services: Set<string> | undefined, limit: number): StoredLogRow[] {
+    const out: StoredLogRow[] = [];
+    for (let i = start; i < this.#rows.length && out.length < limit && within(this.#rows[i]!); i++) {
+      if (!services || services.has(this.#rows[i]!.service_name)) out.push(this.#rows[i]!);
+    }
+    return out;
+  }
+
   #served(entry: { route: 'logs' | 'hogql'; status: number; rows: number }): void {
     this.served.push(entry);
     this.emit('served', entry);
@@ -173,12 +204,15 @@ export class PosthogQueryStandin extends EventEmitter {
     const limit = Math.min(MAX_LOGS_LIMIT, typeof query.limit === 'number' && query.limit > 0 ? query.limit : 1000);
     const services = Array.isArray(query.serviceNames) && query.serviceNames.length > 0 ? new Set(query.serviceNames as string[]) : undefined;
     const latest = query.orderBy !== 'earliest';
-    let rows = this.#rows.filter((r) => r.us >= from && r.us <= to && (!services || services.has(r.service_name)));
-    if (latest) rows = rows.reverse();
-    if (!this.legacy && typeof query.after === 'string') {
-      const cursor = JSON.parse(Buffer.from(query.after, 'base64').toString('utf8')) as { timestamp: string; uuid: string };
-      const at = { us: parseIsoMicros(cursor.timestamp), uuid: cursor.uuid };
-      rows = rows.filter((r) => (latest ? compareRows(r, at) < 0 : compareRows(r, at) > 0));
+    const cursor = !this.legacy && typeof query.after === 'string' ? (JSON.parse(Buffer.from(query.after, 'base64').toString('utf8')) as { timestamp: string; uuid: string }) : undefined;
+    const at = cursor ? { us: parseIsoMicros(cursor.timestamp), uuid: cursor.uuid } : undefined;
+    let rows: StoredLogRow[];
+    if (latest) {
+      rows = this.#rows.filter((r) => r.us >= from && r.us <= to && (!services || services.has(r.service_name))).reverse();
+      if (at) rows = rows.filter((r) => compareRows(r, at) < 0);
+    } else {
+      // Earliest first, as logsift asks: found by binary search, so a large stand-in answers quickly.
+      rows = this.#scan(Math.max(this.#firstAtOrAfter(from), at ? this.#firstAfter(at) : 0), (r) => r.us <= to, services, limit + 1);
     }
     const page = rows.slice(0, limit);
     const results = page.map((r) => this.#asResult(r));
@@ -206,7 +240,7 @@ export class PosthogQueryStandin extends EventEmitter {
     const after = keyset ? { us: parseIsoMicros(keyset[1]!), uuid: keyset[2]! } : undefined;
     const servicesMatch = /service_name IN \(([^)]*)\)/.exec(sql);
     const services = servicesMatch ? new Set([...servicesMatch[1]!.matchAll(/'([^']*)'/g)].map((m) => m[1]!)) : undefined;
-    const rows = this.#rows.filter((r) => r.us >= from && r.us < to && (!after || compareRows(r, after) > 0) && (!services || services.has(r.service_name))).slice(0, Number(limit[1]));
+    const rows = this.#scan(Math.max(this.#firstAtOrAfter(from), after ? this.#firstAfter(after) : 0), (r) => r.us < to, services, Number(limit[1]));
     const columns = ['uuid', 'timestamp', 'body', 'attributes', 'severity_text', 'service_name', 'resource_attributes', 'trace_id', 'span_id', 'event_name'];
     // HogQL answers rows as arrays in column order; resource_attributes without service.name (it is a column).
     const results = rows.map((r) => {
