@@ -9,7 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { analysisTables } from '../cost/analysis_text.js';
 import { insightsOptions } from '../cost/factory.js';
-import { htmlReport } from '../cost/report_html.js';
+import { htmlReport, type HtmlReport } from '../cost/report_html.js';
+import type { ServiceAnalysis } from '../cost/analysis.js';
+import type { InsightsOptions } from '../cost/insights.js';
+import { ledgerAnalyses } from './analyze_ledger.js';
 import { VENDORS, type VendorName } from '../cost/vendor_presets.js';
 import { duration } from '../config/duration.js';
 import { DEFAULT_CONFIG_PATH, loadConfigFile } from '../pipeline/load_config.js';
@@ -46,6 +49,8 @@ export interface AnalyzeOptions {
   policy?: string[];
   /** false: no tuner round and no replay of what it would set. */
   tuner?: boolean;
+  /** The daemon's own ledger (its data_dir) over --from/--to, instead of replaying logs. */
+  ledger?: boolean;
   out?: string;
 }
 
@@ -56,11 +61,16 @@ function looksLikeOtlp(file: string): boolean {
 }
 
 export async function analyzeCommand(options: AnalyzeOptions): Promise<number> {
-  if ((options.input === undefined) === (options.posthog === undefined)) {
-    process.stderr.write('give one source: --input FILE, or --posthog HOST with --project ID\n');
+  if ([options.input !== undefined, options.posthog !== undefined, options.ledger === true].filter(Boolean).length !== 1) {
+    process.stderr.write('give one source: --input FILE, --posthog HOST with --project ID, or --ledger\n');
     return 2;
   }
   const personalApiKey = process.env.LOGSIFT_POSTHOG_KEY ?? '';
+  const range = backfillRange(options, Date.now());
+  if (typeof range === 'string') {
+    process.stderr.write(`${range}\n`);
+    return 2;
+  }
   if (options.posthog !== undefined) {
     if (!options.project) {
       process.stderr.write('--posthog needs --project (the project id in PostHog\'s URLs)\n');
@@ -68,11 +78,6 @@ export async function analyzeCommand(options: AnalyzeOptions): Promise<number> {
     }
     if (personalApiKey === '') {
       process.stderr.write('set LOGSIFT_POSTHOG_KEY to a personal API key (phx_…) with logs:read (older instances: error_tracking:read)\n');
-      return 2;
-    }
-    const range = backfillRange(options, Date.now());
-    if (typeof range === 'string') {
-      process.stderr.write(`${range}\n`);
       return 2;
     }
   }
@@ -121,10 +126,23 @@ export async function analyzeCommand(options: AnalyzeOptions): Promise<number> {
     }
     policyVariants.push(variant);
   }
+  const costs = insightsOptions({ vendor: options.vendor as VendorName, prices: pricePerGb === undefined ? {} : { per_gb: pricePerGb }, retention_days: retentionDays, top_patterns: top });
+  if (options.ledger) {
+    const fromMs = Math.floor(range.fromUs / 1000);
+    const toMs = Math.floor(range.toUs / 1000);
+    const read = ledgerAnalyses(config.settings.dataDir, samplerConfig.window.ms, costs, fromMs, toMs);
+    if (typeof read === 'string') {
+      process.stderr.write(`${read}\n`);
+      return 1;
+    }
+    const seen = read.analyses.reduce((n, a) => n + a.records_seen, 0);
+    const source = { file: `ledger ${read.file} from ${new Date(fromMs).toISOString()} to ${new Date(toMs).toISOString()}`, format: 'ledger' };
+    return printReport(options, reportOf(source, { records: seen, records_kept: read.analyses.reduce((n, a) => n + a.records_kept, 0), bad_lines: 0 }, costs, read.analyses, [], samplerConfig));
+  }
   const out = options.out ?? mkdtempSync(path.join(os.tmpdir(), 'logsift-analyze-'));
   mkdirSync(out, { recursive: true });
   try {
-    let source: { file: string; format: string; posthog?: { host: string; project: string; from: string; to: string; rows: number; mode: string } };
+    let source: Source;
     let traffic: string[];
     let text: { lines: number; timed: number } | undefined;
     if (options.posthog !== undefined) {
@@ -155,7 +173,6 @@ export async function analyzeCommand(options: AnalyzeOptions): Promise<number> {
       }
       source = { file: input, format };
     }
-    const costs = insightsOptions({ vendor: options.vendor as VendorName, prices: pricePerGb === undefined ? {} : { per_gb: pricePerGb }, retention_days: retentionDays, top_patterns: top });
     const common = { config, registry, traffic, windowMs: samplerConfig.window.ms, patternAttribute: samplerConfig.pattern_attribute, costs };
     let tuner: Awaited<ReturnType<typeof tunerPolicies>> | undefined;
     const replayed = await replayTraffic({
@@ -176,26 +193,35 @@ export async function analyzeCommand(options: AnalyzeOptions): Promise<number> {
       const again = await replayTraffic({ ...common, dir: path.join(out, `what-if-${i + 1}`), policies });
       whatIfs.push(whatIf(file, file, [], policies, again.analyses));
     }
-    const report = {
-      input: { ...source, records: replayed.recordsIn, records_kept: replayed.recordsKept, bad_lines: replayed.badLines, ...(text ? { lines_with_time: text.timed } : {}) },
-      vendor: { name: costs.vendor.name, label: costs.vendor.label, prices: costs.prices, retention_days: costs.retentionDays, source: costs.vendor.source, read: costs.vendor.read, caveats: costs.vendor.caveats },
-      services: replayed.analyses,
-      what_if: whatIfs,
-      policy: {
-        replayed: { policy: samplerConfig.policy, services: samplerConfig.services },
-        guarantees: [
-          `every record at ${samplerConfig.keep_at_or_above} or above is kept`,
-          `the first ${samplerConfig.policy.first_k_per_window} record(s) of every pattern in every ${samplerConfig.window.text} window are kept`,
-          `no record is kept with a probability below ${samplerConfig.min_keep}`,
-          'each kept record carries logsift.sample_count — itself and its pattern\'s records dropped since the last one kept — so counts add up exactly',
-          'an anomaly keeps its pattern\'s records beyond the policy (its onset whole), and brings back what was dropped just before it',
-        ],
-      },
-    };
-    if (options.html) writeFileSync(options.html, htmlReport(report));
-    process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : analysisTables(report));
-    return replayed.recordsIn === 0 ? 1 : 0;
+    return printReport(options, reportOf(source, { records: replayed.recordsIn, records_kept: replayed.recordsKept, bad_lines: replayed.badLines, ...(text ? { lines_with_time: text.timed } : {}) }, costs, replayed.analyses, whatIfs, samplerConfig));
   } finally {
     if (!options.out) rmSync(out, { recursive: true, force: true });
   }
+}
+
+type Source = { file: string; format: string; posthog?: { host: string; project: string; from: string; to: string; rows: number; mode: string } };
+
+function reportOf(source: Source, counts: { records: number; records_kept: number; bad_lines: number; lines_with_time?: number }, costs: InsightsOptions, analyses: ServiceAnalysis[], whatIfs: WhatIf[], samplerConfig: SamplerConfig): HtmlReport {
+  return {
+    input: { ...source, ...counts },
+    vendor: { name: costs.vendor.name, label: costs.vendor.label, prices: costs.prices, retention_days: costs.retentionDays, source: costs.vendor.source, read: costs.vendor.read, caveats: costs.vendor.caveats },
+    services: analyses,
+    what_if: whatIfs,
+    policy: {
+      replayed: { policy: samplerConfig.policy, services: samplerConfig.services },
+      guarantees: [
+        `every record at ${samplerConfig.keep_at_or_above} or above is kept`,
+        `the first ${samplerConfig.policy.first_k_per_window} record(s) of every pattern in every ${samplerConfig.window.text} window are kept`,
+        `no record is kept with a probability below ${samplerConfig.min_keep}`,
+        'each kept record carries logsift.sample_count — itself and its pattern\'s records dropped since the last one kept — so counts add up exactly',
+        'an anomaly keeps its pattern\'s records beyond the policy (its onset whole), and brings back what was dropped just before it',
+      ],
+    },
+  } as HtmlReport;
+}
+
+function printReport(options: AnalyzeOptions, report: HtmlReport): number {
+  if (options.html) writeFileSync(options.html, htmlReport(report));
+  process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : analysisTables(report));
+  return report.input.records === 0 ? 1 : 0;
 }

@@ -54,7 +54,7 @@ export async function replayTraffic(options: ReplayOptions): Promise<ReplayedTra
   const store = offline.store.get();
   try {
     const services = [...new Set(store.ledger().map((r) => r.service))].sort();
-    const analyses = services.map((service) => analyseService(store, service, options.windowMs, inputErrors, keptErrors, options.costs));
+    const analyses = services.map((service) => analyseService(store, service, options.windowMs, { input: inputErrors, kept: keptErrors }, options.costs));
     return { analyses, recordsIn, recordsKept, badLines };
   } finally {
     offline.store.close();

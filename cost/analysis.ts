@@ -82,8 +82,12 @@ export interface SeriesPoint {
 
 const SERIES_POINTS = 150;
 
-export function analyseService(store: Store, service: string, windowMs: number, inputErrors: ErrorTally, keptErrors: ErrorTally, options: InsightsOptions): ServiceAnalysis {
-  const rows = store.ledger(service);
+/**
+ * `errors`: ERROR-and-above records counted from the traffic as read and as the chain kept it (a replay's
+ * own check); without them (the daemon's ledger read later), the ledger's own counts.
+ */
+export function analyseService(store: Store, service: string, windowMs: number, errors: { input: ErrorTally; kept: ErrorTally } | undefined, options: InsightsOptions, range?: { from: number; to: number }): ServiceAnalysis {
+  const rows = store.ledger(service, range?.from, range?.to);
   const first = Math.min(...rows.map((r) => r.window_start));
   const end = Math.max(...rows.map((r) => r.window_start)) + windowMs;
   const spanMs = Math.max(windowMs, end - first);
@@ -94,7 +98,7 @@ export function analyseService(store: Store, service: string, windowMs: number, 
   const monthly = (DAYS_PER_MONTH * DAY_MS) / spanMs;
   // Records of the anomalies found: every window of the pattern (or, service-wide, of every pattern) the
   // anomaly overlapped.
-  const anomalies = store.anomalies().filter((a) => a.service === service);
+  const anomalies = store.anomalies().filter((a) => a.service === service && a.start < end && (a.end ?? end) > first);
   let incident = 0;
   let incidentKept = 0;
   for (const r of rows) {
@@ -103,10 +107,11 @@ export function analyseService(store: Store, service: string, windowMs: number, 
     incident += r.seen;
     incidentKept += r.kept;
   }
-  const byPattern = new Map<string, { records: number; bytes: number; kept: number; early: number; late: number }>();
+  const byPattern = new Map<string, { records: number; bytes: number; kept: number; errors: number; early: number; late: number }>();
   for (const r of rows) {
-    const p = byPattern.get(r.pattern) ?? { records: 0, bytes: 0, kept: 0, early: 0, late: 0 };
+    const p = byPattern.get(r.pattern) ?? { records: 0, bytes: 0, kept: 0, errors: 0, early: 0, late: 0 };
     p.records += r.seen;
+    p.errors += r.errors_seen;
     p.bytes += r.wire_bytes_seen;
     p.kept += r.kept;
     if (r.window_start < middle) p.early += r.seen;
@@ -123,7 +128,7 @@ export function analyseService(store: Store, service: string, windowMs: number, 
       records: p.records,
       bytes: p.bytes,
       share: ratio(p.bytes, seen.bytes),
-      error_share: ratio(keptErrors.byPattern.get(`${service}\u0000${id}`) ?? 0, p.records),
+      error_share: ratio(errors ? (errors.kept.byPattern.get(`${service}\u0000${id}`) ?? 0) : p.errors, p.records),
       trend: p.early === 0 || p.late === 0 ? null : Number((p.late / p.early - 1).toFixed(4)),
       kept_share: ratio(p.kept, p.records),
     }));
@@ -134,8 +139,8 @@ export function analyseService(store: Store, service: string, windowMs: number, 
     bytes_seen: seen.bytes,
     bytes_kept: kept.bytes,
     reduction: seen.bytes === 0 ? 0 : Number((1 - kept.bytes / seen.bytes).toFixed(4)),
-    errors_seen: inputErrors.byService.get(service) ?? 0,
-    errors_kept: keptErrors.byService.get(service) ?? 0,
+    errors_seen: errors ? (errors.input.byService.get(service) ?? 0) : sum((r) => r.errors_seen),
+    errors_kept: errors ? (errors.kept.byService.get(service) ?? 0) : sum((r) => r.errors_kept),
     pattern_windows: rows.length,
     pattern_windows_kept: rows.filter((r) => r.kept > 0).length,
     anomalies: anomalies.length,

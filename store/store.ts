@@ -53,6 +53,8 @@ CREATE TABLE IF NOT EXISTS sampling_ledger (
   wire_bytes_seen INTEGER NOT NULL DEFAULT 0,
   wire_bytes_kept INTEGER NOT NULL DEFAULT 0,
   wire_bytes_boosted INTEGER NOT NULL DEFAULT 0,
+  errors_seen INTEGER NOT NULL DEFAULT 0,
+  errors_kept INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (service, pattern, window_start)
 );
 CREATE INDEX IF NOT EXISTS sampling_ledger_by_window ON sampling_ledger (window_start);
@@ -146,6 +148,9 @@ export interface LedgerRowData {
   wire_bytes_seen: number;
   wire_bytes_kept: number;
   wire_bytes_boosted: number;
+  /** Records of class ERROR and above, seen and kept. */
+  errors_seen: number;
+  errors_kept: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -272,13 +277,13 @@ export class Store {
       ON CONFLICT (service, id) DO UPDATE SET template = excluded.template, first_seen = MIN(first_seen, excluded.first_seen),
         last_seen = MAX(last_seen, excluded.last_seen), count = MAX(count, excluded.count), shapes = excluded.shapes`);
     // A window flushed at shutdown and continued after a restart adds up rather than overwrites.
-    this.#addLedger = this.#db.prepare(`INSERT INTO sampling_ledger (window_start, service, pattern, seen, kept, dropped, bytes_seen, bytes_kept, boosted, bytes_boosted, wire_bytes_seen, wire_bytes_kept, wire_bytes_boosted)
-      VALUES (@window_start, @service, @pattern, @seen, @kept, @dropped, @bytes_seen, @bytes_kept, @boosted, @bytes_boosted, @wire_bytes_seen, @wire_bytes_kept, @wire_bytes_boosted)
+    this.#addLedger = this.#db.prepare(`INSERT INTO sampling_ledger (window_start, service, pattern, seen, kept, dropped, bytes_seen, bytes_kept, boosted, bytes_boosted, wire_bytes_seen, wire_bytes_kept, wire_bytes_boosted, errors_seen, errors_kept)
+      VALUES (@window_start, @service, @pattern, @seen, @kept, @dropped, @bytes_seen, @bytes_kept, @boosted, @bytes_boosted, @wire_bytes_seen, @wire_bytes_kept, @wire_bytes_boosted, @errors_seen, @errors_kept)
       ON CONFLICT (service, pattern, window_start) DO UPDATE SET seen = seen + excluded.seen, kept = kept + excluded.kept,
         dropped = dropped + excluded.dropped, bytes_seen = bytes_seen + excluded.bytes_seen, bytes_kept = bytes_kept + excluded.bytes_kept,
         boosted = boosted + excluded.boosted, bytes_boosted = bytes_boosted + excluded.bytes_boosted,
         wire_bytes_seen = wire_bytes_seen + excluded.wire_bytes_seen, wire_bytes_kept = wire_bytes_kept + excluded.wire_bytes_kept,
-        wire_bytes_boosted = wire_bytes_boosted + excluded.wire_bytes_boosted`);
+        wire_bytes_boosted = wire_bytes_boosted + excluded.wire_bytes_boosted, errors_seen = errors_seen + excluded.errors_seen, errors_kept = errors_kept + excluded.errors_kept`);
     this.#upsertAnomaly = this.#db.prepare(`INSERT INTO anomalies (id, kind, service, pattern, start, end, observed, expected, score)
       VALUES (@id, @kind, @service, @pattern, @start, @end, @observed, @expected, @score)
       ON CONFLICT (id) DO UPDATE SET end = excluded.end, observed = excluded.observed, expected = excluded.expected, score = excluded.score`);
@@ -290,7 +295,7 @@ export class Store {
   /** A store written by an older build lacks the columns added since; they are added with their defaults. */
   #addMissingColumns(): void {
     const ledgerColumns = new Set(this.#db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('sampling_ledger')").all().map((c) => c.name));
-    for (const column of ['boosted', 'bytes_boosted', 'wire_bytes_seen', 'wire_bytes_kept', 'wire_bytes_boosted']) {
+    for (const column of ['boosted', 'bytes_boosted', 'wire_bytes_seen', 'wire_bytes_kept', 'wire_bytes_boosted', 'errors_seen', 'errors_kept']) {
       if (!ledgerColumns.has(column)) this.#db.exec(`ALTER TABLE sampling_ledger ADD COLUMN ${column} INTEGER NOT NULL DEFAULT 0`);
     }
   }
@@ -438,11 +443,12 @@ export class Store {
       .run(job, row.slice_start, row.slice_end, row.after_us, row.after_uuid, row.rows, row.done, row.sink_offset);
   }
 
-  ledger(service?: string): LedgerRowData[] {
-    const sql = 'SELECT window_start, service, pattern, seen, kept, dropped, bytes_seen, bytes_kept, boosted, bytes_boosted, wire_bytes_seen, wire_bytes_kept, wire_bytes_boosted FROM sampling_ledger';
+  /** Ledger rows (of one service, or all), of windows starting in [from, to) — the whole ledger by default. */
+  ledger(service?: string, from = Number.MIN_SAFE_INTEGER, to = Number.MAX_SAFE_INTEGER): LedgerRowData[] {
+    const sql = 'SELECT window_start, service, pattern, seen, kept, dropped, bytes_seen, bytes_kept, boosted, bytes_boosted, wire_bytes_seen, wire_bytes_kept, wire_bytes_boosted, errors_seen, errors_kept FROM sampling_ledger WHERE window_start >= ? AND window_start < ?';
     return service === undefined
-      ? this.#db.prepare<[], LedgerRowData>(`${sql} ORDER BY window_start, service, pattern`).all()
-      : this.#db.prepare<[string], LedgerRowData>(`${sql} WHERE service = ? ORDER BY window_start, pattern`).all(service);
+      ? this.#db.prepare<[number, number], LedgerRowData>(`${sql} ORDER BY window_start, service, pattern`).all(from, to)
+      : this.#db.prepare<[number, number, string], LedgerRowData>(`${sql} AND service = ? ORDER BY window_start, pattern`).all(from, to, service);
   }
 
   patterns(service?: string): PatternRow[] {

@@ -41,6 +41,7 @@ import { samplerMetrics } from './metrics.js';
 export type { SamplerConfig } from './config.js';
 
 const CLASS_INDEX = Object.fromEntries(SEVERITY_CLASSES.map((c, i) => [c, i])) as Record<SeverityClass, number>;
+const ERROR_INDEX = CLASS_INDEX.ERROR;
 
 // Retro-flushed records were already answered for and are re-emitted on top, so nothing waits on them.
 const IGNORED_ACK = { settle: () => undefined };
@@ -260,7 +261,7 @@ class Sampler implements Processor {
       const forced = decision.reason === 'severity' || decision.reason === 'rule' || decision.reason === 'first';
       if (decision.keep && decision.reason !== 'boost') this.#boostBudget.notePolicyKeep(service, entry.windowStart);
       const bytes = record.bodyText.length;
-      this.#ledger.note(entry, bytes, record.receivedBytes, decision.keep, forced, decision.reason === 'boost');
+      this.#ledger.note(entry, bytes, record.receivedBytes, decision.keep, forced, decision.reason === 'boost', CLASS_INDEX[cls] >= ERROR_INDEX);
       if (tape) tape.add(time, service, pattern, cls, record.severityNumber, bytes, record.traceIdBytes, decision.keep, decision.reason === 'boost');
       const outcome = decision.keep ? decision.reason : 'dropped';
       tally.set(outcome, (tally.get(outcome) ?? 0) + 1);

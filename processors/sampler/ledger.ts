@@ -27,6 +27,9 @@ export interface LedgerEntry {
   wireSeen: number;
   wireKept: number;
   wireBoosted: number;
+  /** Records of class ERROR and above: seen, and kept (all of them, unless keep_at_or_above is set higher). */
+  errorsSeen: number;
+  errorsKept: number;
   /** Records kept whatever the budget says (severity, keep rule, first K) in this window. */
   forced: number;
   /** EWMAs over completed windows of `seen` and `bytesSeen` (less what a boost kept) and of `forced`. */
@@ -49,7 +52,7 @@ const RATE_ALPHA = 0.5;
 
 function reset(entry: LedgerEntry): void {
   entry.seen = entry.kept = entry.bytesSeen = entry.bytesKept = entry.boosted = entry.bytesBoosted = entry.forced = 0;
-  entry.wireSeen = entry.wireKept = entry.wireBoosted = 0;
+  entry.wireSeen = entry.wireKept = entry.wireBoosted = entry.errorsSeen = entry.errorsKept = 0;
 }
 
 export class Ledger {
@@ -70,7 +73,7 @@ export class Ledger {
     if (!byPattern) this.#entries.set(service, (byPattern = new Map()));
     let entry = byPattern.get(pattern);
     if (!entry) {
-      entry = { service, pattern, windowStart: start, since: time, seen: 0, kept: 0, bytesSeen: 0, bytesKept: 0, boosted: 0, bytesBoosted: 0, wireSeen: 0, wireKept: 0, wireBoosted: 0, forced: 0, rate: 0, bytesRate: 0, forcedRate: 0, pending: [0, 0, 0, 0, 0, 0, 0] };
+      entry = { service, pattern, windowStart: start, since: time, seen: 0, kept: 0, bytesSeen: 0, bytesKept: 0, boosted: 0, bytesBoosted: 0, wireSeen: 0, wireKept: 0, wireBoosted: 0, errorsSeen: 0, errorsKept: 0, forced: 0, rate: 0, bytesRate: 0, forcedRate: 0, pending: [0, 0, 0, 0, 0, 0, 0] };
       byPattern.set(pattern, entry);
     } else if (start > entry.windowStart) {
       const windows = Math.round((start - entry.windowStart) / this.windowMs);
@@ -91,14 +94,16 @@ export class Ledger {
     return entry;
   }
 
-  /** A record judged: `bytes` its body text, `wire` its size in protobuf as received. */
-  note(entry: LedgerEntry, bytes: number, wire: number, kept: boolean, forced: boolean, boosted: boolean): void {
+  /** A record judged: `bytes` its body text, `wire` its size in protobuf as received; `error`: ERROR or above. */
+  note(entry: LedgerEntry, bytes: number, wire: number, kept: boolean, forced: boolean, boosted: boolean, error: boolean): void {
     entry.seen += 1;
     entry.bytesSeen += bytes;
     entry.wireSeen += wire;
     if (forced) entry.forced += 1;
+    if (error) entry.errorsSeen += 1;
     if (kept) {
       entry.kept += 1;
+      if (error) entry.errorsKept += 1;
       entry.bytesKept += bytes;
       if (boosted) {
         entry.boosted += 1;
@@ -129,6 +134,8 @@ export class Ledger {
       wire_bytes_seen: entry.wireSeen,
       wire_bytes_kept: entry.wireKept,
       wire_bytes_boosted: entry.wireBoosted,
+      errors_seen: entry.errorsSeen,
+      errors_kept: entry.errorsKept,
     });
   }
 

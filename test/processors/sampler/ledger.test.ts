@@ -10,7 +10,7 @@ const W = 60_000;
 function window(ledger: Ledger, start: number, records: number, boosted: number): void {
   for (let i = 0; i < records; i++) {
     const entry = ledger.entry('api', 'p', start + i);
-    ledger.note(entry, 10, 30, i < boosted, false, i < boosted);
+    ledger.note(entry, 10, 30, i < boosted, false, i < boosted, false);
   }
 }
 
@@ -23,5 +23,13 @@ describe('ledger loads', () => {
     assert.equal(ledger.rates('api', 2 * W, 1000).get('p')!.records, 100, 'the spike window taught its usual 100, not 900');
     const rows = ledger.drain();
     assert.deepEqual(rows.map((r) => [r.seen, r.boosted]), [[100, 0], [900, 800]]);
+  });
+
+  it('counts ERROR-and-above records seen and kept per pattern and window', () => {
+    const ledger = new Ledger(W);
+    for (let i = 0; i < 10; i++) ledger.note(ledger.entry('api', 'p', i), 10, 30, i % 2 === 0, false, false, i < 4);
+    ledger.entry('api', 'p', W);
+    const [row] = ledger.drain();
+    assert.deepEqual([row!.errors_seen, row!.errors_kept], [4, 2]);
   });
 });

@@ -130,7 +130,8 @@ describe('sampler', () => {
     for (const r of rows) assert.equal(r.seen, r.kept + r.dropped);
     assert.equal(xRows[0]!.bytes_seen, Array.from({ length: 400 }, (_, i) => `x${i}`.length).reduce((a, b) => a + b, 0));
     const { wire_bytes_seen: _seen, wire_bytes_kept: _kept, wire_bytes_boosted: _boosted, ...e } = rows.find((r) => r.pattern === 'E')!;
-    assert.deepEqual(e, { window_start: xRows[0]!.window_start, service: 'api', pattern: 'E', seen: 1, kept: 1, dropped: 0, bytes_seen: 3, bytes_kept: 3, boosted: 0, bytes_boosted: 0 });
+    assert.deepEqual(e, { window_start: xRows[0]!.window_start, service: 'api', pattern: 'E', seen: 1, kept: 1, dropped: 0, bytes_seen: 3, bytes_kept: 3, boosted: 0, bytes_boosted: 0, errors_seen: 1, errors_kept: 1 });
+    assert.deepEqual([xRows[0]!.errors_seen, xRows[0]!.errors_kept], [0, 0], 'INFO records are no errors');
   });
 
   it('counts protobuf bytes too: every record as received, each kept one as sent with the attributes added', async () => {
