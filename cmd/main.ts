@@ -121,6 +121,20 @@ program
     process.exitCode = await (await import('./analyze.js')).analyzeCommand(options);
   });
 
+const posthog = program.command('posthog').description('PostHog\'s own side: its server-side sampling rules, written from an analysis');
+posthog
+  .command('rules')
+  .description('turn a report of `logsift analyze --json` into PostHog server-side sampling rules, one per service; a dry run unless --apply (the key in LOGSIFT_POSTHOG_KEY)')
+  .requiredOption('-r, --report <file>', 'the JSON report of logsift analyze')
+  .requiredOption('--posthog <host>', 'the app host: https://us.posthog.com, https://eu.posthog.com, your own')
+  .requiredOption('--project <id>', 'the project id')
+  .option('--priority <n>', 'the first rule\'s priority (lower is matched first; first match wins)', '100')
+  .option('--apply', 'create what is missing and update what differs (idempotent)')
+  .option('--json', 'the plan as JSON')
+  .action(async (options: import('./posthog_rules.js').RulesOptions) => {
+    process.exitCode = await (await import('./posthog_rules.js')).posthogRulesCommand(options);
+  });
+
 const policy = program.command('policy').description('sampling policies: the control API of a running daemon, or a tuner round offline');
 const endpointOption = ['-e, --endpoint <url>', 'the daemon\'s telemetry server', process.env.LOGSIFT_ENDPOINT ?? DEFAULT_ENDPOINT] as const;
 

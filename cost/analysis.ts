@@ -7,20 +7,30 @@ import type { LogBatch } from '../pipeline/batch.js';
 import { DAYS_PER_MONTH, periodCost, savings, type Savings } from './billing.js';
 import { DAY_MS, type InsightsOptions } from './insights.js';
 import type { Store } from '../store/store.js';
+import { SEVERITY_CLASSES, severityClass, type SeverityClass } from '../policy/severity.js';
 
 const ERROR = 17;
 
-/** Counts ERROR-and-above records per service, as the input was read or as the chain kept them. */
+/**
+ * Counts ERROR-and-above records per service (and pattern), and every record per service and severity
+ * class, as the input was read or as the chain kept them.
+ */
 export class ErrorTally {
   readonly byService = new Map<string, number>();
   readonly byPattern = new Map<string, number>();
+  /** service → class → records. */
+  readonly byClass = new Map<string, Map<SeverityClass, number>>();
 
   constructor(private readonly patternKey?: string) {}
 
   add(batch: LogBatch): void {
     for (const group of batch.groups()) {
       const service = group.resource.serviceName ?? 'unknown_service';
+      let classes = this.byClass.get(service);
+      if (!classes) this.byClass.set(service, (classes = new Map()));
       for (const record of group.records) {
+        const cls = severityClass(record.severityNumber, record.severityText);
+        classes.set(cls, (classes.get(cls) ?? 0) + 1);
         if (record.severityNumber < ERROR) continue;
         this.byService.set(service, (this.byService.get(service) ?? 0) + 1);
         if (!this.patternKey) continue;
@@ -60,6 +70,14 @@ export interface ServiceAnalysis {
   incident_records: number;
   incident_records_kept: number;
   boosted: { records: number; bytes: number };
+  /**
+   * Pattern-windows without an ERROR by how many records they held, as [records, windows] pairs: what a
+   * rule that samples every record alike (a vendor's server-side rule) would leave uncovered can be
+   * estimated from it (cost/server_rules.ts).
+   */
+  window_sizes: Array<[number, number]>;
+  /** Records seen and kept per severity class (a replay counts them; the ledger alone does not). */
+  severities?: Partial<Record<SeverityClass, { seen: number; kept: number }>>;
   /** Dollars for the span replayed, and for a month at its pace (null without a per-GB price). */
   cost_span: Savings;
   cost_month_at_this_pace: Savings;
@@ -143,10 +161,12 @@ export function analyseService(store: Store, service: string, windowMs: number, 
     errors_kept: errors ? (errors.kept.byService.get(service) ?? 0) : sum((r) => r.errors_kept),
     pattern_windows: rows.length,
     pattern_windows_kept: rows.filter((r) => r.kept > 0).length,
+    window_sizes: windowSizes(rows),
     anomalies: anomalies.length,
     incident_records: incident,
     incident_records_kept: incidentKept,
     boosted: { records: sum((r) => r.boosted), bytes: sum((r) => r.wire_bytes_boosted) },
+    ...(errors ? { severities: severityCounts(errors.input.byClass.get(service), errors.kept.byClass.get(service)) } : {}),
     cost_span: rounded(savings(options.prices, seen, kept, spanMs, options.retentionDays)),
     cost_month_at_this_pace: rounded(savings(options.prices, { records: seen.records * monthly, bytes: seen.bytes * monthly }, { records: kept.records * monthly, bytes: kept.bytes * monthly }, DAYS_PER_MONTH * DAY_MS, options.retentionDays)),
     patterns,
@@ -175,6 +195,21 @@ function series(rows: ReturnType<Store['ledger']>, first: number, end: number, w
     p.cost_with = cost(p.records_kept, p.bytes_kept);
   }
   return points;
+}
+
+function windowSizes(rows: ReturnType<Store['ledger']>): Array<[number, number]> {
+  const sizes = new Map<number, number>();
+  for (const r of rows) if (r.errors_seen === 0) sizes.set(r.seen, (sizes.get(r.seen) ?? 0) + 1);
+  return [...sizes.entries()].sort((a, b) => a[0] - b[0]);
+}
+
+function severityCounts(seen: Map<SeverityClass, number> | undefined, kept: Map<SeverityClass, number> | undefined): Partial<Record<SeverityClass, { seen: number; kept: number }>> {
+  const out: Partial<Record<SeverityClass, { seen: number; kept: number }>> = {};
+  for (const cls of SEVERITY_CLASSES) {
+    const n = seen?.get(cls) ?? 0;
+    if (n > 0) out[cls] = { seen: n, kept: kept?.get(cls) ?? 0 };
+  }
+  return out;
 }
 
 function ratio(a: number, b: number): number {

@@ -5,7 +5,9 @@
 // (HogQL, parsed for the shape logsift sends: time bounds, a (timestamp, uuid) keyset, services, LIMIT up to
 // 50,000). Rows are held as ClickHouse would sort them: by time, then by UUID as ClickHouse compares UUIDs
 // (its two 64-bit halves, the second first) — not as the text sorts. Scripted answers (429 with
-// Retry-After, 5xx), a delay per query, and how many queries ran at once.
+// Retry-After, 5xx), a delay per query, and how many queries ran at once. Also the server-side sampling
+// rules API (/api/projects/:id/logs/sampling_rules/: DRF pages, read-only `version` incremented on every
+// update, logs:read to list and logs:write to change, 403 where the team lacks the logs-sampling-rules flag).
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -71,6 +73,11 @@ export class PosthogQueryStandin extends EventEmitter {
   readonly served: Array<{ route: 'logs' | 'hogql'; status: number; rows: number }> = [];
   readonly #server = http.createServer((req, res) => void this.#handle(req, res));
 
+  /** Server-side sampling rules as stored (with id and version). */
+  readonly rules: Array<Record<string, unknown>> = [];
+  /** The team has the logs-sampling-rules feature flag. */
+  rulesEnabled = true;
+  readonly ruleRequests: Array<{ method: string; id: string | undefined }> = [];
   /** Every n-th query (after the scripted ones) is throttled: 429 with Retry-After 0. */
   throttleEvery = 0;
   #queries = 0;
@@ -97,6 +104,8 @@ export class PosthogQueryStandin extends EventEmitter {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(body));
     };
+    const rules = /^\/api\/projects\/(\d+)\/logs\/sampling_rules\/(?:([0-9a-f-]+)\/)?(?:\?.*)?$/.exec(req.url ?? '');
+    if (rules) return this.#rulesRoute(req, rules[2], Buffer.concat(chunks).toString('utf8'), send);
     const route = /^\/api\/projects\/(\d+)\/(logs\/query|query)\/$/.exec(req.url ?? '');
     if (req.method !== 'POST' || !route) return send(404, { type: 'invalid_request', code: 'not_found', detail: 'Not found.' });
     const kind = route[2] === 'query' ? 'hogql' : 'logs';
@@ -133,6 +142,63 @@ export class PosthogQueryStandin extends EventEmitter {
     } finally {
       this.inFlight -= 1;
     }
+  }
+
+  #rulesRoute(req: http.IncomingMessage, id: string | undefined, text: string, send: (status: number, body: unknown) => void): void {
+    const key = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    const scopes = this.keys.get(key);
+    if (!key.startsWith('phx_') || !scopes) return send(401, { type: 'authentication_error', code: 'authentication_failed', detail: 'Invalid personal API key.' });
+    const needed = req.method === 'GET' ? 'logs:read' : 'logs:write';
+    if (!scopes.includes(needed)) return send(403, { type: 'authentication_error', code: 'permission_denied', detail: `API key missing required scope '${needed}'` });
+    if (!this.rulesEnabled) return send(403, { type: 'authentication_error', code: 'permission_denied', detail: 'You do not have access to this feature (logs-sampling-rules).' });
+    this.ruleRequests.push({ method: req.method ?? '', id });
+    if (req.method === 'GET' && !id) {
+      // DRF pages of two, so a client must follow `next`.
+      const page = Number(new URL(req.url ?? '', 'http://x').searchParams.get('offset') ?? 0);
+      const results = this.rules.slice(page, page + 2);
+      return send(200, { count: this.rules.length, next: page + 2 < this.rules.length ? `http://${req.headers.host}/api/projects/7/logs/sampling_rules/?offset=${page + 2}` : null, previous: null, results });
+    }
+    let body: Record<string, unknown>;
+    try {
+      body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    } catch {
+      return send(400, { type: 'validation_error', detail: 'JSON parse error' });
+    }
+    const invalid = this.#invalidRule(body, req.method === 'POST');
+    if (invalid) return send(400, { type: 'validation_error', code: 'invalid_input', detail: invalid });
+    if (req.method === 'POST' && !id) {
+      const rule = { enabled: false, priority: 0, scope_path_pattern: null, scope_attribute_filters: [], ...body, id: `0190${String(this.rules.length + 1).padStart(4, '0')}-0000-7000-8000-000000000000`, version: 1 };
+      this.rules.push(rule);
+      return send(201, rule);
+    }
+    const index = this.rules.findIndex((r) => r.id === id);
+    if (index < 0) return send(404, { type: 'invalid_request', code: 'not_found', detail: 'Not found.' });
+    if (req.method === 'GET') return send(200, this.rules[index]);
+    if (req.method === 'PATCH' || req.method === 'PUT') {
+      const { version: _ignored, id: _id, ...changes } = body;
+      this.rules[index] = { ...this.rules[index]!, ...changes, version: Number(this.rules[index]!.version) + 1 };
+      return send(200, this.rules[index]);
+    }
+    if (req.method === 'DELETE') {
+      this.rules.splice(index, 1);
+      return send(204, {});
+    }
+    return send(405, { detail: `Method "${req.method}" not allowed.` });
+  }
+
+  /** What PostHog's serializer checks of a rule (enough to catch a client writing the wrong shape). */
+  #invalidRule(body: Record<string, unknown>, creating: boolean): string | undefined {
+    if (creating && typeof body.name !== 'string') return 'name: This field is required.';
+    if (body.rule_type !== undefined && !['severity_sampling', 'path_drop', 'rate_limit'].includes(String(body.rule_type))) return `rule_type: "${String(body.rule_type)}" is not a valid choice.`;
+    const actions = (body.config as { actions?: Record<string, { type?: string; rate?: number }> } | undefined)?.actions;
+    if (body.rule_type === 'severity_sampling' || actions) {
+      for (const [level, action] of Object.entries(actions ?? {})) {
+        if (!['DEBUG', 'INFO', 'WARN', 'ERROR'].includes(level)) return `config.actions: unknown level ${level}`;
+        if (!['keep', 'drop', 'sample'].includes(String(action.type))) return `config.actions.${level}.type: not a valid choice`;
+        if (action.type === 'sample' && !(typeof action.rate === 'number' && action.rate > 0 && action.rate <= 1)) return `config.actions.${level}.rate: must be in (0, 1]`;
+      }
+    }
+    return undefined;
   }
 
   /** The index of the first row at or after `us`. */
