@@ -5,7 +5,7 @@
 // policy, and the patterns by bytes with their error share and trend.
 import type { LogBatch } from '../pipeline/batch.js';
 import { DAYS_PER_MONTH, periodCost, savings, type Savings } from './billing.js';
-import { DAY_MS, type InsightsOptions } from './insights.js';
+import { DAY_MS, serviceInsights, type InsightsOptions, type ServiceInsights } from './insights.js';
 import type { Store } from '../store/store.js';
 import { SEVERITY_CLASSES, severityClass, type SeverityClass } from '../policy/severity.js';
 
@@ -81,6 +81,11 @@ export interface ServiceAnalysis {
   /** Dollars for the span replayed, and for a month at its pace (null without a per-GB price). */
   cost_span: Savings;
   cost_month_at_this_pace: Savings;
+  /**
+   * The month ahead projected from the whole UTC days in the span (cost/insights.ts, projection.ts), with its
+   * backtest; null under MIN_PROJECTION_DAYS whole days.
+   */
+  projection: (ServiceInsights['month'] & { from: string; to: string; daily_bytes_seen: number[] }) | null;
   patterns: PatternAnalysis[];
   /** Over time, in at most SERIES_POINTS buckets of whole windows: what the charts draw. */
   series: SeriesPoint[];
@@ -168,10 +173,22 @@ export function analyseService(store: Store, service: string, windowMs: number, 
     boosted: { records: sum((r) => r.boosted), bytes: sum((r) => r.wire_bytes_boosted) },
     ...(errors ? { severities: severityCounts(errors.input.byClass.get(service), errors.kept.byClass.get(service)) } : {}),
     cost_span: rounded(savings(options.prices, seen, kept, spanMs, options.retentionDays)),
+    projection: projection(store, service, first, end, options),
     cost_month_at_this_pace: rounded(savings(options.prices, { records: seen.records * monthly, bytes: seen.bytes * monthly }, { records: kept.records * monthly, bytes: kept.bytes * monthly }, DAYS_PER_MONTH * DAY_MS, options.retentionDays)),
     patterns,
     series: series(rows, first, end, windowMs, options),
   };
+}
+
+/** Whole days a projection needs: three to learn from and one to check (projection.ts backtests from the fourth). */
+const MIN_PROJECTION_DAYS = 4;
+
+function projection(store: Store, service: string, first: number, end: number, options: InsightsOptions): ServiceAnalysis['projection'] {
+  const from = Math.ceil(first / DAY_MS) * DAY_MS;
+  const to = Math.floor(end / DAY_MS) * DAY_MS;
+  if ((to - from) / DAY_MS < MIN_PROJECTION_DAYS) return null;
+  const insights = serviceInsights(store, service, options, { from, to });
+  return { ...insights.month, from: insights.from, to: insights.to, daily_bytes_seen: insights.days.map((d) => d.bytes_seen) };
 }
 
 /** The ledger's windows summed into buckets of whole windows, at most SERIES_POINTS of them. */

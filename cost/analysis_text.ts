@@ -61,6 +61,12 @@ export function analysisTables(report: AnalysisReport): string {
     out.push(`boosts kept ${count(s.boosted.records)} records (${bytes(s.boosted.bytes)}) beyond the policy`);
     out.push(costLine('this span', s.cost_span));
     out.push(costLine('a month at this pace', s.cost_month_at_this_pace));
+    const p = s.projection;
+    if (p) {
+      const interval = p.bytes_interval ? ` (${bytes(p.bytes_interval[0])}–${bytes(p.bytes_interval[1])})` : '';
+      const check = p.backtest ? `; each of the last ${p.backtest.days} days predicted from the ones before: p50 error ${percent(p.backtest.p50_error)}, p90 ${percent(p.backtest.p90_error)}` : '';
+      out.push(`the next ${p.days} days, projected from ${p.from} to ${p.to}${p.weekly_pattern ? ' with its weekly cycle' : ''}: ${bytes(p.bytes_seen)} seen${interval}, ${bytes(p.bytes_kept)} kept, ${money(p.cost_without)} without logsift, ${money(p.cost_with)} with it${check}`);
+    }
     const choices = (report.what_if ?? []).flatMap((w) => w.services.filter((x) => x.service === s.service).map((x) => ({ w, x })));
     if (choices.length > 1) {
       const share = (kept: number, of: number) => `${count(kept)}/${count(of)}`;
