@@ -29,7 +29,9 @@ const schema = {
     attributes: {
       type: 'object',
       additionalProperties: false,
-      properties: { pattern_id: { type: 'string', minLength: 1 }, template: { type: 'string', minLength: 1 } },
+      // An empty template name leaves the template off records: the id is enough to group by, the catalog
+      // keeps the template, and on short lines the template can double a kept record's bytes.
+      properties: { pattern_id: { type: 'string', minLength: 1 }, template: { type: 'string' } },
     },
     similarity: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
     variable_after: { type: 'integer', minimum: 2 },
@@ -74,7 +76,7 @@ class SignatureProcessor implements Processor {
       for (const record of group.records) {
         const tags = this.#tags(this.#miner.add(service, signatureText(record), now));
         record.attributes.setPreset(tags.id);
-        record.attributes.setPreset(tags.template);
+        if (tags.template) record.attributes.setPreset(tags.template);
       }
     }
     return batch;
@@ -82,13 +84,13 @@ class SignatureProcessor implements Processor {
 
   // Each pattern's two attributes, made once and shared by its records; made again when the pattern's
   // template is generalised (its id and template change). Weakly held: an evicted pattern takes them along.
-  readonly #tagsOf = new WeakMap<Pattern, { id: PresetAttribute; template: PresetAttribute }>();
+  readonly #tagsOf = new WeakMap<Pattern, { id: PresetAttribute; template: PresetAttribute | undefined; text: string }>();
 
-  #tags(pattern: Pattern): { id: PresetAttribute; template: PresetAttribute } {
+  #tags(pattern: Pattern): { id: PresetAttribute; template: PresetAttribute | undefined } {
     let tags = this.#tagsOf.get(pattern);
-    if (!tags || tags.id.value !== pattern.id || tags.template.value !== pattern.template) {
+    if (!tags || tags.id.value !== pattern.id || tags.text !== pattern.template) {
       const { pattern_id: idKey, template: templateKey } = this.config.attributes;
-      tags = { id: new PresetAttribute(idKey, pattern.id), template: new PresetAttribute(templateKey, pattern.template) };
+      tags = { id: new PresetAttribute(idKey, pattern.id), template: templateKey === '' ? undefined : new PresetAttribute(templateKey, pattern.template), text: pattern.template };
       this.#tagsOf.set(pattern, tags);
     }
     return tags;

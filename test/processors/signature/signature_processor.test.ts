@@ -84,4 +84,13 @@ describe('signature processor', () => {
     assert.ok(attr(r!.record.attributes, 'pattern')?.stringValue);
     assert.equal(attr(r!.record.attributes, 'logsift.pattern.id'), undefined);
   });
+
+  it('leaves the template off records when its name is empty (the id still groups them; the catalog keeps it)', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'logsift-sig-'));
+    const d = await startDaemon(config(dataDir, 'attributes: { template: "" }, catalog: { enabled: false }'));
+    await send(d, ['disk 3 is 91% full']);
+    const [r] = readFileExport(path.join(d.dir, 'out.jsonl'));
+    await d.stop();
+    assert.deepEqual(r!.record.attributes!.map((a) => a.key), ['logsift.pattern.id']);
+  });
 });
