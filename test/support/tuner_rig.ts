@@ -57,11 +57,19 @@ export async function tunerRig(options: RigOptions = {}) {
   // Requests the providers started to the stand-in, counted at the call: one started but not yet arrived is
   // in flight though the stand-in cannot see it, and fake time must not move then (its timeout would fire).
   let started = 0;
+  // Set by a retryable answer (429, 5xx), cleared by the next request: an SDK that retries by itself (the
+  // openai and anthropic clients) sleeps its Retry-After on real timers, where the fake clock cannot see it.
+  let retryMayFollow = false;
   const realFetch = globalThis.fetch;
   globalThis.fetch = (input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    if (url.startsWith(standin.url)) started += 1;
-    return realFetch(input, init);
+    if (!url.startsWith(standin.url)) return realFetch(input, init);
+    started += 1;
+    retryMayFollow = false;
+    return realFetch(input, init).then((response) => {
+      if (response.status === 429 || response.status >= 500) retryMayFollow = true;
+      return response;
+    });
   };
   const shared = new PipelineShared();
   const daemonShared = new PipelineShared();
@@ -141,7 +149,10 @@ export async function tunerRig(options: RigOptions = {}) {
       const idle = open === 0 && finished === seen && started === standin.received.length;
       quiet = idle ? quiet + 1 : 0;
       seen = finished;
-      const clientWaits = scheduledAtAnswer < 0 || scheduled > scheduledAtAnswer || quiet >= QUIET_AFTER_ANSWER;
+      // After a retryable answer time moves only once the client waits on the fake clock (or asks again): a
+      // long quiet may be the SDK's own real-time sleep before its retry, and moving time then fires the
+      // call's timeout. (A client that gives up settles the round, which needs no time.)
+      const clientWaits = scheduledAtAnswer < 0 || scheduled > scheduledAtAnswer || (quiet >= QUIET_AFTER_ANSWER && !retryMayFollow);
       if (!settled && quiet >= QUIET_TURNS && clientWaits) {
         if (fake.countTimers() === 0) throw new Error('drive: the round waits on nothing the fake clock can fire');
         fake.next();
