@@ -5,13 +5,13 @@
 // per minute, clumped), a daily cycle and deploys that move levels, incidents injected.
 // Env: MINUTES (1440), PER_MINUTE (peak records a service and minute, 600), DELAY_MS (250), RUNS (1).
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeJsonExportRequest } from '../proto/otlp_json.js';
 import { PosthogQueryStandin, isoMicros, type StoredLogRow } from '../test/support/posthog_query_standin.js';
+import { uuidOf } from '../test/support/posthog_rows.js';
 import { START, generateWorkload } from './workload.js';
 
 const MINUTES = Number(process.env.MINUTES ?? 1440);
@@ -38,9 +38,8 @@ function asRows(file: string): StoredLogRow[] {
         for (const r of sl.logRecords ?? []) {
           const n = rows.length;
           const hex = (bytes: Uint8Array | null | undefined) => (bytes && bytes.length > 0 ? Buffer.from(bytes).toString('hex') : '');
-          const h = createHash('md5').update(`row ${n}`).digest('hex');
           rows.push({
-            uuid: `${h.slice(0, 8)}-${h.slice(8, 12)}-7${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`,
+            uuid: uuidOf(n),
             us: Number(BigInt(String(r.timeUnixNano)) / 1000n),
             body: text(r.body),
             severity_text: r.severityText ?? '',

@@ -1,24 +1,26 @@
 // A what-if of `logsift analyze`: the same traffic replayed under another policy, measured as the config's
 // own policy is — kept and lost, in records, bytes and money — so choices sit side by side.
 import type { ServiceAnalysis } from './analysis.js';
-import type { Savings } from './billing.js';
 import type { Policy } from '../policy/policy.js';
 
-export interface WhatIfService {
-  service: string;
-  records_seen: number;
-  records_kept: number;
-  bytes_kept: number;
-  reduction: number;
-  errors_seen: number;
-  errors_kept: number;
-  pattern_windows: number;
-  pattern_windows_kept: number;
-  incident_records: number;
-  incident_records_kept: number;
-  boosted: { records: number; bytes: number };
-  cost_span: Savings;
-}
+/** The figures a what-if shows of each service (the rest of an analysis is the traffic's, not the policy's). */
+const FIELDS = [
+  'service',
+  'records_seen',
+  'records_kept',
+  'bytes_kept',
+  'reduction',
+  'errors_seen',
+  'errors_kept',
+  'pattern_windows',
+  'pattern_windows_kept',
+  'incident_records',
+  'incident_records_kept',
+  'boosted',
+  'cost_span',
+] as const satisfies ReadonlyArray<keyof ServiceAnalysis>;
+
+export type WhatIfService = Pick<ServiceAnalysis, (typeof FIELDS)[number]>;
 
 export interface WhatIf {
   /** `config`, `tuner`, or the policy file's path. */
@@ -31,25 +33,5 @@ export interface WhatIf {
 }
 
 export function whatIf(name: string, label: string, notes: string[], policies: Policy[], analyses: ServiceAnalysis[]): WhatIf {
-  return {
-    name,
-    label,
-    notes,
-    policies,
-    services: analyses.map((s) => ({
-      service: s.service,
-      records_seen: s.records_seen,
-      records_kept: s.records_kept,
-      bytes_kept: s.bytes_kept,
-      reduction: s.reduction,
-      errors_seen: s.errors_seen,
-      errors_kept: s.errors_kept,
-      pattern_windows: s.pattern_windows,
-      pattern_windows_kept: s.pattern_windows_kept,
-      incident_records: s.incident_records,
-      incident_records_kept: s.incident_records_kept,
-      boosted: s.boosted,
-      cost_span: s.cost_span,
-    })),
-  };
+  return { name, label, notes, policies, services: analyses.map((s) => Object.fromEntries(FIELDS.map((f) => [f, s[f]])) as WhatIfService) };
 }
