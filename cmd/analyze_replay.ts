@@ -39,7 +39,7 @@ export async function replayTraffic(options: ReplayOptions): Promise<ReplayedTra
   const offline = new OfflinePipeline(options.config, options.registry, options.dir, (batch) => {
     recordsKept += batch.recordCount;
     keptErrors.add(batch);
-  });
+  }, 'error');
   for (const policy of options.policies ?? []) offline.policies.set(policy);
   await offline.start();
   let recordsIn = 0;

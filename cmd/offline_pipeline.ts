@@ -41,12 +41,13 @@ export class OfflinePipeline {
   readonly processors: Processor[] = [];
   readonly #input = new Subject<LogBatch>();
 
-  constructor(config: LogsiftConfig, registry: FactoryRegistry, dataDir: string, onOutput: (batch: LogBatch) => void) {
+  /** `logLevel`: what reaches stderr (a report that lists the anomalies itself passes 'error'). */
+  constructor(config: LogsiftConfig, registry: FactoryRegistry, dataDir: string, onOutput: (batch: LogBatch) => void, logLevel: 'warn' | 'error' = 'warn') {
     const spec = config.pipelines[0]!;
     this.store = new SharedStore(dataDir, 'off');
     const shared = new PipelineShared();
     const parts: DaemonParts = {
-      logger: pino({ level: 'warn' }, pino.destination(2)),
+      logger: pino({ level: logLevel }, pino.destination(2)),
       telemetry: new Telemetry(),
       dataDir,
       clock: this.clock,
@@ -85,6 +86,7 @@ export class OfflinePipeline {
     let lineNo = 0;
     let recordsIn = 0;
     let badLines = 0;
+    let drawn = false;
     for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
       lineNo += 1;
       read += Buffer.byteLength(line) + 1;
@@ -103,11 +105,12 @@ export class OfflinePipeline {
       this.#input.next(batch);
       if (afterBatch) await afterBatch();
       if (tty && lineNo % 200 === 0) {
+        drawn = true;
         const share = Math.min(1, read / total);
         process.stderr.write(`\r[${'#'.repeat(Math.round(share * 30)).padEnd(30)}] ${(share * 100).toFixed(0)}%  ${recordsIn} records`);
       }
     }
-    if (tty) process.stderr.write('\n');
+    if (drawn) process.stderr.write('\n');
     return { recordsIn, badLines };
   }
 

@@ -44,7 +44,7 @@ export const VENDOR_PRESETS: Record<VendorName, VendorPreset> = {
     source: 'posthog.com/pricing (per-GB tiers served by PostHog\'s billing service, not in any static page); retention from its docs',
     read: '2026-11',
     caveats: [
-      'the per-GB rate is not public: set extensions.insights.prices.per_gb to your rate to see money',
+      'the per-GB rate is not public: give yours (logsift analyze --price-per-gb, or extensions.insights.prices.per_gb) to see money',
       'the calculator starts at 50 GB, likely a free tier (unconfirmed, not applied)',
     ],
   },
