@@ -41,6 +41,12 @@ export interface Figures {
   bytes_boosted: number;
   /** 1 − bytes kept / bytes seen. */
   reduction: number;
+  /** ERROR and above, seen and kept (kept all, by the sampler's invariant). */
+  errors_seen: number;
+  errors_kept: number;
+  /** Patterns in windows, and those with a record kept (all, by first-K). */
+  pattern_windows: number;
+  pattern_windows_kept: number;
   /** Dollars; null when the vendor's per-GB price is unknown. */
   cost_without: number | null;
   cost_with: number | null;
@@ -90,6 +96,10 @@ function figures(options: InsightsOptions, rows: readonly LedgerDayRow[], period
     bytes_kept: kept.bytes,
     bytes_boosted: boosted.bytes,
     reduction: seen.bytes === 0 ? 0 : Number((1 - kept.bytes / seen.bytes).toFixed(4)),
+    errors_seen: sum((r) => r.errors_seen),
+    errors_kept: sum((r) => r.errors_kept),
+    pattern_windows: sum((r) => r.pattern_windows),
+    pattern_windows_kept: sum((r) => r.pattern_windows_kept),
     cost_without: round(money.without),
     cost_with: round(money.with),
     saved: round(money.saved),

@@ -165,6 +165,11 @@ export interface LedgerDayRow {
   wire_bytes_seen: number;
   wire_bytes_kept: number;
   wire_bytes_boosted: number;
+  errors_seen: number;
+  errors_kept: number;
+  /** Ledger rows (pattern-windows) summed, and those with a record kept. */
+  pattern_windows: number;
+  pattern_windows_kept: number;
 }
 
 /** One pattern's ledger over a span, with its template when the catalog has it. */
@@ -411,7 +416,8 @@ export class Store {
   /** The ledger summed per UTC day (and service) over windows starting in [from, to): what insights bill. */
   ledgerDays(from: number, to: number, service?: string): LedgerDayRow[] {
     const sql = `SELECT service, (window_start / ${DAY_MS}) * ${DAY_MS} AS day, SUM(seen) AS seen, SUM(kept) AS kept, SUM(boosted) AS boosted,
-      SUM(wire_bytes_seen) AS wire_bytes_seen, SUM(wire_bytes_kept) AS wire_bytes_kept, SUM(wire_bytes_boosted) AS wire_bytes_boosted
+      SUM(wire_bytes_seen) AS wire_bytes_seen, SUM(wire_bytes_kept) AS wire_bytes_kept, SUM(wire_bytes_boosted) AS wire_bytes_boosted,
+      SUM(errors_seen) AS errors_seen, SUM(errors_kept) AS errors_kept, COUNT(*) AS pattern_windows, SUM(kept > 0) AS pattern_windows_kept
       FROM sampling_ledger WHERE window_start >= ? AND window_start < ? ${service === undefined ? '' : 'AND service = ?'} GROUP BY service, day ORDER BY day, service`;
     const args = service === undefined ? [from, to] : [from, to, service];
     return this.#db.prepare<unknown[], LedgerDayRow>(sql).all(...args);

@@ -83,7 +83,7 @@ service:
       from: string;
       to: string;
       vendor: { name: string; source: string; read: string };
-      days: Array<{ day: string; records_seen: number; records_kept: number; bytes_seen: number; bytes_kept: number; cost_without: number; cost_with: number; saved: number; reduction: number }>;
+      days: Array<{ day: string; records_seen: number; records_kept: number; bytes_seen: number; bytes_kept: number; cost_without: number; cost_with: number; saved: number; reduction: number; errors_seen: number; errors_kept: number; pattern_windows: number; pattern_windows_kept: number }>;
       totals: { records_seen: number; saved: number };
       top_patterns: Array<{ template: string | null; records_seen: number }>;
       month: { bytes_seen: number; backtest: unknown };
@@ -115,6 +115,8 @@ service:
       assert.equal(day.cost_with, Number(((kept[k]!.bytes + kept[k]!.records) / 1000).toFixed(2)), `${day.day}: cost with`);
       assert.equal(day.saved, Number((day.cost_without - day.cost_with).toFixed(2)));
       assert.equal(day.reduction, Number((1 - kept[k]!.bytes / sent[k]!.bytes).toFixed(4)));
+      assert.deepEqual([day.errors_seen, day.errors_kept], [2, 2], `${day.day}: the two ERRORs sent, both kept`);
+      assert.ok(day.pattern_windows > 0 && day.pattern_windows_kept === day.pattern_windows, `${day.day}: every pattern-window kept`);
     }
     assert.equal(body.totals.records_seen, sent.reduce((n, s) => n + s.records, 0));
     assert.ok(body.top_patterns[0]!.template?.startsWith('GET /cart/'), `the costliest pattern is the access line: ${body.top_patterns[0]!.template}`);
