@@ -37,9 +37,14 @@ class PosthogReceiver implements Receiver {
     write: async (_slice, rows) => {
       const request = rowsToRequest(rows);
       const size = encodeExportRequest(request).length;
+      const { telemetry, id } = this.settings;
       for (;;) {
         const result = await this.intake.submit(request.resourceLogs!, rows.length, size);
-        if (result.kind === 'accepted') return 0;
+        if (result.kind === 'accepted') {
+          telemetry.receiverAccepted.inc({ receiver: id, transport: 'posthog' }, rows.length);
+          return 0;
+        }
+        telemetry.receiverRefused.inc({ receiver: id, transport: 'posthog', reason: result.kind === 'failed' ? 'export_failed' : 'inflight_limit' }, rows.length);
         if (result.kind === 'failed') throw new Error(`the pipeline failed a page: ${result.reason}`);
         this.#abort.signal.throwIfAborted();
         await this.#sleep(result.retryAfterSeconds * 1000);

@@ -100,6 +100,10 @@ describe('the posthog receiver', () => {
     try {
       const line = JSON.parse(await finished) as { rows: number; slices: number; slicesDone: number };
       assert.deepEqual([line.rows, line.slicesDone, line.slices], [rows.length, 12, 12]);
+      // The second daemon's metrics count what it delivered: the rest of the rows (at least).
+      const metrics = await (await fetch(`http://127.0.0.1:${d2.telemetryPort}/metrics`)).text();
+      const accepted = Number(/logsift_receiver_accepted_log_records_total\{receiver="posthog",transport="posthog"\} (\d+)/.exec(metrics)?.[1]);
+      assert.ok(accepted >= rows.length - partial && accepted < rows.length, `${accepted} accepted by the second daemon`);
     } finally {
       await d2.daemon.stop();
     }
