@@ -32,6 +32,15 @@ function bytes(n: number): string {
 /** A figure cell carries its field, so what the page shows can be checked against the JSON. */
 const cell = (field: string, value: number | null, shown: string) => `<td data-field="${field}" data-value="${value ?? ''}">${escapeXml(shown)}</td>`;
 
+/** The month ahead, where the span held enough whole days to project it (with its backtest). */
+function projectionParagraph(s: ServiceAnalysis): string {
+  const p = s.projection;
+  if (!p) return '';
+  const interval = p.bytes_interval ? ` (${bytes(p.bytes_interval[0])}–${bytes(p.bytes_interval[1])})` : '';
+  const check = p.backtest ? ` Each of the last ${p.backtest.days} days predicted from the days before it: within ${(p.backtest.p50_error * 100).toFixed(1)}% at p50, ${(p.backtest.p90_error * 100).toFixed(1)}% at p90.` : '';
+  return `<p class="projection">The next ${p.days} days, projected from ${escapeXml(p.from)} to ${escapeXml(p.to)}${p.weekly_pattern ? ' with its weekly cycle' : ''}: ${bytes(p.bytes_seen)} seen${interval}, ${bytes(p.bytes_kept)} kept; ${money(p.cost_without)} without logsift, ${money(p.cost_with)} with it.${check}</p>`;
+}
+
 /** The what-ifs for one service side by side (cost/what_if.ts). */
 function whatIfTable(s: ServiceAnalysis, whatIfs: readonly WhatIf[]): string {
   const rows = whatIfs.flatMap((w) => w.services.filter((x) => x.service === s.service).map((x) => ({ w, x })));
@@ -89,6 +98,7 @@ ${row('ERROR and above', 'errors', s.errors_seen, s.errors_kept, count)}
 <tr><th>a month at this pace</th>${cell('cost_month_at_this_pace.without', s.cost_month_at_this_pace.without, money(s.cost_month_at_this_pace.without))}${cell('cost_month_at_this_pace.with', s.cost_month_at_this_pace.with, money(s.cost_month_at_this_pace.with))}${cell('cost_month_at_this_pace.saved', s.cost_month_at_this_pace.saved, money(s.cost_month_at_this_pace.saved))}</tr>
 </table>
 <p>Anomaly boosts kept ${count(s.boosted.records)} records (${bytes(s.boosted.bytes)}) beyond the policy.</p>
+${projectionParagraph(s)}
 ${whatIfTable(s, whatIfs)}
 <figure class="chart" data-chart="volume">${volume}<figcaption>Bytes seen and kept over time</figcaption></figure>
 <figure class="chart" data-chart="cost">${cost}<figcaption>Cost over time, at the pace of each moment</figcaption></figure>

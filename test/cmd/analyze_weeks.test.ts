@@ -89,7 +89,7 @@ describe('logsift analyze over generated weeks', () => {
     // Ten-minute windows: at a few records a minute, one-minute windows would keep nearly all (the first of each pattern).
     const config = path.join(dir, 'config.yaml');
     writeFileSync(config, CONFIG);
-    const analysed = await runCli(['analyze', '--input', traffic, '--config', config, '--no-tuner', '--vendor', 'datadog', '--json']);
+    const analysed = await runCli(['analyze', '--input', traffic, '--config', config, '--no-tuner', '--vendor', 'datadog', '--json', '--html', path.join(dir, 'report.html')]);
     assert.equal(analysed.code, 0, analysed.stderr);
     type Projection = { cost_without: number | null; cost_with: number | null; days: number; weekly_pattern: boolean; daily_bytes_seen: number[]; backtest: { days: number; p50_error: number; p90_error: number } | null; bytes_seen: number; bytes_interval: [number, number] | null };
     const [orders] = (JSON.parse(analysed.stdout) as { services: Array<{ records_seen: number; records_kept: number; bytes_kept: number; reduction: number; projection: Projection | null; cost_span: { saved: number } }> }).services;
@@ -104,6 +104,7 @@ describe('logsift analyze over generated weeks', () => {
     const mean = p.daily_bytes_seen.reduce((a, b) => a + b, 0) / DAYS;
     assert.ok(Math.abs(p.bytes_seen / (mean * p.days) - 1) < 0.15, `${p.bytes_seen} against ${mean * p.days}`);
     assert.ok(p.cost_with! < p.cost_without!, 'the month ahead costs less with logsift');
+    assert.ok(readFileSync(path.join(dir, 'report.html'), 'utf8').includes(`${(p.backtest!.p90_error * 100).toFixed(1)}% at p90`), 'the HTML report says the projection and its backtest');
 
     const replayed = await runCli(['replay', '--config', config, '--input', traffic, '--out', path.join(dir, 'replay')]);
     assert.equal(replayed.code, 0, replayed.stderr);
