@@ -16,6 +16,11 @@ export interface SamplerConfig {
   min_keep: number;
   dry_run: boolean;
   pattern_attribute: string;
+  /**
+   * Which of the optional attributes kept records carry (logsift.sample_count always: it makes counts
+   * exact). Each costs a kept record some 25 protobuf bytes — on short lines a share of the bill.
+   */
+  attributes: { sample_rate: boolean; sample_reason: boolean };
   /** The policy for every service without its own. */
   policy: Policy;
   /** Per-service policies, each merged over `policy`. */
@@ -40,6 +45,7 @@ const schema = {
     min_keep: { type: 'number', minimum: 0, maximum: 1 },
     dry_run: { type: 'boolean' },
     pattern_attribute: { type: 'string', minLength: 1 },
+    attributes: { type: 'object', additionalProperties: false, properties: { sample_rate: { type: 'boolean' }, sample_reason: { type: 'boolean' } } },
     policy: { type: 'object' },
     services: { type: 'object', additionalProperties: { type: 'object' } },
     ledger: {
@@ -103,6 +109,7 @@ export function defaultSamplerConfig(): SamplerConfig {
     min_keep: KEEP_FLOOR,
     dry_run: false,
     pattern_attribute: 'logsift.pattern.id',
+    attributes: { sample_rate: true, sample_reason: true },
     policy: defaultPolicy(),
     services: {},
     ledger: { enabled: true, flush_interval: duration('10s'), events: true },

@@ -179,9 +179,9 @@ class Sampler implements Processor {
     for (const group of batch.groups()) {
       for (const record of group.records) {
         // Already represented by the kept records' rates and counts: standing for no one keeps estimates exact.
-        record.attributes.set(SAMPLE_RATE_ATTRIBUTE, 0);
+        if (this.config.attributes.sample_rate) record.attributes.set(SAMPLE_RATE_ATTRIBUTE, 0);
         record.attributes.set(SAMPLE_COUNT_ATTRIBUTE, 0);
-        record.attributes.set(SAMPLE_REASON_ATTRIBUTE, 'retro');
+        if (this.config.attributes.sample_reason) record.attributes.set(SAMPLE_REASON_ATTRIBUTE, 'retro');
       }
     }
     this.#decisions.inc({ processor: this.settings.id, decision: 'retro' }, batch.recordCount);
@@ -233,6 +233,7 @@ class Sampler implements Processor {
     const arrival = this.settings.clock.now();
     const patternKey = this.config.pattern_attribute;
     const dryRun = this.config.dry_run;
+    const { sample_rate: withRate, sample_reason: withReason } = this.config.attributes;
     // Counted per batch, not per record: a labelled counter's lookup per record costs more than the decision.
     const tally = new Map<string, number>();
     const retro = this.#retro;
@@ -267,9 +268,9 @@ class Sampler implements Processor {
       tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
       const classIndex = CLASS_INDEX[cls];
       if (decision.keep) {
-        record.attributes.set(SAMPLE_RATE_ATTRIBUTE, 1 / decision.probability);
+        if (withRate) record.attributes.set(SAMPLE_RATE_ATTRIBUTE, 1 / decision.probability);
         record.attributes.set(SAMPLE_COUNT_ATTRIBUTE, 1 + entry.pending[classIndex]!);
-        record.attributes.set(SAMPLE_REASON_ATTRIBUTE, decision.reason);
+        if (withReason) record.attributes.set(SAMPLE_REASON_ATTRIBUTE, decision.reason);
         entry.pending[classIndex] = 0;
         this.#ledger.noteSent(entry, record.sentBytes, decision.reason === 'boost');
         return true;

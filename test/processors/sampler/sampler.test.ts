@@ -66,6 +66,21 @@ describe('sampler', () => {
     ]);
   });
 
+  it('leaves sample_rate and sample_reason off kept records when asked; sample_count still makes the counts exact', async () => {
+    const s = await sampler({ window: '10s', attributes: { sample_rate: false, sample_reason: false }, policy: { mode: 'static', severity_keep: { INFO: 0.1 }, first_k_per_window: 1 } });
+    s.send(Array.from({ length: 500 }, (_, i) => ({ body: `x${i}`, pattern: 'X', traceId: traceIdFor(i) })));
+    s.send([{ body: 'err', severity: 17, pattern: 'E' }]);
+    s.fake.tick(10_000);
+    s.send([{ body: 'x-next', pattern: 'X', traceId: traceIdFor(9999) }]);
+    const keys = new Set(s.out.flatMap((b) => [...b.groups()].flatMap((g) => g.records.flatMap((r) => Object.keys(r.attributes.toObject())))));
+    assert.ok(!keys.has(SAMPLE_RATE_ATTRIBUTE) && !keys.has(SAMPLE_REASON_ATTRIBUTE), [...keys].join(', '));
+    assert.ok(keys.has(SAMPLE_COUNT_ATTRIBUTE));
+    const xs = s.kept.filter((k) => k.pattern === 'X');
+    assert.ok(xs.length > 10 && xs.length < 150);
+    // The first record of the next window carries what the last window dropped after its last kept one.
+    assert.ok(xs.reduce((n, k) => n + k.count, 0) >= 500 - 50 && xs.reduce((n, k) => n + k.count, 0) <= 501);
+  });
+
   it('keeps the first K records of every pattern in every window', async () => {
     const s = await sampler({ window: '10s', policy: { mode: 'static', severity_keep: { INFO: 0 }, first_k_per_window: 3 }, min_keep: 0 });
     s.send(Array.from({ length: 10 }, (_, i) => ({ body: `a${i}`, pattern: 'A' })));
