@@ -15,7 +15,7 @@ import type { InsightsOptions } from '../cost/insights.js';
 import { ledgerAnalyses } from './analyze_ledger.js';
 import { VENDORS, type VendorName } from '../cost/vendor_presets.js';
 import { duration } from '../config/duration.js';
-import { DEFAULT_CONFIG_PATH, loadConfigFile } from '../pipeline/load_config.js';
+import { DEFAULT_CONFIG_PATH, loadConfigFile, type LogsiftConfig } from '../pipeline/load_config.js';
 import { textToTraffic } from '../proto/text_traffic.js';
 import { builtinRegistry } from './components.js';
 import { printConfigErrors } from './load_config.js';
@@ -137,7 +137,7 @@ export async function analyzeCommand(options: AnalyzeOptions): Promise<number> {
     }
     const seen = read.analyses.reduce((n, a) => n + a.records_seen, 0);
     const source = { file: `ledger ${read.file} from ${new Date(fromMs).toISOString()} to ${new Date(toMs).toISOString()}`, format: 'ledger' };
-    return printReport(options, reportOf(source, { records: seen, records_kept: read.analyses.reduce((n, a) => n + a.records_kept, 0), bad_lines: 0 }, costs, read.analyses, [], samplerConfig));
+    return printReport(options, reportOf(source, { records: seen, records_kept: read.analyses.reduce((n, a) => n + a.records_kept, 0), bad_lines: 0 }, costs, read.analyses, [], samplerConfig, config));
   }
   const out = options.out ?? mkdtempSync(path.join(os.tmpdir(), 'logsift-analyze-'));
   mkdirSync(out, { recursive: true });
@@ -193,7 +193,7 @@ export async function analyzeCommand(options: AnalyzeOptions): Promise<number> {
       const again = await replayTraffic({ ...common, dir: path.join(out, `what-if-${i + 1}`), policies });
       whatIfs.push(whatIf(file, file, [], policies, again.analyses));
     }
-    return printReport(options, reportOf(source, { records: replayed.recordsIn, records_kept: replayed.recordsKept, bad_lines: replayed.badLines, ...(text ? { lines_with_time: text.timed } : {}) }, costs, replayed.analyses, whatIfs, samplerConfig));
+    return printReport(options, reportOf(source, { records: replayed.recordsIn, records_kept: replayed.recordsKept, bad_lines: replayed.badLines, ...(text ? { lines_with_time: text.timed } : {}) }, costs, replayed.analyses, whatIfs, samplerConfig, config));
   } finally {
     if (!options.out) rmSync(out, { recursive: true, force: true });
   }
@@ -201,8 +201,19 @@ export async function analyzeCommand(options: AnalyzeOptions): Promise<number> {
 
 type Source = { file: string; format: string; posthog?: { host: string; project: string; from: string; to: string; rows: number; mode: string } };
 
-function reportOf(source: Source, counts: { records: number; records_kept: number; bad_lines: number; lines_with_time?: number }, costs: InsightsOptions, analyses: ServiceAnalysis[], whatIfs: WhatIf[], samplerConfig: SamplerConfig): HtmlReport {
+/** The settings that would shed the optional attributes this config puts on kept records. */
+function attributeOptions(config: LogsiftConfig, samplerConfig: SamplerConfig): string[] {
+  const options: string[] = [];
+  const signature = [...config.processors.values()].find((p) => p.type === 'signature' && config.pipelines[0]!.processors.includes(p.id));
+  if (signature && (signature.config as { attributes: { template: string } }).attributes.template !== '') options.push('signature attributes.template ""');
+  if (samplerConfig.attributes.sample_rate) options.push('sampler attributes.sample_rate false');
+  if (samplerConfig.attributes.sample_reason) options.push('sampler attributes.sample_reason false');
+  return options;
+}
+
+function reportOf(source: Source, counts: { records: number; records_kept: number; bad_lines: number; lines_with_time?: number }, costs: InsightsOptions, analyses: ServiceAnalysis[], whatIfs: WhatIf[], samplerConfig: SamplerConfig, config: LogsiftConfig): HtmlReport {
   return {
+    attribute_options: attributeOptions(config, samplerConfig),
     input: { ...source, ...counts },
     vendor: { name: costs.vendor.name, label: costs.vendor.label, prices: costs.prices, retention_days: costs.retentionDays, source: costs.vendor.source, read: costs.vendor.read, caveats: costs.vendor.caveats },
     services: analyses,

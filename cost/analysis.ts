@@ -71,6 +71,11 @@ export interface ServiceAnalysis {
   incident_records_kept: number;
   boosted: { records: number; bytes: number };
   /**
+   * Of the bytes kept, about how many are logsift's own attributes: bytes kept less the kept records at the
+   * mean size of a record seen (an estimate: kept records are not an even sample of sizes).
+   */
+  added_bytes_estimate: number;
+  /**
    * Pattern-windows without an ERROR by how many records they held, as [records, windows] pairs: what a
    * rule that samples every record alike (a vendor's server-side rule) would leave uncovered can be
    * estimated from it (cost/server_rules.ts).
@@ -171,6 +176,7 @@ export function analyseService(store: Store, service: string, windowMs: number, 
     incident_records: incident,
     incident_records_kept: incidentKept,
     boosted: { records: sum((r) => r.boosted), bytes: sum((r) => r.wire_bytes_boosted) },
+    added_bytes_estimate: seen.records === 0 ? 0 : Math.max(0, Math.round(kept.bytes - (kept.records * seen.bytes) / seen.records)),
     ...(errors ? { severities: severityCounts(errors.input.byClass.get(service), errors.kept.byClass.get(service)) } : {}),
     cost_span: rounded(savings(options.prices, seen, kept, spanMs, options.retentionDays)),
     projection: projection(store, service, first, end, options),

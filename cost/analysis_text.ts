@@ -9,6 +9,8 @@ export interface AnalysisReport {
   vendor: { label: string; source: string; read: string; caveats: string[]; retention_days: number };
   services: ServiceAnalysis[];
   what_if?: WhatIf[];
+  /** Settings that would leave optional attributes off kept records (none when they already are). */
+  attribute_options?: string[];
 }
 
 const count = (n: number) => n.toLocaleString('en-US');
@@ -59,6 +61,11 @@ export function analysisTables(report: AnalysisReport): string {
       ),
     );
     out.push(`boosts kept ${count(s.boosted.records)} records (${bytes(s.boosted.bytes)}) beyond the policy`);
+    // Where logsift's attributes are a third of what is kept or more, say so and how to shed them.
+    if (s.bytes_kept > 0 && s.added_bytes_estimate / s.bytes_kept >= 1 / 3) {
+      const shed = report.attribute_options?.length ? `; to shed them: ${report.attribute_options.join(', ')}` : '';
+      out.push(`about ${bytes(s.added_bytes_estimate)} (${percent(s.added_bytes_estimate / s.bytes_kept)}) of the bytes kept are logsift's own attributes${shed}`);
+    }
     out.push(costLine('this span', s.cost_span));
     out.push(costLine('a month at this pace', s.cost_month_at_this_pace));
     const p = s.projection;
