@@ -119,6 +119,20 @@ describe('PostHog backfill', () => {
     assert.ok(first.resourceLogs!.every((rl) => rl.resource!.attributes!.some((a) => a.key === 'service.name')));
   });
 
+  it('reads only the services asked for, by cursor and by HogQL', async () => {
+    const rows = posthogRows(6000, FROM_US, FROM_US + 2 * HOUR_US, ['api', 'worker', 'billing']);
+    for (const legacy of [false, true]) {
+      const { standin, host } = await serve(rows);
+      standin.legacy = legacy;
+      const dir = tmp();
+      const files = new SliceFiles(path.join(dir, 'slices'));
+      const c = new PosthogLogsClient({ host, projectId: '1', personalApiKey: KEY, services: ['billing', 'api'], pageSize: 1000, maxInFlight: 3, maxRetries: 1, sleep: async () => {} });
+      await backfill(new Store(path.join(dir, 'db'), 'off'), c, files, 2).run();
+      assertEachOnce(deliveredSeqs(files), rows.filter((r) => r.service_name !== 'worker'));
+      await standin.stop();
+    }
+  });
+
   it('keeps at most 3 queries in flight, however many slices are read at once', async () => {
     const { standin, host } = await serve(posthogRows(6000, FROM_US, FROM_US + 12 * HOUR_US));
     standin.delayMs = 20;
