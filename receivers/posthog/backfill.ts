@@ -42,6 +42,11 @@ export interface BackfillOptions {
   client: PosthogLogsClient;
   sink: BackfillSink;
   onProgress?: (progress: BackfillProgress) => void;
+  /**
+   * The job's range ends at `toUs` whatever its earlier runs planned: slices are added from where they ended
+   * (a receiver reading up to "now" at each start reads on, never again).
+   */
+  extend?: boolean;
   /** Stops the backfill before its next query (the run rejects with the signal's reason; checkpoints stand). */
   signal?: AbortSignal;
 }
@@ -75,9 +80,10 @@ export class Backfill {
   #plan(): BackfillSliceRow[] {
     const { store, job, fromUs, toUs, sliceUs } = this.options;
     const known = store.backfillSlices(job);
-    if (known.length > 0) return known;
-    const slices: BackfillSliceRow[] = [];
-    for (let start = fromUs; start < toUs; start += sliceUs) {
+    if (known.length > 0 && !this.options.extend) return known;
+    const slices: BackfillSliceRow[] = [...known];
+    // A job asked again with a later end (extend) reads on from where its slices end.
+    for (let start = known.length > 0 ? known.at(-1)!.slice_end : fromUs; start < toUs; start += sliceUs) {
       const row = { slice_start: start, slice_end: Math.min(toUs, start + sliceUs), after_us: null, after_uuid: null, rows: 0, done: 0, sink_offset: 0 };
       store.saveBackfillSlice(job, row);
       slices.push(row);

@@ -56,7 +56,10 @@ class PosthogReceiver implements Receiver {
     const { config, settings } = this;
     const range = backfillRange(config, settings.clock.now());
     if (typeof range === 'string') throw new Error(range);
-    const job = `${settings.id}:${backfillJob(config.endpoint, config.project_id, config.services, range)}`;
+    // Up to "now": one job whatever the day, read on at each start from where the last one ended — a restart
+    // neither reads the same hours twice nor leaves a gap. A fixed range is a job of its own.
+    const following = config.to === 'now';
+    const job = `${settings.id}:${backfillJob(config.endpoint, config.project_id, config.services, following ? { fromUs: 0, toUs: 0, sliceUs: range.sliceUs } : range)}`;
     const client = new PosthogLogsClient({
       host: config.endpoint,
       projectId: config.project_id,
@@ -67,7 +70,7 @@ class PosthogReceiver implements Receiver {
       maxRetries: 10,
       sleep: this.#sleep,
     });
-    const backfill = new Backfill({ job, ...range, concurrency: config.max_in_flight, store: settings.store.get(), client, sink: this.#sink, signal: this.#abort.signal });
+    const backfill = new Backfill({ job, ...range, extend: following, concurrency: config.max_in_flight, store: settings.store.get(), client, sink: this.#sink, signal: this.#abort.signal });
     settings.logger.info({ receiver: settings.id, from: new Date(range.fromUs / 1000).toISOString(), to: new Date(range.toUs / 1000).toISOString(), job }, 'PostHog backfill started');
     this.#running = backfill.run().then(
       (result) => settings.logger.info({ receiver: settings.id, ...result }, 'PostHog backfill finished'),

@@ -11,6 +11,7 @@ import { parseConfigText } from '../../../pipeline/load_config.js';
 import { builtinRegistry } from '../../../cmd/components.js';
 import { readFileExport } from '../../support/file_output.js';
 import { startDaemon } from '../../support/daemon.js';
+import { fakeClock } from '../../support/fake_clock.js';
 import { PosthogQueryStandin, isoMicros } from '../../support/posthog_query_standin.js';
 import { posthogRows } from '../../support/posthog_rows.js';
 
@@ -117,6 +118,35 @@ describe('the posthog receiver', () => {
     const fullRead = [...perSlice.values()].reduce((n, c) => n + Math.floor(c / 1000) + 1, 0);
     // Resumed, each of the (at most 3) slices being read when it stopped may read one page again.
     assert.ok(pagesAfter <= fullRead - pagesBefore + 3, `the second daemon read ${pagesAfter} pages; a full read is ${fullRead}, the first read ${pagesBefore}`);
+  });
+
+  it('up to "now": a daemon started later reads on from where the last one ended, nothing twice, no gap', async () => {
+    const { fake, clock } = fakeClock();
+    const HOUR = 3_600_000_000;
+    const nowUs = fake.now * 1000;
+    // Rows from three hours before the first start to four hours after it; the second start comes three hours
+    // after the first, an hour more than `from` reaches back: a new range of "the last 2h" would leave a gap.
+    const following = new PosthogQueryStandin(posthogRows(6000, nowUs - 3 * HOUR, nowUs + 4 * HOUR));
+    following.keys.set(KEY, ['logs:read']);
+    const url = await following.start();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-posthog-receiver-'));
+    const yaml = config(url, dir).replace(/from: ".*"/, 'from: "2h"').replace(/to: ".*"/, 'to: now');
+    try {
+      for (const advance of [0, 3 * 3_600_000]) {
+        fake.tick(advance);
+        const logs = watchedLogs();
+        const finished = lineWith(logs.events, 'PostHog backfill finished');
+        const d = await startDaemon(yaml, { clock, logs: logs.lines });
+        await finished;
+        await d.daemon.stop();
+      }
+      const seqs = readFileExport(path.join(dir, 'out.jsonl')).map((r) => Number(r.record.attributes!.find((a) => a.key === 'seq')!.value.stringValue));
+      const expected = posthogRows(6000, nowUs - 3 * HOUR, nowUs + 4 * HOUR).filter((r) => r.us >= nowUs - 2 * HOUR && r.us < nowUs + 3 * HOUR);
+      assert.equal(new Set(seqs).size, seqs.length, 'nothing twice');
+      assert.deepEqual([...seqs].sort((a, b) => a - b), expected.map((r) => Number(r.attributes.seq)).sort((a, b) => a - b), 'the first start\'s two hours, then the three hours since');
+    } finally {
+      await following.stop();
+    }
   });
 
   it('a refused key stops the backfill with a logged reason, and the daemon goes on', async () => {
