@@ -157,11 +157,12 @@ export async function analyzeCommand(options: AnalyzeOptions): Promise<number> {
         return 1;
       }
       traffic = read.files;
+      if (read.result.unreadable > 0) process.stderr.write(`${read.result.unreadable} rows from PostHog had no readable time or uuid and were left out\n`);
       const [from, to] = [microsToIso(read.fromUs), microsToIso(read.toUs)];
       source = {
         file: `PostHog ${options.posthog} project ${options.project} from ${from} to ${to}`,
         format: read.result.mode === 'hogql' ? 'posthog, HogQL' : 'posthog',
-        posthog: { host: options.posthog, project: options.project!, from, to, rows: read.result.rows, mode: read.result.mode },
+        posthog: { host: options.posthog, project: options.project!, from, to, rows: read.result.rows, unreadable_rows: read.result.unreadable, mode: read.result.mode },
       };
     } else {
       const input = options.input!;
@@ -199,7 +200,7 @@ export async function analyzeCommand(options: AnalyzeOptions): Promise<number> {
   }
 }
 
-type Source = { file: string; format: string; posthog?: { host: string; project: string; from: string; to: string; rows: number; mode: string } };
+type Source = { file: string; format: string; posthog?: { host: string; project: string; from: string; to: string; rows: number; unreadable_rows: number; mode: string } };
 
 /** The settings that would shed the optional attributes this config puts on kept records. */
 function attributeOptions(config: LogsiftConfig, samplerConfig: SamplerConfig): string[] {

@@ -54,6 +54,18 @@ export interface BackfillOptions {
 export interface BackfillResult extends BackfillProgress {
   /** Rows a page repeated (already delivered, or outside its slice) and that were not delivered again. */
   skipped: number;
+  /** Rows without a uuid or a readable time: left out, counted (a malformed row never stops the backfill). */
+  unreadable: number;
+}
+
+/** A row's time in microseconds, or undefined when it has none that reads (or no uuid to tell it by). */
+function rowTime(row: PosthogLogRow): number | undefined {
+  if (typeof row.uuid !== 'string' || row.uuid === '' || typeof row.timestamp !== 'string') return undefined;
+  try {
+    return isoToMicros(row.timestamp);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The last delivered time and the uuids delivered at it: what a resumed slice skips. */
@@ -66,6 +78,7 @@ export class Backfill {
   #mode: BackfillProgress['mode'] = 'logs_query';
   #rows = 0;
   #skipped = 0;
+  #unreadable = 0;
   #done = 0;
   #slices: BackfillSliceRow[] = [];
   #modeFound!: () => void;
@@ -108,7 +121,7 @@ export class Backfill {
     // when one failed: the caller may close the store and the sink as soon as the run settles.
     const failed = (await Promise.allSettled(workers)).find((w) => w.status === 'rejected');
     if (failed) throw failed.reason;
-    return { ...this.#progress(), skipped: this.#skipped };
+    return { ...this.#progress(), skipped: this.#skipped, unreadable: this.#unreadable };
   }
 
   #progress(): BackfillProgress {
@@ -156,11 +169,13 @@ export class Backfill {
     for (;;) {
       this.options.signal?.throwIfAborted();
       const rows = await this.options.client.hogqlPage(from, slice.endUs, after);
-      const last = rows.at(-1);
       const finished = rows.length < this.options.client.pageSize;
       position = await this.#deliver(row, slice, rows, position, finished);
       if (finished) return;
-      after = { us: isoToMicros(last!.timestamp), uuid: last!.uuid };
+      // The keyset moves past the page's last row that has a time and a uuid.
+      const last = [...rows].reverse().find((r) => rowTime(r) !== undefined);
+      if (!last) throw new Error('a full HogQL page without one row that has a readable time and uuid: cannot page past it');
+      after = { us: rowTime(last)!, uuid: last.uuid };
     }
   }
 
@@ -169,7 +184,11 @@ export class Backfill {
     const fresh: PosthogLogRow[] = [];
     let at = position;
     for (const r of rows) {
-      const us = isoToMicros(r.timestamp);
+      const us = rowTime(r);
+      if (us === undefined) {
+        this.#unreadable += 1;
+        continue;
+      }
       const repeated = at !== undefined && (us < at.us || (us === at.us && at.uuids.has(r.uuid)));
       if (repeated || us < slice.startUs || us >= slice.endUs) {
         this.#skipped += 1;

@@ -50,14 +50,19 @@ function hexId(text: string | null | undefined, bytes: number): Uint8Array | und
 
 function logRecord(row: PosthogLogRow): PbLogRecord {
   const time = BigInt(isoToMicros(row.timestamp)) * 1000n;
-  const observed = row.observed_timestamp ? BigInt(isoToMicros(row.observed_timestamp)) * 1000n : time;
-  const text = row.severity_text ?? undefined;
-  const number = row.severity_number && row.severity_number > 0 ? row.severity_number : (SEVERITY_BY_TEXT[(text ?? '').toLowerCase()] ?? 0);
+  let observed = time;
+  try {
+    if (row.observed_timestamp) observed = BigInt(isoToMicros(row.observed_timestamp)) * 1000n;
+  } catch {
+    // An unreadable observed time is the record's time, as OTLP reads a missing one.
+  }
+  const text = typeof row.severity_text === 'string' ? row.severity_text : undefined;
+  const number = Number.isInteger(row.severity_number) && row.severity_number! > 0 && row.severity_number! <= 24 ? row.severity_number! : (SEVERITY_BY_TEXT[String(text ?? '').toLowerCase()] ?? 0);
   const record: PbLogRecord = {
     timeUnixNano: toLong(time),
     observedTimeUnixNano: toLong(observed),
     severityNumber: number,
-    body: { stringValue: row.body },
+    body: { stringValue: typeof row.body === 'string' ? row.body : row.body == null ? '' : JSON.stringify(row.body) },
     attributes: keyValues(row.attributes),
   };
   if (text) record.severityText = text;

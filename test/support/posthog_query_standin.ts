@@ -237,7 +237,16 @@ export class PosthogQueryStandin extends EventEmitter {
     this.emit('served', entry);
   }
 
+  /** Changes a result row as it is answered (a test's malformed rows); the stored row, and paging, stay. */
+  mangle: ((result: Record<string, unknown>, row: StoredLogRow) => void) | undefined;
+
   #asResult(row: StoredLogRow): Record<string, unknown> {
+    const result = this.#result(row);
+    this.mangle?.(result, row);
+    return result;
+  }
+
+  #result(row: StoredLogRow): Record<string, unknown> {
     const ts = isoMicros(row.us);
     return {
       uuid: row.uuid,

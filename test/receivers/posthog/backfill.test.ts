@@ -133,6 +133,34 @@ describe('PostHog backfill', () => {
     }
   });
 
+  it('leaves out and counts rows it cannot read, and reads the rest: a malformed row never stops a backfill', async () => {
+    const rows = posthogRows(5000, FROM_US, FROM_US + 2 * HOUR_US);
+    const { standin, host } = await serve(rows);
+    const seqOf = (r: StoredLogRow) => Number(r.attributes.seq);
+    standin.mangle = (result, row) => {
+      const k = seqOf(row) % 250;
+      if (k === 0) result.timestamp = 'not a time';
+      if (k === 1) result.uuid = null;
+      if (k === 2) result.body = null;
+      if (k === 3) result.severity_number = 'loud';
+      if (k === 4) result.observed_timestamp = '2026-13-45';
+      if (k === 5) result.attributes = { ...(result.attributes as object), nested: { deep: [1, 2] } };
+    };
+    const dir = tmp();
+    const files = new SliceFiles(path.join(dir, 'slices'));
+    const result = await backfill(new Store(path.join(dir, 'db'), 'off'), client(host), files, 2).run();
+    const unreadable = rows.filter((r) => seqOf(r) % 250 <= 1);
+    assert.equal(result.unreadable, unreadable.length);
+    assertEachOnce(deliveredSeqs(files), rows.filter((r) => seqOf(r) % 250 > 1));
+    const records = readFileSync(files.files()[0]!, 'utf8').split('\n').filter(Boolean).flatMap((l) => decodeJsonExportRequest(l).resourceLogs!.flatMap((rl) => rl.scopeLogs![0]!.logRecords!));
+    const bySeq = new Map(records.map((r) => [Number(r.attributes!.find((a) => a.key === 'seq')!.value!.stringValue), r]));
+    const sample = (k: number) => bySeq.get([...bySeq.keys()].find((seq) => seq % 250 === k)!)!;
+    assert.equal(sample(2).body!.stringValue, '', 'a null body is an empty one');
+    assert.ok([9, 17].includes(sample(3).severityNumber!), 'an unreadable severity number falls back to the text');
+    assert.equal(String(sample(4).observedTimeUnixNano), String(sample(4).timeUnixNano), 'an unreadable observed time is the time');
+    assert.equal(sample(5).attributes!.find((a) => a.key === 'nested')!.value!.stringValue, '{"deep":[1,2]}');
+  });
+
   it('keeps at most 3 queries in flight, however many slices are read at once', async () => {
     const { standin, host } = await serve(posthogRows(6000, FROM_US, FROM_US + 12 * HOUR_US));
     standin.delayMs = 20;
