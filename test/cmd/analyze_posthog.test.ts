@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { decodeJsonExportRequest } from '../../proto/otlp_json.js';
 import { BIN, runCli } from '../support/cli.js';
 import { PosthogQueryStandin, isoMicros } from '../support/posthog_query_standin.js';
@@ -35,10 +35,13 @@ describe('logsift analyze --posthog', () => {
   const rows = posthogRows(100_000, FROM_US, TO_US);
   const standin = new PosthogQueryStandin(rows);
   standin.keys.set(KEY, ['logs:read']);
+  let host = '';
+  before(async () => {
+    host = await standin.start();
+  });
   after(() => standin.stop());
 
   it('a killed backfill run again delivers each of 100,000 rows exactly once, and the report counts them all', async () => {
-    const host = await standin.start();
     standin.throttleEvery = 6;
     const out = mkdtempSync(path.join(os.tmpdir(), 'logsift-analyze-posthog-'));
     const args = ['analyze', '--posthog', host, '--project', '7', '--from', isoMicros(FROM_US), '--to', isoMicros(TO_US), '--out', out, '--json'];
@@ -77,16 +80,32 @@ describe('logsift analyze --posthog', () => {
     assert.deepEqual([report.services.reduce((n, s) => n + s.errors_seen, 0), report.services.reduce((n, s) => n + s.errors_kept, 0)], [errors, errors]);
   });
 
+  it('on a terminal, draws a progress bar of slices and rows (script(1) gives it one)', async () => {
+    standin.throttleEvery = 0;
+    const out = mkdtempSync(path.join(os.tmpdir(), 'logsift-analyze-posthog-'));
+    const command = [process.execPath, BIN, 'analyze', '--posthog', host, '--project', '7', '--from', isoMicros(FROM_US), '--to', isoMicros(FROM_US + 6 * 3_600_000_000), '--out', out, '--no-tuner', '--json']
+      .map((a) => `'${a.replace(/'/g, "'\\''")}'`)
+      .join(' ');
+    const run = spawn('script', ['-qefc', command, '/dev/null'], { env: { ...process.env, LOGSIFT_POSTHOG_KEY: KEY } });
+    let screen = '';
+    run.stdout.on('data', (c: Buffer) => (screen += c.toString()));
+    const [code] = await once(run, 'exit');
+    assert.equal(code, 0, screen.slice(-500));
+    const frames = screen.split('\r').filter((f) => f.startsWith('PostHog ['));
+    assert.ok(frames.length >= 2, `${frames.length} frames`);
+    assert.match(frames.at(-1)!, /^PostHog \[#{30}\] 6\/6 slices {2}\d+ rows/);
+  });
+
   it('says what is missing: no key, no project, a range backwards', async () => {
-    const host = 'http://127.0.0.1:9';
-    const noKey = await runCli(['analyze', '--posthog', host, '--project', '7'], { LOGSIFT_POSTHOG_KEY: '' });
+    const nowhere = 'http://127.0.0.1:9';
+    const noKey = await runCli(['analyze', '--posthog', nowhere, '--project', '7'], { LOGSIFT_POSTHOG_KEY: '' });
     assert.equal(noKey.code, 2);
     assert.match(noKey.stderr, /LOGSIFT_POSTHOG_KEY/);
     const noProject = await runCli(['analyze', '--posthog', host], { LOGSIFT_POSTHOG_KEY: KEY });
     assert.match(noProject.stderr, /--project/);
-    const backwards = await runCli(['analyze', '--posthog', host, '--project', '7', '--from', '2026-12-02T00:00:00Z', '--to', '2026-12-01T00:00:00Z'], { LOGSIFT_POSTHOG_KEY: KEY });
+    const backwards = await runCli(['analyze', '--posthog', nowhere, '--project', '7', '--from', '2026-12-02T00:00:00Z', '--to', '2026-12-01T00:00:00Z'], { LOGSIFT_POSTHOG_KEY: KEY });
     assert.match(backwards.stderr, /from must be before to/);
-    const both = await runCli(['analyze', '--posthog', host, '--project', '7', '--input', 'x.log'], { LOGSIFT_POSTHOG_KEY: KEY });
+    const both = await runCli(['analyze', '--posthog', nowhere, '--project', '7', '--input', 'x.log'], { LOGSIFT_POSTHOG_KEY: KEY });
     assert.match(both.stderr, /one source/);
   });
 });
