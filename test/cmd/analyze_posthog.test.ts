@@ -4,31 +4,23 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { decodeJsonExportRequest } from '../../proto/otlp_json.js';
 import { BIN, runCli } from '../support/cli.js';
 import { PosthogQueryStandin, isoMicros } from '../support/posthog_query_standin.js';
-import { posthogRows } from '../support/posthog_rows.js';
+import { posthogRows, seqsByLine } from '../support/posthog_rows.js';
 
 const FROM_US = Date.UTC(2026, 10, 28, 0, 0, 0) * 1000;
 const TO_US = FROM_US + 48 * 3_600_000_000;
 const KEY = 'phx_analyze_test_key';
 
+/** Every row's seq in the backfill's slice files under the run's directory. */
 function seqsIn(dir: string): number[] {
-  const seqs: number[] = [];
   const [job] = readdirSync(path.join(dir, 'posthog'));
   const slices = path.join(dir, 'posthog', job!);
-  for (const name of readdirSync(slices).filter((n) => n.endsWith('.jsonl'))) {
-    for (const line of readFileSync(path.join(slices, name), 'utf8').split('\n').filter(Boolean)) {
-      for (const rl of decodeJsonExportRequest(line).resourceLogs ?? []) {
-        for (const r of rl.scopeLogs?.[0]?.logRecords ?? []) seqs.push(Number(r.attributes!.find((a) => a.key === 'seq')!.value!.stringValue));
-      }
-    }
-  }
-  return seqs;
+  return seqsByLine(readdirSync(slices).filter((n) => n.endsWith('.jsonl')).map((n) => path.join(slices, n))).flat();
 }
 
 describe('logsift analyze --posthog', () => {
@@ -50,24 +42,20 @@ describe('logsift analyze --posthog', () => {
     const first = spawn(process.execPath, [BIN, ...args], { env, stdio: 'ignore' });
     const exited = once(first, 'exit');
     // Killed once 20 pages were answered (of about 60): some slices finished, some part-read, the rest untouched.
-    const onServed = () => {
-      if (standin.served.filter((s) => s.status === 200).length >= 20) first.kill('SIGKILL');
-    };
-    standin.on('served', onServed);
+    void standin.pagesReached(20).then(() => first.kill('SIGKILL'));
     const [, signal] = await exited;
-    standin.off('served', onServed);
     assert.equal(signal, 'SIGKILL', 'killed in the middle of the backfill');
     const partial = seqsIn(out);
     assert.ok(partial.length > 0 && partial.length < rows.length, `${partial.length} rows before the kill`);
-    const servedBefore = standin.served.length;
+    const pagesBefore = standin.pagesAnswered;
 
     const second = await runCli(args, { LOGSIFT_POSTHOG_KEY: KEY });
     assert.equal(second.code, 0, second.stderr);
     const seqs = seqsIn(out);
     assert.equal(new Set(seqs).size, seqs.length, `${seqs.length - new Set(seqs).size} rows twice`);
     assert.equal(seqs.length, rows.length, 'none missing');
-    const pagesAgain = standin.served.slice(servedBefore).filter((s) => s.status === 200).length;
-    assert.ok(pagesAgain < standin.served.filter((s) => s.status === 200).length - 10, 'the run again did not start over');
+    const pagesAgain = standin.pagesAnswered - pagesBefore;
+    assert.ok(pagesAgain < standin.pagesAnswered - 10, 'the run again did not start over');
     assert.ok(standin.served.some((s) => s.status === 429), 'throttled along the way');
     assert.ok(standin.peakInFlight <= 3);
 

@@ -232,6 +232,24 @@ export class PosthogQueryStandin extends EventEmitter {
     return out;
   }
 
+  /** Pages answered (200) so far. */
+  get pagesAnswered(): number {
+    return this.served.filter((s) => s.status === 200).length;
+  }
+
+  /** Resolves once `n` pages in all have been answered: a test stops a reader there, on no timer. */
+  pagesReached(n: number): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.pagesAnswered < n) return;
+        this.off('served', check);
+        resolve();
+      };
+      this.on('served', check);
+      check();
+    });
+  }
+
   #served(entry: { route: 'logs' | 'hogql'; status: number; rows: number }): void {
     this.served.push(entry);
     this.emit('served', entry);

@@ -2,6 +2,8 @@
 // (the rate swings with the hour, and runs of rows share one microsecond, as a batch flushed at once
 // does), a sequence number in each row's attributes so a test can tell every row apart.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { decodeJsonExportRequest } from '../../proto/otlp_json.js';
 import type { StoredLogRow } from './posthog_query_standin.js';
 
 const TEMPLATES = [
@@ -61,4 +63,19 @@ export function posthogRows(count: number, fromUs: number, toUs: number, service
 /** `count` rows all at one microsecond (a burst wider than any page). */
 export function rowsAtOneInstant(count: number, us: number, firstSeq: number, service = 'api'): StoredLogRow[] {
   return Array.from({ length: count }, (_, k) => row(firstSeq + k, us, service));
+}
+
+/** The `seq` of every record in files of OTLP/JSON lines, a list a line (a page), in file order. */
+export function seqsByLine(files: readonly string[]): number[][] {
+  const lines: number[][] = [];
+  for (const file of files) {
+    for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
+      const seqs: number[] = [];
+      for (const rl of decodeJsonExportRequest(line).resourceLogs ?? []) {
+        for (const record of rl.scopeLogs?.[0]?.logRecords ?? []) seqs.push(Number(record.attributes!.find((a) => a.key === 'seq')!.value!.stringValue));
+      }
+      lines.push(seqs);
+    }
+  }
+  return lines;
 }

@@ -12,7 +12,7 @@ import { PosthogLogsClient, PosthogQueryError, type PosthogLogRow } from '../../
 import { SliceFiles } from '../../../receivers/posthog/slice_files.js';
 import { Store } from '../../../store/store.js';
 import { PosthogQueryStandin, type StoredLogRow } from '../../support/posthog_query_standin.js';
-import { posthogRows, rowsAtOneInstant } from '../../support/posthog_rows.js';
+import { posthogRows, rowsAtOneInstant, seqsByLine } from '../../support/posthog_rows.js';
 
 const HOUR_US = 3_600_000_000;
 const FROM_US = Date.UTC(2026, 10, 30, 0, 0, 0) * 1000;
@@ -34,19 +34,8 @@ function client(host: string, waits: number[] = [], pageSize = 2000, key = KEY):
   return new PosthogLogsClient({ host, projectId: '1', personalApiKey: key, services: [], pageSize, maxInFlight: 3, maxRetries: 5, sleep: async (ms) => void waits.push(ms) });
 }
 
-/** The `seq` attribute of every record in the slice files, a list a line (a page), in file order. */
 function deliveredPages(files: SliceFiles): number[][] {
-  const pages: number[][] = [];
-  for (const file of files.files()) {
-    for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
-      const seqs: number[] = [];
-      for (const rl of decodeJsonExportRequest(line).resourceLogs ?? []) {
-        for (const record of rl.scopeLogs?.[0]?.logRecords ?? []) seqs.push(Number(record.attributes!.find((a) => a.key === 'seq')!.value!.stringValue));
-      }
-      pages.push(seqs);
-    }
-  }
-  return pages;
+  return seqsByLine(files.files());
 }
 
 function deliveredSeqs(files: SliceFiles): number[] {
@@ -86,6 +75,35 @@ describe('PostHog backfill', () => {
     const times = new Map(rows.map((r) => [Number(r.attributes.seq), r.us]));
     const spans = deliveredPages(files).map((page) => page.map((s) => times.get(s)!)).map((ts) => [Math.min(...ts), Math.max(...ts)] as const);
     assert.ok(spans.every(([first], i) => i === 0 || first >= spans[i - 1]![1]), 'pages in time order');
+  });
+
+  it('hands on each row as the record PostHog stored: time to the microsecond, ids, severity, body, resource, attributes', async () => {
+    const rows = posthogRows(3000, FROM_US, FROM_US + HOUR_US);
+    for (const legacy of [false, true]) {
+      const { standin, host } = await serve(rows);
+      standin.legacy = legacy;
+      const dir = tmp();
+      const files = new SliceFiles(path.join(dir, 'slices'));
+      await backfill(new Store(path.join(dir, 'db'), 'off'), client(host), files, 1).run();
+      const bySeq = new Map(rows.map((r) => [Number(r.attributes.seq), r]));
+      let checked = 0;
+      for (const line of readFileSync(files.files()[0]!, 'utf8').split('\n').filter(Boolean)) {
+        for (const rl of decodeJsonExportRequest(line).resourceLogs ?? []) {
+          const resource = Object.fromEntries(rl.resource!.attributes!.map((a) => [a.key, a.value!.stringValue]));
+          for (const r of rl.scopeLogs![0]!.logRecords!) {
+            const row = bySeq.get(Number(r.attributes!.find((a) => a.key === 'seq')!.value!.stringValue))!;
+            assert.equal(String(r.timeUnixNano), String(BigInt(row.us) * 1000n));
+            assert.equal(Buffer.from(r.traceId!).toString('hex'), row.trace_id);
+            assert.equal(Buffer.from(r.spanId!).toString('hex'), row.span_id);
+            assert.deepEqual([r.severityNumber, r.severityText, r.body!.stringValue], [row.severity_number, row.severity_text, row.body]);
+            assert.deepEqual(resource, row.resource_attributes, legacy ? 'HogQL: service.name from its column' : 'logs query');
+            checked += 1;
+          }
+        }
+      }
+      assert.equal(checked, rows.length);
+      await standin.stop();
+    }
   });
 
   it('takes a burst wider than a page at one microsecond, and a row on a slice boundary, once each, by cursor and by HogQL', async () => {

@@ -80,20 +80,12 @@ describe('the posthog receiver', () => {
     const first = watchedLogs();
     const d1 = await startDaemon(config(host, dir), { logs: first.lines });
     // Stopped once 12 pages (of about 30) were answered.
-    await new Promise<void>((resolve) => {
-      const on = () => {
-        if (standin.served.filter((s) => s.status === 200).length >= 12) {
-          standin.off('served', on);
-          resolve();
-        }
-      };
-      standin.on('served', on);
-    });
+    await standin.pagesReached(12);
     await d1.daemon.stop();
     const partial = readFileExport(path.join(dir, 'out.jsonl')).length;
     assert.ok(partial > 0 && partial < rows.length, `${partial} rows before the stop`);
     assert.ok(!first.lines.some((l) => l.includes('PostHog backfill finished')));
-    const pagesBefore = standin.served.filter((s) => s.status === 200).length;
+    const pagesBefore = standin.pagesAnswered;
 
     const second = watchedLogs();
     const finished = lineWith(second.events, 'PostHog backfill finished');
@@ -111,7 +103,7 @@ describe('the posthog receiver', () => {
     const seqs = readFileExport(path.join(dir, 'out.jsonl')).map((r) => Number(r.record.attributes!.find((a) => a.key === 'seq')!.value.stringValue));
     assert.equal(new Set(seqs).size, seqs.length, `${seqs.length - new Set(seqs).size} rows twice`);
     assert.equal(seqs.length, rows.length);
-    const pagesAfter = standin.served.filter((s) => s.status === 200).length - pagesBefore;
+    const pagesAfter = standin.pagesAnswered - pagesBefore;
     // A full read takes a page per 1,000 rows of each slice (and one more where a slice is a whole number of pages).
     const perSlice = new Map<number, number>();
     for (const r of rows) perSlice.set(Math.floor((r.us - FROM_US) / 3_600_000_000), (perSlice.get(Math.floor((r.us - FROM_US) / 3_600_000_000)) ?? 0) + 1);
