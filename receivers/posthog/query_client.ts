@@ -5,6 +5,7 @@
 // Retry-After (else an exponential backoff with jitter) and lowers how many run at once, which climbs back
 // one success at a time; 5xx and network errors are retried the same way, 401/403 are not.
 import { Backoff } from '../../pipeline/backoff.js';
+import { parseRetryAfter } from '../../pipeline/send_result.js';
 import { microsToIso } from './rows_to_otlp.js';
 
 export interface PosthogLogRow {
@@ -137,8 +138,8 @@ export class PosthogLogsClient {
         throw new PosthogQueryError(status, `PostHog refused ${path}: ${failure}${hint}`);
       }
       if (attempt >= this.options.maxRetries) throw new PosthogQueryError(status, `PostHog kept failing ${path} (${attempt + 1} tries): ${failure}`);
-      const retryAfter = Number(response?.headers.get('retry-after'));
-      await sleep(Number.isFinite(retryAfter) && retryAfter >= 0 && response?.headers.has('retry-after') ? retryAfter * 1000 : backoff.next());
+      // Seconds or an HTTP date, as every sender here reads it.
+      await sleep(parseRetryAfter(response?.headers.get('retry-after') ?? null, Date.now()) ?? backoff.next());
     }
   }
 
