@@ -6,8 +6,8 @@
 // pattern-windows left unseen.
 import { readFileSync } from 'node:fs';
 import type { ServiceAnalysis } from '../cost/analysis.js';
-import { RULE_LEVELS, RULE_PREFIX, SERVER_RULE_LIMITS, serviceRule, type RuleAction, type RuleEstimate, type ServerRule } from '../cost/server_rules.js';
-import { PosthogRulesClient, PosthogRulesError, type StoredRule } from '../exporters/posthog/sampling_rules_api.js';
+import { RULE_LEVELS, RULE_PREFIX, SERVER_RULE_LIMITS, planRules, serviceRule, type RuleAction } from '../cost/server_rules.js';
+import { PosthogRulesClient, PosthogRulesError } from '../exporters/posthog/sampling_rules_api.js';
 
 export interface RulesOptions {
   report: string;
@@ -17,22 +17,6 @@ export interface RulesOptions {
   json?: boolean;
   /** Priority of the first service's rule (lower is matched first; first match wins). */
   priority: string;
-}
-
-type Change = 'create' | 'update' | 'unchanged';
-
-interface PlannedRule {
-  service: string;
-  change: Change;
-  rule: ServerRule;
-  id: string | null;
-  version: number | null;
-  estimate: RuleEstimate;
-}
-
-/** The fields logsift writes: a rule in place that matches them on all is left as it is. */
-function sameRule(a: ServerRule, b: StoredRule): boolean {
-  return a.enabled === b.enabled && a.priority === b.priority && a.rule_type === b.rule_type && a.scope_service === b.scope_service && JSON.stringify(a.config) === JSON.stringify(b.config);
 }
 
 function describe(a: RuleAction): string {
@@ -66,12 +50,7 @@ export async function posthogRulesCommand(options: RulesOptions): Promise<number
   const client = new PosthogRulesClient(options.posthog, options.project, key);
   try {
     const existing = await client.list();
-    const plan: PlannedRule[] = wanted.map(({ s, made }) => {
-      const inPlace = existing.find((r) => r.name === made!.rule.name);
-      const change: Change = !inPlace ? 'create' : sameRule(made!.rule, inPlace) ? 'unchanged' : 'update';
-      return { service: s.service, change, rule: made!.rule, id: inPlace?.id ?? null, version: inPlace?.version ?? null, estimate: made!.estimate };
-    });
-    const others = existing.filter((r) => !plan.some((p) => p.rule.name === r.name));
+    const { plan, others } = planRules(wanted.map((w) => w.made!), existing);
     if (options.apply) {
       for (const p of plan) {
         if (p.change === 'create') {

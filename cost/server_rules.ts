@@ -20,6 +20,12 @@ export interface ServerRule {
   config: { actions: Record<RuleLevel, RuleAction> };
 }
 
+/** A rule as PostHog keeps it. */
+export interface StoredRule extends ServerRule {
+  id: string;
+  version: number;
+}
+
 export interface RuleEstimate {
   service: string;
   records_seen: number;
@@ -92,6 +98,30 @@ export function serviceRule(analysis: ServiceAnalysis, priority: number): { rule
       pattern_windows_unseen: Math.round(unseen),
     },
   };
+}
+
+export interface PlannedRule {
+  service: string;
+  change: 'create' | 'update' | 'unchanged';
+  rule: ServerRule;
+  id: string | null;
+  version: number | null;
+  estimate: RuleEstimate;
+}
+
+/** The fields logsift writes: a rule in place that matches them on all is left as it is. */
+function sameRule(a: ServerRule, b: StoredRule): boolean {
+  return a.enabled === b.enabled && a.priority === b.priority && a.rule_type === b.rule_type && a.scope_service === b.scope_service && JSON.stringify(a.config) === JSON.stringify(b.config);
+}
+
+/** What to create, update or leave, matched by name; `others` are the rules in place logsift would not write. */
+export function planRules(wanted: ReadonlyArray<{ rule: ServerRule; estimate: RuleEstimate }>, existing: readonly StoredRule[]): { plan: PlannedRule[]; others: StoredRule[] } {
+  const plan = wanted.map(({ rule, estimate }): PlannedRule => {
+    const inPlace = existing.find((r) => r.name === rule.name);
+    const change = !inPlace ? 'create' : sameRule(rule, inPlace) ? 'unchanged' : 'update';
+    return { service: rule.scope_service, change, rule, id: inPlace?.id ?? null, version: inPlace?.version ?? null, estimate };
+  });
+  return { plan, others: existing.filter((r) => !plan.some((p) => p.rule.name === r.name)) };
 }
 
 /** What server-side rules cannot do, said with every plan. */

@@ -1,12 +1,7 @@
 // PostHog's server-side sampling rules API (../shared/contracts/posthog.md): `/api/projects/:id/logs/
 // sampling_rules/`, a personal key, DRF pages followed by `next`, `version` read-only and moved by PostHog on
 // every update. Behind the feature flag `logs-sampling-rules`: a 403 says so.
-import type { ServerRule } from '../../cost/server_rules.js';
-
-export interface StoredRule extends ServerRule {
-  id: string;
-  version: number;
-}
+import type { ServerRule, StoredRule } from '../../cost/server_rules.js';
 
 export class PosthogRulesError extends Error {
   constructor(
