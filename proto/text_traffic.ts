@@ -12,8 +12,15 @@ const ISO = /^\D{0,32}?(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,]
 const SYSLOG = /^([A-Z][a-z]{2}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2})/;
 const SLASHED = /^(\d{2})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2})/;
 const COMPACT = /^(\d{2})(\d{2})(\d{2}) (\d{2})(\d{2})(\d{2})\b/;
+// ctime, as Apache's error log writes it: "[Sun Dec 04 04:47:44 2005]".
+const CTIME = /^\[?[A-Z][a-z]{2} ([A-Z][a-z]{2}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.\d+)? (\d{4})\]?/;
+// Android's logcat: "03-17 16:13:38.811  1702  2395 D Tag: …" (no year), its level a letter after the ids.
+const LOGCAT = /^(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})\.(\d{3})\s+\d+\s+\d+\s+([VDIWEFA])\s/;
+// Unix seconds opening the line (alone or after a "- " marker, as supercomputer logs write them), 2001–2100.
+const EPOCH = /^(?:- )?(\d{10})(?:\.(\d{1,6}))?\s/;
 // A level word: upper case alone, or any case inside brackets.
 const LEVEL = /\b(FATAL|CRITICAL|SEVERE|ERROR|WARNING|WARN|NOTICE|INFO|DEBUG|TRACE)\b|\[(fatal|crit|critical|error|err|warn|warning|notice|info|debug|trace)\]/i;
+const LOGCAT_SEVERITY: Record<string, number> = { V: 1, D: 5, I: 9, W: 13, E: 17, F: 21, A: 21 };
 const SEVERITY: Record<string, number> = { trace: 1, debug: 5, info: 9, notice: 10, warn: 13, warning: 13, error: 17, err: 17, severe: 17, critical: 21, crit: 21, fatal: 21 };
 
 /** The time a line starts with, in ms since the epoch (UTC where it names no zone), or undefined. */
@@ -34,6 +41,18 @@ export function lineTime(line: string, year: number): number | undefined {
     const month = MONTHS.indexOf(m[1]!.toLowerCase());
     return month < 0 ? undefined : Date.UTC(year, month, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]));
   }
+  if ((m = CTIME.exec(line))) {
+    const month = MONTHS.indexOf(m[1]!.toLowerCase());
+    return month < 0 ? undefined : Date.UTC(Number(m[6]), month, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]));
+  }
+  if ((m = LOGCAT.exec(line))) {
+    const month = Number(m[1]);
+    return month >= 1 && month <= 12 ? Date.UTC(year, month - 1, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])) : undefined;
+  }
+  if ((m = EPOCH.exec(line))) {
+    const seconds = Number(m[1]);
+    return seconds >= 978_307_200 && seconds < 4_102_444_800 ? seconds * 1000 + Math.floor(Number(`0.${m[2] ?? 0}`) * 1000) : undefined;
+  }
   if ((m = SLASHED.exec(line)) || (m = COMPACT.exec(line))) {
     const t = Date.UTC(2000 + Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
     return Number(m[2]) >= 1 && Number(m[2]) <= 12 ? t : undefined;
@@ -43,6 +62,8 @@ export function lineTime(line: string, year: number): number | undefined {
 
 /** The severity number of the line's level word (INFO when it has none). */
 export function lineSeverity(line: string): number {
+  const logcat = LOGCAT.exec(line);
+  if (logcat) return LOGCAT_SEVERITY[logcat[7]!]!;
   const m = LEVEL.exec(line);
   if (!m) return 9;
   const word = (m[1] ?? m[2]!).toLowerCase();

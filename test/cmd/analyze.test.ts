@@ -66,7 +66,14 @@ describe('logsift analyze', () => {
     assert.equal(lineTime('Jun 14 15:16:01 combo sshd[19939]: x', 2026), Date.UTC(2026, 5, 14, 15, 16, 1));
     assert.equal(lineTime('17/06/09 20:10:40 INFO x', 2026), Date.UTC(2017, 5, 9, 20, 10, 40));
     assert.equal(lineTime('081109 203615 148 INFO x', 2026), Date.UTC(2008, 10, 9, 20, 36, 15));
+    assert.equal(lineTime('[Sun Dec 04 04:47:44 2005] [error] mod_jk child in error state 6', 2026), Date.UTC(2005, 11, 4, 4, 47, 44));
+    assert.equal(lineTime('03-17 16:13:38.811  1702  2395 D WindowManager: x', 2026), Date.UTC(2026, 2, 17, 16, 13, 38, 811));
+    assert.equal(lineTime('- 1117838570 2005.06.03 R02-M1-N0 RAS KERNEL INFO x', 2026), 1_117_838_570_000);
+    assert.equal(lineTime('1131566461 x', 2026), 1_131_566_461_000);
+    assert.equal(lineTime('1234 x', 2026), undefined, 'a short number is no time');
+    assert.equal(lineTime('9999999999 x', 2026), undefined, 'nor one past 2100');
     assert.equal(lineTime('no time here', 2026), undefined);
+    assert.deepEqual(['03-17 16:13:38.811  1702  2395 E Tag: x', '03-17 16:13:38.811  1702  2395 W Tag: ERROR', '03-17 16:13:38.811  1702  2395 V Tag: x'].map(lineSeverity), [17, 13, 1]);
     assert.deepEqual(['x ERROR y', '[error] y', 'WARN y', 'a connection error', 'FATAL', 'nothing'].map(lineSeverity), [17, 17, 13, 9, 21, 9]);
   });
 
