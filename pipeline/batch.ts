@@ -250,11 +250,14 @@ export class LogBatch {
   /**
    * @param sizeBytes the records' size on the wire as received (protobuf or JSON, decompressed); queues
    *   bound their memory by it. Batches derived by filtering carry a proportional share.
+   * @param roomReserved the exporters' queues promised room for these records when their request was
+   *   admitted (Exporter.reserve); batches derived from it keep the promise, records re-emitted later do not.
    */
   constructor(
     private readonly resourceLogs: PbResourceLogs[],
     readonly ack: Ack,
     readonly sizeBytes: number,
+    readonly roomReserved = false,
   ) {
     let count = 0;
     for (const rl of resourceLogs) for (const sl of rl.scopeLogs ?? []) count += sl.logRecords?.length ?? 0;
@@ -311,7 +314,7 @@ export class LogBatch {
       }
       current.out.scopeLogs!.push({ ...sl, logRecords: records });
     }
-    return new LogBatch(kept, this.ack, this.recordCount === 0 ? 0 : Math.round((this.sizeBytes * keptCount) / this.recordCount));
+    return new LogBatch(kept, this.ack, this.recordCount === 0 ? 0 : Math.round((this.sizeBytes * keptCount) / this.recordCount), this.roomReserved);
   }
 
   /** Held records as a batch again (records sharing a resource and scope are grouped back together). */
@@ -329,7 +332,7 @@ export class LogBatch {
 
   /** One batch of several batches' records, in order, carried by `ack`. */
   static merge(batches: readonly LogBatch[], ack: Ack): LogBatch {
-    return new LogBatch(batches.flatMap((b) => b.resourceLogs), ack, batches.reduce((n, b) => n + b.sizeBytes, 0));
+    return new LogBatch(batches.flatMap((b) => b.resourceLogs), ack, batches.reduce((n, b) => n + b.sizeBytes, 0), batches.every((b) => b.roomReserved));
   }
 
   /** For codecs only (exporters, the file format); processors use groups(). */

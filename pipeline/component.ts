@@ -5,6 +5,7 @@ import type { OperatorFunction } from 'rxjs';
 import type { LogBatch } from './batch.js';
 import type { SharedStore } from '../store/shared_store.js';
 import type { Clock } from './clock.js';
+import type { BackpressureError } from './errors.js';
 import type { EventBus } from './event_bus.js';
 import type { Logger } from './logger.js';
 import type { HttpRoutes } from './http_routes.js';
@@ -59,9 +60,12 @@ export interface ProcessorSettings extends CreateSettings {
   shared: PipelineShared;
 }
 
+/** Why data was refused with a retry hint: the in-flight bound, a full exporter queue, or a processor (the memory limiter). */
+export type RefusalCause = 'inflight_limit' | 'queue_full' | 'backpressure';
+
 export type IntakeResult =
   | { kind: 'accepted' }
-  | { kind: 'refused'; retryAfterSeconds: number; reason: string }
+  | { kind: 'refused'; retryAfterSeconds: number; reason: string; cause: RefusalCause }
   | { kind: 'failed'; reason: string; permanent: boolean };
 
 /** What a receiver hands its decoded data to; resolves once every exporter accepted it (or it was refused). */
@@ -78,6 +82,14 @@ export interface Processor extends Lifecycle {
 export interface Exporter extends Lifecycle {
   /** Resolves when the batch is accepted (sent, or durably queued); rejects with the reason otherwise. */
   export(batch: LogBatch): Promise<void>;
+  /**
+   * For exporters with a queue: room for a request's records promised before any processor sees them, so a
+   * full queue refuses the request at the door (the error to answer with) instead of after the chain
+   * counted it. What the chain keeps of a request with room reserved is then queued without a check.
+   */
+  reserve?(records: number, bytes: number): BackpressureError | undefined;
+  /** Gives back what reserve() promised, once the request is answered. */
+  release?(records: number, bytes: number): void;
 }
 
 export interface Extension extends Lifecycle {}

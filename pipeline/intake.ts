@@ -24,7 +24,18 @@ export class PipelineIntake implements LogsIntake {
         kind: 'refused',
         retryAfterSeconds: this.retryAfterSeconds,
         reason: `too much data in flight (${this.limiter.records} records); retry later`,
+        cause: 'inflight_limit',
       };
+    }
+    // Room in every exporter queue before any processor counts a record: a request refused after the chain
+    // ran would be counted again when the client resends it.
+    for (let i = 0; i < this.pipelines.length; i++) {
+      const refusal = this.pipelines[i]!.reserve(recordCount, sizeBytes);
+      if (refusal) {
+        for (let j = 0; j < i; j++) this.pipelines[j]!.release(recordCount, sizeBytes);
+        this.limiter.release(recordCount, sizeBytes);
+        return { kind: 'refused', retryAfterSeconds: refusal.retryAfterSeconds, reason: refusal.message, cause: 'queue_full' };
+      }
     }
     this.telemetry.inflightRecords.inc(recordCount);
     const delivery = new Delivery();
@@ -32,15 +43,16 @@ export class PipelineIntake implements LogsIntake {
     this.pipelines.forEach((pipeline, i) => {
       // Each pipeline may rewrite its records, so every pipeline after the first works on its own copy.
       const data = i === 0 ? resourceLogs : copyResourceLogs(resourceLogs);
-      pipeline.push(new LogBatch(data, acks[i]!, sizeBytes));
+      pipeline.push(new LogBatch(data, acks[i]!, sizeBytes, true));
     });
     try {
       await delivery.done;
       return { kind: 'accepted' };
     } catch (error) {
-      if (error instanceof BackpressureError) return { kind: 'refused', retryAfterSeconds: error.retryAfterSeconds, reason: error.message };
+      if (error instanceof BackpressureError) return { kind: 'refused', retryAfterSeconds: error.retryAfterSeconds, reason: error.message, cause: 'backpressure' };
       return { kind: 'failed', reason: (error as Error).message, permanent: isPermanent(error) };
     } finally {
+      for (const pipeline of this.pipelines) pipeline.release(recordCount, sizeBytes);
       this.limiter.release(recordCount, sizeBytes);
       this.telemetry.inflightRecords.dec(recordCount);
     }

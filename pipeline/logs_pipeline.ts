@@ -5,6 +5,7 @@ import { splitAck } from './ack.js';
 import type { LogBatch } from './batch.js';
 import type { Exporter, Processor } from './component.js';
 import type { Logger } from './logger.js';
+import type { BackpressureError } from './errors.js';
 
 export class LogsPipeline {
   readonly #input = new Subject<LogBatch>();
@@ -34,6 +35,25 @@ export class LogsPipeline {
         complete: () => resolve(),
       });
     });
+  }
+
+  /**
+   * Room in every queued exporter for a request's records, all or none: the error to refuse it with when
+   * one is full. Each promise stands until release().
+   */
+  reserve(records: number, bytes: number): BackpressureError | undefined {
+    for (let i = 0; i < this.exporters.length; i++) {
+      const refusal = this.exporters[i]!.reserve?.(records, bytes);
+      if (refusal) {
+        for (let j = 0; j < i; j++) this.exporters[j]!.release?.(records, bytes);
+        return refusal;
+      }
+    }
+    return undefined;
+  }
+
+  release(records: number, bytes: number): void {
+    for (const exporter of this.exporters) exporter.release?.(records, bytes);
   }
 
   push(batch: LogBatch): void {

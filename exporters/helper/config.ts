@@ -47,7 +47,9 @@ export function helperDefaults(queueEnabled: boolean, timeout = duration('30s'))
   return {
     sending_queue: {
       enabled: queueEnabled,
-      num_consumers: 4,
+      // The Collector's default. Each consumer waits on the network most of the time, and on a busy event loop every
+      // wait is long: with 4, a loaded daemon's queue filled while the backend idled (bench:peer).
+      num_consumers: 10,
       queue_size: 100_000,
       max_bytes: 256 * 1024 * 1024,
       persistent: false,

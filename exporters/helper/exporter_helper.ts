@@ -5,7 +5,7 @@ import { attemptSignal } from './attempt_signal.js';
 import type { LogBatch } from '../../pipeline/batch.js';
 import { sleep } from '../../pipeline/clock.js';
 import type { CreateSettings, Exporter } from '../../pipeline/component.js';
-import { PermanentError } from '../../pipeline/errors.js';
+import { PermanentError, type BackpressureError } from '../../pipeline/errors.js';
 import type { PbResourceLogs } from '../../proto/otlp.js';
 import { Backoff } from '../../pipeline/backoff.js';
 import type { HelperSettings } from './config.js';
@@ -80,11 +80,14 @@ export class HelperExporter implements Exporter {
     if (this.#state !== 'running') throw new Error(`exporter ${this.settings.id} is not running`);
     const resourceLogs = batch.toExportRequest().resourceLogs ?? [];
     if (this.#queue && this.#storage) {
-      try {
-        this.#queue.checkRoom(batch.recordCount, batch.sizeBytes);
-      } catch (error) {
-        this.settings.telemetry.exporterEnqueueFailed.inc({ exporter: this.settings.id }, batch.recordCount);
-        throw error;
+      // Records of an admitted request had their room promised at the door (reserve()).
+      if (!batch.roomReserved) {
+        try {
+          this.#queue.checkRoom(batch.recordCount, batch.sizeBytes);
+        } catch (error) {
+          this.settings.telemetry.exporterEnqueueFailed.inc({ exporter: this.settings.id }, batch.recordCount);
+          throw error;
+        }
       }
       this.#queue.push(this.#storage.append(resourceLogs, batch.recordCount, batch.sizeBytes));
       return;
@@ -93,6 +96,16 @@ export class HelperExporter implements Exporter {
     const outcome = await this.#deliver(QueuedPayload.decoded(resourceLogs), batch.recordCount, this.#abort.signal, false);
     if (outcome.kind === 'failed') throw outcome.permanent ? new PermanentError(outcome.reason) : new Error(outcome.reason);
     if (outcome.kind === 'aborted') throw new Error(`exporter ${this.settings.id} is shutting down`);
+  }
+
+  reserve(records: number, bytes: number): BackpressureError | undefined {
+    if (!this.#queue || this.#queue.reserve(records, bytes)) return undefined;
+    this.settings.telemetry.exporterEnqueueFailed.inc({ exporter: this.settings.id }, records);
+    return this.#queue.fullError();
+  }
+
+  release(records: number, bytes: number): void {
+    this.#queue?.release(records, bytes);
   }
 
   async #consume(queue: SendingQueue, storage: QueueStorage): Promise<void> {

@@ -1,5 +1,7 @@
 // A bounded FIFO of batches waiting for a consumer, bounded by records and bytes. The batches themselves
-// live in a QueueStorage (memory or SQLite); the queue only orders them and counts what is held.
+// live in a QueueStorage (memory or SQLite); the queue only orders them and counts what is held, and what
+// admitted requests were promised (room reserved before any processor saw their records, so a request is
+// refused whole at the door rather than after the chain counted it).
 import { BackpressureError } from '../../pipeline/errors.js';
 
 export interface QueuedBatch {
@@ -15,6 +17,8 @@ export class SendingQueue {
   readonly #drainWaiters: Array<() => void> = [];
   #records = 0;
   #bytes = 0;
+  #promisedRecords = 0;
+  #promisedBytes = 0;
   #closed = false;
 
   constructor(
@@ -24,12 +28,39 @@ export class SendingQueue {
     private readonly onSizeChange: (records: number) => void,
   ) {}
 
-  /** Throws BackpressureError when full. A batch larger than the bound is taken only into an empty queue. */
+  /**
+   * Throws BackpressureError when what is queued and promised leaves no room. For a batch nobody reserved
+   * room for (records re-emitted by a processor); a batch larger than the bound is taken only into an empty
+   * queue.
+   */
   checkRoom(records: number, bytes: number): void {
-    const empty = this.#records === 0;
-    if (!empty && (this.#records + records > this.maxRecords || this.#bytes + bytes > this.maxBytes)) {
-      throw new BackpressureError(`sending queue is full (${this.#records} records, ${this.#bytes} bytes); retry later`, this.retryAfterSeconds);
-    }
+    if (!this.#fits(records, bytes)) throw this.fullError();
+  }
+
+  /**
+   * Promises room for a request's records before the chain sees them: false when full. Whatever the chain
+   * keeps of them then enters without a check; the promise stands until release().
+   */
+  reserve(records: number, bytes: number): boolean {
+    if (!this.#fits(records, bytes)) return false;
+    this.#promisedRecords += records;
+    this.#promisedBytes += bytes;
+    return true;
+  }
+
+  release(records: number, bytes: number): void {
+    this.#promisedRecords -= records;
+    this.#promisedBytes -= bytes;
+  }
+
+  fullError(): BackpressureError {
+    return new BackpressureError(`sending queue is full (${this.#records} records, ${this.#bytes} bytes); retry later`, this.retryAfterSeconds);
+  }
+
+  #fits(records: number, bytes: number): boolean {
+    const records0 = this.#records + this.#promisedRecords;
+    const bytes0 = this.#bytes + this.#promisedBytes;
+    return (records0 === 0 && bytes0 === 0) || (records0 + records <= this.maxRecords && bytes0 + bytes <= this.maxBytes);
   }
 
   push(batch: QueuedBatch): void {

@@ -63,6 +63,8 @@ export const posthogExporterFactory: ExporterFactory<PosthogExporterConfig> = {
     const events = config.events.enabled ? new PosthogEvents(settings, config.endpoint, config.api_key, helper.timeoutMs) : undefined;
     return {
       export: (batch) => logs.export(batch),
+      reserve: (records, bytes) => logs.reserve(records, bytes),
+      release: (records, bytes) => logs.release(records, bytes),
       start: async () => {
         await logs.start();
         events?.start();

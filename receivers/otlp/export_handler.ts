@@ -1,13 +1,13 @@
 // What both transports do with a decoded request: drop invalid records (partial success), hand the rest to
 // the pipelines, count the outcome.
-import type { CreateSettings, LogsIntake } from '../../pipeline/component.js';
+import type { CreateSettings, LogsIntake, RefusalCause } from '../../pipeline/component.js';
 import type { ErrorCode } from '../../pipeline/errors.js';
 import type { PbExportRequest } from '../../proto/otlp.js';
 import { checkRecords } from './record_check.js';
 
 export type ExportOutcome =
   | { kind: 'accepted'; rejected: number; message: string }
-  | { kind: 'refused'; retryAfterSeconds: number; reason: string }
+  | { kind: 'refused'; retryAfterSeconds: number; reason: string; cause: RefusalCause }
   | { kind: 'failed'; reason: string; permanent: boolean };
 
 export class ExportHandler {
@@ -33,8 +33,8 @@ export class ExportHandler {
         telemetry.receiverAccepted.inc({ receiver: id, transport: this.transport }, checked.accepted);
         return { kind: 'accepted', rejected: checked.rejected, message: checked.firstProblem };
       case 'refused':
-        telemetry.receiverRefused.inc({ receiver: id, transport: this.transport, reason: 'inflight_limit' }, checked.accepted);
-        this.refusedRequest('inflight_limit');
+        telemetry.receiverRefused.inc({ receiver: id, transport: this.transport, reason: result.cause }, checked.accepted);
+        this.refusedRequest(result.cause);
         return result;
       case 'failed':
         telemetry.receiverRefused.inc({ receiver: id, transport: this.transport, reason: 'export_failed' }, checked.accepted);

@@ -44,7 +44,7 @@ class PosthogReceiver implements Receiver {
           telemetry.receiverAccepted.inc({ receiver: id, transport: 'posthog' }, rows.length);
           return 0;
         }
-        telemetry.receiverRefused.inc({ receiver: id, transport: 'posthog', reason: result.kind === 'failed' ? 'export_failed' : 'inflight_limit' }, rows.length);
+        telemetry.receiverRefused.inc({ receiver: id, transport: 'posthog', reason: result.kind === 'failed' ? 'export_failed' : result.cause }, rows.length);
         if (result.kind === 'failed') throw new Error(`the pipeline failed a page: ${result.reason}`);
         this.#abort.signal.throwIfAborted();
         await this.#sleep(result.retryAfterSeconds * 1000);

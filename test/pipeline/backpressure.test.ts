@@ -16,15 +16,15 @@ function post(d: TestDaemon, records: number): Promise<Response> {
   return fetch(d.httpUrl, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: sampleProtobuf(records) as Uint8Array<ArrayBuffer> });
 }
 
-function config(host: string, queue: string, limits: string): string {
-  return `${OTLP_RECEIVER}exporters:
+function config(host: string, queue: string, limits: string, processors = ''): string {
+  return `${OTLP_RECEIVER}${processors ? `processors:\n  ${processors}: {}\n` : ''}exporters:
   posthog: { endpoint: "${host}", api_key: phc_backpressure, sending_queue: ${queue}, retry_on_failure: { initial_interval: 10ms } }
 service:
   limits: ${limits}
   shutdown_timeout: 1s
   telemetry: { metrics: { address: "{{TELEMETRY}}" } }
   pipelines:
-    logs: { receivers: [otlp], exporters: [posthog] }
+    logs: { receivers: [otlp], processors: [${processors}], exporters: [posthog] }
 `;
 }
 
@@ -95,7 +95,7 @@ describe('backpressure from a full sending queue', () => {
   const standin = new PosthogStandin();
   let d: TestDaemon;
   before(async () => {
-    d = await startDaemon(config(await standin.start(), '{ queue_size: 100, num_consumers: 1 }', '{ retry_after: 7s }'));
+    d = await startDaemon(config(await standin.start(), '{ queue_size: 100, num_consumers: 1 }', '{ retry_after: 7s }', 'signature'));
   });
   after(async () => {
     standin.gate = undefined;
@@ -112,6 +112,9 @@ describe('backpressure from a full sending queue', () => {
     const metrics = await (await fetch(`http://127.0.0.1:${d.telemetryPort}/metrics`)).text();
     assert.match(metrics, /logsift_exporter_queue_size_log_records\{exporter="posthog"\} 60/);
     assert.match(metrics, /logsift_exporter_enqueue_failed_log_records_total\{exporter="posthog"\} 120/);
+    assert.match(metrics, /logsift_receiver_refused_log_records_total\{receiver="otlp",transport="http",reason="queue_full"\} 60/);
+    // Refused at the door: no processor counted what the client will send again.
+    assert.match(metrics, /logsift_processor_incoming_log_records_total\{processor="signature",pipeline="logs"\} 60\n/);
     release();
     standin.gate = undefined;
     await standin.waitForRecords(60);
