@@ -21,6 +21,12 @@ export class Telemetry {
     return new Counter({ name: spec.name, help: spec.help, labelNames: spec.labelNames, registers: [this.registry] });
   }
 
+  /** A gauge read when scraped (`read` gives its value then): created on first use; a later `read` replaces the first. */
+  gauge(spec: { name: string; help: string; read: () => number }): void {
+    this.registry.removeSingleMetric(spec.name);
+    new Gauge({ name: spec.name, help: spec.help, registers: [this.registry], collect() { this.set(spec.read()); } });
+  }
+
   readonly receiverAccepted = new Counter({
     name: 'logsift_receiver_accepted_log_records_total',
     help: 'Log records a receiver accepted and the pipelines acknowledged.',

@@ -6,6 +6,7 @@ import type { Policy } from './policy.js';
 
 export class PolicyBoard {
   readonly #active = new Map<string, Policy>();
+  readonly #listeners = new Set<(service: string) => void>();
   #generation = 0;
 
   get generation(): number {
@@ -20,6 +21,13 @@ export class PolicyBoard {
   set(policy: Policy): void {
     this.#active.set(policy.service, policy);
     this.#generation += 1;
+    for (const listener of this.#listeners) listener(policy.service);
+  }
+
+  /** Calls `listener` with the service after each change (distribution: long-polls, webhooks); returns the unsubscribe. */
+  onChange(listener: (service: string) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   services(): string[] {

@@ -57,6 +57,15 @@ export interface TunerConfig {
   openai: { base_url: string; api_key: string; model: string; price: PriceConfig };
   anthropic: { base_url: string; api_key: string; model: string; max_tokens: number; price: PriceConfig };
   ollama: { host: string; model: string };
+  /** Policies served to the fleet: long-polls and consumers' status reports (see control_api.ts). */
+  distribution: {
+    /** The longest a `?wait=` long-poll is held (a longer one asked is cut to this). */
+    max_wait: Duration;
+    /** Long-polls held at once; past it a wait is answered at once with a retry hint. */
+    max_open_waits: number;
+    /** Consumers' latest status reports kept, all services together; the longest silent goes first. */
+    max_consumers: number;
+  };
 }
 
 const price = {
@@ -118,6 +127,11 @@ const schema = {
       properties: { base_url: url, api_key: { type: 'string' }, model: { type: 'string', minLength: 1 }, max_tokens: { type: 'integer', minimum: 256 }, price },
     },
     ollama: { type: 'object', additionalProperties: false, properties: { host: url, model: { type: 'string', minLength: 1 } } },
+    distribution: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { max_wait: DURATION_SCHEMA, max_open_waits: { type: 'integer', minimum: 0 }, max_consumers: { type: 'integer', minimum: 1 } },
+    },
   },
 };
 
@@ -153,5 +167,6 @@ export function defaultTunerConfig(): TunerConfig {
     openai: { base_url: 'https://api.openai.com/v1', api_key: '', model: 'gpt-4o-mini', price: { input_per_million: 0, output_per_million: 0 } },
     anthropic: { base_url: 'https://api.anthropic.com', api_key: '', model: 'claude-sonnet-4-5', max_tokens: 2048, price: { input_per_million: 0, output_per_million: 0 } },
     ollama: { host: 'http://127.0.0.1:11434', model: 'llama3.1' },
+    distribution: { max_wait: duration('60s'), max_open_waits: 10_000, max_consumers: 10_000 },
   };
 }

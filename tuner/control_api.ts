@@ -1,6 +1,10 @@
 // The control API on the telemetry server:
 //   GET  /api/v1/policies                      the services with a policy in force
-//   GET  /api/v1/policies/{service}            the policy in force (ETag; If-None-Match → 304)
+//   GET  /api/v1/policies/{service}            the policy in force; ETag = its hash (policy/policy_hash.ts),
+//                                              If-None-Match → 304; `?wait=30s` with If-None-Match holds the
+//                                              answer until the policy changes (200) or the wait ends (304)
+//   POST /api/v1/policies/{service}/status     a consumer's report: {instance, hash, applying|applied|failed, error}
+//   GET  /api/v1/policies/{service}/status     every consumer's latest report, and whether it holds the policy
 //   POST /api/v1/policies/{service}            a user's policy: validated, guarded and replayed like any
 //                                              author's; live (201) only when the replay accepts it, else
 //                                              422 with the verdict — `?force=true` makes it live anyway,
@@ -14,6 +18,10 @@ import { sendJson as send, type RouteHandler } from '../pipeline/http_routes.js'
 import { mergeDefaults } from '../config/merge.js';
 import { validatePolicy, type Policy } from '../policy/policy.js';
 import type { SubmitResult } from './tuner.js';
+import { parseDuration } from '../config/duration.js';
+import { policyHash } from '../policy/policy_hash.js';
+import { reportProblems, type StatusReport } from './consumer_status.js';
+import type { WaitOutcome } from './policy_waits.js';
 
 export const POLICIES_PREFIX = '/api/v1/policies';
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -27,9 +35,19 @@ export interface PolicyControl {
   rollback(service: string, version: number): Policy | undefined;
   /** One dry-run round; undefined when no sampler shares its traffic. */
   propose(service: string): Promise<unknown>;
+  /** Resolves when the service's policy changes or `ms` pass; undefined when too many waits are open. */
+  wait(service: string, ms: number, signal: AbortSignal): Promise<WaitOutcome> | undefined;
+  readonly maxWaitMs: number;
+  report(service: string, report: StatusReport): void;
+  consumers(service: string): unknown;
 }
 
-export const etagOf = (policy: Policy) => `"${encodeURIComponent(policy.service)}-v${policy.version}"`;
+export const etagOf = (policy: Policy) => `"${policyHash(policy)}"`;
+
+/** How long to wait before polling again when the long-polls are all taken. */
+const BUSY_RETRY_SECONDS = '5';
+
+const ACTIONS = ['history', 'rollback', 'propose', 'status'];
 
 
 async function readJson(req: http.IncomingMessage): Promise<{ kind: 'read'; value: unknown } | { kind: 'refused'; status: number; error: string }> {
@@ -57,14 +75,37 @@ export function policiesRoute(control: PolicyControl): RouteHandler {
     }
     const parts = rest.startsWith('/') ? rest.slice(1).split('/').map(decodeURIComponent) : [];
     const [service, action] = parts;
-    if (!service || parts.length > 2) return send(res, 404, { error: 'expected /api/v1/policies/{service}[/history|/rollback|/propose]' });
+    if (!service || parts.length > 2) return send(res, 404, { error: `expected /api/v1/policies/{service}[/${ACTIONS.join('|/')}]` });
     if (action === undefined && (method === 'GET' || method === 'HEAD')) {
-      const policy = control.current(service);
+      let policy = control.current(service);
+      const waitText = new URL(req.url ?? '/', 'http://x').searchParams.get('wait');
+      if (waitText !== null) {
+        const ms = parseDuration(waitText);
+        if (ms === undefined) return send(res, 400, { error: `wait must be a duration such as 30s, not ${JSON.stringify(waitText)}` });
+        // Held only while the consumer has what is in force (or nothing is yet): anything newer goes out at once.
+        if (ms > 0 && (!policy || req.headers['if-none-match'] === etagOf(policy))) {
+          const hungUp = new AbortController();
+          res.on('close', () => hungUp.abort());
+          const waiting = control.wait(service, Math.min(ms, control.maxWaitMs), hungUp.signal);
+          if (!waiting) return send(res, 503, { error: 'too many long-polls are open; poll again later' }, { 'retry-after': BUSY_RETRY_SECONDS });
+          if ((await waiting) === 'gone') return;
+          policy = control.current(service);
+        }
+      }
       if (!policy) return send(res, 404, { error: `no policy for ${service}: the sampler has not seen it and it has no version` });
       const etag = etagOf(policy);
       if (req.headers['if-none-match'] === etag) return send(res, 304, undefined, { etag });
       return send(res, 200, method === 'HEAD' ? undefined : policy, { etag });
     }
+    if (action === 'status' && method === 'POST') {
+      const body = await readJson(req);
+      if (body.kind === 'refused') return send(res, body.status, { error: body.error });
+      const problems = reportProblems(body.value);
+      if (problems.length > 0) return send(res, 400, { error: 'invalid status report', problems });
+      control.report(service, body.value as StatusReport);
+      return send(res, 204, undefined);
+    }
+    if (action === 'status' && method === 'GET') return send(res, 200, control.consumers(service));
     if (action === undefined && (method === 'POST' || method === 'PATCH')) {
       const body = await readJson(req);
       if (body.kind === 'refused') return send(res, body.status, { error: body.error });
@@ -100,7 +141,7 @@ export function policiesRoute(control: PolicyControl): RouteHandler {
       if (outcome === undefined) return send(res, 503, { error: 'no sampler shares its traffic with the tuner: nothing to propose from' });
       return send(res, 200, outcome);
     }
-    if (action !== undefined && !['history', 'rollback', 'propose'].includes(action)) return send(res, 404, { error: `unknown action ${action}` });
+    if (action !== undefined && !ACTIONS.includes(action)) return send(res, 404, { error: `unknown action ${action}` });
     return send(res, 405, { error: `${method} is not allowed here` });
   };
 }

@@ -5,17 +5,29 @@ import { defaultTunerConfig, validateTunerConfig, type TunerConfig } from './con
 import { POLICIES_PREFIX, policiesRoute } from './control_api.js';
 import { checkPromptTemplate } from './prompt.js';
 import { Tuner } from './tuner.js';
+import { ConsumerStatuses } from './consumer_status.js';
+import { tunerMetrics } from './metrics.js';
+import { PolicyWaits } from './policy_waits.js';
+import { policyHash } from '../policy/policy_hash.js';
 
 class TunerExtension implements Extension {
   readonly #tuner: Tuner;
+  readonly #waits: PolicyWaits;
+  readonly #consumers: ConsumerStatuses;
   #removeRoute: (() => void) | undefined;
 
-  constructor(private readonly settings: CreateSettings, config: TunerConfig) {
+  constructor(private readonly settings: CreateSettings, private readonly config: TunerConfig) {
     this.#tuner = new Tuner(config, settings);
+    this.#waits = new PolicyWaits(settings.policies, settings.clock, config.distribution.max_open_waits);
+    this.#consumers = new ConsumerStatuses(config.distribution.max_consumers);
   }
 
   async start(): Promise<void> {
     const tuner = this.#tuner;
+    const { telemetry, clock } = this.settings;
+    const statusReports = tunerMetrics(telemetry).statusReports;
+    telemetry.gauge({ name: 'logsift_policy_open_waits', help: 'Long-polls on the control API waiting for a policy to change.', read: () => this.#waits.open });
+    this.#waits.start();
     this.#removeRoute = this.settings.routes.add(
       POLICIES_PREFIX,
       policiesRoute({
@@ -25,6 +37,16 @@ class TunerExtension implements Extension {
         history: (service) => ({ service, versions: tuner.versions.history(service), rejections: tuner.versions.rejections(service) }),
         rollback: (service, version) => tuner.versions.rollback(service, version, 'asked through the control API'),
         propose: (service) => tuner.round(service, true),
+        wait: (service, ms, signal) => this.#waits.wait(service, ms, signal),
+        maxWaitMs: this.config.distribution.max_wait.ms,
+        report: (service, report) => {
+          this.#consumers.record(service, report, clock.now());
+          statusReports.inc({ status: report.status });
+        },
+        consumers: (service) => {
+          const current = tuner.current(service);
+          return this.#consumers.list(service, current && policyHash(current));
+        },
       }),
     );
     tuner.start();
@@ -32,6 +54,7 @@ class TunerExtension implements Extension {
 
   async shutdown(): Promise<void> {
     this.#tuner.stop();
+    this.#waits.stop();
     this.#removeRoute?.();
     this.#removeRoute = undefined;
   }

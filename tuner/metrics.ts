@@ -13,5 +13,10 @@ export function tunerMetrics(telemetry: Telemetry) {
       help: 'Tokens the tuner spent, by provider and direction (input, output).',
       labelNames: ['provider', 'direction'] as const,
     }),
+    statusReports: telemetry.counter({
+      name: 'logsift_policy_status_reports_total',
+      help: 'Status reports from policy consumers, by status (applying, applied, failed).',
+      labelNames: ['status'] as const,
+    }),
   };
 }

@@ -82,9 +82,10 @@ const schema = {
 };
 const checkSchema = compileConfigSchema(schema);
 
+/** The config's policy for a service, named for it (what the control API serves and consumers apply). */
 export function servicePolicy(config: SamplerConfig, service: string): Policy {
   const own = config.services[service];
-  return own ? ({ ...(mergeDefaults(config.policy, own) as Policy), service } as Policy) : config.policy;
+  return own ? ({ ...(mergeDefaults(config.policy, own) as Policy), service } as Policy) : { ...config.policy, service };
 }
 
 export function validateSamplerConfig(config: SamplerConfig): ConfigProblem[] {

@@ -117,7 +117,7 @@ describe('control API and policy CLI', () => {
     const first = await fetch(`${api}/checkout`);
     assert.equal(first.status, 200);
     const etag = first.headers.get('etag')!;
-    assert.equal(etag, '"checkout-v12"');
+    assert.match(etag, /^"[0-9a-f]{64}"$/, 'the ETag is the policy\'s hash');
     const policy = (await first.json()) as { version: number; reasoning: string };
     assert.equal(policy.version, 12);
     const again = await fetch(`${api}/checkout`, { headers: { 'if-none-match': etag } });
@@ -135,9 +135,10 @@ describe('control API and policy CLI', () => {
 
     const current = (await (await fetch(`${api}/checkout`)).json()) as Record<string, unknown>;
     const zeroed = { ...current, severity_keep: { INFO: 0.2, ERROR: 0, FATAL: 0 }, first_k_per_window: 0, reasoning: 'hands off the errors' };
-    const stale = await fetch(`${api}/checkout`, { method: 'POST', headers: { 'if-match': '"checkout-v3"' }, body: JSON.stringify(zeroed) });
+    const stale = await fetch(`${api}/checkout`, { method: 'POST', headers: { 'if-match': `"${'0'.repeat(64)}"` }, body: JSON.stringify(zeroed) });
     assert.equal(stale.status, 412);
-    const accepted = await fetch(`${api}/checkout`, { method: 'POST', headers: { 'if-match': '"checkout-v12"' }, body: JSON.stringify(zeroed) });
+    const etag = (await fetch(`${api}/checkout`)).headers.get('etag')!;
+    const accepted = await fetch(`${api}/checkout`, { method: 'POST', headers: { 'if-match': etag }, body: JSON.stringify(zeroed) });
     assert.equal(accepted.status, 201);
     const result = (await accepted.json()) as { version: number; policy: { severity_keep: Record<string, number>; first_k_per_window: number }; clamps: Array<{ path: string }> };
     assert.equal(result.version, 13);
