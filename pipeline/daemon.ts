@@ -59,7 +59,7 @@ export class Daemon {
       dataDir: config.settings.dataDir,
       retryAfterSeconds: config.settings.retryAfterSeconds,
     });
-    this.#telemetryServer = new TelemetryServer(parseEndpoint(config.settings.telemetryAddress)!, this.telemetry, routes);
+    this.#telemetryServer = new TelemetryServer(parseEndpoint(config.settings.telemetryAddress)!, this.telemetry, routes, this.logger);
   }
 
   get telemetryAddress(): AddressInfo | undefined {

@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Endpoint } from '../config/endpoint.js';
 import type { HttpRoutes } from './http_routes.js';
+import type { Logger } from './logger.js';
 import type { Telemetry } from './telemetry.js';
 
 export class TelemetryServer {
@@ -14,9 +15,12 @@ export class TelemetryServer {
     private readonly endpoint: Endpoint,
     private readonly telemetry: Telemetry,
     private readonly routes: HttpRoutes,
+    private readonly logger: Logger,
   ) {
     this.#server = http.createServer((req, res) => {
-      this.#handle(req, res).catch(() => {
+      this.#handle(req, res).catch((error: unknown) => {
+        // A route's bug: the client gets a 500, the operator the reason.
+        this.logger.error({ err: error, method: req.method, url: req.url }, 'a telemetry server route failed');
         if (!res.headersSent) res.writeHead(500);
         res.end();
       });

@@ -1,5 +1,5 @@
 // The one module that owns SQLite (better-sqlite3): exporter queues and dead letters, the pattern catalog, the
-// sampling ledger, anomalies, policy versions and rejected proposals. WAL journal; the sync policy decides what a commit survives (FULL: power loss; NORMAL:
+// sampling ledger, anomalies, policy versions and rejected proposals, backfill checkpoints, webhook deliveries. WAL journal; the sync policy decides what a commit survives (FULL: power loss; NORMAL:
 // process crash only; OFF: neither).
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -107,6 +107,22 @@ CREATE TABLE IF NOT EXISTS backfill_slices (
   sink_offset INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (job, slice_start)
 );
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+  id TEXT PRIMARY KEY,
+  url TEXT NOT NULL,
+  event TEXT NOT NULL,
+  service TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  hash TEXT NOT NULL,
+  body TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_status INTEGER,
+  last_error TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_by_status ON webhook_deliveries (status, created_at);
 CREATE TABLE IF NOT EXISTS dead_letters (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   exporter TEXT NOT NULL,
@@ -182,6 +198,24 @@ export interface LedgerPatternRow {
   wire_bytes_seen: number;
   wire_bytes_kept: number;
   wire_bytes_boosted: number;
+}
+
+/** One webhook delivery: the signed event (its body exactly as sent), where it stands and how it went. */
+export interface WebhookDeliveryRow {
+  /** The Standard Webhooks `webhook-id`: the same on every attempt, so a receiver can drop repeats. */
+  id: string;
+  url: string;
+  event: string;
+  service: string;
+  version: number;
+  hash: string;
+  body: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
 }
 
 /** One time slice of a backfill: delivered up to (after_us, after_uuid), `done` once read to its end. */
@@ -433,6 +467,42 @@ export class Store {
         WHERE l.service = ? AND l.window_start >= ? AND l.window_start < ? GROUP BY l.pattern ORDER BY SUM(l.wire_bytes_seen) DESC, l.pattern LIMIT ?`,
       )
       .all(service, from, to, limit);
+  }
+
+  /**
+   * A new webhook delivery, pending. Settled deliveries older than `keepSettledSince` leave the log here, so
+   * it holds recent history only, however long the daemon runs.
+   */
+  addWebhookDelivery(row: WebhookDeliveryRow, keepSettledSince: number): void {
+    this.#db.transaction(() => {
+      this.#db
+        .prepare('INSERT INTO webhook_deliveries (id, url, event, service, version, hash, body, status, attempts, last_status, last_error, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(row.id, row.url, row.event, row.service, row.version, row.hash, row.body, row.status, row.attempts, row.last_status, row.last_error, row.created_at, row.updated_at);
+      this.#db.prepare("DELETE FROM webhook_deliveries WHERE status != 'pending' AND created_at < ?").run(keepSettledSince);
+    })();
+  }
+
+  /** After an attempt: where the delivery stands now. */
+  updateWebhookDelivery(id: string, change: Pick<WebhookDeliveryRow, 'status' | 'attempts' | 'last_status' | 'last_error' | 'updated_at'>): void {
+    this.#db
+      .prepare('UPDATE webhook_deliveries SET status = ?, attempts = ?, last_status = ?, last_error = ?, updated_at = ? WHERE id = ?')
+      .run(change.status, change.attempts, change.last_status, change.last_error, change.updated_at, id);
+  }
+
+  /** The delivery log, newest first; `pending` ones (to resume at start) when asked by status. */
+  webhookDeliveries(filter: { status?: WebhookDeliveryRow['status']; service?: string; limit: number }): WebhookDeliveryRow[] {
+    const where: string[] = [];
+    const args: Array<string | number> = [];
+    if (filter.status) {
+      where.push('status = ?');
+      args.push(filter.status);
+    }
+    if (filter.service) {
+      where.push('service = ?');
+      args.push(filter.service);
+    }
+    const sql = `SELECT * FROM webhook_deliveries ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id LIMIT ?`;
+    return this.#db.prepare<Array<string | number>, WebhookDeliveryRow>(sql).all(...args, filter.limit);
   }
 
   /** A backfill's slices as checkpointed (receivers/posthog/backfill.ts). */

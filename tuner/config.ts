@@ -65,7 +65,18 @@ export interface TunerConfig {
     max_open_waits: number;
     /** Consumers' latest status reports kept, all services together; the longest silent goes first. */
     max_consumers: number;
+    webhooks: WebhooksConfig;
   };
+}
+
+/** Signed POSTs (Standard Webhooks) on every policy change, retried, logged in the store. */
+export interface WebhooksConfig {
+  endpoints: Array<{ url: string; /** `whsec_` + base64 of 24–64 random bytes. */ secret: string; /** Absent or empty: every service. */ services?: string[] }>;
+  /** Per attempt. */
+  timeout: Duration;
+  retry: { initial_interval: Duration; multiplier: number; max_interval: Duration; max_elapsed_time: Duration };
+  /** Settled deliveries stay in the log this long. */
+  keep: Duration;
 }
 
 const price = {
@@ -130,7 +141,33 @@ const schema = {
     distribution: {
       type: 'object',
       additionalProperties: false,
-      properties: { max_wait: DURATION_SCHEMA, max_open_waits: { type: 'integer', minimum: 0 }, max_consumers: { type: 'integer', minimum: 1 } },
+      properties: {
+        max_wait: DURATION_SCHEMA,
+        max_open_waits: { type: 'integer', minimum: 0 },
+        max_consumers: { type: 'integer', minimum: 1 },
+        webhooks: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            endpoints: {
+              type: 'array',
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['url', 'secret'],
+                properties: { url, secret: { type: 'string' }, services: { type: 'array', items: { type: 'string', minLength: 1 } } },
+              },
+            },
+            timeout: DURATION_SCHEMA,
+            retry: {
+              type: 'object',
+              additionalProperties: false,
+              properties: { initial_interval: DURATION_SCHEMA, multiplier: { type: 'number', minimum: 1 }, max_interval: DURATION_SCHEMA, max_elapsed_time: DURATION_SCHEMA },
+            },
+            keep: DURATION_SCHEMA,
+          },
+        },
+      },
     },
   },
 };
@@ -144,6 +181,10 @@ export function validateTunerConfig(config: TunerConfig): ConfigProblem[] {
   if (config.provider === 'anthropic' && config.anthropic.api_key === '') problems.push({ path: 'anthropic.api_key', message: 'is required for provider anthropic (e.g. ${env:ANTHROPIC_API_KEY})' });
   if (config.provider === 'openai' && !/\/v1\/?$/.test(config.openai.base_url)) problems.push({ path: 'openai.base_url', message: 'must end in /v1 (the client appends /chat/completions)' });
   if (config.interval.ms < 1000) problems.push({ path: 'interval', message: 'must be at least 1s' });
+  config.distribution.webhooks.endpoints.forEach((endpoint, i) => {
+    const problem = secretProblem(endpoint.secret);
+    if (problem) problems.push({ path: `distribution.webhooks.endpoints.${i}.secret`, message: problem });
+  });
   return problems;
 }
 
@@ -167,6 +208,25 @@ export function defaultTunerConfig(): TunerConfig {
     openai: { base_url: 'https://api.openai.com/v1', api_key: '', model: 'gpt-4o-mini', price: { input_per_million: 0, output_per_million: 0 } },
     anthropic: { base_url: 'https://api.anthropic.com', api_key: '', model: 'claude-sonnet-4-5', max_tokens: 2048, price: { input_per_million: 0, output_per_million: 0 } },
     ollama: { host: 'http://127.0.0.1:11434', model: 'llama3.1' },
-    distribution: { max_wait: duration('60s'), max_open_waits: 10_000, max_consumers: 10_000 },
+    distribution: {
+      max_wait: duration('60s'),
+      max_open_waits: 10_000,
+      max_consumers: 10_000,
+      webhooks: {
+        endpoints: [],
+        timeout: duration('10s'),
+        retry: { initial_interval: duration('5s'), multiplier: 2, max_interval: duration('5m'), max_elapsed_time: duration('24h') },
+        keep: duration('168h'),
+      },
+    },
   };
+}
+
+/** Standard Webhooks secrets: `whsec_` and the base64 of 24 to 64 random bytes (the HMAC key). */
+function secretProblem(secret: string): string | undefined {
+  const hint = 'must be whsec_ followed by the base64 of 24 to 64 random bytes, e.g. ${env:LOGSIFT_WEBHOOK_SECRET} set to whsec_$(openssl rand -base64 32)';
+  const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(secret);
+  if (!match) return hint;
+  const bytes = Buffer.from(match[1]!, 'base64').length;
+  return bytes >= 24 && bytes <= 64 ? undefined : hint;
 }

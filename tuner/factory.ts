@@ -8,18 +8,24 @@ import { Tuner } from './tuner.js';
 import { ConsumerStatuses } from './consumer_status.js';
 import { tunerMetrics } from './metrics.js';
 import { PolicyWaits } from './policy_waits.js';
+import { PolicyWebhooks } from './policy_webhooks.js';
+import { WEBHOOKS_PREFIX, webhooksRoute } from './webhooks_api.js';
 import { policyHash } from '../policy/policy_hash.js';
 
 class TunerExtension implements Extension {
   readonly #tuner: Tuner;
   readonly #waits: PolicyWaits;
   readonly #consumers: ConsumerStatuses;
-  #removeRoute: (() => void) | undefined;
+  readonly #webhooks: PolicyWebhooks;
+  #removeRoutes: Array<() => void> = [];
+  #unsubscribe: (() => void) | undefined;
 
   constructor(private readonly settings: CreateSettings, private readonly config: TunerConfig) {
     this.#tuner = new Tuner(config, settings);
     this.#waits = new PolicyWaits(settings.policies, settings.clock, config.distribution.max_open_waits);
     this.#consumers = new ConsumerStatuses(config.distribution.max_consumers);
+    const webhookCounts = tunerMetrics(settings.telemetry).webhooks;
+    this.#webhooks = new PolicyWebhooks(config.distribution.webhooks, () => settings.store.get(), settings.clock, settings.logger, webhookCounts);
   }
 
   async start(): Promise<void> {
@@ -28,7 +34,19 @@ class TunerExtension implements Extension {
     const statusReports = tunerMetrics(telemetry).statusReports;
     telemetry.gauge({ name: 'logsift_policy_open_waits', help: 'Long-polls on the control API waiting for a policy to change.', read: () => this.#waits.open });
     this.#waits.start();
-    this.#removeRoute = this.settings.routes.add(
+    const board = this.settings.policies;
+    this.#unsubscribe = board.onChange((service) => {
+      // Called inside the change itself: a failure here must not undo or fail it.
+      try {
+        const policy = board.get(service);
+        if (policy) this.#webhooks.changed(policy);
+      } catch (error) {
+        this.settings.logger.error({ err: error, service }, 'could not start the webhooks for a policy change');
+      }
+    });
+    this.#webhooks.resume();
+    this.#removeRoutes.push(this.settings.routes.add(WEBHOOKS_PREFIX, webhooksRoute((filter) => this.settings.store.get().webhookDeliveries(filter))));
+    this.#removeRoutes.push(this.settings.routes.add(
       POLICIES_PREFIX,
       policiesRoute({
         current: (service) => tuner.current(service),
@@ -48,15 +66,17 @@ class TunerExtension implements Extension {
           return this.#consumers.list(service, current && policyHash(current));
         },
       }),
-    );
+    ));
     tuner.start();
   }
 
   async shutdown(): Promise<void> {
     this.#tuner.stop();
     this.#waits.stop();
-    this.#removeRoute?.();
-    this.#removeRoute = undefined;
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    await this.#webhooks.stop();
+    for (const remove of this.#removeRoutes.splice(0)) remove();
   }
 }
 

@@ -13,6 +13,11 @@ export function tunerMetrics(telemetry: Telemetry) {
       help: 'Tokens the tuner spent, by provider and direction (input, output).',
       labelNames: ['provider', 'direction'] as const,
     }),
+    webhooks: telemetry.counter({
+      name: 'logsift_policy_webhooks_total',
+      help: 'Policy webhook deliveries by outcome: delivered, failed (for good), retried (an attempt that will be repeated).',
+      labelNames: ['outcome'] as const,
+    }),
     statusReports: telemetry.counter({
       name: 'logsift_policy_status_reports_total',
       help: 'Status reports from policy consumers, by status (applying, applied, failed).',
