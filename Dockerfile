@@ -16,6 +16,7 @@ COPY store ./store
 COPY tuner ./tuner
 COPY policy ./policy
 COPY cost ./cost
+COPY fleet ./fleet
 # `npm ci` compiles to dist/ (the prepare script); then the build tools go and the runtime packages stay.
 RUN npm ci && npm prune --omit=dev && npm cache clean --force
 

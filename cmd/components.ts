@@ -18,6 +18,7 @@ import { otlpReceiverFactory } from '../receivers/otlp/factory.js';
 import { posthogReceiverFactory } from '../receivers/posthog/factory.js';
 import { tunerExtensionFactory } from '../tuner/factory.js';
 import { insightsExtensionFactory } from '../cost/factory.js';
+import { policySourceExtensionFactory } from '../fleet/policy_source/factory.js';
 
 export const BUILTIN_FACTORIES: readonly Factory[] = [
   otlpReceiverFactory,
@@ -36,6 +37,7 @@ export const BUILTIN_FACTORIES: readonly Factory[] = [
   otlpGrpcExporterFactory,
   tunerExtensionFactory,
   insightsExtensionFactory,
+  policySourceExtensionFactory,
 ];
 
 export function builtinRegistry(): FactoryRegistry {

@@ -50,7 +50,11 @@ describe('import boundaries', () => {
   });
 
   it('config/ is a leaf: it imports nothing of the project outside itself', () => {
-    assert.deepEqual(crossings(['config'], ['pipeline', 'policy', 'store', 'proto', 'tuner', 'cmd', ...COMPONENTS]), []);
+    assert.deepEqual(crossings(['config'], ['pipeline', 'policy', 'store', 'proto', 'tuner', 'fleet', 'cmd', ...COMPONENTS]), []);
+  });
+
+  it('fleet/ reaches its gateway over HTTP and the sampler through policy/: no component, no tuner, no command line', () => {
+    assert.deepEqual(crossings(['fleet'], [...COMPONENTS, 'tuner', 'cmd']), []);
   });
 
   it('components import neither the tuner nor the command line', () => {

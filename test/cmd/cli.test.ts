@@ -37,7 +37,7 @@ describe('logsift CLI', () => {
   });
 
   it('the shipped example configs validate', async () => {
-    for (const example of ['sidecar.yaml', 'gateway.yaml']) {
+    for (const example of ['sidecar.yaml', 'sidecar_fleet.yaml', 'gateway.yaml']) {
       const result = await runCli(['validate', '--config', path.join(examples, example)], { POSTHOG_PROJECT_TOKEN: 'phc_example' });
       assert.equal(result.code, 0, `${example}: ${result.stderr}`);
     }
