@@ -16,6 +16,8 @@ import type { Factory } from '../pipeline/component.js';
 import { FactoryRegistry } from '../pipeline/registry.js';
 import { otlpReceiverFactory } from '../receivers/otlp/factory.js';
 import { posthogReceiverFactory } from '../receivers/posthog/factory.js';
+import { kafkaReceiverFactory } from '../receivers/kafka/factory.js';
+import { kafkaExporterFactory } from '../exporters/kafka/factory.js';
 import { tunerExtensionFactory } from '../tuner/factory.js';
 import { insightsExtensionFactory } from '../cost/factory.js';
 import { policySourceExtensionFactory } from '../fleet/policy_source/factory.js';
@@ -23,6 +25,7 @@ import { policySourceExtensionFactory } from '../fleet/policy_source/factory.js'
 export const BUILTIN_FACTORIES: readonly Factory[] = [
   otlpReceiverFactory,
   posthogReceiverFactory,
+  kafkaReceiverFactory,
   batchProcessorFactory,
   memoryLimiterFactory,
   signatureProcessorFactory,
@@ -35,6 +38,7 @@ export const BUILTIN_FACTORIES: readonly Factory[] = [
   posthogExporterFactory,
   otlpHttpExporterFactory,
   otlpGrpcExporterFactory,
+  kafkaExporterFactory,
   tunerExtensionFactory,
   insightsExtensionFactory,
   policySourceExtensionFactory,

@@ -149,7 +149,7 @@ service:
       'receivers.otlp.protocols.grpc.endpont: unknown key (did you mean "endpoint"?)',
       'receivers.otlp.protocols.http.endpoint: must be host:port, e.g. 127.0.0.1:4317',
       'receivers.otlp.protocols.http.max_request_body_size: must be >= 1',
-      'receivers.otlpp: unknown receiver type "otlpp" (did you mean "otlp"?); known: otlp, posthog',
+      'receivers.otlpp: unknown receiver type "otlpp" (did you mean "otlp"?); known: kafka, otlp, posthog',
       'exporters.file.path: is required',
       'exporters.file.rotation.max_megabytes: must be > 0',
       'exporters.posthog.api_key: this is a personal API key (phx_); log ingestion takes the project token (phc_)',
