@@ -54,6 +54,15 @@ const checkSchema = compileConfigSchema(schema);
 
 type KafkaMessage = Message<Buffer, Buffer, Buffer, Buffer>;
 
+/** A commit not answered by then counts as failed, so one lost answer cannot stop all later commits. */
+const COMMIT_TIMEOUT_MS = 10_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 class KafkaReceiver implements Receiver {
   readonly #watermarks = new PartitionWatermarks<KafkaMessage>();
   readonly #stop = new AbortController();
@@ -62,6 +71,11 @@ class KafkaReceiver implements Receiver {
   #consumer: Consumer<Buffer, Buffer, Buffer, Buffer> | undefined;
   #stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
   #commitTimer: unknown;
+  #reading: Promise<void> | undefined;
+  /** Per partition, the newest offset handed on. */
+  readonly #highest = new Map<string, bigint>();
+  #ownedFrom: unknown = null;
+  #ownedSet = new Set<string>();
   #lag = 0;
   #failingSince: number | undefined;
 
@@ -82,9 +96,9 @@ class KafkaReceiver implements Receiver {
     const { config } = this;
     const group = config.group_protocol === 'consumer' ? { groupProtocol: 'consumer' as const } : { groupProtocol: 'classic' as const, sessionTimeout: 10_000, heartbeatInterval: 1_000 };
     this.#consumer = new Consumer({ ...kafkaClientOptions(config), groupId: config.group_id, ...group });
-    this.#stream = await this.#consumer.consume({ topics: [config.logs.topic], mode: 'committed', fallbackMode: config.initial_offset, autocommit: false });
-    this.#stream.on('data', (message: KafkaMessage) => this.#receive(message));
-    this.#stream.on('error', (error: Error) => this.settings.logger.error({ err: error }, 'the kafka consumer failed; it reconnects'));
+    // A small read-ahead: what is fetched but not yet handed on may belong to a partition a rebalance moves.
+    this.#stream = await this.#consumer.consume({ topics: [config.logs.topic], mode: 'committed', fallbackMode: config.initial_offset, autocommit: false, highWaterMark: config.max_in_flight_messages });
+    this.#reading = this.#read(this.#stream);
     this.#consumer.on('consumer:lag', (lag) => {
       let total = 0;
       for (const partitions of lag.values()) for (const n of partitions) total += Math.max(0, Number(n));
@@ -95,18 +109,63 @@ class KafkaReceiver implements Receiver {
     this.settings.logger.info({ topic: config.logs.topic, group: config.group_id, brokers: config.brokers }, 'kafka receiver consuming');
   }
 
-  #receive(message: KafkaMessage): void {
-    const partition = `${message.topic}:${message.partition}`;
+  /** Pulls messages (the stream fetches as they are taken) while fewer than the bound are in flight. */
+  async #read(stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>): Promise<void> {
+    try {
+      for await (const message of stream) {
+        if (this.#stop.signal.aborted) break;
+        const partition = `${message.topic}:${message.partition}`;
+        // Fetched before a rebalance moved its partition away: its new owner reads it from the last commit.
+        if (!this.#owned().has(partition)) continue;
+        // A partition newly this member's starts after the group's last commit, whatever the client fetched.
+        if (!this.#highest.has(partition)) await this.#startFromCommit(message.topic, message.partition, partition);
+        // After a rebalance the client may read a partition it keeps again from the last commit: what this
+        // member already handed on is skipped rather than delivered twice.
+        const highest = this.#highest.get(partition);
+        if (highest !== undefined && message.offset <= highest) continue;
+        this.#highest.set(partition, message.offset);
+        this.#receive(partition, message);
+        while (this.#inFlight.size >= this.config.max_in_flight_messages) await Promise.race(this.#inFlight);
+      }
+    } catch (error) {
+      if (!this.#stop.signal.aborted) this.settings.logger.error({ err: error }, 'the kafka consumer stopped reading; restart the daemon to read again');
+    }
+  }
+
+  /** The partitions this member owns; those it lost are forgotten (if one comes back, it starts from its commit). */
+  #owned(): Set<string> {
+    const assignments = this.#consumer?.assignments ?? null;
+    if (assignments !== this.#ownedFrom) {
+      this.#ownedFrom = assignments;
+      this.#ownedSet = new Set((assignments ?? []).flatMap((a) => a.partitions.map((p) => `${a.topic}:${p}`)));
+      for (const partition of [...this.#highest.keys()]) {
+        if (this.#ownedSet.has(partition)) continue;
+        this.#highest.delete(partition);
+        this.#watermarks.drop(partition);
+      }
+    }
+    return this.#ownedSet;
+  }
+
+  async #startFromCommit(topic: string, partitionNumber: number, partition: string): Promise<void> {
+    try {
+      const committed = await this.#consumer!.listCommittedOffsets({ topics: [{ topic, partitions: [partitionNumber] }] });
+      // This client commits a message's own offset (and resumes after it): -1 when nothing was committed.
+      const last = committed.get(topic)?.[partitionNumber] ?? -1n;
+      if (last >= 0n) this.#highest.set(partition, last);
+    } catch (error) {
+      this.settings.logger.warn({ err: error, partition }, 'could not read the group\'s commit for a partition; taking what the client fetches');
+    }
+  }
+
+  #receive(partition: string, message: KafkaMessage): void {
     const entry = this.#watermarks.start(partition, message);
-    const handling = this.#handle(message).then((done) => {
-      if (done) this.#watermarks.finish(partition, entry);
-    });
-    const tracked = handling.finally(() => {
-      this.#inFlight.delete(tracked);
-      if (this.#stream?.isPaused() && this.#inFlight.size <= this.config.max_in_flight_messages / 2 && !this.#stop.signal.aborted) this.#stream.resume();
-    });
+    const tracked: Promise<void> = this.#handle(message)
+      .then((done) => {
+        if (done) this.#watermarks.finish(partition, entry);
+      })
+      .finally(() => this.#inFlight.delete(tracked));
     this.#inFlight.add(tracked);
-    if (this.#inFlight.size >= this.config.max_in_flight_messages) this.#stream?.pause();
   }
 
   /** True once the message's records were accepted (or it was passed over); false when given up at shutdown. */
@@ -161,7 +220,7 @@ class KafkaReceiver implements Receiver {
     const { id, logger } = this.settings;
     for (const message of this.#watermarks.takeCommittable()) {
       try {
-        await message.commit();
+        await withTimeout(message.commit() as Promise<void>, COMMIT_TIMEOUT_MS, 'the commit was not answered');
         this.#metrics.commits.inc({ receiver: id, outcome: 'ok' });
       } catch (error) {
         // Most often the partition moved to another member in a rebalance: it goes on from the last commit.
@@ -174,13 +233,13 @@ class KafkaReceiver implements Receiver {
   async shutdown(): Promise<void> {
     this.#stop.abort(new Error('stopping'));
     if (this.#commitTimer !== undefined) this.settings.clock.clearTimeout(this.#commitTimer);
-    this.#stream?.pause();
     // What was accepted is committed; what was not stays uncommitted and is read again by the next owner.
     await Promise.all(this.#inFlight);
     await this.#commit();
     this.#consumer?.stopLagMonitoring();
     const stream = this.#stream;
     if (stream) await new Promise<void>((resolve) => stream.close(() => resolve()));
+    await this.#reading;
     const consumer = this.#consumer;
     if (consumer) await new Promise<void>((resolve) => consumer.close(true, () => resolve()));
     this.#stream = undefined;

@@ -108,7 +108,8 @@ describe('sidecars following a gateway', { timeout: 60_000 }, () => {
   after(async () => {
     for (const s of sidecars) await s.d.stop();
     await gateway?.stop();
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    // Retried: a stopped daemon's SQLite may still be letting go of its files.
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   });
 
   it('reaches every sidecar by long-poll as soon as the gateway accepts it, each reporting it applied', async () => {

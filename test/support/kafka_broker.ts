@@ -115,7 +115,9 @@ export async function startKafka(options: { partitions?: number } = {}): Promise
     ].join('\n'),
   );
   const cp = `${libs}/*`;
-  execFileSync('java', ['-cp', cp, 'kafka.tools.StorageTool', 'format', '-t', randomBytes(16).toString('base64url'), '-c', properties], { stdio: 'ignore' });
+  // A cluster id is 16 bytes in base64url; one starting with '-' would be read as an option.
+  const clusterId = randomBytes(16).toString('base64url').replace(/^-/, 'A');
+  execFileSync('java', ['-cp', cp, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties], { stdio: 'ignore' });
   const child: ChildProcess = spawn('java', ['-Xms256m', '-Xmx512m', `-Dlog4j2.configurationFile=${log4j}`, '-cp', cp, 'kafka.Kafka', properties], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let started = false;
