@@ -57,6 +57,6 @@ export async function replayTraffic(options: ReplayOptions): Promise<ReplayedTra
     const analyses = services.map((service) => analyseService(store, service, options.windowMs, { input: inputErrors, kept: keptErrors }, options.costs));
     return { analyses, recordsIn, recordsKept, badLines };
   } finally {
-    offline.store.close();
+    await offline.store.close();
   }
 }

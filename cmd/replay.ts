@@ -44,7 +44,7 @@ export async function replayInto(config: LogsiftConfig, registry: FactoryRegistr
   writeFileSync(path.join(out, 'anomalies.jsonl'), anomalies.map((a) => JSON.stringify(a)).join('\n') + (anomalies.length ? '\n' : ''));
   const ledger = db.ledger();
   writeFileSync(path.join(out, 'ledger.jsonl'), ledger.map((r) => JSON.stringify(r)).join('\n') + (ledger.length ? '\n' : ''));
-  store.close();
+  await store.close();
   return {
     records_in: recordsIn,
     records_kept: recordsKept,

@@ -73,7 +73,7 @@ export class Daemon {
       await this.#graph.start();
     } catch (error) {
       await this.#telemetryServer.shutdown();
-      this.#store.close();
+      await this.#store.close();
       throw error;
     }
     this.#telemetryServer.setReady(true);
@@ -95,7 +95,7 @@ export class Daemon {
       const drained = outcome === 'done' && !deadline.signal.aborted;
       if (!drained) this.logger.error({ deadline_ms: deadlineMs, abandoned: outcome === 'abandoned' }, 'shutdown deadline passed before every batch was acknowledged');
       await this.#telemetryServer.shutdown();
-      if (outcome === 'done') this.#store.close();
+      if (outcome === 'done') await this.#store.close();
       return drained;
     })();
     return this.#stopping;

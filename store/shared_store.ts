@@ -46,10 +46,12 @@ export class SharedStore {
     return store;
   }
 
-  close(): void {
-    this.#checkpointer?.stop();
+  /** Closes the daemon's connection and the checkpoint worker's; resolves once both have let go of the files. */
+  async close(): Promise<void> {
+    const stopping = this.#checkpointer?.stop();
     this.#checkpointer = undefined;
     this.#store?.close();
     this.#store = undefined;
+    await stopping;
   }
 }

@@ -38,6 +38,7 @@ const DRIVER = createRequire(import.meta.url).resolve('better-sqlite3');
 export class WalCheckpointer {
   readonly #worker: Worker;
   #stopped = false;
+  readonly #exited: Promise<void>;
 
   /** `onCheckpoint`: after each pass, with how many log frames the database holds copies of so far. */
   constructor(
@@ -55,6 +56,7 @@ export class WalCheckpointer {
       else if (message.copied !== undefined) onCheckpoint?.(message.copied);
     });
     this.#worker.on('error', (error) => this.#fail(error));
+    this.#exited = new Promise((resolve) => this.#worker.once('exit', () => resolve()));
   }
 
   #fail(error: Error): void {
@@ -64,10 +66,16 @@ export class WalCheckpointer {
     this.onFailure(error);
   }
 
-  /** Asks the worker to close its connection and end (it is not waited for). */
-  stop(): void {
-    if (this.#stopped) return;
+  /**
+   * Asks the worker to close its connection and end; resolves once it has (a closing connection may still
+   * write the log and its index: a caller removing the data dir must not race it).
+   */
+  stop(): Promise<void> {
+    if (this.#stopped) return this.#exited;
     this.#stopped = true;
+    // Held until it has ended: a stop that is awaited keeps the process up that long.
+    this.#worker.ref();
     this.#worker.postMessage('stop');
+    return this.#exited;
   }
 }

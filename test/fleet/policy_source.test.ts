@@ -108,8 +108,7 @@ describe('sidecars following a gateway', { timeout: 60_000 }, () => {
   after(async () => {
     for (const s of sidecars) await s.d.stop();
     await gateway?.stop();
-    // Retried: a stopped daemon's SQLite may still be letting go of its files.
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
   it('reaches every sidecar by long-poll as soon as the gateway accepts it, each reporting it applied', async () => {

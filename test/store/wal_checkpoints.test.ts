@@ -28,23 +28,23 @@ describe('write-ahead log checkpoints off the data path', () => {
     await copied;
     assert.ok(copiedSoFar > 0, `${copiedSoFar} log frames copied by the worker`);
     assert.equal(store.pending('otlp_http').length, 20, 'nothing lost on the way');
-    shared.close();
+    await shared.close();
   });
 
-  it("the store's own connection no longer checkpoints at SQLite's 4 MB: the data path never waits for it", () => {
-    const walAfter = (background: boolean) => {
+  it("the store's own connection no longer checkpoints at SQLite's 4 MB: the data path never waits for it", async () => {
+    const walAfter = async (background: boolean) => {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-wal-'));
       // The worker's first pass is far away: whatever is checkpointed here, the store's connection did.
       const shared = new SharedStore(dir, 'normal', background ? { intervalMs: 600_000, onFailure: (error) => assert.fail(error) } : undefined);
       const store = shared.get();
       for (let i = 0; i < 40; i++) store.enqueue('otlp_http', 100, new Uint8Array(256 * 1024).fill(i));
       const size = statSync(path.join(dir, 'logsift.db-wal')).size;
-      shared.close();
+      await shared.close();
       return size;
     };
     const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
-    const own = walAfter(false);
-    const offloaded = walAfter(true);
+    const own = await walAfter(false);
+    const offloaded = await walAfter(true);
     assert.ok(own < 6 * 1024 * 1024, `alone, the connection checkpoints at ~4 MB of log (${mb(own)} MB)`);
     assert.ok(offloaded > 9 * 1024 * 1024, `with the worker, 10 MB written stay in the log for it (${mb(offloaded)} MB)`);
   });

@@ -1,0 +1,140 @@
+// The policy endpoints a fleet polls (issue 15), on the daemon's embedded default configuration: 10,000
+// services each with a policy; `GET /api/v1/policies/{service}` with the ETag the consumer holds (a 304, as
+// a cached consumer sees it) at 2,000 requests/s open loop, beside `GET /healthz` at the same rate in the
+// same run (the telemetry server's own floor), so the figure is a ratio; then 5,000 long-polls held open at
+// once, with the memory the daemon reports (`process_resident_memory_bytes`) before and while they wait.
+// Last line: JSON.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import hdr from 'hdr-histogram-js';
+import { defaultPolicy } from '../policy/policy.js';
+import { freePort } from '../test/support/ports.js';
+
+const SERVICES = Number(process.env.BENCH_CONTROL_SERVICES ?? 10_000);
+const RATE = Number(process.env.BENCH_CONTROL_RATE ?? 2_000);
+const SECONDS = Number(process.env.BENCH_CONTROL_SECONDS ?? 10);
+const WAITS = Number(process.env.BENCH_CONTROL_WAITS ?? 5_000);
+const BIN = fileURLToPath(new URL('../bin/logsift.js', import.meta.url));
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-control-'));
+const [grpcPort, httpPort, telemetryPort] = [await freePort(), await freePort(), await freePort()];
+const daemon = spawn(process.execPath, ['--max-semi-space-size=32', BIN, 'run'], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+  env: {
+    ...process.env,
+    LOGSIFT_OTLP_GRPC_ENDPOINT: `127.0.0.1:${grpcPort}`,
+    LOGSIFT_OTLP_HTTP_ENDPOINT: `127.0.0.1:${httpPort}`,
+    LOGSIFT_DATA_DIR: dir,
+    LOGSIFT_TELEMETRY_ADDRESS: `127.0.0.1:${telemetryPort}`,
+    LOGSIFT_STORAGE_SYNC: 'normal',
+    LOGSIFT_LOG_LEVEL: 'warn',
+  },
+});
+const exited = new Promise<void>((resolve) => daemon.on('close', () => resolve()));
+const base = `http://127.0.0.1:${telemetryPort}`;
+while (!(await fetch(`${base}/readyz`).then((r) => r.ok, () => false))) {
+  if (daemon.exitCode !== null) throw new Error(`the daemon exited (${daemon.exitCode}) before it was ready`);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+function request(pathname: string, headers: Record<string, string> = {}, method = 'GET', body?: string): Promise<{ status: number; etag: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: telemetryPort, path: pathname, method, agent, headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, etag: res.headers.etag }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+// 10,000 services, each with a policy of its own (forced: there is no traffic to replay them over).
+const etags: string[] = [];
+const started = Date.now();
+for (let next = 0; next < SERVICES; ) {
+  const batch = Array.from({ length: Math.min(32, SERVICES - next) }, (_, i) => next + i);
+  next += batch.length;
+  const answers = await Promise.all(
+    batch.map((n) => request(`/api/v1/policies/svc-${n}?force=true`, { 'content-type': 'application/json' }, 'POST', JSON.stringify({ ...defaultPolicy(`svc-${n}`), reasoning: `service ${n}` }))),
+  );
+  answers.forEach((a, i) => {
+    if (a.status !== 201 || !a.etag) throw new Error(`POST for svc-${batch[i]} answered ${a.status}`);
+    etags[batch[i]!] = a.etag;
+  });
+}
+const loadSeconds = (Date.now() - started) / 1000;
+
+/** Open loop: a request every 1/RATE s whatever the answers do; latency from when it was due. */
+async function openLoop(pick: (i: number) => { path: string; headers: Record<string, string>; expect: number }) {
+  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  const t0 = performance.now();
+  const total = RATE * SECONDS;
+  const pending: Promise<void>[] = [];
+  let wrong = 0;
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    const { path: p, headers, expect } = pick(i);
+    pending.push(
+      request(p, headers).then((answer) => {
+        if (answer.status !== expect) wrong += 1;
+        histogram.recordValue(Math.max(1, Math.round((performance.now() - due) * 1000)));
+      }),
+    );
+  }
+  await Promise.all(pending);
+  const elapsed = (performance.now() - t0) / 1000;
+  return { requests_per_s: Math.round(total / elapsed), p50_ms: histogram.getValueAtPercentile(50) / 1000, p99_ms: histogram.getValueAtPercentile(99) / 1000, unexpected: wrong };
+}
+
+const random = (i: number) => (i * 7919) % SERVICES;
+const healthz = await openLoop(() => ({ path: '/healthz', headers: {}, expect: 200 }));
+const policies = await openLoop((i) => ({ path: `/api/v1/policies/svc-${random(i)}`, headers: { 'if-none-match': etags[random(i)]! }, expect: 304 }));
+
+async function reportedRss(): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  return Number(/^process_resident_memory_bytes (\d+)/m.exec(text)?.[1] ?? 0) / 1024 / 1024;
+}
+async function openWaits(): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  return Number(/^logsift_policy_open_waits (\d+)/m.exec(text)?.[1] ?? 0);
+}
+
+// 5,000 consumers, each holding a long-poll (60 s) on a service's policy it already has.
+const rssBefore = await reportedRss();
+const waitAgent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+const held: http.ClientRequest[] = [];
+for (let i = 0; i < WAITS; i++) {
+  const n = i % SERVICES;
+  const req = http.request({ host: '127.0.0.1', port: telemetryPort, path: `/api/v1/policies/svc-${n}?wait=60s`, agent: waitAgent, headers: { 'if-none-match': etags[n]! } }, (res) => res.resume());
+  req.on('error', () => undefined);
+  req.end();
+  held.push(req);
+}
+while ((await openWaits()) < WAITS) await new Promise((resolve) => setTimeout(resolve, 100));
+const rssWaiting = await reportedRss();
+for (const req of held) req.destroy();
+
+const summary = {
+  bench: 'control',
+  machine: `${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown'}, node ${process.version}`,
+  services: SERVICES,
+  policies_loaded_in_s: Math.round(loadSeconds * 10) / 10,
+  rate_per_s: RATE,
+  seconds: SECONDS,
+  healthz,
+  get_policy_304: policies,
+  p99_ratio_to_healthz: Math.round((policies.p99_ms / healthz.p99_ms) * 100) / 100,
+  long_polls: { open: WAITS, reported_rss_mb_before: Math.round(rssBefore), reported_rss_mb_waiting: Math.round(rssWaiting), kb_per_wait: Math.round(((rssWaiting - rssBefore) * 1024) / WAITS * 10) / 10 },
+};
+agent.destroy();
+daemon.kill('SIGTERM');
+await exited;
+rmSync(dir, { recursive: true, force: true });
+console.log(JSON.stringify(summary));
