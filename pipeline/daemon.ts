@@ -29,7 +29,7 @@ const WAL_CHECKPOINT_INTERVAL_MS = 250;
 
 export class Daemon {
   readonly logger: Logger;
-  readonly telemetry = new Telemetry();
+  readonly telemetry = new Telemetry({ processMetrics: true });
   readonly #store: SharedStore;
   readonly #graph: ComponentGraph;
   readonly #telemetryServer: TelemetryServer;

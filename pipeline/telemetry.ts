@@ -111,7 +111,12 @@ export class Telemetry {
     registers: [this.registry],
   });
 
-  constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'logsift_process_' });
+  /**
+   * `processMetrics`: the process's own gauges (memory, CPU, event-loop delay, GC). Only the daemon's
+   * telemetry collects them: each collection installs observers for the life of the process, so the
+   * short-lived telemetry of a replay (two a tuner round, two a policy POST) must not — it leaked them.
+   */
+  constructor(options: { processMetrics?: boolean } = {}) {
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'logsift_process_' });
   }
 }
