@@ -4,42 +4,20 @@
 // same run (the telemetry server's own floor), so the figure is a ratio; then 5,000 long-polls held open at
 // once, with the memory the daemon reports (`process_resident_memory_bytes`) before and while they wait.
 // Last line: JSON.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import hdr from 'hdr-histogram-js';
 import { defaultPolicy } from '../policy/policy.js';
-import { freePort } from '../test/support/ports.js';
+import { startDefaultDaemon } from './daemon_process.js';
 
 const SERVICES = Number(process.env.BENCH_CONTROL_SERVICES ?? 10_000);
 const RATE = Number(process.env.BENCH_CONTROL_RATE ?? 2_000);
 const SECONDS = Number(process.env.BENCH_CONTROL_SECONDS ?? 10);
 const WAITS = Number(process.env.BENCH_CONTROL_WAITS ?? 5_000);
-const BIN = fileURLToPath(new URL('../bin/logsift.js', import.meta.url));
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-control-'));
-const [grpcPort, httpPort, telemetryPort] = [await freePort(), await freePort(), await freePort()];
-const daemon = spawn(process.execPath, ['--max-semi-space-size=32', BIN, 'run'], {
-  stdio: ['ignore', 'ignore', 'inherit'],
-  env: {
-    ...process.env,
-    LOGSIFT_OTLP_GRPC_ENDPOINT: `127.0.0.1:${grpcPort}`,
-    LOGSIFT_OTLP_HTTP_ENDPOINT: `127.0.0.1:${httpPort}`,
-    LOGSIFT_DATA_DIR: dir,
-    LOGSIFT_TELEMETRY_ADDRESS: `127.0.0.1:${telemetryPort}`,
-    LOGSIFT_STORAGE_SYNC: 'normal',
-    LOGSIFT_LOG_LEVEL: 'warn',
-  },
-});
-const exited = new Promise<void>((resolve) => daemon.on('close', () => resolve()));
+const daemon = await startDefaultDaemon({ LOGSIFT_STORAGE_SYNC: 'normal' });
+const telemetryPort = daemon.telemetryPort;
 const base = `http://127.0.0.1:${telemetryPort}`;
-while (!(await fetch(`${base}/readyz`).then((r) => r.ok, () => false))) {
-  if (daemon.exitCode !== null) throw new Error(`the daemon exited (${daemon.exitCode}) before it was ready`);
-  await new Promise((resolve) => setTimeout(resolve, 50));
-}
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 function request(pathname: string, headers: Record<string, string> = {}, method = 'GET', body?: string): Promise<{ status: number; etag: string | undefined }> {
@@ -145,7 +123,5 @@ const summary = {
   long_polls: { asked: WAITS, held: heldOpen, failed_to_open: failedToOpen, reported_rss_mb_before: Math.round(rssBefore), reported_rss_mb_waiting: Math.round(rssWaiting), kb_per_wait: Math.round((((rssWaiting - rssBefore) * 1024) / Math.max(1, heldOpen)) * 10) / 10 },
 };
 agent.destroy();
-daemon.kill('SIGTERM');
-await exited;
-rmSync(dir, { recursive: true, force: true });
+await daemon.stop();
 console.log(JSON.stringify(summary));

@@ -1,10 +1,11 @@
 // Benchmarks run the daemon as its own process, from a config written to a temp dir, and wait for /readyz.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeConfigFile } from '../test/support/config_file.js';
+import { freePort } from '../test/support/ports.js';
 
 const BIN = fileURLToPath(new URL('../bin/logsift.js', import.meta.url));
 
@@ -60,6 +61,44 @@ export async function startDaemonProcess(shape: PipelineShape, dir = mkdtempSync
     stop: async () => {
       child.kill('SIGTERM');
       await exited;
+    },
+  };
+}
+
+export interface DefaultDaemon {
+  httpPort: number;
+  telemetryPort: number;
+  stop(): Promise<void>;
+}
+
+/** `logsift run` on its embedded default configuration, on free ports with a temp data dir (`env` adds settings). */
+export async function startDefaultDaemon(env: Record<string, string> = {}): Promise<DefaultDaemon> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-bench-default-'));
+  const [grpcPort, httpPort, telemetryPort] = [await freePort(), await freePort(), await freePort()];
+  const child = spawn(process.execPath, ['--max-semi-space-size=32', BIN, 'run'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      LOGSIFT_OTLP_GRPC_ENDPOINT: `127.0.0.1:${grpcPort}`,
+      LOGSIFT_OTLP_HTTP_ENDPOINT: `127.0.0.1:${httpPort}`,
+      LOGSIFT_DATA_DIR: dir,
+      LOGSIFT_TELEMETRY_ADDRESS: `127.0.0.1:${telemetryPort}`,
+      LOGSIFT_LOG_LEVEL: 'warn',
+      ...env,
+    },
+  });
+  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  while (!(await fetch(`http://127.0.0.1:${telemetryPort}/readyz`).then((r) => r.ok, () => false))) {
+    if (child.exitCode !== null) throw new Error(`the daemon exited (${child.exitCode}) before it was ready`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    httpPort,
+    telemetryPort,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

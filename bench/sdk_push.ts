@@ -3,40 +3,19 @@
 // daemon's embedded default configuration over OTLP/HTTP protobuf. The figure that matters is what the SDK
 // itself reports dropping (its `otel.sdk.processor.log.processed` counter with error.type queue_full): an
 // SDK whose exports are answered slowly drops records before logsift ever sees them. Last line: JSON.
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { freePort } from '../test/support/ports.js';
+import { startDefaultDaemon } from './daemon_process.js';
 
 const RATE = Number(process.env.BENCH_SDK_RATE ?? 20_000);
 const SECONDS = Number(process.env.BENCH_SDK_SECONDS ?? 60);
 const TICK_MS = 10;
-const BIN = fileURLToPath(new URL('../bin/logsift.js', import.meta.url));
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-sdk-push-'));
-const [grpcPort, httpPort, telemetryPort] = [await freePort(), await freePort(), await freePort()];
-const daemon = spawn(process.execPath, ['--max-semi-space-size=32', BIN, 'run'], {
-  stdio: ['ignore', 'ignore', 'inherit'],
-  env: {
-    ...process.env,
-    LOGSIFT_OTLP_GRPC_ENDPOINT: `127.0.0.1:${grpcPort}`,
-    LOGSIFT_OTLP_HTTP_ENDPOINT: `127.0.0.1:${httpPort}`,
-    LOGSIFT_DATA_DIR: dir,
-    LOGSIFT_TELEMETRY_ADDRESS: `127.0.0.1:${telemetryPort}`,
-    LOGSIFT_LOG_LEVEL: 'warn',
-  },
-});
-const exited = new Promise<void>((resolve) => daemon.on('close', () => resolve()));
-while (!(await fetch(`http://127.0.0.1:${telemetryPort}/readyz`).then((r) => r.ok, () => false))) {
-  if (daemon.exitCode !== null) throw new Error(`the daemon exited (${daemon.exitCode}) before it was ready`);
-  await new Promise((resolve) => setTimeout(resolve, 50));
-}
+const daemon = await startDefaultDaemon();
+const { httpPort } = daemon;
 
 const metrics = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
 const reader = new PeriodicExportingMetricReader({ exporter: metrics, exportIntervalMillis: 3_600_000 });
@@ -83,8 +62,7 @@ for (const resource of metrics.getMetrics()) {
 }
 await provider.shutdown();
 await meterProvider.shutdown();
-daemon.kill('SIGTERM');
-await exited;
+await daemon.stop();
 
 process.stdout.write(
   `${JSON.stringify({

@@ -14,5 +14,12 @@ export function fakeClock() {
   const timerScheduled = async () => {
     while (fake.countTimers() === 0) await new Promise((resolve) => setImmediate(resolve));
   };
-  return { fake, clock, timerScheduled };
+  /** Waits (on real I/O turns, never on time) until the daemon holds exactly `count` fake timers. */
+  const timersHeld = async (count: number) => {
+    for (let turns = 0; fake.countTimers() !== count; turns++) {
+      if (turns > 100_000) throw new Error(`expected ${count} timers on the fake clock, there are ${fake.countTimers()}`);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  return { fake, clock, timerScheduled, timersHeld };
 }

@@ -29,19 +29,11 @@ service:
 `;
 
 describe('policy distribution', () => {
-  const { fake, clock } = fakeClock();
+  const { fake, clock, timersHeld } = fakeClock();
   let d: TestDaemon;
   let api: string;
-  /**
-   * Waits on real I/O turns, never on time, until the daemon's fake timers number `n` more than `base` — each
-   * long-poll holds one (the others are the tuner's schedule and watch, the ledger's flush).
-   */
-  const timersAbove = async (base: number, n: number) => {
-    for (let turns = 0; fake.countTimers() !== base + n; turns++) {
-      if (turns > 100_000) assert.fail(`expected ${base + n} timers, the daemon has ${fake.countTimers()}`);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  };
+  /** Each long-poll holds one fake timer (the others: the tuner's schedule and watch, the ledger's flush). */
+  const timersAbove = (base: number, n: number) => timersHeld(base + n);
 
   const current = async () => {
     const response = await fetch(`${api}/api`);

@@ -110,11 +110,12 @@ describe('policy webhooks', { timeout: 30_000 }, () => {
   type Delivery = { id: string; url: string; status: string; attempts: number; last_status: number | null; last_error: string | null; version: number; hash: string };
   const deliveries = async (query = '') => ((await (await fetch(`${api}/webhooks/deliveries${query}`)).json()) as { deliveries: Delivery[] }).deliveries;
 
-  /** Waits on I/O turns, never on time, until the daemon holds more fake timers than `base` (a retry's wait). */
-  const timerAbove = async (base: number) => {
-    for (let turns = 0; fake.countTimers() <= base; turns++) {
-      if (turns > 100_000) assert.fail('no retry was scheduled');
-      await new Promise((resolve) => setImmediate(resolve));
+  /** The pending delivery once its first attempt is recorded (on I/O, not time). */
+  const retryScheduled = async () => {
+    for (let looks = 0; ; looks++) {
+      const [pending] = await deliveries('?status=pending');
+      if (pending && pending.attempts >= 1) return pending;
+      if (looks > 1000) assert.fail('no retry was scheduled');
     }
   };
 
@@ -146,12 +147,11 @@ describe('policy webhooks', { timeout: 30_000 }, () => {
   it('retries a 503 after its Retry-After with the same id, and fails a 401 for good with the reason', async () => {
     receiver.script = [[503, { 'retry-after': '7' }]];
     const first = receiver.next();
-    const base = fake.countTimers();
     await change('retry me');
     const refused = await first;
-    await timerAbove(base);
-    const [pending] = await deliveries('?status=pending');
-    assert.deepEqual([pending!.attempts, pending!.last_status], [1, 503]);
+    // Recorded pending in the same turn as its retry's timer is set: once the log shows it, the wait is on.
+    const pending = await retryScheduled();
+    assert.deepEqual([pending.attempts, pending.last_status], [1, 503]);
     const second = receiver.next();
     await fake.tickAsync(6_999);
     assert.equal(receiver.received.at(-1), refused, 'not before Retry-After');
@@ -182,10 +182,9 @@ describe('policy webhooks', { timeout: 30_000 }, () => {
   it('sends a delivery still pending at shutdown when the daemon starts again', async () => {
     receiver.script = [[503, {}]];
     const first = receiver.next();
-    const base = fake.countTimers();
     const { version } = await change('across a restart');
     await first;
-    await timerAbove(base);
+    await retryScheduled();
     const dir = d.dir;
     await d.daemon.stop();
     const resent = receiver.next();

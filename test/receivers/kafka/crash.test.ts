@@ -14,6 +14,7 @@ import { Admin, Producer } from '@platformatic/kafka';
 import { startCli } from '../../support/cli.js';
 import { startDaemon } from '../../support/daemon.js';
 import { freePort } from '../../support/ports.js';
+import { eventually } from '../../support/eventually.js';
 import { startKafka, type KafkaBroker } from '../../support/kafka_broker.js';
 import { decodeExportRequest, encodeExportRequest } from '../../../proto/otlp.js';
 
@@ -22,14 +23,6 @@ const PER_MESSAGE = 50;
 const TOTAL = MESSAGES * PER_MESSAGE;
 const SERVICES = ['checkout', 'search', 'payments', 'auth'];
 
-/** Waits (real time: the broker and a child process run on it) until `check` holds; never a timing assertion. */
-async function eventually(what: string, check: () => boolean, ms = 90_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`${what}: not within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 function message(m: number): Buffer {
   const service = SERVICES[m % SERVICES.length]!;
@@ -122,7 +115,7 @@ service:
     // 1. A logsift process reads; the backend goes down; the process is killed without warning.
     const first = await startCli(['run', '--config', file]);
     cleanups.push(() => void (first.child.exitCode === null && first.child.kill('SIGKILL')));
-    await eventually('the first process delivered some', () => distinct() >= 2_000);
+    await eventually('the first process delivered some', () => distinct() >= 2_000, 90_000);
     // Killed once it has committed (a process killed before its first commit is read again whole).
     for (let looks = 0; !firstCommitted; looks++) {
       if (looks > 600) assert.fail('the first process never committed');
@@ -131,7 +124,7 @@ service:
       if (!firstCommitted) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     down = true;
-    await eventually('the backend refused while down', () => refusedWhileDown >= 3);
+    await eventually('the backend refused while down', () => refusedWhileDown >= 3, 90_000);
     first.child.kill('SIGKILL');
     await first.exited;
 
@@ -145,13 +138,13 @@ service:
       }
     });
     const refusedBefore = refusedWhileDown;
-    await eventually('the restarted process tried the backend', () => refusedWhileDown >= refusedBefore + 2);
+    await eventually('the restarted process tried the backend', () => refusedWhileDown >= refusedBefore + 2, 90_000);
     down = false;
 
     // 3. A second member joins the group (partitions move), then leaves (they move back).
-    await eventually('delivery resumed', () => distinct() >= 6_000);
+    await eventually('delivery resumed', () => distinct() >= 6_000, 90_000);
     const joined = await startDaemon(config(0, path.join(dir, 'member')).replace(/address: "127\.0\.0\.1:0"/, 'address: "{{TELEMETRY}}"'));
-    await eventually('more delivered with two members', () => distinct() >= 12_000);
+    await eventually('more delivered with two members', () => distinct() >= 12_000, 90_000);
     await joined.stop();
 
     await producing;

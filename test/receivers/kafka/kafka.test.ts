@@ -13,19 +13,12 @@ import { after, before, describe, it } from 'node:test';
 import { Admin, Consumer, Producer } from '@platformatic/kafka';
 import { startDaemon, OTLP_RECEIVER, type TestDaemon } from '../../support/daemon.js';
 import { readFileExport } from '../../support/file_output.js';
+import { eventually } from '../../support/eventually.js';
 import { startKafka, type KafkaBroker } from '../../support/kafka_broker.js';
 import { sdkExporter, sdkProvider, SeverityNumber } from '../../support/otel_clients.js';
 import { sampleProtobuf } from '../../support/payloads.js';
 import { decodeExportRequest } from '../../../proto/otlp.js';
 
-/** Waits (real time: a broker runs on it) until `check` holds, for at most `ms`; never a timing assertion. */
-async function eventually(what: string, check: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`${what}: not within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const producerConfig = (broker: KafkaBroker, topic: string, encoding: string) => `${OTLP_RECEIVER}exporters:
   kafka: { brokers: ["${broker.bootstrap}"], logs: { topic: ${topic}, encoding: ${encoding} } }
