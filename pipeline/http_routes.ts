@@ -7,6 +7,22 @@ export function sendJson(res: http.ServerResponse, status: number, body: unknown
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(body === undefined ? undefined : JSON.stringify(body));
 }
 
+/** A request's JSON body, or the answer refusing it (413 past `maxBytes`, 400 when it is not JSON). */
+export async function readJsonBody(req: http.IncomingMessage, maxBytes: number): Promise<{ kind: 'read'; value: unknown } | { kind: 'refused'; status: number; error: string }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) return { kind: 'refused', status: 413, error: `the body is over ${maxBytes} bytes` };
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return { kind: 'read', value: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
+  } catch (error) {
+    return { kind: 'refused', status: 400, error: `the body is not JSON: ${(error as Error).message}` };
+  }
+}
+
 export type RouteHandler = (req: http.IncomingMessage, res: http.ServerResponse, path: string) => Promise<void>;
 
 export class HttpRoutes {

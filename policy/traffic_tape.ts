@@ -10,6 +10,7 @@ import { SharedKey } from '../pipeline/pipeline_shared.js';
 import { SEVERITY_CLASSES, type SeverityClass } from './severity.js';
 import type { Policy } from './policy.js';
 import type { ReplayReport } from './replay_report.js';
+import type { LedgerRowData } from '../store/store.js';
 
 export interface TapeEntry {
   time: number;
@@ -41,7 +42,21 @@ const KEPT = 1;
 const BOOSTED = 2;
 const CLASS_INDEX = new Map(SEVERITY_CLASSES.map((c, i) => [c, i]));
 
-export class TrafficTape {
+/** What readers of the recent traffic ask of a tape (a gateway's fleet view answers the same questions). */
+export interface TapeReader {
+  /** The entries within the tape's window before `now` (oldest first), optionally of one service. */
+  entries(now: number, service?: string): TapeEntry[];
+  /** Anomalies that overlap the tape's window before `now`. */
+  anomalies(now: number): TapeAnomaly[];
+}
+
+/** One completed window of one pattern as the sampler's ledger closed it, with the records seen per class. */
+export type LedgerWindowRow = LedgerRowData & {
+  /** Per severity class (index in SEVERITY_CLASSES): records seen. */
+  seen_by_class: number[];
+};
+
+export class TrafficTape implements TapeReader {
   readonly #time: Float64Array;
   readonly #bytes: Uint32Array;
   readonly #cls: Uint8Array;
@@ -154,7 +169,7 @@ export interface OpenAnomaly {
  * sampler's.
  */
 export interface SamplerTraffic {
-  tape: TrafficTape;
+  tape: TapeReader;
   /** The sampler's window (ms): what first-K and coverage are counted per. */
   windowMs: number;
   /** The sampler's own settings a replay must run with to decide as it does. */
@@ -169,6 +184,10 @@ export interface SamplerTraffic {
   configuredPolicy(service: string): Policy;
   /** Services seen in the traffic so far. */
   services(): string[];
+  /** Calls `listener` with the ledger's completed windows each time the sampler flushes them; returns the unsubscribe. */
+  onLedger(listener: (rows: readonly LedgerWindowRow[]) => void): () => void;
+  /** Templates known besides the store's catalog (a gateway's: what its sidecars reported). */
+  templates?(service: string): ReadonlyMap<string, string>;
 }
 
 export const SAMPLER_TRAFFIC = new SharedKey<SamplerTraffic>('sampler traffic');

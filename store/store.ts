@@ -527,6 +527,12 @@ export class Store {
       : this.#db.prepare<[number, number, string], LedgerRowData>(`${sql} AND service = ? ORDER BY window_start, pattern`).all(from, to, service);
   }
 
+  /** The templates of some of a service's patterns (those catalogued). */
+  patternTemplates(service: string, ids: readonly string[]): Map<string, string> {
+    const rows = this.#db.prepare<[string, string], { id: string; template: string }>('SELECT id, template FROM patterns WHERE service = ? AND id IN (SELECT value FROM json_each(?))').all(service, JSON.stringify(ids));
+    return new Map(rows.map((r) => [r.id, r.template]));
+  }
+
   patterns(service?: string): PatternRow[] {
     const sql = 'SELECT service, id, template, first_seen, last_seen, count, example, shapes FROM patterns';
     return service === undefined

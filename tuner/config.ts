@@ -66,7 +66,22 @@ export interface TunerConfig {
     /** Consumers' latest status reports kept, all services together; the longest silent goes first. */
     max_consumers: number;
     webhooks: WebhooksConfig;
+    /** What sidecars and SDKs report on `POST /api/v1/patterns/stats`, which the tuner decides on. */
+    stats: FleetStatsConfig;
   };
+}
+
+export interface FleetStatsConfig {
+  enabled: boolean;
+  /** Reported windows are kept (and tuned on) this long. */
+  retention: Duration;
+  /** An instance silent this long no longer counts as a replica of its services. */
+  instance_ttl: Duration;
+  /** (service, window, pattern) rows kept, all services together; past it the oldest windows go. */
+  max_rows: number;
+  max_templates: number;
+  /** How a per-service rate budget is split over replicas: by each one's `share` of the records, or equal parts (`replicas`). */
+  budget_split: 'share' | 'replicas';
 }
 
 /** Signed POSTs (Standard Webhooks) on every policy change, retried, logged in the store. */
@@ -167,6 +182,18 @@ const schema = {
             keep: DURATION_SCHEMA,
           },
         },
+        stats: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            enabled: { type: 'boolean' },
+            retention: DURATION_SCHEMA,
+            instance_ttl: DURATION_SCHEMA,
+            max_rows: { type: 'integer', minimum: 1 },
+            max_templates: { type: 'integer', minimum: 1 },
+            budget_split: { enum: ['share', 'replicas'] },
+          },
+        },
       },
     },
   },
@@ -181,6 +208,7 @@ export function validateTunerConfig(config: TunerConfig): ConfigProblem[] {
   if (config.provider === 'anthropic' && config.anthropic.api_key === '') problems.push({ path: 'anthropic.api_key', message: 'is required for provider anthropic (e.g. ${env:ANTHROPIC_API_KEY})' });
   if (config.provider === 'openai' && !/\/v1\/?$/.test(config.openai.base_url)) problems.push({ path: 'openai.base_url', message: 'must end in /v1 (the client appends /chat/completions)' });
   if (config.interval.ms < 1000) problems.push({ path: 'interval', message: 'must be at least 1s' });
+  if (config.distribution.stats.retention.ms < 60_000) problems.push({ path: 'distribution.stats.retention', message: 'must be at least 1m: a few of the sampler\'s windows' });
   config.distribution.webhooks.endpoints.forEach((endpoint, i) => {
     const problem = secretProblem(endpoint.secret);
     if (problem) problems.push({ path: `distribution.webhooks.endpoints.${i}.secret`, message: problem });
@@ -218,6 +246,7 @@ export function defaultTunerConfig(): TunerConfig {
         retry: { initial_interval: duration('5s'), multiplier: 2, max_interval: duration('5m'), max_elapsed_time: duration('24h') },
         keep: duration('168h'),
       },
+      stats: { enabled: true, retention: duration('15m'), instance_ttl: duration('2m'), max_rows: 200_000, max_templates: 100_000, budget_split: 'share' },
     },
   };
 }

@@ -80,7 +80,9 @@ export function buildServiceContext(
       t.bySeverity[s.severity] = (t.bySeverity[s.severity] ?? 0) + counts.count;
     }
   }
-  const templates = new Map((store?.patterns(service) ?? []).map((p) => [p.id, p.template]));
+  // The fleet's templates (a gateway's sidecars reported them), then the local catalog's over them.
+  const templates = new Map(traffic.templates?.(service) ?? []);
+  for (const p of store?.patterns(service) ?? []) templates.set(p.id, p.template);
   const all: Totals = { records: 0, bytes: 0, bySeverity: {} };
   for (const t of byPattern.values()) {
     all.records += t.records;

@@ -13,8 +13,7 @@
 //   GET  /api/v1/policies/{service}/history    versions (with author, reasoning, replay, clamps) and rejections
 //   POST /api/v1/policies/{service}/rollback   {"version": N}: a new version carrying N's policy
 //   POST /api/v1/policies/{service}/propose    one tuner round in dry mode: candidate, replay report, reasoning
-import type http from 'node:http';
-import { sendJson as send, type RouteHandler } from '../pipeline/http_routes.js';
+import { readJsonBody, sendJson as send, type RouteHandler } from '../pipeline/http_routes.js';
 import { mergeDefaults } from '../config/merge.js';
 import { validatePolicy, type Policy } from '../policy/policy.js';
 import type { SubmitResult } from './tuner.js';
@@ -49,22 +48,6 @@ const BUSY_RETRY_SECONDS = '5';
 
 const ACTIONS = ['history', 'rollback', 'propose', 'status'];
 
-
-async function readJson(req: http.IncomingMessage): Promise<{ kind: 'read'; value: unknown } | { kind: 'refused'; status: number; error: string }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return { kind: 'refused', status: 413, error: `the body is over ${MAX_BODY_BYTES} bytes` };
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    return { kind: 'read', value: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
-  } catch (error) {
-    return { kind: 'refused', status: 400, error: `the body is not JSON: ${(error as Error).message}` };
-  }
-}
-
 export function policiesRoute(control: PolicyControl): RouteHandler {
   return async (req, res, path) => {
     const rest = path.slice(POLICIES_PREFIX.length);
@@ -98,7 +81,7 @@ export function policiesRoute(control: PolicyControl): RouteHandler {
       return send(res, 200, method === 'HEAD' ? undefined : policy, { etag });
     }
     if (action === 'status' && method === 'POST') {
-      const body = await readJson(req);
+      const body = await readJsonBody(req, MAX_BODY_BYTES);
       if (body.kind === 'refused') return send(res, body.status, { error: body.error });
       const problems = reportProblems(body.value);
       if (problems.length > 0) return send(res, 400, { error: 'invalid status report', problems });
@@ -107,7 +90,7 @@ export function policiesRoute(control: PolicyControl): RouteHandler {
     }
     if (action === 'status' && method === 'GET') return send(res, 200, control.consumers(service));
     if (action === undefined && (method === 'POST' || method === 'PATCH')) {
-      const body = await readJson(req);
+      const body = await readJsonBody(req, MAX_BODY_BYTES);
       if (body.kind === 'refused') return send(res, body.status, { error: body.error });
       if (typeof body.value !== 'object' || body.value === null || Array.isArray(body.value)) return send(res, 400, { error: 'expected a JSON object: a policy (POST) or some of its fields (PATCH)' });
       const ifMatch = req.headers['if-match'];
@@ -128,7 +111,7 @@ export function policiesRoute(control: PolicyControl): RouteHandler {
     }
     if (action === 'history' && method === 'GET') return send(res, 200, control.history(service));
     if (action === 'rollback' && method === 'POST') {
-      const body = await readJson(req);
+      const body = await readJsonBody(req, MAX_BODY_BYTES);
       if (body.kind === 'refused') return send(res, body.status, { error: body.error });
       const version = (body.value as { version?: unknown }).version;
       if (!Number.isInteger(version)) return send(res, 400, { error: 'expected {"version": <integer>}' });

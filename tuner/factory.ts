@@ -11,6 +11,8 @@ import { PolicyWaits } from './policy_waits.js';
 import { PolicyWebhooks } from './policy_webhooks.js';
 import { WEBHOOKS_PREFIX, webhooksRoute } from './webhooks_api.js';
 import { policyHash } from '../policy/policy_hash.js';
+import { patternStatsRoute } from '../fleet/stats/stats_api.js';
+import { PATTERN_STATS_PATH } from '../fleet/stats/stats_report.js';
 
 class TunerExtension implements Extension {
   readonly #tuner: Tuner;
@@ -31,7 +33,7 @@ class TunerExtension implements Extension {
   async start(): Promise<void> {
     const tuner = this.#tuner;
     const { telemetry, clock } = this.settings;
-    const statusReports = tunerMetrics(telemetry).statusReports;
+    const { statusReports, fleetReports, fleetRows } = tunerMetrics(telemetry);
     telemetry.gauge({ name: 'logsift_policy_open_waits', help: 'Long-polls on the control API waiting for a policy to change.', read: () => this.#waits.open });
     this.#waits.start();
     const board = this.settings.policies;
@@ -45,6 +47,19 @@ class TunerExtension implements Extension {
       }
     });
     this.#webhooks.resume();
+    if (this.config.distribution.stats.enabled) {
+      this.#removeRoutes.push(this.settings.routes.add(
+        PATTERN_STATS_PATH,
+        patternStatsRoute({
+          stats: () => tuner.fleet(),
+          now: () => clock.now(),
+          counted: (outcome, rows) => {
+            fleetReports.inc({ outcome });
+            if (rows > 0) fleetRows.inc(rows);
+          },
+        }),
+      ));
+    }
     this.#removeRoutes.push(this.settings.routes.add(WEBHOOKS_PREFIX, webhooksRoute((filter) => this.settings.store.get().webhookDeliveries(filter))));
     this.#removeRoutes.push(this.settings.routes.add(
       POLICIES_PREFIX,

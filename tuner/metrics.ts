@@ -23,5 +23,15 @@ export function tunerMetrics(telemetry: Telemetry) {
       help: 'Status reports from policy consumers, by status (applying, applied, failed).',
       labelNames: ['status'] as const,
     }),
+    fleetReports: telemetry.counter({
+      name: 'logsift_fleet_stats_reports_total',
+      help: 'Pattern stats reports from sidecars and SDKs, by outcome: accepted, duplicate (a batch counted before), refused (invalid).',
+      labelNames: ['outcome'] as const,
+    }),
+    fleetRows: telemetry.counter({
+      name: 'logsift_fleet_stats_rows_total',
+      help: 'Pattern windows counted from the fleet\'s reports.',
+      labelNames: [] as const,
+    }),
   };
 }

@@ -25,6 +25,8 @@ import { judgeReplay } from './replay_gate.js';
 import { NO_CHANGE, runRound, type RoundDeps, type RoundOutcome } from './round.js';
 import { judgeChange, type WatchedChange } from './watch.js';
 import { tunerMetrics } from './metrics.js';
+import { FleetStats } from '../fleet/stats/fleet_stats.js';
+import { fleetTraffic } from '../fleet/stats/fleet_traffic.js';
 
 const HOUR_MS = 3_600_000;
 const WATCH_CHECK_MS = 5000;
@@ -76,6 +78,9 @@ export class Tuner {
   #tickInProgress: Promise<void> | undefined;
   #warnedNoTraffic = false;
   readonly #metrics: ReturnType<typeof tunerMetrics>;
+  /** What the fleet reports, once a sampler gives it its window; and the traffic view made with it. */
+  #fleet: FleetStats | undefined;
+  #fleetView: { local: SamplerTraffic; view: SamplerTraffic } | undefined;
 
   constructor(
     private readonly config: TunerConfig,
@@ -92,8 +97,32 @@ export class Tuner {
     this.#metrics = tunerMetrics(settings.telemetry);
   }
 
+  /** The traffic rounds decide on: the sampler's, with the services the fleet reports taken from its reports. */
   traffic(): SamplerTraffic | undefined {
-    return this.settings.daemonShared.lookup(SAMPLER_TRAFFIC);
+    const local = this.settings.daemonShared.lookup(SAMPLER_TRAFFIC);
+    const fleet = local && this.fleet();
+    if (!local || !fleet) return local;
+    if (this.#fleetView?.local !== local) this.#fleetView = { local, view: fleetTraffic(local, fleet, () => this.settings.clock.now()) };
+    return this.#fleetView.view;
+  }
+
+  /** The fleet's reports (undefined when disabled, or until a sampler shares its traffic: the window comes from it). */
+  fleet(): FleetStats | undefined {
+    const stats = this.config.distribution.stats;
+    if (!stats.enabled) return undefined;
+    if (!this.#fleet) {
+      const local = this.settings.daemonShared.lookup(SAMPLER_TRAFFIC);
+      if (!local) return undefined;
+      this.#fleet = new FleetStats({
+        windowMs: local.windowMs,
+        retentionMs: stats.retention.ms,
+        instanceTtlMs: stats.instance_ttl.ms,
+        maxRows: stats.max_rows,
+        maxTemplates: stats.max_templates,
+        split: stats.budget_split,
+      });
+    }
+    return this.#fleet;
   }
 
   #deps(traffic: SamplerTraffic): RoundDeps {

@@ -16,6 +16,8 @@ export interface PolicySourceConfig {
   instance: string;
   /** While the gateway is away: waits between tries, doubling from `initial_interval` up to `max_interval`. */
   retry: { initial_interval: Duration; max_interval: Duration };
+  /** The sampler's completed windows, reported to the gateway (`POST /api/v1/patterns/stats`) every `interval`. */
+  report: { enabled: boolean; interval: Duration; /** Windows held while the gateway is away. */ max_backlog: number };
 }
 
 const schema = {
@@ -27,6 +29,7 @@ const schema = {
     wait: DURATION_SCHEMA,
     instance: { type: 'string', maxLength: 256 },
     retry: { type: 'object', additionalProperties: false, properties: { initial_interval: DURATION_SCHEMA, max_interval: DURATION_SCHEMA } },
+    report: { type: 'object', additionalProperties: false, properties: { enabled: { type: 'boolean' }, interval: DURATION_SCHEMA, max_backlog: { type: 'integer', minimum: 1 } } },
   },
 };
 
@@ -37,6 +40,7 @@ export function validatePolicySourceConfig(config: PolicySourceConfig): ConfigPr
   if (problems.length > 0) return problems;
   if (config.endpoint === '') problems.push({ path: 'endpoint', message: 'is required: the gateway\'s telemetry server, e.g. http://logsift-gateway:13133' });
   if (config.wait.ms < 1000) problems.push({ path: 'wait', message: 'must be at least 1s' });
+  if (config.report.interval.ms < 1000) problems.push({ path: 'report.interval', message: 'must be at least 1s' });
   return problems;
 }
 
@@ -47,6 +51,7 @@ export function defaultPolicySourceConfig(): PolicySourceConfig {
     wait: duration('30s'),
     instance: '',
     retry: { initial_interval: duration('1s'), max_interval: duration('30s') },
+    report: { enabled: true, interval: duration('10s'), max_backlog: 100_000 },
   };
 }
 

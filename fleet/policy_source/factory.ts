@@ -1,15 +1,22 @@
 // The `policy_source` extension: a sidecar follows its gateway's policies (fleet/policy_source/follower.ts per
-// service) instead of tuning alone. At start the policies applied last are put back from disk, so with the
-// gateway away the sidecar samples as it did; the services are the configured ones, or each one this
-// instance's sampler meets (looked for every `retry.initial_interval`). Serves what it follows on
-//   GET /api/v1/policy_source      endpoint, instance, and per service: source, hash, version, connected,
-//                                   last error, last report
+// service) instead of tuning alone, and reports its sampler's completed windows to the gateway
+// (stats_reporter.ts) so the gateway tunes on the whole fleet. At start the policies applied last are put back
+// from disk, so with the gateway away the sidecar samples as it did; the services are the configured ones, or
+// each one this instance's sampler meets (looked for every `retry.initial_interval`). A policy's per-service
+// rate budgets run cut to this replica's share, which the gateway returns with each report
+// (replica_budget.ts). Serves what it follows on
+//   GET /api/v1/policy_source      endpoint, instance, per service: source, hash, version, connected, last
+//                                   error, last report, budget share; and the stats reporter's state
 import type { CreateSettings, Extension, ExtensionFactory } from '../../pipeline/component.js';
 import { sendJson } from '../../pipeline/http_routes.js';
 import { SAMPLER_TRAFFIC } from '../../policy/traffic_tape.js';
 import { defaultPolicySourceConfig, instanceName, validatePolicySourceConfig, type PolicySourceConfig } from './config.js';
 import { ServiceFollower, type FollowerDeps } from './follower.js';
 import { LastKnownGood, type KnownPolicy } from './last_known_good.js';
+import { hasRateBudget, replicaPolicy, shareMoved } from './replica_budget.js';
+import { StatsReporter } from './stats_reporter.js';
+import type { Policy } from '../../policy/policy.js';
+import type { ServiceShare } from '../stats/stats_report.js';
 
 export const POLICY_SOURCE_PATH = '/api/v1/policy_source';
 
@@ -19,6 +26,11 @@ class PolicySourceExtension implements Extension {
   readonly #disk: LastKnownGood;
   readonly #deps: FollowerDeps;
   #saved = new Map<string, KnownPolicy>();
+  /** Per service: the policy the gateway sent (unscaled), its ETag, and this replica's share of its budgets. */
+  readonly #fromGateway = new Map<string, { policy: Policy; etag?: string }>();
+  readonly #shares = new Map<string, ServiceShare>();
+  readonly #reporter: StatsReporter | undefined;
+  #reporting: Promise<void> | undefined;
   #discovery: unknown;
   #removeRoute: (() => void) | undefined;
 
@@ -37,12 +49,65 @@ class PolicySourceExtension implements Extension {
       instance: instanceName(config),
       waitMs: config.wait.ms,
       retry: { initialMs: config.retry.initial_interval.ms, maxMs: config.retry.max_interval.ms },
-      board: settings.policies,
+      apply: (policy) => this.#apply(policy),
       clock: settings.clock,
       logger: settings.logger,
-      remember: (service, known) => this.#disk.save(service, known),
+      remember: (service, known) => {
+        this.#fromGateway.set(service, { policy: known.policy, etag: known.etag });
+        this.#disk.save(service, { ...known, ...this.#shareOf(service) });
+      },
       counted: (outcome) => outcomes.inc({ outcome }),
     };
+    if (config.report.enabled) {
+      const rows = settings.telemetry.counter({
+        name: 'logsift_fleet_stats_reported_total',
+        help: 'Pattern windows reported to the gateway, by outcome: sent, dropped (past the backlog while the gateway was away), refused (by the gateway).',
+        labelNames: ['outcome'] as const,
+      });
+      this.#reporter = new StatsReporter({
+        endpoint: this.#deps.endpoint,
+        instance: this.#deps.instance,
+        intervalMs: config.report.interval.ms,
+        maxBacklog: config.report.max_backlog,
+        clock: settings.clock,
+        logger: settings.logger,
+        traffic: () => settings.daemonShared.lookup(SAMPLER_TRAFFIC),
+        templates: (service, ids) => settings.store.get().patternTemplates(service, ids),
+        shares: (shares) => this.#shared(shares),
+        counted: (outcome, n) => rows.inc({ outcome }, n),
+      });
+    }
+  }
+
+  #shareOf(service: string): { share?: number } {
+    const share = this.#shares.get(service)?.share;
+    return share === undefined ? {} : { share };
+  }
+
+  /** A policy from the gateway (or the disk) goes on the board with its rate budgets cut to this replica's share. */
+  #apply(policy: Policy): void {
+    const known = this.#fromGateway.get(policy.service);
+    this.#fromGateway.set(policy.service, { policy, ...(known?.etag ? { etag: known.etag } : {}) });
+    this.settings.policies.set(replicaPolicy(policy, this.#shares.get(policy.service)?.share ?? 1));
+  }
+
+  /** The gateway's answer to a report: where a share moved, the policy in force runs with the new one. */
+  #shared(shares: Record<string, ServiceShare>): void {
+    for (const [service, next] of Object.entries(shares)) {
+      const current = this.#shares.get(service);
+      if (current && current.replicas === next.replicas && !shareMoved(current.share, next.share)) continue;
+      this.#shares.set(service, next);
+      const known = this.#fromGateway.get(service);
+      if (!known || !hasRateBudget(known.policy)) continue;
+      this.settings.policies.set(replicaPolicy(known.policy, next.share));
+      if (known.etag) {
+        try {
+          this.#disk.save(service, { policy: known.policy, etag: known.etag, share: next.share });
+        } catch (error) {
+          this.settings.logger.error({ err: error, service }, 'could not keep the budget share on disk');
+        }
+      }
+    }
   }
 
   async start(): Promise<void> {
@@ -51,14 +116,19 @@ class PolicySourceExtension implements Extension {
     } catch (error) {
       this.settings.logger.error({ err: error }, 'the policies kept from the last run cannot be read; following the gateway from the config\'s policies');
     }
+    // A share kept from the last run applies until the gateway answers a report.
+    for (const [service, known] of this.#saved) if (known.share !== undefined) this.#shares.set(service, { replicas: 0, share: known.share });
     for (const service of this.config.services) this.#follow(service);
     // Services not configured but kept from the last run are followed too: they were this sidecar's.
     for (const service of this.#saved.keys()) this.#follow(service);
     if (this.config.services.length === 0) this.#discover();
     this.#removeRoute = this.settings.routes.add(POLICY_SOURCE_PATH, async (req, res) => {
       if (req.method !== 'GET') return sendJson(res, 405, { error: `${req.method} is not allowed here` });
-      const services = [...this.#followers.values()].map(({ follower }) => follower.state());
-      return sendJson(res, 200, { endpoint: this.#deps.endpoint, instance: this.#deps.instance, services });
+      const services = [...this.#followers.values()].map(({ follower }) => ({ ...follower.state(), budget_share: this.#shares.get(follower.service) ?? null }));
+      return sendJson(res, 200, { endpoint: this.#deps.endpoint, instance: this.#deps.instance, services, stats: this.#reporter?.state() ?? null });
+    });
+    this.#reporting = this.#reporter?.run(this.#stop.signal).catch((error: unknown) => {
+      this.settings.logger.error({ err: error }, 'reporting pattern stats to the gateway stopped unexpectedly');
     });
   }
 
@@ -66,6 +136,7 @@ class PolicySourceExtension implements Extension {
     if (this.#followers.has(service)) return;
     const follower = new ServiceFollower(service, this.#deps);
     const known = this.#saved.get(service);
+    if (known) this.#fromGateway.set(service, { policy: known.policy, etag: known.etag });
     if (known && !follower.restore(known)) this.settings.logger.warn({ service }, 'the policy kept for this service from the last run is not valid here; left out');
     const running = follower.run(this.#stop.signal).catch((error: unknown) => {
       this.settings.logger.error({ err: error, service }, 'following the gateway stopped unexpectedly for this service');
@@ -86,6 +157,7 @@ class PolicySourceExtension implements Extension {
     this.#removeRoute?.();
     this.#removeRoute = undefined;
     await Promise.all([...this.#followers.values()].map((f) => f.running));
+    await this.#reporting;
   }
 }
 

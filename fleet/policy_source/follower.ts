@@ -8,7 +8,6 @@ import { Backoff } from '../../pipeline/backoff.js';
 import { sleep, type Clock } from '../../pipeline/clock.js';
 import type { Logger } from '../../pipeline/logger.js';
 import { parseRetryAfter } from '../../pipeline/send_result.js';
-import type { PolicyBoard } from '../../policy/board.js';
 import { validatePolicy, type Policy } from '../../policy/policy.js';
 import type { KnownPolicy } from './last_known_good.js';
 
@@ -17,7 +16,8 @@ export interface FollowerDeps {
   instance: string;
   waitMs: number;
   retry: { initialMs: number; maxMs: number };
-  board: PolicyBoard;
+  /** Puts a policy from the gateway in force here (the extension scales its rate budgets to this replica's share). */
+  apply(policy: Policy): void;
   clock: Clock;
   logger: Logger;
   /** Keeps an applied policy for the next start. */
@@ -62,7 +62,7 @@ export class ServiceFollower {
   /** Puts a policy kept from an earlier run in force before the gateway is asked. */
   restore(known: KnownPolicy): boolean {
     if (validatePolicy(known.policy).length > 0 || known.policy.service !== this.service) return false;
-    this.deps.board.set(known.policy);
+    this.deps.apply(known.policy);
     this.#etag = known.etag;
     this.#source = 'last_known_good';
     this.#version = known.policy.version;
@@ -164,7 +164,7 @@ export class ServiceFollower {
       return;
     }
     const applied = policy as Policy;
-    this.deps.board.set(applied);
+    this.deps.apply(applied);
     this.#source = 'gateway';
     this.#version = applied.version;
     try {

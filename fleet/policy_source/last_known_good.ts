@@ -9,6 +9,8 @@ export interface KnownPolicy {
   policy: Policy;
   /** The gateway's ETag for it. */
   etag: string;
+  /** This replica's share of the service's rate budgets when it was applied (replica_budget.ts). */
+  share?: number;
 }
 
 export class LastKnownGood {

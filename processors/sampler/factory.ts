@@ -28,7 +28,7 @@ import { BudgetSharer, freshShares, type BudgetShares } from './budget_shares.js
 import { defaultSamplerConfig, servicePolicy, validateSamplerConfig, type SamplerConfig } from './config.js';
 import { decide, type Decision, type DecisionPorts, type DecisionRules } from './decision.js';
 import { compileKeepRules, type RecordPredicate } from './keep_rules.js';
-import { Ledger } from './ledger.js';
+import { Ledger, type LedgerRow } from './ledger.js';
 import { ledgerEvents } from './ledger_events.js';
 import type { Policy } from '../../policy/policy.js';
 import { replayPolicy } from './replay.js';
@@ -41,7 +41,6 @@ import { samplerMetrics } from './metrics.js';
 export type { SamplerConfig } from './config.js';
 
 const CLASS_INDEX = Object.fromEntries(SEVERITY_CLASSES.map((c, i) => [c, i])) as Record<SeverityClass, number>;
-const ERROR_INDEX = CLASS_INDEX.ERROR;
 
 // Retro-flushed records were already answered for and are re-emitted on top, so nothing waits on them.
 const IGNORED_ACK = { settle: () => undefined };
@@ -77,6 +76,7 @@ class Sampler implements Processor {
   /** The policy board's generation the compiled policies were built at. */
   #boardGeneration = -1;
   #flushedAnomalies = new Set<string>();
+  readonly #ledgerListeners = new Set<(rows: readonly LedgerRow[]) => void>();
   #latest = 0;
   #timer: unknown;
   #running = false;
@@ -125,6 +125,10 @@ class Sampler implements Processor {
       },
       configuredPolicy: (service) => servicePolicy(this.config, service),
       services: () => [...this.#ledger.services()],
+      onLedger: (listener) => {
+        this.#ledgerListeners.add(listener);
+        return () => this.#ledgerListeners.delete(listener);
+      },
       replay: (policy, entries, anomalies) => replayPolicy(samplerProcessorFactory, policy, entries, anomalies, { windowMs: this.#windowMs, settings }, this.settings.store),
     });
   }
@@ -262,7 +266,7 @@ class Sampler implements Processor {
       const forced = decision.reason === 'severity' || decision.reason === 'rule' || decision.reason === 'first';
       if (decision.keep && decision.reason !== 'boost') this.#boostBudget.notePolicyKeep(service, entry.windowStart);
       const bytes = record.bodyText.length;
-      this.#ledger.note(entry, bytes, record.receivedBytes, decision.keep, forced, decision.reason === 'boost', CLASS_INDEX[cls] >= ERROR_INDEX);
+      this.#ledger.note(entry, bytes, record.receivedBytes, decision.keep, forced, decision.reason === 'boost', CLASS_INDEX[cls]);
       if (tape) tape.add(time, service, pattern, cls, record.severityNumber, bytes, record.traceIdBytes, decision.keep, decision.reason === 'boost');
       const outcome = decision.keep ? decision.reason : 'dropped';
       tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
@@ -300,6 +304,13 @@ class Sampler implements Processor {
       this.settings.logger.error({ err: error, rows: rows.length }, 'could not save the sampling ledger');
     }
     if (this.config.ledger.events) for (const event of ledgerEvents(rows, this.#windowMs)) this.settings.events.publish(event);
+    for (const listener of this.#ledgerListeners) {
+      try {
+        listener(rows);
+      } catch (error) {
+        this.settings.logger.error({ err: error }, 'a reader of the sampling ledger failed');
+      }
+    }
   }
 
   async start(): Promise<void> {

@@ -4,11 +4,15 @@
 // The entry of the window in progress is also what "the first K records of every pattern in every window"
 // reads, and its EWMAs of records, bytes and always-kept records per window are what dynamic mode shares the
 // budget by. Each entry also holds, per severity class, the dropped records no kept record stands for yet:
-// the next kept record of that pattern and class carries them in `logsift.sample_count`.
-import type { LedgerRowData } from '../../store/store.js';
+// the next kept record of that pattern and class carries them in `logsift.sample_count`; and the records seen
+// per class, which a sidecar reports to its gateway (fleet/stats_reporter.ts) so the gateway can replay them.
+import { SEVERITY_CLASSES } from '../../policy/severity.js';
+import type { LedgerWindowRow } from '../../policy/traffic_tape.js';
 
-/** One window of one pattern: the row shape the store keeps. */
-export type LedgerRow = LedgerRowData;
+/** One window of one pattern: the row shape the store keeps, and the records seen per severity class (not stored). */
+export type LedgerRow = LedgerWindowRow;
+
+const ERROR_INDEX = SEVERITY_CLASSES.indexOf('ERROR');
 
 export interface LedgerEntry {
   readonly service: string;
@@ -38,6 +42,8 @@ export interface LedgerEntry {
   forcedRate: number;
   /** Per severity class (index in SEVERITY_CLASSES): dropped records not yet carried by a kept record. */
   readonly pending: number[];
+  /** Per severity class: records seen in this window. */
+  seenByClass: number[];
 }
 
 /** A pattern's recent load, per window: what dynamic mode shares the budget by. */
@@ -53,6 +59,8 @@ const RATE_ALPHA = 0.5;
 function reset(entry: LedgerEntry): void {
   entry.seen = entry.kept = entry.bytesSeen = entry.bytesKept = entry.boosted = entry.bytesBoosted = entry.forced = 0;
   entry.wireSeen = entry.wireKept = entry.wireBoosted = entry.errorsSeen = entry.errorsKept = 0;
+  // A fresh array: the closed row took the old one.
+  entry.seenByClass = [0, 0, 0, 0, 0, 0, 0];
 }
 
 export class Ledger {
@@ -73,7 +81,7 @@ export class Ledger {
     if (!byPattern) this.#entries.set(service, (byPattern = new Map()));
     let entry = byPattern.get(pattern);
     if (!entry) {
-      entry = { service, pattern, windowStart: start, since: time, seen: 0, kept: 0, bytesSeen: 0, bytesKept: 0, boosted: 0, bytesBoosted: 0, wireSeen: 0, wireKept: 0, wireBoosted: 0, errorsSeen: 0, errorsKept: 0, forced: 0, rate: 0, bytesRate: 0, forcedRate: 0, pending: [0, 0, 0, 0, 0, 0, 0] };
+      entry = { service, pattern, windowStart: start, since: time, seen: 0, kept: 0, bytesSeen: 0, bytesKept: 0, boosted: 0, bytesBoosted: 0, wireSeen: 0, wireKept: 0, wireBoosted: 0, errorsSeen: 0, errorsKept: 0, forced: 0, rate: 0, bytesRate: 0, forcedRate: 0, pending: [0, 0, 0, 0, 0, 0, 0], seenByClass: [0, 0, 0, 0, 0, 0, 0] };
       byPattern.set(pattern, entry);
     } else if (start > entry.windowStart) {
       const windows = Math.round((start - entry.windowStart) / this.windowMs);
@@ -94,9 +102,11 @@ export class Ledger {
     return entry;
   }
 
-  /** A record judged: `bytes` its body text, `wire` its size in protobuf as received; `error`: ERROR or above. */
-  note(entry: LedgerEntry, bytes: number, wire: number, kept: boolean, forced: boolean, boosted: boolean, error: boolean): void {
+  /** A record judged: `bytes` its body text, `wire` its size in protobuf as received, `classIndex` its severity class's index. */
+  note(entry: LedgerEntry, bytes: number, wire: number, kept: boolean, forced: boolean, boosted: boolean, classIndex: number): void {
+    const error = classIndex >= ERROR_INDEX;
     entry.seen += 1;
+    entry.seenByClass[classIndex]! += 1;
     entry.bytesSeen += bytes;
     entry.wireSeen += wire;
     if (forced) entry.forced += 1;
@@ -136,6 +146,7 @@ export class Ledger {
       wire_bytes_boosted: entry.wireBoosted,
       errors_seen: entry.errorsSeen,
       errors_kept: entry.errorsKept,
+      seen_by_class: entry.seenByClass,
     });
   }
 

@@ -24,6 +24,7 @@ function trafficWith(records: Array<{ kept: boolean; boosted: boolean }>): Sampl
     configuredPolicy: () => defaultPolicy('api'),
     services: () => ['api'],
     replay: () => Promise.reject(new Error('a watch does not replay')),
+    onLedger: () => () => undefined,
   };
 }
 

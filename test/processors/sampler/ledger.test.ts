@@ -4,13 +4,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Ledger } from '../../../processors/sampler/ledger.js';
+import { SEVERITY_CLASSES } from '../../../policy/severity.js';
+
+const INFO = SEVERITY_CLASSES.indexOf('INFO');
+const ERROR = SEVERITY_CLASSES.indexOf('ERROR');
 
 const W = 60_000;
 
 function window(ledger: Ledger, start: number, records: number, boosted: number): void {
   for (let i = 0; i < records; i++) {
     const entry = ledger.entry('api', 'p', start + i);
-    ledger.note(entry, 10, 30, i < boosted, false, i < boosted, false);
+    ledger.note(entry, 10, 30, i < boosted, false, i < boosted, INFO);
   }
 }
 
@@ -25,11 +29,14 @@ describe('ledger loads', () => {
     assert.deepEqual(rows.map((r) => [r.seen, r.boosted]), [[100, 0], [900, 800]]);
   });
 
-  it('counts ERROR-and-above records seen and kept per pattern and window', () => {
+  it('counts ERROR-and-above records seen and kept per pattern and window, and every class seen', () => {
     const ledger = new Ledger(W);
-    for (let i = 0; i < 10; i++) ledger.note(ledger.entry('api', 'p', i), 10, 30, i % 2 === 0, false, false, i < 4);
-    ledger.entry('api', 'p', W);
+    for (let i = 0; i < 10; i++) ledger.note(ledger.entry('api', 'p', i), 10, 30, i % 2 === 0, false, false, i < 4 ? ERROR : INFO);
+    ledger.note(ledger.entry('api', 'p', W), 10, 30, true, false, false, INFO);
     const [row] = ledger.drain();
     assert.deepEqual([row!.errors_seen, row!.errors_kept], [4, 2]);
+    assert.deepEqual([row!.seen_by_class[ERROR], row!.seen_by_class[INFO]], [4, 6]);
+    const [next] = ledger.drain(true);
+    assert.deepEqual([next!.seen_by_class[ERROR], next!.seen_by_class[INFO]], [0, 1], 'the next window counts afresh');
   });
 });
