@@ -124,7 +124,12 @@ class PolicySourceExtension implements Extension {
     if (this.config.services.length === 0) this.#discover();
     this.#removeRoute = this.settings.routes.add(POLICY_SOURCE_PATH, async (req, res) => {
       if (req.method !== 'GET') return sendJson(res, 405, { error: `${req.method} is not allowed here` });
-      const services = [...this.#followers.values()].map(({ follower }) => ({ ...follower.state(), budget_share: this.#shares.get(follower.service) ?? null }));
+      const services = [...this.#followers.values()].map(({ follower }) => ({
+        ...follower.state(),
+        budget_share: this.#shares.get(follower.service) ?? null,
+        // The budget this replica runs with (the gateway's, cut to its share).
+        budget_in_force: this.settings.policies.get(follower.service)?.budget ?? null,
+      }));
       return sendJson(res, 200, { endpoint: this.#deps.endpoint, instance: this.#deps.instance, services, stats: this.#reporter?.state() ?? null });
     });
     this.#reporting = this.#reporter?.run(this.#stop.signal).catch((error: unknown) => {

@@ -38,6 +38,8 @@ export interface FleetWindow {
 
 interface InstanceState {
   lastReport: number;
+  /** The newest window start it has reported. */
+  reportedThrough: number;
   /** Records this instance saw per window start (for its share). */
   seenByWindow: Map<number, number>;
 }
@@ -100,6 +102,7 @@ export class FleetStats {
       counts.bytesKept += row.bytes_kept;
       for (const [cls, n] of Object.entries(row.seen_by_severity)) counts.byClass[CLASS_INDEX.get(cls)!]! += n ?? 0;
       instance.seenByWindow.set(start, (instance.seenByWindow.get(start) ?? 0) + row.seen);
+      if (start > instance.reportedThrough) instance.reportedThrough = start;
       accepted += 1;
     }
     this.#batches.set(batchKey, true);
@@ -144,7 +147,13 @@ export class FleetStats {
     const replicas = Math.max(1, live.length);
     const equal = 1 / replicas;
     if (this.options.split === 'replicas') return { replicas, share: round(equal) };
-    const seen = (i: InstanceState) => [...i.seenByWindow.values()].reduce((n, c) => n + c, 0);
+    // Over the windows every live replica has reported: one that reports later than another is not short.
+    const through = Math.min(...live.map(([, i]) => i.reportedThrough));
+    const seen = (i: InstanceState) => {
+      let n = 0;
+      for (const [start, c] of i.seenByWindow) if (start <= through) n += c;
+      return n;
+    };
     const total = live.reduce((n, [, i]) => n + seen(i), 0);
     const mine = live.find(([name]) => name === instance)?.[1];
     if (total === 0 || !mine) return { replicas, share: round(equal) };
@@ -192,7 +201,7 @@ export class FleetStats {
 
   #instance(fleet: ServiceFleet, name: string, now: number): InstanceState {
     let state = fleet.instances.get(name);
-    if (!state) fleet.instances.set(name, (state = { lastReport: now, seenByWindow: new Map() }));
+    if (!state) fleet.instances.set(name, (state = { lastReport: now, reportedThrough: -Infinity, seenByWindow: new Map() }));
     state.lastReport = now;
     return state;
   }
