@@ -1,6 +1,6 @@
 // Benchmarks run the daemon as its own process, from a config written to a temp dir, and wait for /readyz.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,6 +95,38 @@ export async function startDefaultDaemon(env: Record<string, string> = {}): Prom
   return {
     httpPort,
     telemetryPort,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface ConfigDaemon {
+  telemetryPort: number;
+  httpPort: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * `logsift run --config` on a YAML text of its own; `{{GRPC}}`, `{{HTTP}}`, `{{TELEMETRY}}` and `{{DIR}}` are
+ * replaced with free loopback ports and a temp data dir.
+ */
+export async function startConfigDaemon(yaml: string): Promise<ConfigDaemon> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-bench-config-'));
+  const [grpcPort, httpPort, telemetryPort] = [await freePort(), await freePort(), await freePort()];
+  const config = path.join(dir, 'config.yaml');
+  writeFileSync(config, yaml.replaceAll('{{GRPC}}', `127.0.0.1:${grpcPort}`).replaceAll('{{HTTP}}', `127.0.0.1:${httpPort}`).replaceAll('{{TELEMETRY}}', `127.0.0.1:${telemetryPort}`).replaceAll('{{DIR}}', dir));
+  const child = spawn(process.execPath, ['--max-semi-space-size=32', BIN, 'run', '--config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  while (!(await fetch(`http://127.0.0.1:${telemetryPort}/readyz`).then((r) => r.ok, () => false))) {
+    if (child.exitCode !== null) throw new Error(`the daemon exited (${child.exitCode}) before it was ready; config in ${config}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    telemetryPort,
+    httpPort,
     stop: async () => {
       child.kill('SIGTERM');
       await exited;
