@@ -20,6 +20,11 @@ const LIBS = path.join(ROOT, '.cache', `kafka-${KAFKA_VERSION}`, 'libs');
 export interface KafkaBroker {
   /** host:port of the PLAINTEXT listener. */
   readonly bootstrap: string;
+  /** With `secure`: host:port of a SASL_PLAINTEXT listener (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) and of an SSL one. */
+  readonly sasl?: string;
+  readonly ssl?: string;
+  /** With `secure`: the PEM certificate the SSL listener presents (self-signed, for 127.0.0.1), to trust. */
+  readonly caFile?: string;
   readonly dir: string;
   stop(): Promise<void>;
 }
@@ -65,11 +70,46 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
-/** Starts a broker; resolves once its listener takes connections and it has logged that it started. */
-export async function startKafka(options: { partitions?: number } = {}): Promise<KafkaBroker> {
+/** A user the secure listeners know, by SASL PLAIN and SCRAM alike (letters and digits: written into properties unescaped). */
+export interface KafkaUser {
+  username: string;
+  password: string;
+}
+
+/** A self-signed certificate for 127.0.0.1 in a PKCS12 keystore (keytool, with the JDK), and its PEM. */
+function brokerCertificate(dir: string): { keystore: string; password: string; pem: string } {
+  const keystore = path.join(dir, 'broker.p12');
+  const pem = path.join(dir, 'broker.pem');
+  const password = randomBytes(12).toString('hex');
+  execFileSync('keytool', ['-genkeypair', '-alias', 'broker', '-keyalg', 'RSA', '-keysize', '2048', '-validity', '2', '-dname', 'CN=127.0.0.1', '-ext', 'SAN=IP:127.0.0.1', '-keystore', keystore, '-storetype', 'PKCS12', '-storepass', password, '-keypass', password], { stdio: 'ignore' });
+  execFileSync('keytool', ['-exportcert', '-rfc', '-alias', 'broker', '-keystore', keystore, '-storepass', password, '-file', pem], { stdio: 'ignore' });
+  return { keystore, password, pem };
+}
+
+/**
+ * Starts a broker; resolves once its listener takes connections and it has logged that it started. `secure`
+ * adds a SASL_PLAINTEXT listener knowing that user (PLAIN and SCRAM) and an SSL listener.
+ */
+export async function startKafka(options: { partitions?: number; secure?: KafkaUser } = {}): Promise<KafkaBroker> {
   const libs = kafkaJars();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-kafka-'));
   const [port, controller] = [await freePort(), await freePort()];
+  const user = options.secure;
+  const [saslPort, sslPort] = user ? [await freePort(), await freePort()] : [0, 0];
+  const certificate = user ? brokerCertificate(dir) : undefined;
+  const listeners = [`PLAINTEXT://127.0.0.1:${port}`, ...(user ? [`SASL_PLAINTEXT://127.0.0.1:${saslPort}`, `SSL://127.0.0.1:${sslPort}`] : [])];
+  const secureProperties = user && certificate
+    ? [
+        'sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
+        `listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${user.username}="${user.password}";`,
+        'listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+        'listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+        `listener.name.ssl.ssl.keystore.location=${certificate.keystore}`,
+        'listener.name.ssl.ssl.keystore.type=PKCS12',
+        `listener.name.ssl.ssl.keystore.password=${certificate.password}`,
+        `listener.name.ssl.ssl.key.password=${certificate.password}`,
+      ]
+    : [];
   const properties = path.join(dir, 'server.properties');
   writeFileSync(
     properties,
@@ -77,10 +117,12 @@ export async function startKafka(options: { partitions?: number } = {}): Promise
       'process.roles=broker,controller',
       'node.id=1',
       `controller.quorum.voters=1@127.0.0.1:${controller}`,
-      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controller}`,
-      `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+      `listeners=${[...listeners, `CONTROLLER://127.0.0.1:${controller}`].join(',')}`,
+      `advertised.listeners=${listeners.join(',')}`,
       'controller.listener.names=CONTROLLER',
-      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      'inter.broker.listener.name=PLAINTEXT',
+      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL',
+      ...secureProperties,
       `log.dirs=${path.join(dir, 'data')}`,
       `num.partitions=${options.partitions ?? 4}`,
       'offsets.topic.replication.factor=1',
@@ -117,7 +159,9 @@ export async function startKafka(options: { partitions?: number } = {}): Promise
   const cp = `${libs}/*`;
   // A cluster id is 16 bytes in base64url; one starting with '-' would be read as an option.
   const clusterId = randomBytes(16).toString('base64url').replace(/^-/, 'A');
-  execFileSync('java', ['-cp', cp, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties], { stdio: 'ignore' });
+  // SCRAM credentials live in the cluster's metadata: written when the storage is formatted.
+  const scram = user ? ['SCRAM-SHA-256', 'SCRAM-SHA-512'].flatMap((m) => ['--add-scram', `${m}=[name=${user.username},password=${user.password}]`]) : [];
+  execFileSync('java', ['-cp', cp, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties, ...scram], { stdio: 'ignore' });
   const child: ChildProcess = spawn('java', ['-Xms256m', '-Xmx512m', `-Dlog4j2.configurationFile=${log4j}`, '-cp', cp, 'kafka.Kafka', properties], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let started = false;
@@ -139,6 +183,7 @@ export async function startKafka(options: { partitions?: number } = {}): Promise
   }
   return {
     bootstrap: `127.0.0.1:${port}`,
+    ...(user ? { sasl: `127.0.0.1:${saslPort}`, ssl: `127.0.0.1:${sslPort}`, caFile: certificate!.pem } : {}),
     dir,
     async stop() {
       if (child.exitCode === null) {
