@@ -83,3 +83,32 @@ export function kafkaClientOptions(config: KafkaConnectionConfig) {
     ...(config.sasl.mechanism ? { sasl: { mechanism: config.sasl.mechanism, username: config.sasl.username, password: config.sasl.password } } : {}),
   };
 }
+
+/** One failure of the Kafka client as it reports it: aggregates in `errors`, the underlying one in `cause`. */
+export type KafkaFailure = Error & { code?: string; canRetry?: boolean; apiCode?: string; errors?: KafkaFailure[]; cause?: unknown };
+
+/** Node's codes for a certificate the client does not trust (or that does not name the host): not retried. */
+export const TLS_TRUST_CODES = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|CERT_UNTRUSTED|ERR_TLS_CERT_ALTNAME_INVALID)$/;
+
+/**
+ * Every failure in the client's error, with the aggregated ones and their causes: the client reports "Cannot
+ * connect to any broker" and keeps why (a SASL refusal, an untrusted certificate) a few causes down.
+ */
+export function kafkaFailures(error: unknown): KafkaFailure[] {
+  const out: KafkaFailure[] = [];
+  const walk = (e: unknown, depth: number) => {
+    if (!e || typeof e !== 'object' || depth > 8 || out.includes(e as KafkaFailure)) return;
+    const failure = e as KafkaFailure;
+    out.push(failure);
+    for (const inner of failure.errors ?? []) walk(inner, depth + 1);
+    walk(failure.cause, depth + 1);
+  };
+  walk(error, 0);
+  return out;
+}
+
+/** The failure's messages, outermost first, each once: what an operator reads in the log or a dead letter. */
+export function kafkaFailureReason(error: unknown): string {
+  const messages = kafkaFailures(error).map((e) => (e.message ? `${e.message}${e.code && !e.code.startsWith('PLT_') ? ` (${e.code})` : ''}` : e.code ?? ''));
+  return [...new Set(messages.filter(Boolean))].join('; ') || String(error);
+}

@@ -9,6 +9,9 @@ import {
   KAFKA_CONNECTION_PROPERTIES,
   defaultKafkaConnection,
   kafkaClientOptions,
+  kafkaFailureReason,
+  kafkaFailures,
+  TLS_TRUST_CODES,
   kafkaConnectionProblems,
   type KafkaConnectionConfig,
 } from '../../config/kafka_connection.js';
@@ -99,15 +102,13 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-type KafkaFailure = Error & { code?: string; canRetry?: boolean; apiCode?: string; errors?: KafkaFailure[] };
-
-/** Too large → split; the client says when a retry can help; authentication and configuration mistakes cannot. */
+/** Too large → split; the client says when a retry can help; authentication, certificate and configuration mistakes cannot. */
 export function classifyKafkaError(error: unknown): SendResult {
-  const failure = error as KafkaFailure;
-  const all = [failure, ...(failure.errors ?? []), ...((failure.errors ?? []).flatMap((e) => e.errors ?? []))];
-  const reason = all.map((e) => e.message).filter(Boolean).join('; ') || String(error);
+  const all = kafkaFailures(error);
+  const reason = kafkaFailureReason(error);
   if (all.some((e) => /MESSAGE_TOO_LARGE|RECORD_LIST_TOO_LARGE/.test(`${e.apiCode ?? ''} ${e.message}`))) return { kind: 'too_large', reason };
   if (all.some((e) => /AUTHENTICATION|AUTHORIZATION|SASL/.test(`${e.code ?? ''} ${e.apiCode ?? ''}`))) return { kind: 'permanent', reason };
+  if (all.some((e) => TLS_TRUST_CODES.test(e.code ?? ''))) return { kind: 'permanent', reason };
   if (all.some((e) => e.canRetry === false && /PROTOCOL|USER/.test(e.code ?? ''))) return { kind: 'permanent', reason };
   return { kind: 'retryable', reason };
 }

@@ -13,6 +13,7 @@ import {
   KAFKA_CONNECTION_PROPERTIES,
   defaultKafkaConnection,
   kafkaClientOptions,
+  kafkaFailureReason,
   kafkaConnectionProblems,
   type KafkaConnectionConfig,
 } from '../../config/kafka_connection.js';
@@ -97,7 +98,14 @@ class KafkaReceiver implements Receiver {
     const group = config.group_protocol === 'consumer' ? { groupProtocol: 'consumer' as const } : { groupProtocol: 'classic' as const, sessionTimeout: 10_000, heartbeatInterval: 1_000 };
     this.#consumer = new Consumer({ ...kafkaClientOptions(config), groupId: config.group_id, ...group });
     // A small read-ahead: what is fetched but not yet handed on may belong to a partition a rebalance moves.
-    this.#stream = await this.#consumer.consume({ topics: [config.logs.topic], mode: 'committed', fallbackMode: config.initial_offset, autocommit: false, highWaterMark: config.max_in_flight_messages });
+    try {
+      this.#stream = await this.#consumer.consume({ topics: [config.logs.topic], mode: 'committed', fallbackMode: config.initial_offset, autocommit: false, highWaterMark: config.max_in_flight_messages });
+    } catch (error) {
+      const consumer = this.#consumer;
+      this.#consumer = undefined;
+      await new Promise<void>((resolve) => consumer.close(true, () => resolve()));
+      throw new Error(`the kafka receiver cannot consume ${config.logs.topic} from ${config.brokers.join(',')}: ${kafkaFailureReason(error)}`);
+    }
     this.#reading = this.#read(this.#stream);
     this.#consumer.on('consumer:lag', (lag) => {
       let total = 0;

@@ -47,7 +47,9 @@ async function startOnFreePorts(yaml: string, options: StartOptions): Promise<Te
     .replaceAll('{{TELEMETRY}}', `127.0.0.1:${telemetryPort}`)
     .replaceAll('{{DIR}}', dir);
   const registry = builtinRegistry();
-  const loaded = parseConfigText(text, registry, {});
+  // A config without its own data_dir keeps its state in the daemon's temp dir, never in the shared default
+  // ./data (where one test's queued batches were resumed by the next daemon, in another test).
+  const loaded = parseConfigText(text, registry, /^\s*data_dir:/m.test(text) ? {} : { LOGSIFT_DATA_DIR: path.join(dir, 'data') });
   if (loaded.kind !== 'loaded') throw new Error(`test config invalid:\n${loaded.errors.join('\n')}`);
   const logs = options.logs;
   const logger = logs ? pino({ level: 'info' }, { write: (line: string) => logs.push(line) }) : pino({ level: 'silent' });

@@ -2,7 +2,8 @@
 // secure listeners (test/support/kafka_broker.ts): SASL PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 on a
 // SASL_PLAINTEXT listener, and TLS checked against the broker's certificate — records go through each one
 // from one logsift to another. A wrong password is a permanent failure with the broker's reason (dead-lettered,
-// not retried forever), and a certificate the client does not trust is refused; neither takes the daemon down.
+// not retried forever), and so is a certificate the client does not trust; neither takes the daemon down. A
+// receiver the broker refuses does not start, and the error says why (the client keeps it a few causes down).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { startDaemon, OTLP_RECEIVER, type TestDaemon } from '../../support/daemon.js';
 import { eventually } from '../../support/eventually.js';
 import { readFileExport } from '../../support/file_output.js';
+import { Admin } from '@platformatic/kafka';
 import { startKafka, type KafkaBroker } from '../../support/kafka_broker.js';
 import { sampleProtobuf } from '../../support/payloads.js';
 
@@ -42,6 +44,9 @@ describe('kafka over SASL and TLS', { timeout: 240_000 }, () => {
   const daemons: TestDaemon[] = [];
   before(async () => {
     broker = await startKafka({ secure: user });
+    const admin = new Admin({ clientId: 'test-admin', bootstrapBrokers: [broker.bootstrap] });
+    await admin.createTopics({ topics: ['secure_plain', 'secure_scram_sha_256', 'secure_scram_sha_512', 'secure_tls'], partitions: 2, replicas: 1 });
+    await admin.close();
   });
   after(async () => {
     for (const d of daemons) await d.stop();
@@ -65,7 +70,8 @@ describe('kafka over SASL and TLS', { timeout: 240_000 }, () => {
       await send(sender, 40);
       const out = path.join(receiver.dir, 'out.jsonl');
       await eventually(`40 records arrived over ${kind}`, () => readFileExport(out).length >= 40);
-      assert.equal(readFileExport(out).length, 40);
+      const bodies = readFileExport(out).map((r) => String(r.record.body?.stringValue));
+      assert.deepEqual([bodies.length, new Set(bodies).size], [40, 40], 'each once');
     });
   }
 
@@ -74,19 +80,28 @@ describe('kafka over SASL and TLS', { timeout: 240_000 }, () => {
     const sender = await startDaemon(producerConfig(`brokers: ["${broker.sasl}"], sasl: { mechanism: SCRAM-SHA-256, username: ${user.username}, password: wrong${user.password} }`, 'secure_refused'), { logs });
     daemons.push(sender);
     await send(sender, 5);
-    const refusal = (l: string) => /dead/i.test(l) && /authentication|SASL/i.test(l);
+    const refusal = (l: string) => /dead/i.test(l) && /SASL authentication failed/.test(l);
     await eventually('the failure was logged', () => logs.some(refusal));
     assert.match(logs.find(refusal)!, /"level":50/, 'an error: given up, not retried');
     const health = await fetch(`http://127.0.0.1:${sender.telemetryPort}/healthz`);
     assert.equal(health.status, 200);
   });
 
-  it('refuses a broker whose certificate it does not trust', async () => {
+  it('does not start a receiver the broker refuses, and says why', async () => {
+    await assert.rejects(
+      startDaemon(consumerConfig(`brokers: ["${broker.sasl}"], sasl: { mechanism: PLAIN, username: ${user.username}, password: wrong }`, 'secure_plain')),
+      /the kafka receiver cannot consume secure_plain from 127\.0\.0\.1:\d+: .*SASL authentication failed/,
+    );
+  });
+
+  it('refuses, for good, a broker whose certificate it does not trust', async () => {
     const logs: string[] = [];
     const sender = await startDaemon(producerConfig(`brokers: ["${broker.ssl}"], tls: { enabled: true }`, 'secure_untrusted'), { logs });
     daemons.push(sender);
     await send(sender, 5);
-    await eventually('the certificate was refused', () => logs.some((l) => /self[- ]signed|certificate/i.test(l)));
+    const refusal = (l: string) => /dead/i.test(l) && /self-signed certificate \(DEPTH_ZERO_SELF_SIGNED_CERT\)/.test(l);
+    await eventually('the certificate was refused', () => logs.some(refusal));
+    assert.match(logs.find(refusal)!, /"level":50/);
     const health = await fetch(`http://127.0.0.1:${sender.telemetryPort}/healthz`);
     assert.equal(health.status, 200);
   });
