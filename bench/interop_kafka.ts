@@ -97,7 +97,7 @@ try {
     // Collector → Kafka → logsift.
     const collectorOtlp = await freePort();
     const sink = await startDaemon(`receivers:
-  kafka: { brokers: ["${broker.bootstrap}"], group_id: interop_${encoding}, initial_offset: earliest, logs: { topic: from_collector_${encoding}, encoding: ${encoding} } }
+  kafka: { brokers: ["${broker.bootstrap}"], group_id: interop_${encoding}, initial_offset: earliest, logs: { topics: [from_collector_${encoding}], encoding: ${encoding} } }
   otlp: { protocols: { http: { endpoint: "{{HTTP}}" } } }
 exporters:
   file/from_kafka: { path: "{{DIR}}/from_kafka.jsonl" }

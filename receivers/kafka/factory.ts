@@ -26,7 +26,9 @@ import { readJsonExportRequest } from '../../proto/otlp_json.js';
 import { checkRecords } from '../otlp/record_check.js';
 import { PartitionWatermarks } from './watermark.js';
 
-export interface KafkaReceiverConfig extends KafkaConnectionConfig {
+export interface KafkaReceiverConfig extends Omit<KafkaConnectionConfig, 'logs'> {
+  /** `topics` is the Collector's receiver key since it reads several; when given it wins over `topic`. */
+  logs: KafkaConnectionConfig['logs'] & { topics: string[] };
   group_id: string;
   /** Where a group with no committed offset starts: `latest` (the Collector's default) or `earliest`. */
   initial_offset: 'latest' | 'earliest';
@@ -43,6 +45,10 @@ const schema = {
   additionalProperties: false,
   properties: {
     ...KAFKA_CONNECTION_PROPERTIES,
+    logs: {
+      ...KAFKA_CONNECTION_PROPERTIES.logs,
+      properties: { ...KAFKA_CONNECTION_PROPERTIES.logs.properties, topics: { type: 'array', items: KAFKA_CONNECTION_PROPERTIES.logs.properties.topic } },
+    },
     group_id: { type: 'string', minLength: 1 },
     initial_offset: { enum: ['latest', 'earliest'] },
     group_protocol: { enum: ['consumer', 'classic'] },
@@ -52,6 +58,9 @@ const schema = {
   },
 };
 const checkSchema = compileConfigSchema(schema);
+
+/** The topics consumed: `logs.topics` when given, else `logs.topic`. */
+const topicsOf = (config: KafkaReceiverConfig) => (config.logs.topics.length > 0 ? config.logs.topics : [config.logs.topic]);
 
 type KafkaMessage = Message<Buffer, Buffer, Buffer, Buffer>;
 
@@ -99,12 +108,12 @@ class KafkaReceiver implements Receiver {
     this.#consumer = new Consumer({ ...kafkaClientOptions(config), groupId: config.group_id, ...group });
     // A small read-ahead: what is fetched but not yet handed on may belong to a partition a rebalance moves.
     try {
-      this.#stream = await this.#consumer.consume({ topics: [config.logs.topic], mode: 'committed', fallbackMode: config.initial_offset, autocommit: false, highWaterMark: config.max_in_flight_messages });
+      this.#stream = await this.#consumer.consume({ topics: topicsOf(config), mode: 'committed', fallbackMode: config.initial_offset, autocommit: false, highWaterMark: config.max_in_flight_messages });
     } catch (error) {
       const consumer = this.#consumer;
       this.#consumer = undefined;
       await new Promise<void>((resolve) => consumer.close(true, () => resolve()));
-      throw new Error(`the kafka receiver cannot consume ${config.logs.topic} from ${config.brokers.join(',')}: ${kafkaFailureReason(error)}`);
+      throw new Error(`the kafka receiver cannot consume ${topicsOf(config).join(',')} from ${config.brokers.join(',')}: ${kafkaFailureReason(error)}`);
     }
     this.#reading = this.#read(this.#stream);
     this.#consumer.on('consumer:lag', (lag) => {
@@ -112,9 +121,9 @@ class KafkaReceiver implements Receiver {
       for (const partitions of lag.values()) for (const n of partitions) total += Math.max(0, Number(n));
       this.#lag = total;
     });
-    this.#consumer.startLagMonitoring({ topics: [config.logs.topic] }, 5_000);
+    this.#consumer.startLagMonitoring({ topics: topicsOf(config) }, 5_000);
     this.#scheduleCommit();
-    this.settings.logger.info({ topic: config.logs.topic, group: config.group_id, brokers: config.brokers }, 'kafka receiver consuming');
+    this.settings.logger.info({ topics: topicsOf(config), group: config.group_id, brokers: config.brokers }, 'kafka receiver consuming');
   }
 
   /** Pulls messages (the stream fetches as they are taken) while fewer than the bound are in flight. */
@@ -258,15 +267,19 @@ class KafkaReceiver implements Receiver {
 export const kafkaReceiverFactory: ReceiverFactory<KafkaReceiverConfig> = {
   kind: 'receiver',
   type: 'kafka',
-  defaultConfig: () => ({
-    ...defaultKafkaConnection(),
-    group_id: 'logsift',
-    initial_offset: 'latest',
-    group_protocol: 'consumer',
-    max_in_flight_messages: 64,
-    commit_interval: duration('1s'),
-    retry: { initial_interval: duration('1s'), max_interval: duration('30s') },
-  }),
+  defaultConfig: () => {
+    const connection = defaultKafkaConnection();
+    return {
+      ...connection,
+      logs: { ...connection.logs, topics: [] },
+      group_id: 'logsift',
+      initial_offset: 'latest',
+      group_protocol: 'consumer',
+      max_in_flight_messages: 64,
+      commit_interval: duration('1s'),
+      retry: { initial_interval: duration('1s'), max_interval: duration('30s') },
+    };
+  },
   validate: (config) => [...checkSchema(config), ...kafkaConnectionProblems(config)],
   create: (settings, config, intake) => new KafkaReceiver(settings, config, intake),
 };

@@ -102,6 +102,19 @@ describe('kafka exporter and receiver', { timeout: 240_000 }, () => {
     });
   }
 
+  it('reads every topic listed under logs.topics (the Collector\'s receiver key)', async () => {
+    await createTopic(broker, 'logs_a', 1);
+    await createTopic(broker, 'logs_b', 1);
+    const receiver = await startDaemon(consumerConfig(broker, 'unused', 'otlp_proto', 'group_topics').replace('logs: { topic: unused, encoding: otlp_proto }', 'logs: { topics: [logs_a, logs_b] }'));
+    daemons.push(receiver);
+    const producer = new Producer({ clientId: 'test', bootstrapBrokers: [broker.bootstrap], acks: -1 });
+    await producer.send({ messages: [{ topic: 'logs_a', value: sampleProtobuf(3) }, { topic: 'logs_b', value: sampleProtobuf(4) }] });
+    await producer.close();
+    const out = path.join(receiver.dir, 'out.jsonl');
+    await eventually('both topics\' records arrived', () => readFileExport(out).length >= 7);
+    assert.equal(readFileExport(out).length, 7);
+  });
+
   it('passes over a message that is not OTLP, counts it, and goes on with the partition', async () => {
     const topic = 'logs_mixed';
     await createTopic(broker, topic, 1);
