@@ -102,6 +102,52 @@ describe('kafka exporter and receiver', { timeout: 240_000 }, () => {
     });
   }
 
+  it('keys each message by its records\' pattern when partition_logs_by_pattern is set', async () => {
+    const topic = 'logs_by_pattern';
+    await createTopic(broker, topic, 4);
+    const sender = await startDaemon(`${OTLP_RECEIVER}processors:
+  signature: {}
+exporters:
+  kafka: { brokers: ["${broker.bootstrap}"], logs: { topic: ${topic} }, partition_logs_by_pattern: true }
+service:
+  telemetry: { metrics: { address: "{{TELEMETRY}}" } }
+  pipelines:
+    logs: { receivers: [otlp], processors: [signature], exporters: [kafka] }
+`);
+    daemons.push(sender);
+    const client = sdkProvider(sdkExporter('http/protobuf', sender, false), { 'service.name': 'checkout' });
+    for (let i = 0; i < 60; i++) {
+      const body = [`cart ${i} checked out in ${i} ms`, `payment ${i} declined by the bank`, `user u${i} signed in`][i % 3]!;
+      client.logger.emit({ body, severityNumber: SeverityNumber.INFO });
+    }
+    await client.flush();
+    await client.shutdown();
+    const reader = new Consumer({ groupId: 'inspect_by_pattern', clientId: 'inspect', bootstrapBrokers: [broker.bootstrap] });
+    let total = 0;
+    await eventually('the messages are in the topic', async () => {
+      const ends = await reader.listOffsets({ topics: [topic] });
+      total = (ends.get(topic) ?? []).reduce((n, end) => n + Number(end), 0);
+      return total >= 3;
+    });
+    const stream = await reader.consume({ topics: [topic], mode: 'earliest', autocommit: false });
+    const partitions = new Map<string, Set<number>>();
+    let records = 0;
+    let messages = 0;
+    for await (const message of stream) {
+      const key = message.key.toString();
+      const patterns = new Set(decodeExportRequest(message.value).resourceLogs!.flatMap((rl) => rl.scopeLogs!.flatMap((sl) => sl.logRecords!.map((r) => r.attributes!.find((kv) => kv.key === 'logsift.pattern.id')!.value!.stringValue))));
+      assert.deepEqual([...patterns], [key], 'a message holds one pattern\'s records, keyed by it');
+      records += decodeExportRequest(message.value).resourceLogs!.reduce((n, rl) => n + rl.scopeLogs!.reduce((m, sl) => m + sl.logRecords!.length, 0), 0);
+      partitions.set(key, (partitions.get(key) ?? new Set()).add(message.partition));
+      if (++messages === total) break;
+    }
+    await stream.close();
+    await reader.close(true);
+    assert.equal(records, 60);
+    assert.equal(partitions.size, 3, 'three patterns, three keys');
+    for (const set of partitions.values()) assert.equal(set.size, 1);
+  });
+
   it('reads every topic listed under logs.topics (the Collector\'s receiver key)', async () => {
     await createTopic(broker, 'logs_a', 1);
     await createTopic(broker, 'logs_b', 1);
