@@ -21,6 +21,7 @@ import { kafkaExporterFactory } from '../exporters/kafka/factory.js';
 import { tunerExtensionFactory } from '../tuner/factory.js';
 import { insightsExtensionFactory } from '../cost/factory.js';
 import { policySourceExtensionFactory } from '../fleet/policy_source/factory.js';
+import { alertsExtensionFactory } from '../alerts/factory.js';
 
 export const BUILTIN_FACTORIES: readonly Factory[] = [
   otlpReceiverFactory,
@@ -42,6 +43,7 @@ export const BUILTIN_FACTORIES: readonly Factory[] = [
   tunerExtensionFactory,
   insightsExtensionFactory,
   policySourceExtensionFactory,
+  alertsExtensionFactory,
 ];
 
 export function builtinRegistry(): FactoryRegistry {

@@ -1,0 +1,105 @@
+// The `alerts` extension's config, in Alertmanager's words where it has them: how findings group into alerts
+// and how often an alert is told again, which kinds must persist before they count, and the destinations.
+import { duration, type Duration } from '../config/duration.js';
+import { DURATION_SCHEMA, compileConfigSchema } from '../config/schema_validator.js';
+import type { ConfigProblem } from '../pipeline/component.js';
+import type { FindingKind } from './alert_engine.js';
+
+export const FINDING_KINDS: FindingKind[] = ['spike', 'drop', 'level_shift', 'new_pattern', 'error_ratio', 'silence'];
+
+interface DestinationBase {
+  name: string;
+  /** Services whose alerts go there; absent or empty: every service. */
+  services?: string[];
+}
+
+export interface AlertsConfig {
+  group_by: Array<'service' | 'pattern'>;
+  group_wait: Duration;
+  group_interval: Duration;
+  repeat_interval: Duration;
+  send_resolved: boolean;
+  /** Per kind: how long a finding must stay open before it counts (N of M for noisy kinds). */
+  confirm_for: Partial<Record<FindingKind, Duration>>;
+  keep_resolved: number;
+  max_silences: number;
+  /** Links in alerts point here (the telemetry server as the people paged can reach it). */
+  external_url: string;
+  /** Publish `logsift alert fired` / `logsift alert resolved` events (the posthog exporter sends them). */
+  events: boolean;
+  timeout: Duration;
+  retry: { initial_interval: Duration; max_interval: Duration };
+  /** A destination failing this long is marked broken. */
+  broken_after: Duration;
+  slack: Array<DestinationBase & { url: string }>;
+  /** `url`: the Events API v2 endpoint, https://events.pagerduty.com/v2/enqueue unless given. */
+  pagerduty: Array<DestinationBase & { routing_key: string; url?: string }>;
+  webhook: Array<DestinationBase & { url: string; secret: string }>;
+}
+
+const url = { type: 'string', pattern: '^https?://' };
+const base = { name: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$' }, services: { type: 'array', items: { type: 'string', minLength: 1 } } };
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    group_by: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['service', 'pattern'] } },
+    group_wait: DURATION_SCHEMA,
+    group_interval: DURATION_SCHEMA,
+    repeat_interval: DURATION_SCHEMA,
+    send_resolved: { type: 'boolean' },
+    confirm_for: { type: 'object', additionalProperties: false, properties: Object.fromEntries(FINDING_KINDS.map((k) => [k, DURATION_SCHEMA])) },
+    keep_resolved: { type: 'integer', minimum: 0 },
+    max_silences: { type: 'integer', minimum: 1 },
+    external_url: { type: 'string' },
+    events: { type: 'boolean' },
+    timeout: DURATION_SCHEMA,
+    retry: { type: 'object', additionalProperties: false, properties: { initial_interval: DURATION_SCHEMA, max_interval: DURATION_SCHEMA } },
+    broken_after: DURATION_SCHEMA,
+    slack: { type: 'array', items: { type: 'object', additionalProperties: false, required: ['name', 'url'], properties: { ...base, url } } },
+    pagerduty: {
+      type: 'array',
+      items: { type: 'object', additionalProperties: false, required: ['name', 'routing_key'], properties: { ...base, routing_key: { type: 'string', minLength: 32, maxLength: 32 }, url } },
+    },
+    webhook: { type: 'array', items: { type: 'object', additionalProperties: false, required: ['name', 'url', 'secret'], properties: { ...base, url, secret: { type: 'string', minLength: 16 } } } },
+  },
+};
+
+const checkSchema = compileConfigSchema(schema);
+
+export function validateAlertsConfig(config: AlertsConfig): ConfigProblem[] {
+  const problems = checkSchema(config);
+  if (problems.length > 0) return problems;
+  if (!config.group_by.includes('service')) problems.push({ path: 'group_by', message: 'must include service: an alert is about one service' });
+  const names = new Set<string>();
+  for (const type of ['slack', 'pagerduty', 'webhook'] as const) {
+    config[type].forEach((d, i) => {
+      const id = `${type}/${d.name}`;
+      if (names.has(id)) problems.push({ path: `${type}.${i}.name`, message: `${id} is named twice` });
+      names.add(id);
+    });
+  }
+  return problems;
+}
+
+export function defaultAlertsConfig(): AlertsConfig {
+  return {
+    group_by: ['service'],
+    group_wait: duration('30s'),
+    group_interval: duration('5m'),
+    repeat_interval: duration('4h'),
+    send_resolved: true,
+    confirm_for: { level_shift: duration('2m') },
+    keep_resolved: 200,
+    max_silences: 1000,
+    external_url: '',
+    events: true,
+    timeout: duration('10s'),
+    retry: { initial_interval: duration('5s'), max_interval: duration('5m') },
+    broken_after: duration('15m'),
+    slack: [],
+    pagerduty: [],
+    webhook: [],
+  };
+}

@@ -1,0 +1,204 @@
+// Where alerts go, each speaking its service's wire contract (../shared/contracts/alerting.md): Slack incoming
+// webhooks (Block Kit with a text fallback), PagerDuty Events v2 (trigger, then resolve on the same
+// dedup_key), and a generic webhook carrying Alertmanager's version-4 payload, signed. Each answers what became
+// of one request: delivered, to retry (when, if the service said), or failed for good — and whether that
+// failure means the destination itself is broken (a Slack channel gone) or only this message was refused.
+import { createHmac } from 'node:crypto';
+import type { Alert, Notification } from './alert_engine.js';
+
+export type DeliveryResult =
+  | { kind: 'delivered'; status: number }
+  | { kind: 'retry'; status: number | null; reason: string; afterMs?: number }
+  | { kind: 'failed'; status: number; reason: string; broken: boolean };
+
+export interface Destination {
+  /** `type/name`, as configured. */
+  readonly id: string;
+  /** Services it takes alerts of; empty: all. */
+  readonly services: readonly string[];
+  /** Least time between two requests (Slack takes about one a second per webhook). */
+  readonly minIntervalMs: number;
+  send(notification: Notification, signal: AbortSignal): Promise<DeliveryResult>;
+}
+
+const SLACK_SECTION_CHARS = 3000;
+const SLACK_MAX_BLOCKS = 50;
+const PAGERDUTY_SUMMARY_CHARS = 1024;
+/** PagerDuty asks that a rate-limited event be sent again after about 30 s. */
+const PAGERDUTY_RETRY_MS = 30_000;
+export const SIGNATURE_HEADER = 'logsift-signature';
+
+function retryAfterMs(header: string | null): number | undefined {
+  if (header === null) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+async function post(url: string, body: string, headers: Record<string, string>, signal: AbortSignal): Promise<{ status: number; text: string; retryAfter: string | null } | { error: string }> {
+  try {
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, signal });
+    return { status: response.status, text: (await response.text()).slice(0, 500), retryAfter: response.headers.get('retry-after') };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
+/** One line per alert state, the same for every destination. */
+export function headline(n: Notification): string {
+  const a = n.alert;
+  const kinds = [...new Set(a.findings.map((f) => f.kind))].join(', ');
+  const patterns = new Set(a.findings.map((f) => f.pattern).filter(Boolean)).size;
+  const state = n.reason === 'resolved' ? 'RESOLVED' : `FIRING:${a.severity}`;
+  return `[${state}] ${a.service}: ${kinds} on ${patterns === 0 ? 'the whole service' : `${patterns} pattern${patterns === 1 ? '' : 's'}`}`;
+}
+
+function findingLine(f: Alert['findings'][number]): string {
+  const rate = `${round(f.observed)} per window against ${round(f.expected)} expected`;
+  return `• ${f.kind} on ${f.pattern ? `pattern ${f.pattern}` : 'the service'} since ${new Date(f.start).toISOString()}${f.end !== null ? ` (closed ${new Date(f.end).toISOString()})` : ''}: ${rate}`;
+}
+
+const round = (x: number) => Number(x.toPrecision(3));
+
+export class SlackDestination implements Destination {
+  readonly minIntervalMs = 1000;
+
+  constructor(
+    readonly id: string,
+    private readonly url: string,
+    readonly services: readonly string[],
+  ) {}
+
+  payload(n: Notification): { text: string; blocks: unknown[] } {
+    const text = headline(n);
+    const lines = n.alert.findings.map(findingLine);
+    const blocks: unknown[] = [{ type: 'section', text: { type: 'mrkdwn', text: `*${text}*`.slice(0, SLACK_SECTION_CHARS) } }];
+    // Findings in sections of at most 3000 characters, within Slack's 50 blocks.
+    let section = '';
+    for (const line of lines) {
+      if (section.length + line.length + 1 > SLACK_SECTION_CHARS) {
+        blocks.push({ type: 'section', text: { type: 'mrkdwn', text: section } });
+        section = '';
+      }
+      section += `${section ? '\n' : ''}${line.slice(0, SLACK_SECTION_CHARS)}`;
+    }
+    if (section) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: section } });
+    if (blocks.length > SLACK_MAX_BLOCKS) blocks.splice(SLACK_MAX_BLOCKS - 1, blocks.length, { type: 'section', text: { type: 'mrkdwn', text: `…and ${lines.length} findings in all` } });
+    return { text, blocks };
+  }
+
+  async send(n: Notification, signal: AbortSignal): Promise<DeliveryResult> {
+    const answer = await post(this.url, JSON.stringify(this.payload(n)), {}, signal);
+    if ('error' in answer) return { kind: 'retry', status: null, reason: answer.error };
+    if (answer.status === 200) return { kind: 'delivered', status: 200 };
+    const reason = `HTTP ${answer.status}: ${answer.text}`;
+    if (answer.status === 429 || answer.status >= 500) {
+      const after = retryAfterMs(answer.retryAfter);
+      return { kind: 'retry', status: answer.status, reason, ...(after !== undefined ? { afterMs: after } : {}) };
+    }
+    // A channel gone or archived, an app no longer allowed: nothing sent there will arrive until someone fixes it.
+    return { kind: 'failed', status: answer.status, reason, broken: answer.status === 403 || answer.status === 404 || answer.status === 410 };
+  }
+}
+
+export class PagerDutyDestination implements Destination {
+  readonly minIntervalMs = 0;
+
+  constructor(
+    readonly id: string,
+    private readonly url: string,
+    private readonly routingKey: string,
+    readonly services: readonly string[],
+  ) {}
+
+  payload(n: Notification): Record<string, unknown> {
+    const a = n.alert;
+    const dedup = `logsift/${a.service}/${a.id}`;
+    if (n.reason === 'resolved') return { routing_key: this.routingKey, event_action: 'resolve', dedup_key: dedup };
+    return {
+      routing_key: this.routingKey,
+      event_action: 'trigger',
+      dedup_key: dedup,
+      payload: {
+        summary: headline(n).slice(0, PAGERDUTY_SUMMARY_CHARS),
+        source: 'logsift',
+        severity: a.severity,
+        timestamp: new Date(a.openedAt).toISOString(),
+        component: a.service,
+        group: a.service,
+        class: [...new Set(a.findings.map((f) => f.kind))].join(','),
+        custom_details: { findings: a.findings.map((f) => ({ kind: f.kind, pattern_id: f.pattern || null, since: new Date(f.start).toISOString(), observed: f.observed, expected: f.expected })) },
+      },
+    };
+  }
+
+  async send(n: Notification, signal: AbortSignal): Promise<DeliveryResult> {
+    const answer = await post(this.url, JSON.stringify(this.payload(n)), {}, signal);
+    if ('error' in answer) return { kind: 'retry', status: null, reason: answer.error };
+    if (answer.status === 202) return { kind: 'delivered', status: 202 };
+    const reason = `HTTP ${answer.status}: ${answer.text}`;
+    // Rate limited: the event was not taken; PagerDuty suggests trying again about 30 s later.
+    if (answer.status === 429) return { kind: 'retry', status: 429, reason, afterMs: retryAfterMs(answer.retryAfter) ?? PAGERDUTY_RETRY_MS };
+    if (answer.status >= 500) return { kind: 'retry', status: answer.status, reason };
+    return { kind: 'failed', status: answer.status, reason, broken: answer.status === 401 || answer.status === 403 || answer.status === 404 };
+  }
+}
+
+/**
+ * Alertmanager's webhook payload (version 4), signed: `logsift-signature: t=<unix seconds>,v1=<hex
+ * HMAC-SHA256 of "<t>.<body>">` with the destination's secret — the receiver recomputes it and refuses a `t`
+ * too old (a replayed request).
+ */
+export class WebhookDestination implements Destination {
+  readonly minIntervalMs = 0;
+
+  constructor(
+    readonly id: string,
+    private readonly url: string,
+    private readonly secret: string,
+    readonly services: readonly string[],
+    private readonly externalUrl: string,
+  ) {}
+
+  payload(n: Notification): Record<string, unknown> {
+    const a = n.alert;
+    const status = n.reason === 'resolved' ? 'resolved' : 'firing';
+    const groupLabels = { service: a.service, ...(a.pattern !== null ? { pattern_id: a.pattern } : {}) };
+    return {
+      version: '4',
+      groupKey: `{}:${JSON.stringify(groupLabels)}`,
+      truncatedAlerts: 0,
+      status,
+      receiver: this.id,
+      groupLabels,
+      commonLabels: { alertname: 'logsift', service: a.service, severity: a.severity },
+      commonAnnotations: { summary: headline(n) },
+      externalURL: this.externalUrl,
+      alerts: a.findings.map((f) => ({
+        status: f.end !== null || status === 'resolved' ? 'resolved' : 'firing',
+        labels: { alertname: `logsift_${f.kind}`, service: f.service, kind: f.kind, pattern_id: f.pattern, severity: a.severity },
+        annotations: { summary: findingLine(f).slice(2), observed: String(f.observed), expected: String(f.expected) },
+        startsAt: new Date(f.start).toISOString(),
+        endsAt: f.end !== null ? new Date(f.end).toISOString() : '0001-01-01T00:00:00Z',
+        generatorURL: `${this.externalUrl}/api/v1/alerts/${a.id}`,
+        fingerprint: f.id,
+      })),
+    };
+  }
+
+  async send(n: Notification, signal: AbortSignal): Promise<DeliveryResult> {
+    const body = JSON.stringify(this.payload(n));
+    const t = Math.floor(Date.now() / 1000);
+    const signature = createHmac('sha256', this.secret).update(`${t}.${body}`).digest('hex');
+    const answer = await post(this.url, body, { [SIGNATURE_HEADER]: `t=${t},v1=${signature}` }, signal);
+    if ('error' in answer) return { kind: 'retry', status: null, reason: answer.error };
+    if (answer.status >= 200 && answer.status < 300) return { kind: 'delivered', status: answer.status };
+    const reason = `HTTP ${answer.status}: ${answer.text}`;
+    if (answer.status === 408 || answer.status === 429 || answer.status >= 500) {
+      const after = retryAfterMs(answer.retryAfter);
+      return { kind: 'retry', status: answer.status, reason, ...(after !== undefined ? { afterMs: after } : {}) };
+    }
+    return { kind: 'failed', status: answer.status, reason, broken: answer.status === 401 || answer.status === 403 || answer.status === 404 || answer.status === 410 };
+  }
+}

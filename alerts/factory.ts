@@ -1,0 +1,155 @@
+// The `alerts` extension: the anomaly processor's findings (its `logsift anomaly opened` / `closed` events)
+// become grouped, confirmed, silenced and repeated alerts (alert_engine.ts), sent to Slack, PagerDuty and
+// signed webhooks (destinations.ts) through per-destination outboxes (delivery.ts), and published as
+// `logsift alert fired` / `logsift alert resolved` events for the posthog exporter. Serves alerts_api.ts.
+import type { DaemonEvent } from '../pipeline/event_bus.js';
+import type { CreateSettings, Extension, ExtensionFactory } from '../pipeline/component.js';
+import { AlertEngine, type Finding, type FindingKind, type Notification } from './alert_engine.js';
+import { ALERTS_PREFIX, alertJson, alertsRoute } from './alerts_api.js';
+import { FINDING_KINDS, defaultAlertsConfig, validateAlertsConfig, type AlertsConfig } from './config.js';
+import { DeliveryLog, Outbox } from './delivery.js';
+import { PagerDutyDestination, SlackDestination, WebhookDestination, type Destination } from './destinations.js';
+import { Silences } from './silences.js';
+
+const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
+/** How often the engine is asked what is due: well under the shortest interval people set. */
+const TICK_MS = 1000;
+
+function findingOf(event: DaemonEvent): Finding | undefined {
+  const p = event.properties;
+  if (typeof p.anomaly_id !== 'string' || typeof p.service !== 'string' || !FINDING_KINDS.includes(p.kind as FindingKind)) return undefined;
+  return {
+    id: p.anomaly_id,
+    kind: p.kind as FindingKind,
+    service: p.service,
+    pattern: typeof p.pattern_id === 'string' ? p.pattern_id : '',
+    start: Number(p.start),
+    end: typeof p.end === 'number' ? p.end : null,
+    observed: Number(p.observed),
+    expected: Number(p.expected),
+    score: Number(p.score),
+  };
+}
+
+class AlertsExtension implements Extension {
+  readonly #engine: AlertEngine;
+  readonly #silences: Silences;
+  readonly #log = new DeliveryLog();
+  readonly #outboxes: Outbox[] = [];
+  #timer: unknown;
+  #running = false;
+  #unsubscribe: (() => void) | undefined;
+  #removeRoute: (() => void) | undefined;
+  readonly #metrics;
+
+  constructor(
+    private readonly settings: CreateSettings,
+    private readonly config: AlertsConfig,
+  ) {
+    this.#silences = new Silences(config.max_silences);
+    const confirmForMs = Object.fromEntries(Object.entries(config.confirm_for).map(([k, d]) => [k, d!.ms]));
+    this.#engine = new AlertEngine(
+      {
+        groupBy: config.group_by.includes('pattern') ? 'service_pattern' : 'service',
+        groupWaitMs: config.group_wait.ms,
+        groupIntervalMs: config.group_interval.ms,
+        repeatIntervalMs: config.repeat_interval.ms,
+        sendResolved: config.send_resolved,
+        confirmForMs,
+        keepResolved: config.keep_resolved,
+      },
+      this.#silences,
+    );
+    const { telemetry } = settings;
+    this.#metrics = {
+      notifications: telemetry.counter({ name: 'logsift_alert_notifications_total', help: 'Alert notifications decided, by reason: new, changed, repeat, resolved.', labelNames: ['reason'] as const }),
+      deliveries: telemetry.counter({ name: 'logsift_alert_deliveries_total', help: 'Alert delivery attempts by destination and outcome: delivered, retry, failed, superseded (a newer state of the alert replaced it while it waited).', labelNames: ['destination', 'outcome'] as const }),
+    };
+    telemetry.gauge({ name: 'logsift_alerts_open', help: 'Alerts open (pending or firing).', read: () => this.#engine.list().open.length });
+    telemetry.gauge({ name: 'logsift_alert_destinations_broken', help: 'Alert destinations marked broken (failing for good, or longer than broken_after).', read: () => this.#outboxes.filter((o) => o.state().broken).length });
+  }
+
+  #destinations(): Destination[] {
+    const { config } = this;
+    const external = config.external_url.replace(/\/+$/, '');
+    return [
+      ...config.slack.map((d) => new SlackDestination(`slack/${d.name}`, d.url, d.services ?? [])),
+      ...config.pagerduty.map((d) => new PagerDutyDestination(`pagerduty/${d.name}`, d.url ?? PAGERDUTY_EVENTS_URL, d.routing_key, d.services ?? [])),
+      ...config.webhook.map((d) => new WebhookDestination(`webhook/${d.name}`, d.url, d.secret, d.services ?? [], external)),
+    ];
+  }
+
+  async start(): Promise<void> {
+    const { settings, config } = this;
+    for (const destination of this.#destinations()) {
+      this.#outboxes.push(
+        new Outbox(
+          destination,
+          { retry: { initialMs: config.retry.initial_interval.ms, maxMs: config.retry.max_interval.ms }, timeoutMs: config.timeout.ms, brokenAfterMs: config.broken_after.ms },
+          settings.clock,
+          settings.logger,
+          (entry) => this.#log.add(entry),
+          (outcome) => this.#metrics.deliveries.inc({ destination: destination.id, outcome }),
+        ),
+      );
+    }
+    this.#unsubscribe = settings.events.subscribe((event) => {
+      if (event.name !== 'logsift anomaly opened' && event.name !== 'logsift anomaly closed') return;
+      const finding = findingOf(event);
+      if (!finding) return;
+      if (event.name === 'logsift anomaly opened') this.#engine.opened(finding, settings.clock.now());
+      else this.#engine.closed(finding);
+    });
+    this.#removeRoute = settings.routes.add(
+      ALERTS_PREFIX,
+      alertsRoute({ engine: this.#engine, silences: this.#silences, deliveries: this.#log, destinations: () => this.#outboxes.map((o) => o.state()), now: () => settings.clock.now() }),
+    );
+    this.#running = true;
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (!this.#running) return;
+    this.#timer = this.settings.clock.setTimeout(() => {
+      try {
+        this.tick();
+      } catch (error) {
+        this.settings.logger.error({ err: error }, 'the alert engine failed a tick');
+      }
+      this.#schedule();
+    }, TICK_MS);
+  }
+
+  tick(): void {
+    for (const n of this.#engine.tick(this.settings.clock.now())) this.#dispatch(n);
+  }
+
+  #dispatch(n: Notification): void {
+    this.#metrics.notifications.inc({ reason: n.reason });
+    this.settings.logger.warn({ alert: n.alert.id, service: n.alert.service, severity: n.alert.severity, reason: n.reason }, n.reason === 'resolved' ? 'alert resolved' : 'alert firing');
+    for (const outbox of this.#outboxes) {
+      const services = outbox.destination.services;
+      if (services.length === 0 || services.includes(n.alert.service)) outbox.enqueue(n);
+    }
+    if (this.config.events) {
+      this.settings.events.publish({ name: n.reason === 'resolved' ? 'logsift alert resolved' : 'logsift alert fired', timestamp: n.at, properties: { reason: n.reason, ...alertJson(n.alert) } as DaemonEvent['properties'] });
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    this.#running = false;
+    this.settings.clock.clearTimeout(this.#timer);
+    this.#unsubscribe?.();
+    this.#removeRoute?.();
+    this.#removeRoute = undefined;
+    for (const outbox of this.#outboxes) outbox.stop();
+  }
+}
+
+export const alertsExtensionFactory: ExtensionFactory<AlertsConfig> = {
+  kind: 'extension',
+  type: 'alerts',
+  defaultConfig: defaultAlertsConfig,
+  validate: validateAlertsConfig,
+  create: (settings, config) => new AlertsExtension(settings, config),
+};
