@@ -1,0 +1,113 @@
+// From traffic to a page, in one daemon on a fake clock: records through signature → ratestats → anomaly; a
+// spike opens a finding; the alerts extension tells Slack and PagerDuty (stand-ins checking their contracts)
+// once, after group_wait; the control API lists the alert and its findings; a snooze silences it; when the
+// spike is over the alert resolves and PagerDuty gets the resolve on the same dedup_key.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startDaemon, OTLP_RECEIVER, type TestDaemon } from '../support/daemon.js';
+import { fakeClock } from '../support/fake_clock.js';
+import { pagerDutyStandIn, slackStandIn, type StandIn, type SlackMessage, type PagerDutyEvent } from '../support/alert_standins.js';
+import { ExportLogsServiceRequest, encodeExportRequest, type PbExportRequest } from '../../proto/otlp.js';
+
+const W = 60_000;
+
+function records(n: number, seed: number): Buffer {
+  const request = ExportLogsServiceRequest.fromObject({
+    resourceLogs: [{
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: 'checkout' } }] },
+      scopeLogs: [{ logRecords: Array.from({ length: n }, (_, i) => ({ severityNumber: 9, severityText: 'INFO', body: { stringValue: `order ${seed * 10_000 + i} placed in ${i % 90} ms` } })) }],
+    }],
+  }) as unknown as PbExportRequest;
+  return Buffer.from(encodeExportRequest(request));
+}
+
+async function until<T>(what: string, look: () => Promise<T> | T, check: (value: T) => boolean): Promise<T> {
+  let value = await look();
+  for (let turns = 0; !check(value); turns++) {
+    if (turns > 5000) assert.fail(`${what}: still ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setImmediate(resolve));
+    value = await look();
+  }
+  return value;
+}
+
+describe('alerts from traffic', { timeout: 60_000 }, () => {
+  const { fake, clock } = fakeClock();
+  let daemon: TestDaemon;
+  let slack: StandIn<SlackMessage>;
+  let pagerduty: StandIn<PagerDutyEvent>;
+  const api = (path: string, init?: RequestInit) => fetch(`http://127.0.0.1:${daemon.telemetryPort}/api/v1/alerts${path}`, init);
+  const send = async (n: number, seed: number) => {
+    const response = await fetch(daemon.httpUrl, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: records(n, seed) as Uint8Array<ArrayBuffer> });
+    assert.equal(response.status, 200);
+  };
+
+  before(async () => {
+    fake.setSystemTime(Math.ceil(fake.now / W) * W);
+    slack = await slackStandIn();
+    pagerduty = await pagerDutyStandIn();
+    daemon = await startDaemon(
+      `${OTLP_RECEIVER}processors:
+  signature: {}
+  ratestats: { window: 1m }
+  anomaly: {}
+exporters:
+  nop: {}
+extensions:
+  alerts:
+    group_wait: 10s
+    slack: [{ name: ops, url: "${slack.url}" }]
+    pagerduty: [{ name: oncall, routing_key: R0UT1NGKEY0123456789ABCDEFGHIJKL, url: "${pagerduty.url}" }]
+service:
+  extensions: [alerts]
+  telemetry: { metrics: { address: "{{TELEMETRY}}" } }
+  pipelines:
+    logs: { receivers: [otlp], processors: [signature, ratestats, anomaly], exporters: [nop] }
+`,
+      { clock },
+    );
+  });
+  after(async () => {
+    await daemon?.stop();
+    await slack?.close();
+    await pagerduty?.close();
+  });
+
+  it('pages once for a spike, lists it, and resolves it when the spike is over', async () => {
+    // A steady pattern for ten windows, then twenty times as much: judged early, as the batch arrives.
+    for (let window = 0; window < 10; window++) {
+      await send(40, window);
+      await fake.tickAsync(W);
+    }
+    await send(800, 10);
+    const listing = await until('the spike is an open alert', async () => (await (await api('')).json()) as { open: Array<{ id: string; status: string; findings: Array<{ kind: string }> }> }, (l) => l.open.length === 1);
+    assert.deepEqual(listing.open[0]!.findings.map((f) => f.kind), ['spike']);
+    assert.equal(slack.received.length, 0, 'nothing before group_wait');
+    await fake.tickAsync(11_000);
+    await until('Slack and PagerDuty were told', () => slack.received.length + pagerduty.received.length, (n) => n === 2);
+    assert.deepEqual([...slack.violations, ...pagerduty.violations], []);
+    assert.match(slack.received[0]!.text, /^\[FIRING:error\] checkout: spike on 1 pattern$/);
+    assert.equal(pagerduty.received[0]!.event_action, 'trigger');
+    const firing = (await (await api(`/${listing.open[0]!.id}`)).json()) as { status: string; notifications: number };
+    assert.deepEqual([firing.status, firing.notifications], ['firing', 1]);
+
+    const snoozed = await api(`/${listing.open[0]!.id}/snooze`, { method: 'POST', body: JSON.stringify({ duration: '1h', created_by: 'sre' }) });
+    assert.equal(snoozed.status, 201);
+    const silences = (await (await api('/silences')).json()) as { silences: Array<{ matchers: Record<string, string>; state: string }> };
+    assert.deepEqual(silences.silences.map((s) => [s.matchers.service, s.state]), [['checkout', 'active']]);
+
+    // Back to normal: the finding closes after its quiet windows, and the alert resolves.
+    await fake.tickAsync(W - 11_000);
+    for (let window = 11; window < 15; window++) {
+      await fake.tickAsync(W);
+      await send(40, window);
+    }
+    await fake.tickAsync(2_000);
+    await until('PagerDuty got the resolve', () => pagerduty.received.length, (n) => n === 2);
+    assert.deepEqual([pagerduty.received[1]!.event_action, pagerduty.received[1]!.dedup_key], ['resolve', pagerduty.received[0]!.dedup_key]);
+    const after = (await (await api('')).json()) as { open: unknown[]; resolved: Array<{ status: string }> };
+    assert.deepEqual([after.open.length, after.resolved[0]!.status], [0, 'resolved']);
+    const deliveries = (await (await api('/deliveries')).json()) as { deliveries: Array<{ outcome: string }> };
+    assert.ok(deliveries.deliveries.every((d) => d.outcome === 'delivered'));
+  });
+});
