@@ -5,7 +5,9 @@
 // M: noisy kinds must persist). A new alert is first notified `group_wait` after it opened, so related
 // findings arrive with it; an alert that changed is notified again at most every `group_interval`; one that
 // did not, every `repeat_interval` while it fires. When every finding has closed the alert resolves (notified
-// once, if `send_resolved`). Silenced findings count for nothing; an alert whose findings are all silenced
+// once, if `send_resolved`). A new pattern counts only when its records are ERROR or above (`new_patterns:
+// errors`: a release's new INFO line is news for the pattern list, not a page), and a pattern new within the
+// hour that drops or falls silent is its incident ending, not another. Silenced findings count for nothing; an alert whose findings are all silenced
 // is not notified. With `group_by: [service, pattern]`, a service-wide alert (a finding on no pattern)
 // inhibits the pattern alerts of its service. The engine is a state machine on times it is given: the
 // extension ticks it on the daemon's clock.
@@ -25,6 +27,8 @@ export interface Finding {
   observed: number;
   expected: number;
   score: number;
+  /** About records of ERROR and above (an error pattern, an error-ratio surge). */
+  error: boolean;
 }
 
 export type AlertSeverity = 'critical' | 'error' | 'warning';
@@ -65,6 +69,8 @@ export interface EngineOptions {
   confirmForMs: Partial<Record<FindingKind, number>>;
   /** Resolved alerts kept for `GET /api/v1/alerts` (the newest). */
   keepResolved: number;
+  /** `errors`: a new pattern counts only when its records are ERROR or above (a release's new INFO line is news). */
+  newPatterns: 'errors' | 'all';
 }
 
 export class AlertEngine {
@@ -72,6 +78,8 @@ export class AlertEngine {
   readonly #resolved: Alert[] = [];
   /** Finding id → the alert holding it. */
   readonly #byFinding = new Map<string, Alert>();
+  /** (service, pattern) → when a new-pattern finding on it opened, for an hour: its going away is no outage. */
+  readonly #newPatterns = new Map<string, number>();
 
   constructor(
     private readonly options: EngineOptions,
@@ -80,6 +88,8 @@ export class AlertEngine {
 
   /** A finding opened (or was updated): it joins its group's open alert, or opens one. */
   opened(finding: Finding, now: number): void {
+    for (const [key, at] of this.#newPatterns) if (at < now - NEW_PATTERN_MEMORY_MS) this.#newPatterns.delete(key);
+    if (finding.kind === 'new_pattern') this.#newPatterns.set(groupKeyOf(finding.service, finding.pattern), finding.start);
     const known = this.#byFinding.get(finding.id);
     if (known) {
       Object.assign(known.findings.find((f) => f.id === finding.id)!, finding);
@@ -104,7 +114,8 @@ export class AlertEngine {
       };
       this.#open.set(key, alert);
     }
-    alert.findings.push({ ...finding });
+    // Open, whatever end a caller's record of it carries: closed() closes it.
+    alert.findings.push({ ...finding, end: null });
     alert.changedSinceNotified = true;
     alert.severity = severityOf(alert.findings);
     this.#byFinding.set(finding.id, alert);
@@ -162,7 +173,14 @@ export class AlertEngine {
 
   /** The findings that count now: confirmed (open long enough, for a kind that must be) and not silenced. */
   #counted(alert: Alert, now: number): Finding[] {
-    return alert.findings.filter((f) => f.end === null && now >= this.#countsFrom(f) && !this.silences.silenced(f, now));
+    return alert.findings.filter((f) => f.end === null && this.#pages(f) && now >= this.#countsFrom(f) && !this.silences.silenced(f, now));
+  }
+
+  #pages(f: Finding): boolean {
+    if (f.kind === 'new_pattern') return f.error || this.options.newPatterns === 'all';
+    // A pattern that only just appeared and goes away again (a new error that stops) ends its incident.
+    if ((f.kind === 'drop' || f.kind === 'silence') && f.pattern && this.#newPatterns.has(groupKeyOf(f.service, f.pattern))) return false;
+    return true;
   }
 
   #countsFrom(f: Finding): number {
@@ -188,6 +206,9 @@ export class AlertEngine {
     return { alert: structuredClone(alert), reason, at: now };
   }
 }
+
+/** How long a pattern counts as new: a drop or silence on it within this is its incident ending. */
+const NEW_PATTERN_MEMORY_MS = 60 * 60_000;
 
 const groupKeyOf = (service: string, pattern: string | null) => (pattern === null ? service : `${service}\u0000${pattern}`);
 

@@ -21,6 +21,8 @@ export interface AlertsConfig {
   send_resolved: boolean;
   /** Per kind: how long a finding must stay open before it counts (N of M for noisy kinds). */
   confirm_for: Partial<Record<FindingKind, Duration>>;
+  /** `errors`: a new pattern alerts only when its records are ERROR or above; `all`: any new pattern. */
+  new_patterns: 'errors' | 'all';
   keep_resolved: number;
   max_silences: number;
   /** Links in alerts point here (the telemetry server as the people paged can reach it). */
@@ -50,6 +52,7 @@ const schema = {
     repeat_interval: DURATION_SCHEMA,
     send_resolved: { type: 'boolean' },
     confirm_for: { type: 'object', additionalProperties: false, properties: Object.fromEntries(FINDING_KINDS.map((k) => [k, DURATION_SCHEMA])) },
+    new_patterns: { enum: ['errors', 'all'] },
     keep_resolved: { type: 'integer', minimum: 0 },
     max_silences: { type: 'integer', minimum: 1 },
     external_url: { type: 'string' },
@@ -91,6 +94,7 @@ export function defaultAlertsConfig(): AlertsConfig {
     repeat_interval: duration('4h'),
     send_resolved: true,
     confirm_for: { level_shift: duration('2m') },
+    new_patterns: 'errors',
     keep_resolved: 200,
     max_silences: 1000,
     external_url: '',

@@ -28,6 +28,7 @@ function findingOf(event: DaemonEvent): Finding | undefined {
     observed: Number(p.observed),
     expected: Number(p.expected),
     score: Number(p.score),
+    error: p.error === true,
   };
 }
 
@@ -57,6 +58,7 @@ class AlertsExtension implements Extension {
         sendResolved: config.send_resolved,
         confirmForMs,
         keepResolved: config.keep_resolved,
+        newPatterns: config.new_patterns,
       },
       this.#silences,
     );

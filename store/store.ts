@@ -67,7 +67,8 @@ CREATE TABLE IF NOT EXISTS anomalies (
   end INTEGER,
   observed REAL NOT NULL,
   expected REAL NOT NULL,
-  score REAL NOT NULL
+  score REAL NOT NULL,
+  error INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS policy_versions (
   service TEXT NOT NULL,
@@ -250,6 +251,8 @@ export interface AnomalyRow {
   observed: number;
   expected: number;
   score: number;
+  /** 1: about records of ERROR and above. */
+  error: number;
 }
 
 /** One accepted policy version; JSON columns (policy, replay, clamps) are stored as text. */
@@ -323,8 +326,8 @@ export class Store {
         boosted = boosted + excluded.boosted, bytes_boosted = bytes_boosted + excluded.bytes_boosted,
         wire_bytes_seen = wire_bytes_seen + excluded.wire_bytes_seen, wire_bytes_kept = wire_bytes_kept + excluded.wire_bytes_kept,
         wire_bytes_boosted = wire_bytes_boosted + excluded.wire_bytes_boosted, errors_seen = errors_seen + excluded.errors_seen, errors_kept = errors_kept + excluded.errors_kept`);
-    this.#upsertAnomaly = this.#db.prepare(`INSERT INTO anomalies (id, kind, service, pattern, start, end, observed, expected, score)
-      VALUES (@id, @kind, @service, @pattern, @start, @end, @observed, @expected, @score)
+    this.#upsertAnomaly = this.#db.prepare(`INSERT INTO anomalies (id, kind, service, pattern, start, end, observed, expected, score, error)
+      VALUES (@id, @kind, @service, @pattern, @start, @end, @observed, @expected, @score, @error)
       ON CONFLICT (id) DO UPDATE SET end = excluded.end, observed = excluded.observed, expected = excluded.expected, score = excluded.score`);
     this.#upsertAlias = this.#db.prepare('INSERT INTO pattern_aliases (old_id, new_id) VALUES (?, ?) ON CONFLICT (old_id) DO UPDATE SET new_id = excluded.new_id');
     this.#deleteAlias = this.#db.prepare('DELETE FROM pattern_aliases WHERE old_id = ?');
@@ -337,6 +340,8 @@ export class Store {
     for (const column of ['boosted', 'bytes_boosted', 'wire_bytes_seen', 'wire_bytes_kept', 'wire_bytes_boosted', 'errors_seen', 'errors_kept']) {
       if (!ledgerColumns.has(column)) this.#db.exec(`ALTER TABLE sampling_ledger ADD COLUMN ${column} INTEGER NOT NULL DEFAULT 0`);
     }
+    const anomalyColumns = new Set(this.#db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('anomalies')").all().map((c) => c.name));
+    if (!anomalyColumns.has('error')) this.#db.exec('ALTER TABLE anomalies ADD COLUMN error INTEGER NOT NULL DEFAULT 0');
   }
 
   /** Committed (and synced per the policy) when this returns. */
@@ -444,7 +449,7 @@ export class Store {
   }
 
   anomalies(): AnomalyRow[] {
-    return this.#db.prepare<[], AnomalyRow>('SELECT id, kind, service, pattern, start, end, observed, expected, score FROM anomalies ORDER BY start, id').all();
+    return this.#db.prepare<[], AnomalyRow>('SELECT id, kind, service, pattern, start, end, observed, expected, score, error FROM anomalies ORDER BY start, id').all();
   }
 
   /** The ledger summed per UTC day (and service) over windows starting in [from, to): what insights bill. */

@@ -49,6 +49,8 @@ export interface Finding {
   expected: number;
   /** −log10 of the finding's probability under the model (higher is stranger). */
   score: number;
+  /** The pattern's records are ERROR or above (an error-ratio surge: always). */
+  error: boolean;
 }
 
 // The least share of a window's expectation a count in progress is held against (see judgeEarly).
@@ -130,7 +132,7 @@ export class Detector {
 
     const findings: Finding[] = [];
     for (const [key, p] of perPattern) {
-      const base = { service: p.service, pattern: p.pattern, windowStart, observed: p.observed };
+      const base = { service: p.service, pattern: p.pattern, windowStart, observed: p.observed, error: p.error };
       if (p.isNew) {
         if (newPatterns && p.observed >= (p.error ? o.newErrorPatternBurst : o.newPatternBurst)) findings.push({ ...base, expected: 0, kind: 'new_pattern', score: scoreOf(poissonUpperTail(p.observed, 0.1)) });
         this.#model(key).learn(p.observed, windowStart);
@@ -206,7 +208,7 @@ export class Detector {
     }
     // (A service that had no errors at all still has a small expectation, so its first burst can be scored.)
     if (s.errors < o.errorMinRatio * expectedErrors || prob >= o.pValue) return undefined;
-    return { kind: 'error_ratio', service, pattern: '', windowStart, observed: s.errors, expected: Number(expectedErrors.toFixed(3)), score: scoreOf(prob) };
+    return { kind: 'error_ratio', service, pattern: '', windowStart, observed: s.errors, expected: Number(expectedErrors.toFixed(3)), score: scoreOf(prob), error: true };
   }
 
   /**
@@ -232,7 +234,7 @@ export class Detector {
     }
     const findings: Finding[] = [];
     for (const [key, p] of perPattern) {
-      const base = { service: p.service, pattern: p.pattern, windowStart, observed: p.observed };
+      const base = { service: p.service, pattern: p.pattern, windowStart, observed: p.observed, error: p.error };
       if (p.isNew) {
         if (newPatterns && p.observed >= (p.error ? o.newErrorPatternBurst : o.newPatternBurst)) findings.push({ ...base, expected: 0, kind: 'new_pattern', score: scoreOf(poissonUpperTail(p.observed, 0.1)) });
         continue;

@@ -131,7 +131,7 @@ class AnomalyProcessor implements Processor {
 
   #save(anomaly: Anomaly): void {
     try {
-      this.settings.store.get().saveAnomaly({ ...anomaly, end: anomaly.end ?? null });
+      this.settings.store.get().saveAnomaly({ ...anomaly, end: anomaly.end ?? null, error: anomaly.error ? 1 : 0 });
     } catch (error) {
       this.settings.logger.error({ err: error }, 'could not save an anomaly');
     }
@@ -141,7 +141,7 @@ class AnomalyProcessor implements Processor {
     this.settings.events.publish({
       name,
       timestamp,
-      properties: { anomaly_id: a.id, kind: a.kind, service: a.service, pattern_id: a.pattern, start: a.start, end: a.end ?? null, observed: a.observed, expected: a.expected, score: a.score },
+      properties: { anomaly_id: a.id, kind: a.kind, service: a.service, pattern_id: a.pattern, start: a.start, end: a.end ?? null, observed: a.observed, expected: a.expected, score: a.score, error: a.error },
     });
   }
 

@@ -15,6 +15,8 @@ export interface Anomaly {
   expected: number;
   score: number;
   windows: number;
+  /** About records of ERROR and above (an error pattern, or an error-ratio surge). */
+  error: boolean;
 }
 
 export interface TrackerEvents {
@@ -76,6 +78,7 @@ export class AnomalyTracker {
       expected: f.expected,
       score: f.score,
       windows: 1,
+      error: f.error,
     };
     this.#open.set(key, { anomaly, quiet: 0, lastWindow: windowStart });
     this.events.opened?.(anomaly);

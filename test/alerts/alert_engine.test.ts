@@ -11,10 +11,10 @@ const S = 1000;
 const M = 60 * S;
 const T0 = Date.UTC(2026, 11, 3, 12);
 
-const options = (over: Partial<EngineOptions> = {}): EngineOptions => ({ groupBy: 'service', groupWaitMs: 30 * S, groupIntervalMs: 5 * M, repeatIntervalMs: 4 * 60 * M, sendResolved: true, confirmForMs: {}, keepResolved: 10, ...over });
+const options = (over: Partial<EngineOptions> = {}): EngineOptions => ({ groupBy: 'service', groupWaitMs: 30 * S, groupIntervalMs: 5 * M, repeatIntervalMs: 4 * 60 * M, sendResolved: true, confirmForMs: {}, keepResolved: 10, newPatterns: 'errors', ...over });
 
 let ids = 0;
-const finding = (kind: Finding['kind'], at: number, over: Partial<Finding> = {}): Finding => ({ id: `a${++ids}`, kind, service: 'checkout', pattern: `p${ids}`, start: at, end: null, observed: 100, expected: 10, score: 20, ...over });
+const finding = (kind: Finding['kind'], at: number, over: Partial<Finding> = {}): Finding => ({ id: `a${++ids}`, kind, service: 'checkout', pattern: `p${ids}`, start: at, end: null, observed: 100, expected: 10, score: 20, error: kind !== 'spike' && kind !== 'drop', ...over });
 
 /** Ticks every second from `from` to `to`, collecting what is due. */
 function run(engine: AlertEngine, from: number, to: number): Notification[] {
@@ -88,6 +88,25 @@ describe('alert engine', () => {
     engine.opened(finding('level_shift', T0 + 20 * M), T0 + 20 * M);
     const told = run(engine, T0 + 20 * M, T0 + 25 * M);
     assert.deepEqual(told.map((n) => [n.reason, n.at - (T0 + 20 * M)]), [['new', 2 * M + 30 * S]], 'confirmed after 2m, then group_wait');
+  });
+
+  it('pages on a new error pattern, and not on a release\'s new INFO line', () => {
+    const engine = new AlertEngine(options(), new Silences(10));
+    engine.opened(finding('new_pattern', T0, { error: false, service: 'search' }), T0);
+    engine.opened(finding('new_pattern', T0, { error: true }), T0);
+    const told = run(engine, T0, T0 + 2 * M);
+    assert.deepEqual(told.map((n) => n.alert.service), ['checkout']);
+    // The new error pattern stops ten minutes later: that ends its incident, it is not another one.
+    const burst = told[0]!.alert.findings[0]!;
+    engine.closed({ ...burst, end: T0 + M });
+    run(engine, T0 + 2 * M + S, T0 + 3 * M);
+    engine.opened(finding('silence', T0 + 10 * M, { pattern: burst.pattern }), T0 + 10 * M);
+    assert.deepEqual(run(engine, T0 + 10 * M, T0 + 15 * M), [], 'no page for a new pattern going away');
+    engine.opened(finding('silence', T0 + 10 * M, { pattern: 'p-old' }), T0 + 10 * M);
+    assert.equal(run(engine, T0 + 15 * M + S, T0 + 20 * M).length, 1, 'a pattern that was not new falling silent pages');
+    const all = new AlertEngine(options({ newPatterns: 'all' }), new Silences(10));
+    all.opened(finding('new_pattern', T0, { error: false, service: 'search' }), T0);
+    assert.equal(run(all, T0, T0 + M).length, 1, 'unless every new pattern is asked for');
   });
 
   it('grouped by pattern, a service-wide alert inhibits its service\'s pattern alerts', () => {

@@ -24,8 +24,8 @@ function alert(over: Partial<Alert> = {}): Alert {
     status: 'firing',
     severity: 'critical',
     findings: [
-      { id: 'f1', kind: 'spike', service: 'checkout', pattern: 'a1b2c3d4e5f60718', start, end: null, observed: 900, expected: 40, score: 31 },
-      { id: 'f2', kind: 'error_ratio', service: 'checkout', pattern: '', start: start + 5000, end: null, observed: 0.4, expected: 0.02, score: 12 },
+      { id: 'f1', kind: 'spike', service: 'checkout', pattern: 'a1b2c3d4e5f60718', start, end: null, observed: 900, expected: 40, score: 31, error: false },
+      { id: 'f2', kind: 'error_ratio', service: 'checkout', pattern: '', start: start + 5000, end: null, observed: 0.4, expected: 0.02, score: 12, error: true },
     ],
     openedAt: start,
     resolvedAt: null,

@@ -188,7 +188,7 @@ describe('anomaly detector', () => {
       opened: (a: Anomaly) => events.push(`open ${a.kind} ${a.start}`),
       closed: (a: Anomaly) => events.push(`close ${a.kind} ${a.start}-${a.end}`),
     });
-    const f = (w: number, score = 10): Finding => ({ kind: 'spike', service: 'api', pattern: 'p', windowStart: w * W, observed: 100, expected: 10, score });
+    const f = (w: number, score = 10): Finding => ({ kind: 'spike', service: 'api', pattern: 'p', windowStart: w * W, observed: 100, expected: 10, score, error: false });
     tracker.apply(0, [f(0)]);
     tracker.apply(W, [f(1, 20)]);
     tracker.apply(2 * W, []);
@@ -202,7 +202,7 @@ describe('anomaly detector', () => {
 
   it('boosts what an anomaly is about: the excess of a spike, a new pattern whole, nothing for a service-wide surge', () => {
     const tracker = new AnomalyTracker(W, 2);
-    const finding = (kind: Finding['kind'], pattern: string): Finding => ({ kind, service: 'api', pattern, windowStart: 0, observed: 100, expected: 10, score: 10 });
+    const finding = (kind: Finding['kind'], pattern: string): Finding => ({ kind, service: 'api', pattern, windowStart: 0, observed: 100, expected: 10, score: 10, error: kind === 'error_ratio' });
     tracker.apply(0, [finding('spike', 'p'), finding('new_pattern', 'n'), finding('error_ratio', '')]);
     assert.deepEqual(tracker.boostFor('api', 'p'), { kind: 'excess', usualPerSecond: (10 * 1000) / W });
     assert.deepEqual(tracker.boostFor('api', 'n'), { kind: 'whole' });
