@@ -9,6 +9,8 @@
 //   DELETE /api/v1/alerts/silences/{id}        ends it now
 //   GET    /api/v1/alerts/destinations         each destination: waiting notifications, broken and why
 //   GET    /api/v1/alerts/deliveries[?alert=&destination=]   the delivery log, newest first
+//   POST   /api/v1/alerts/test                 {"service"?}: a test alert to every destination (of that service);
+//                                              202 with its id — its outcomes are in the delivery log
 import { parseDuration } from '../config/duration.js';
 import { readJsonBody, sendJson as send, type RouteHandler } from '../pipeline/http_routes.js';
 import type { Alert, AlertEngine } from './alert_engine.js';
@@ -23,6 +25,8 @@ export interface AlertsPort {
   silences: Silences;
   deliveries: DeliveryLog;
   destinations(): unknown[];
+  /** Sends a test alert to every destination taking `service`; its id and where it went. */
+  test(service: string): { alert_id: string; destinations: string[] };
   now(): number;
 }
 
@@ -71,6 +75,12 @@ export function alertsRoute(port: AlertsPort): RouteHandler {
       return send(res, 405, { error: `${method} is not allowed here` });
     }
     if (parts[0] === 'destinations' && parts.length === 1) return send(res, 200, { destinations: port.destinations() });
+    if (parts[0] === 'test' && parts.length === 1) {
+      if (method !== 'POST') return send(res, 405, { error: `${method} is not allowed here` });
+      const body = await readJsonBody(req, MAX_BODY_BYTES);
+      const service = body.kind === 'read' && typeof (body.value as { service?: unknown } | null)?.service === 'string' ? (body.value as { service: string }).service : 'logsift-test';
+      return send(res, 202, port.test(service));
+    }
     if (parts[0] === 'deliveries' && parts.length === 1) {
       const query = new URL(req.url ?? '/', 'http://x').searchParams;
       return send(res, 200, { deliveries: port.deliveries.list({ ...(query.get('alert') ? { alert: query.get('alert')! } : {}), ...(query.get('destination') ? { destination: query.get('destination')! } : {}) }) });
@@ -87,6 +97,6 @@ export function alertsRoute(port: AlertsPort): RouteHandler {
       if ('problems' in read) return send(res, 400, { error: 'invalid snooze', problems: read.problems });
       return send(res, 201, silenceJson(port.silences.add(read.silence), now));
     }
-    return send(res, 404, { error: `expected ${ALERTS_PREFIX}[/{id}[/snooze] | /silences[/{id}] | /destinations | /deliveries]` });
+    return send(res, 404, { error: `expected ${ALERTS_PREFIX}[/{id}[/snooze] | /silences[/{id}] | /destinations | /deliveries | /test]` });
   };
 }

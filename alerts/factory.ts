@@ -4,7 +4,8 @@
 // `logsift alert fired` / `logsift alert resolved` events for the posthog exporter. Serves alerts_api.ts.
 import type { DaemonEvent } from '../pipeline/event_bus.js';
 import type { CreateSettings, Extension, ExtensionFactory } from '../pipeline/component.js';
-import { AlertEngine, type Finding, type FindingKind, type Notification } from './alert_engine.js';
+import { randomUUID } from 'node:crypto';
+import { AlertEngine, type Alert, type Finding, type FindingKind, type Notification } from './alert_engine.js';
 import { ALERTS_PREFIX, alertJson, alertsRoute } from './alerts_api.js';
 import { FINDING_KINDS, defaultAlertsConfig, validateAlertsConfig, type AlertsConfig } from './config.js';
 import { DeliveryLog, Outbox } from './delivery.js';
@@ -104,7 +105,14 @@ class AlertsExtension implements Extension {
     });
     this.#removeRoute = settings.routes.add(
       ALERTS_PREFIX,
-      alertsRoute({ engine: this.#engine, silences: this.#silences, deliveries: this.#log, destinations: () => this.#outboxes.map((o) => o.state()), now: () => settings.clock.now() }),
+      alertsRoute({
+        engine: this.#engine,
+        silences: this.#silences,
+        deliveries: this.#log,
+        destinations: () => this.#outboxes.map((o) => o.state()),
+        test: (service) => this.#test(service),
+        now: () => settings.clock.now(),
+      }),
     );
     this.#running = true;
     this.#schedule();
@@ -136,6 +144,23 @@ class AlertsExtension implements Extension {
     if (this.config.events) {
       this.settings.events.publish({ name: n.reason === 'resolved' ? 'logsift alert resolved' : 'logsift alert fired', timestamp: n.at, properties: { reason: n.reason, ...alertJson(n.alert) } as DaemonEvent['properties'] });
     }
+  }
+
+  /** A made-up warning through every destination taking `service`, to check the wiring end to end. */
+  #test(service: string): { alert_id: string; destinations: string[] } {
+    const now = this.settings.clock.now();
+    const id = `test-${randomUUID()}`;
+    const finding: Finding = { id: `${id}-finding`, kind: 'spike', service, pattern: '', start: now, end: null, observed: 0, expected: 0, score: 0, error: false };
+    const alert: Alert = { id, groupKey: service, service, pattern: null, status: 'firing', severity: 'warning', findings: [finding], openedAt: now, resolvedAt: null, notifiedAt: now, changedSinceNotified: false, notifications: 1 };
+    const sent: string[] = [];
+    for (const outbox of this.#outboxes) {
+      const services = outbox.destination.services;
+      if (services.length > 0 && !services.includes(service)) continue;
+      outbox.enqueue({ alert, reason: 'new', at: now });
+      sent.push(outbox.destination.id);
+    }
+    this.settings.logger.info({ alert: id, destinations: sent }, 'test alert sent');
+    return { alert_id: id, destinations: sent };
   }
 
   async shutdown(): Promise<void> {

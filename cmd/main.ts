@@ -206,6 +206,40 @@ deadLetterOptions(deadletters.command('purge [ids...]').description('delete dead
     process.exitCode = (await import('./deadletters.js')).deadLettersPurge(ids, options);
   });
 
+const alerts = program.command('alerts').description('a running daemon\'s alerts: list them, silence some, test the destinations');
+alerts
+  .command('list')
+  .description('open alerts (with --all, the recently resolved too)')
+  .option('--all', 'the resolved ones as well')
+  .option(...endpointOption)
+  .option('--json', 'print JSON')
+  .action(async (options: { endpoint: string; json?: boolean; all?: boolean }) => {
+    process.exitCode = await (await import('./alerts.js')).alertsList(options);
+  });
+alerts
+  .command('silence')
+  .description('silence findings matching a service, kind and/or pattern for a while')
+  .option('-s, --service <name>', 'the service')
+  .option('-k, --kind <kind>', 'spike, drop, level_shift, new_pattern, error_ratio or silence')
+  .option('-p, --pattern <id>', 'the pattern id')
+  .requiredOption('-d, --duration <duration>', 'how long, e.g. 30m or 2h')
+  .requiredOption('-m, --comment <text>', 'why')
+  .option('-a, --author <name>', 'who', process.env.USER ?? 'logsift-cli')
+  .option(...endpointOption)
+  .option('--json', 'print JSON')
+  .action(async (options: { service?: string; kind?: string; pattern?: string; duration: string; comment: string; author: string; endpoint: string; json?: boolean }) => {
+    process.exitCode = await (await import('./alerts.js')).alertsSilence(options);
+  });
+alerts
+  .command('test')
+  .description('send a test alert to every destination (of a service) and print what each answered')
+  .option('-s, --service <name>', 'only the destinations taking this service\'s alerts')
+  .option('-w, --wait <seconds>', 'how long to wait for the answers', '15')
+  .option(...endpointOption)
+  .action(async (options: { service?: string; wait: string; endpoint: string }) => {
+    process.exitCode = await (await import('./alerts.js')).alertsTest({ ...options, waitSeconds: Number(options.wait) });
+  });
+
 const anomaly = program.command('anomaly').description('the anomaly detector on its own');
 
 anomaly

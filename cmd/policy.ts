@@ -14,6 +14,7 @@ import type { RoundOutcome } from '../tuner/round.js';
 import { Tuner } from '../tuner/tuner.js';
 import { builtinRegistry } from './components.js';
 import { printConfigErrors } from './load_config.js';
+import { callDaemon, printFailure } from './control_endpoint.js';
 import { OfflinePipeline } from './offline_pipeline.js';
 
 interface Common {
@@ -21,30 +22,8 @@ interface Common {
   json?: boolean;
 }
 
-async function call(endpoint: string, method: string, route: string, body?: unknown): Promise<{ status: number; value: unknown }> {
-  const url = `${endpoint.replace(/\/+$/, '')}/api/v1/policies/${route}`;
-  let response: Response;
-  try {
-    response = await fetch(url, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch (error) {
-    return { status: 0, value: { error: `cannot reach the daemon at ${endpoint} (${(error as Error).message}); is it running, with the tuner extension?` } };
-  }
-  const text = await response.text();
-  let value: unknown = text;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    // Not JSON: shown as it came.
-  }
-  return { status: response.status, value };
-}
-
-function fail(result: { status: number; value: unknown }): number {
-  const error = (result.value as { error?: string; problems?: string[] }) ?? {};
-  process.stderr.write(`${result.status === 0 ? '' : `HTTP ${result.status}: `}${error.error ?? JSON.stringify(result.value)}\n`);
-  for (const problem of error.problems ?? []) process.stderr.write(`  ${problem}\n`);
-  return 1;
-}
+const call = (endpoint: string, method: string, route: string, body?: unknown) => callDaemon(endpoint, method, `/api/v1/policies/${route}`, body, 'the tuner extension');
+const fail = printFailure;
 
 function summary(policy: Policy): string {
   const b = policy.budget;
