@@ -29,6 +29,8 @@ export interface Finding {
   score: number;
   /** About records of ERROR and above (an error pattern, an error-ratio surge). */
   error: boolean;
+  /** The pattern's template (redacted), filled in when the alert is sent. */
+  template?: string;
 }
 
 export type AlertSeverity = 'critical' | 'error' | 'warning';
@@ -50,6 +52,8 @@ export interface Alert {
   changedSinceNotified: boolean;
   /** Notifications sent for it (firing and resolved). */
   notifications: number;
+  /** What changed in the service shortly before it opened (filled in when the alert is sent). */
+  changes?: Array<{ kind: 'policy'; at: number; version: number }>;
 }
 
 /** What the engine asks to be sent: an alert firing (first time, changed, repeated) or resolved. */

@@ -4,6 +4,7 @@ import { duration, type Duration } from '../config/duration.js';
 import { DURATION_SCHEMA, compileConfigSchema } from '../config/schema_validator.js';
 import type { ConfigProblem } from '../pipeline/component.js';
 import type { FindingKind } from './alert_engine.js';
+import { HHMM, WEEKDAYS, timeZoneProblem, type QuietInterval } from './quiet_hours.js';
 
 export const FINDING_KINDS: FindingKind[] = ['spike', 'drop', 'level_shift', 'new_pattern', 'error_ratio', 'silence'];
 
@@ -23,6 +24,8 @@ export interface AlertsConfig {
   confirm_for: Partial<Record<FindingKind, Duration>>;
   /** `errors`: a new pattern alerts only when its records are ERROR or above; `all`: any new pattern. */
   new_patterns: 'errors' | 'all';
+  /** Notifications held while one of these is on (Alertmanager's mute time intervals). */
+  quiet_hours: { intervals: QuietInterval[]; time_zone: string; hold_critical: boolean };
   keep_resolved: number;
   max_silences: number;
   /** Links in alerts point here (the telemetry server as the people paged can reach it). */
@@ -53,6 +56,23 @@ const schema = {
     send_resolved: { type: 'boolean' },
     confirm_for: { type: 'object', additionalProperties: false, properties: Object.fromEntries(FINDING_KINDS.map((k) => [k, DURATION_SCHEMA])) },
     new_patterns: { enum: ['errors', 'all'] },
+    quiet_hours: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        intervals: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['from', 'to'],
+            properties: { weekdays: { type: 'array', items: { enum: [...WEEKDAYS] } }, from: { type: 'string', pattern: HHMM }, to: { type: 'string', pattern: HHMM } },
+          },
+        },
+        time_zone: { type: 'string', minLength: 1 },
+        hold_critical: { type: 'boolean' },
+      },
+    },
     keep_resolved: { type: 'integer', minimum: 0 },
     max_silences: { type: 'integer', minimum: 1 },
     external_url: { type: 'string' },
@@ -75,6 +95,8 @@ export function validateAlertsConfig(config: AlertsConfig): ConfigProblem[] {
   const problems = checkSchema(config);
   if (problems.length > 0) return problems;
   if (!config.group_by.includes('service')) problems.push({ path: 'group_by', message: 'must include service: an alert is about one service' });
+  const zone = timeZoneProblem(config.quiet_hours.time_zone);
+  if (zone) problems.push({ path: 'quiet_hours.time_zone', message: zone });
   const names = new Set<string>();
   for (const type of ['slack', 'pagerduty', 'webhook'] as const) {
     config[type].forEach((d, i) => {
@@ -95,6 +117,7 @@ export function defaultAlertsConfig(): AlertsConfig {
     send_resolved: true,
     confirm_for: { level_shift: duration('2m') },
     new_patterns: 'errors',
+    quiet_hours: { intervals: [], time_zone: 'UTC', hold_critical: false },
     keep_resolved: 200,
     max_silences: 1000,
     external_url: '',

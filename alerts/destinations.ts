@@ -56,7 +56,13 @@ export function headline(n: Notification): string {
 
 function findingLine(f: Alert['findings'][number]): string {
   const rate = `${round(f.observed)} per window against ${round(f.expected)} expected`;
-  return `• ${f.kind} on ${f.pattern ? `pattern ${f.pattern}` : 'the service'} since ${new Date(f.start).toISOString()}${f.end !== null ? ` (closed ${new Date(f.end).toISOString()})` : ''}: ${rate}`;
+  const what = f.pattern ? `pattern ${f.pattern}${f.template ? ` \`${f.template.replaceAll('`', "'")}\`` : ''}` : 'the service';
+  return `• ${f.kind} on ${what} since ${new Date(f.start).toISOString()}${f.end !== null ? ` (closed ${new Date(f.end).toISOString()})` : ''}: ${rate}`;
+}
+
+/** What changed in the service before the alert opened, one line each. */
+function changeLines(a: Alert): string[] {
+  return (a.changes ?? []).map((c) => `• sampling policy version ${c.version} went live at ${new Date(c.at).toISOString()}, ${Math.round((a.openedAt - c.at) / 60_000)} min before`);
 }
 
 const round = (x: number) => Number(x.toPrecision(3));
@@ -72,7 +78,7 @@ export class SlackDestination implements Destination {
 
   payload(n: Notification): { text: string; blocks: unknown[] } {
     const text = headline(n);
-    const lines = n.alert.findings.map(findingLine);
+    const lines = [...n.alert.findings.map(findingLine), ...changeLines(n.alert)];
     const blocks: unknown[] = [{ type: 'section', text: { type: 'mrkdwn', text: `*${text}*`.slice(0, SLACK_SECTION_CHARS) } }];
     // Findings in sections of at most 3000 characters, within Slack's 50 blocks.
     let section = '';
@@ -128,7 +134,10 @@ export class PagerDutyDestination implements Destination {
         component: a.service,
         group: a.service,
         class: [...new Set(a.findings.map((f) => f.kind))].join(','),
-        custom_details: { findings: a.findings.map((f) => ({ kind: f.kind, pattern_id: f.pattern || null, since: new Date(f.start).toISOString(), observed: f.observed, expected: f.expected })) },
+        custom_details: {
+          findings: a.findings.map((f) => ({ kind: f.kind, pattern_id: f.pattern || null, template: f.template ?? null, since: new Date(f.start).toISOString(), observed: f.observed, expected: f.expected })),
+          changes_before: a.changes?.map((c) => ({ kind: c.kind, at: new Date(c.at).toISOString(), version: c.version })) ?? [],
+        },
       },
     };
   }
@@ -173,12 +182,12 @@ export class WebhookDestination implements Destination {
       receiver: this.id,
       groupLabels,
       commonLabels: { alertname: 'logsift', service: a.service, severity: a.severity },
-      commonAnnotations: { summary: headline(n) },
+      commonAnnotations: { summary: headline(n), ...(a.changes?.length ? { changes_before: changeLines(a).map((l) => l.slice(2)).join('; ') } : {}) },
       externalURL: this.externalUrl,
       alerts: a.findings.map((f) => ({
         status: f.end !== null || status === 'resolved' ? 'resolved' : 'firing',
         labels: { alertname: `logsift_${f.kind}`, service: f.service, kind: f.kind, pattern_id: f.pattern, severity: a.severity },
-        annotations: { summary: findingLine(f).slice(2), observed: String(f.observed), expected: String(f.expected) },
+        annotations: { summary: findingLine(f).slice(2), observed: String(f.observed), expected: String(f.expected), ...(f.template ? { template: f.template } : {}) },
         startsAt: new Date(f.start).toISOString(),
         endsAt: f.end !== null ? new Date(f.end).toISOString() : '0001-01-01T00:00:00Z',
         generatorURL: `${this.externalUrl}/api/v1/alerts/${a.id}`,

@@ -10,9 +10,14 @@ import { ALERTS_PREFIX, alertJson, alertsRoute } from './alerts_api.js';
 import { FINDING_KINDS, defaultAlertsConfig, validateAlertsConfig, type AlertsConfig } from './config.js';
 import { DeliveryLog, Outbox } from './delivery.js';
 import { PagerDutyDestination, SlackDestination, WebhookDestination, type Destination } from './destinations.js';
+import { QuietHours } from './quiet_hours.js';
 import { Silences } from './silences.js';
+import { redactLine } from '../tuner/redact.js';
 
 const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
+const TEMPLATE_CHARS = 300;
+/** A policy change this long before an alert opened is named in it. */
+const CHANGE_WINDOW_MS = 30 * 60_000;
 /** How often the engine is asked what is due: well under the shortest interval people set. */
 const TICK_MS = 1000;
 
@@ -38,9 +43,15 @@ class AlertsExtension implements Extension {
   readonly #silences: Silences;
   readonly #log = new DeliveryLog();
   readonly #outboxes: Outbox[] = [];
+  readonly #quiet: QuietHours;
+  /** Held during quiet hours, the newest per alert; and whether each alert was told before they began. */
+  readonly #held = new Map<string, { notification: Notification; toldBefore: boolean }>();
   #timer: unknown;
   #running = false;
   #unsubscribe: (() => void) | undefined;
+  #unwatchPolicies: (() => void) | undefined;
+  /** The last policy change per service (what an alert says changed before it). */
+  readonly #policyChanges = new Map<string, { at: number; version: number }>();
   #removeRoute: (() => void) | undefined;
   readonly #metrics;
 
@@ -49,6 +60,7 @@ class AlertsExtension implements Extension {
     private readonly config: AlertsConfig,
   ) {
     this.#silences = new Silences(config.max_silences);
+    this.#quiet = new QuietHours(config.quiet_hours.intervals, config.quiet_hours.time_zone);
     const confirmForMs = Object.fromEntries(Object.entries(config.confirm_for).map(([k, d]) => [k, d!.ms]));
     this.#engine = new AlertEngine(
       {
@@ -103,6 +115,9 @@ class AlertsExtension implements Extension {
       if (event.name === 'logsift anomaly opened') this.#engine.opened(finding, settings.clock.now());
       else this.#engine.closed(finding);
     });
+    this.#unwatchPolicies = settings.policies.onChange((service) => {
+      this.#policyChanges.set(service, { at: settings.clock.now(), version: settings.policies.get(service)?.version ?? 0 });
+    });
     this.#removeRoute = settings.routes.add(
       ALERTS_PREFIX,
       alertsRoute({
@@ -131,10 +146,52 @@ class AlertsExtension implements Extension {
   }
 
   tick(): void {
-    for (const n of this.#engine.tick(this.settings.clock.now())) this.#dispatch(n);
+    const now = this.settings.clock.now();
+    const quiet = this.#quiet.quiet(now);
+    for (const n of this.#engine.tick(now)) {
+      if (quiet && (n.alert.severity !== 'critical' || this.config.quiet_hours.hold_critical)) this.#hold(n);
+      else this.#dispatch(n);
+    }
+    if (!quiet && this.#held.size > 0) this.#release();
   }
 
-  #dispatch(n: Notification): void {
+  #hold(n: Notification): void {
+    const held = this.#held.get(n.alert.id);
+    // Told before the quiet hours began: its resolve (or newer state) is owed; first told within them: only if still firing at the end.
+    const toldBefore = held ? held.toldBefore : n.reason !== 'new';
+    this.#held.set(n.alert.id, { notification: n, toldBefore });
+  }
+
+  /** The quiet hours ended: what changed in them goes out, as each alert stands now. */
+  #release(): void {
+    for (const { notification, toldBefore } of this.#held.values()) {
+      if (notification.reason === 'resolved' && !toldBefore) continue;
+      this.#dispatch(notification);
+    }
+    this.#held.clear();
+  }
+
+  /**
+   * What an alert is sent with besides its findings: each pattern's template (redacted: log text may carry
+   * personal data even after mining) and a policy change of its service in the half hour before it opened.
+   */
+  #withContext(n: Notification): Notification {
+    const a = n.alert;
+    const ids = [...new Set(a.findings.map((f) => f.pattern).filter(Boolean))];
+    let templates = new Map<string, string>();
+    try {
+      if (ids.length > 0) templates = this.settings.store.get().patternTemplates(a.service, ids);
+    } catch (error) {
+      this.settings.logger.warn({ err: error }, 'could not read templates for an alert; it goes without them');
+    }
+    for (const f of a.findings) if (f.pattern) f.template = redactLine(templates.get(f.pattern) ?? '(template not catalogued yet)', TEMPLATE_CHARS);
+    const change = this.#policyChanges.get(a.service);
+    if (change && change.at <= a.openedAt + this.config.group_wait.ms && change.at >= a.openedAt - CHANGE_WINDOW_MS) a.changes = [{ kind: 'policy', at: change.at, version: change.version }];
+    return n;
+  }
+
+  #dispatch(raw: Notification): void {
+    const n = this.#withContext(raw);
     this.#metrics.notifications.inc({ reason: n.reason });
     this.settings.logger.warn({ alert: n.alert.id, service: n.alert.service, severity: n.alert.severity, reason: n.reason }, n.reason === 'resolved' ? 'alert resolved' : 'alert firing');
     for (const outbox of this.#outboxes) {
@@ -167,6 +224,7 @@ class AlertsExtension implements Extension {
     this.#running = false;
     this.settings.clock.clearTimeout(this.#timer);
     this.#unsubscribe?.();
+    this.#unwatchPolicies?.();
     this.#removeRoute?.();
     this.#removeRoute = undefined;
     for (const outbox of this.#outboxes) outbox.stop();

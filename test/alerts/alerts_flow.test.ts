@@ -48,7 +48,7 @@ describe('alerts from traffic', { timeout: 60_000 }, () => {
     pagerduty = await pagerDutyStandIn();
     daemon = await startDaemon(
       `${OTLP_RECEIVER}processors:
-  signature: {}
+  signature: { catalog: { flush_interval: 5s } }
   ratestats: { window: 1m }
   anomaly: {}
 exporters:
@@ -87,6 +87,7 @@ service:
     await until('Slack and PagerDuty were told', () => slack.received.length + pagerduty.received.length, (n) => n === 2);
     assert.deepEqual([...slack.violations, ...pagerduty.violations], []);
     assert.match(slack.received[0]!.text, /^\[FIRING:error\] checkout: spike on 1 pattern$/);
+    assert.match(slack.received[0]!.blocks[1]!.text.text, /spike on pattern [0-9a-f]{16} `order <\*> placed in <\*> ms` since .*: 800 per window/, 'the pattern\'s template comes with it');
     assert.equal(pagerduty.received[0]!.event_action, 'trigger');
     const firing = (await (await api(`/${listing.open[0]!.id}`)).json()) as { status: string; notifications: number };
     assert.deepEqual([firing.status, firing.notifications], ['firing', 1]);
@@ -109,5 +110,63 @@ service:
     assert.deepEqual([after.open.length, after.resolved[0]!.status], [0, 'resolved']);
     const deliveries = (await (await api('/deliveries')).json()) as { deliveries: Array<{ outcome: string }> };
     assert.ok(deliveries.deliveries.every((d) => d.outcome === 'delivered'));
+  });
+});
+
+describe('alerts in quiet hours', { timeout: 60_000 }, () => {
+  const { fake, clock } = fakeClock();
+  let daemon: TestDaemon;
+  let slack: StandIn<SlackMessage>;
+  const send = async (n: number, seed: number) => {
+    const response = await fetch(daemon.httpUrl, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: records(n, seed) as Uint8Array<ArrayBuffer> });
+    assert.equal(response.status, 200);
+  };
+
+  before(async () => {
+    // Thursday 00:00 UTC; quiet until 00:12.
+    fake.setSystemTime(Date.UTC(2026, 10, 26));
+    slack = await slackStandIn();
+    daemon = await startDaemon(
+      `${OTLP_RECEIVER}processors:
+  signature: {}
+  ratestats: { window: 1m }
+  anomaly: {}
+exporters:
+  nop: {}
+extensions:
+  alerts:
+    group_wait: 10s
+    quiet_hours: { intervals: [{ weekdays: [thursday], from: "00:00", to: "00:12" }], time_zone: UTC }
+    slack: [{ name: ops, url: "${slack.url}" }]
+service:
+  extensions: [alerts]
+  telemetry: { metrics: { address: "{{TELEMETRY}}" } }
+  pipelines:
+    logs: { receivers: [otlp], processors: [signature, ratestats, anomaly], exporters: [nop] }
+`,
+      { clock },
+    );
+  });
+  after(async () => {
+    await daemon?.stop();
+    await slack?.close();
+  });
+
+  it('holds an alert until the quiet hours end, and sends it then, as it stands', async () => {
+    for (let window = 0; window < 10; window++) {
+      await send(40, window);
+      await fake.tickAsync(W);
+    }
+    // A spike from 00:10 that lasts past the quiet hours.
+    await send(800, 10);
+    await fake.tickAsync(W);
+    await send(800, 11);
+    await fake.tickAsync(50_000); // 00:11:50
+    const open = (await (await fetch(`http://127.0.0.1:${daemon.telemetryPort}/api/v1/alerts`)).json()) as { open: Array<{ status: string }> };
+    assert.deepEqual(open.open.map((a) => a.status), ['firing'], 'decided, not sent');
+    assert.equal(slack.received.length, 0, 'held while quiet');
+    await fake.tickAsync(12_000); // past 00:12
+    await until('sent once the quiet hours ended', () => slack.received.length, (n) => n === 1);
+    assert.match(slack.received[0]!.text, /^\[FIRING:error\] checkout: spike/);
   });
 });

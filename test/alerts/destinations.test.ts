@@ -65,9 +65,11 @@ describe('alert destinations', () => {
     standIns.push(slack as StandIn<unknown>);
     const { outbox } = outboxFor(new SlackDestination('slack/ops', slack.url, []), clock);
     outboxes.push(outbox);
-    outbox.enqueue(note('new'));
+    const opened = alert().openedAt;
+    outbox.enqueue(note('new', { changes: [{ kind: 'policy', at: opened - 12 * M, version: 7 }] }));
     await fake.tickAsync(0);
     await until('Slack got it', () => slack.received.length === 1);
+    assert.match(slack.received[0]!.blocks[1]!.text.text, /sampling policy version 7 went live at .*, 12 min before/, 'what changed just before');
     assert.deepEqual(slack.violations, []);
     assert.match(slack.received[0]!.text, /^\[FIRING:critical\] checkout: spike, error_ratio on 1 pattern$/);
     assert.match(slack.received[0]!.blocks[1]!.text.text, /spike on pattern a1b2c3d4e5f60718 since .*: 900 per window against 40 expected/);
