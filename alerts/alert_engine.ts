@@ -12,6 +12,7 @@
 // inhibits the pattern alerts of its service. The engine is a state machine on times it is given: the
 // extension ticks it on the daemon's clock.
 import { randomUUID } from 'node:crypto';
+import type { Explanation } from './explanation.js';
 import type { Silences } from './silences.js';
 
 export type FindingKind = 'spike' | 'drop' | 'level_shift' | 'new_pattern' | 'error_ratio' | 'silence';
@@ -54,6 +55,8 @@ export interface Alert {
   notifications: number;
   /** What changed in the service shortly before it opened (filled in when the alert is sent). */
   changes?: Array<{ kind: 'policy'; at: number; version: number }>;
+  /** Its explanation, once an author gave one (after the alert went out). */
+  explanation?: Explanation;
 }
 
 /** What the engine asks to be sent: an alert firing (first time, changed, repeated) or resolved. */

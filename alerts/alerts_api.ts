@@ -43,6 +43,7 @@ export function alertJson(a: Alert) {
     resolved_at: iso(a.resolvedAt),
     last_notified_at: iso(a.notifiedAt),
     notifications: a.notifications,
+    explanation: a.explanation ?? null,
     findings: a.findings.map((f) => ({ id: f.id, kind: f.kind, pattern_id: f.pattern || null, start: iso(f.start), end: iso(f.end), observed: f.observed, expected: f.expected, score: f.score })),
   };
 }

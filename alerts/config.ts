@@ -36,6 +36,18 @@ export interface AlertsConfig {
   retry: { initial_interval: Duration; max_interval: Duration };
   /** A destination failing this long is marked broken. */
   broken_after: Duration;
+  /** Explanations, after an alert went out: the built-in rules (they abstain on causes), an LLM provider, or none. */
+  explain: {
+    provider: 'none' | 'rules' | 'openai' | 'anthropic' | 'ollama';
+    openai: { base_url: string; api_key: string; model: string };
+    anthropic: { base_url: string; api_key: string; model: string; max_tokens: number };
+    ollama: { host: string; model: string };
+    timeout: Duration;
+    retries: number;
+    max_calls_per_hour: number;
+    /** Causes below this confidence are dropped. */
+    min_confidence: number;
+  };
   slack: Array<DestinationBase & { url: string }>;
   /** `url`: the Events API v2 endpoint, https://events.pagerduty.com/v2/enqueue unless given. */
   pagerduty: Array<DestinationBase & { routing_key: string; url?: string }>;
@@ -80,6 +92,20 @@ const schema = {
     timeout: DURATION_SCHEMA,
     retry: { type: 'object', additionalProperties: false, properties: { initial_interval: DURATION_SCHEMA, max_interval: DURATION_SCHEMA } },
     broken_after: DURATION_SCHEMA,
+    explain: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        provider: { enum: ['none', 'rules', 'openai', 'anthropic', 'ollama'] },
+        openai: { type: 'object', additionalProperties: false, properties: { base_url: url, api_key: { type: 'string' }, model: { type: 'string', minLength: 1 } } },
+        anthropic: { type: 'object', additionalProperties: false, properties: { base_url: url, api_key: { type: 'string' }, model: { type: 'string', minLength: 1 }, max_tokens: { type: 'integer', minimum: 1 } } },
+        ollama: { type: 'object', additionalProperties: false, properties: { host: url, model: { type: 'string', minLength: 1 } } },
+        timeout: DURATION_SCHEMA,
+        retries: { type: 'integer', minimum: 0, maximum: 10 },
+        max_calls_per_hour: { type: 'integer', minimum: 0 },
+        min_confidence: { type: 'number', minimum: 0, maximum: 1 },
+      },
+    },
     slack: { type: 'array', items: { type: 'object', additionalProperties: false, required: ['name', 'url'], properties: { ...base, url } } },
     pagerduty: {
       type: 'array',
@@ -95,6 +121,11 @@ export function validateAlertsConfig(config: AlertsConfig): ConfigProblem[] {
   const problems = checkSchema(config);
   if (problems.length > 0) return problems;
   if (!config.group_by.includes('service')) problems.push({ path: 'group_by', message: 'must include service: an alert is about one service' });
+  const explain = config.explain;
+  if ((explain.provider === 'openai' || explain.provider === 'anthropic') && explain[explain.provider].api_key === '') {
+    problems.push({ path: `explain.${explain.provider}.api_key`, message: `is required for provider ${explain.provider} (e.g. \${env:${explain.provider === 'openai' ? 'OPENAI' : 'ANTHROPIC'}_API_KEY})` });
+  }
+  if (explain.provider === 'openai' && !/\/v1\/?$/.test(explain.openai.base_url)) problems.push({ path: 'explain.openai.base_url', message: 'must end in /v1 (the client appends /chat/completions)' });
   const zone = timeZoneProblem(config.quiet_hours.time_zone);
   if (zone) problems.push({ path: 'quiet_hours.time_zone', message: zone });
   const names = new Set<string>();
@@ -125,6 +156,16 @@ export function defaultAlertsConfig(): AlertsConfig {
     timeout: duration('10s'),
     retry: { initial_interval: duration('5s'), max_interval: duration('5m') },
     broken_after: duration('15m'),
+    explain: {
+      provider: 'rules',
+      openai: { base_url: 'https://api.openai.com/v1', api_key: '', model: 'gpt-4o-mini' },
+      anthropic: { base_url: 'https://api.anthropic.com', api_key: '', model: 'claude-sonnet-4-5', max_tokens: 2048 },
+      ollama: { host: 'http://127.0.0.1:11434', model: 'llama3.1' },
+      timeout: duration('30s'),
+      retries: 1,
+      max_calls_per_hour: 30,
+      min_confidence: 0.2,
+    },
     slack: [],
     pagerduty: [],
     webhook: [],

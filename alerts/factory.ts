@@ -13,6 +13,9 @@ import { PagerDutyDestination, SlackDestination, WebhookDestination, type Destin
 import { QuietHours } from './quiet_hours.js';
 import { Silences } from './silences.js';
 import { redactLine } from '../tuner/redact.js';
+import { defaultTunerConfig } from '../tuner/config.js';
+import { createProvider } from '../tuner/tuner.js';
+import { Explainer } from './explainer.js';
 
 const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
 const TEMPLATE_CHARS = 300;
@@ -44,6 +47,7 @@ class AlertsExtension implements Extension {
   readonly #log = new DeliveryLog();
   readonly #outboxes: Outbox[] = [];
   readonly #quiet: QuietHours;
+  readonly #explainer: Explainer | undefined;
   /** Held during quiet hours, the newest per alert; and whether each alert was told before they began. */
   readonly #held = new Map<string, { notification: Notification; toldBefore: boolean }>();
   #timer: unknown;
@@ -61,6 +65,12 @@ class AlertsExtension implements Extension {
   ) {
     this.#silences = new Silences(config.max_silences);
     this.#quiet = new QuietHours(config.quiet_hours.intervals, config.quiet_hours.time_zone);
+    const explain = config.explain;
+    if (explain.provider !== 'none') {
+      // The tuner's providers, with the explanation's own settings.
+      const provider = explain.provider === 'rules' ? undefined : createProvider({ ...defaultTunerConfig(), provider: explain.provider, openai: { ...explain.openai, price: { input_per_million: 0, output_per_million: 0 } }, anthropic: { ...explain.anthropic, price: { input_per_million: 0, output_per_million: 0 } }, ollama: explain.ollama, timeout: explain.timeout, retries: explain.retries }, settings.clock);
+      this.#explainer = new Explainer(provider, { maxCallsPerHour: explain.max_calls_per_hour, minConfidence: explain.min_confidence, keep: config.keep_resolved + 100 }, settings.clock, settings.logger);
+    }
     const confirmForMs = Object.fromEntries(Object.entries(config.confirm_for).map(([k, d]) => [k, d!.ms]));
     this.#engine = new AlertEngine(
       {
@@ -200,6 +210,20 @@ class AlertsExtension implements Extension {
     }
     if (this.config.events) {
       this.settings.events.publish({ name: n.reason === 'resolved' ? 'logsift alert resolved' : 'logsift alert fired', timestamp: n.at, properties: { reason: n.reason, ...alertJson(n.alert) } as DaemonEvent['properties'] });
+    }
+    // After the notification, never before it: a slow or failing author delays nothing.
+    if (this.#explainer && (n.reason === 'new' || n.reason === 'changed')) void this.#explain(n.alert);
+  }
+
+  async #explain(snapshot: Alert): Promise<void> {
+    try {
+      const explanation = await this.#explainer!.explain(snapshot);
+      if (!this.#running) return;
+      const live = this.#engine.get(snapshot.id);
+      if (live) live.explanation = explanation;
+      if (this.config.events) this.settings.events.publish({ name: 'logsift alert explained', timestamp: this.settings.clock.now(), properties: { alert_id: snapshot.id, service: snapshot.service, ...(explanation as unknown as DaemonEvent['properties']) } });
+    } catch (error) {
+      this.settings.logger.error({ err: error, alert: snapshot.id }, 'explaining an alert failed');
     }
   }
 

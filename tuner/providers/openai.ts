@@ -31,7 +31,7 @@ export class OpenAIProvider implements PolicyProvider {
             { role: 'system', content: request.system },
             { role: 'user', content: request.user },
           ],
-          response_format: { type: 'json_schema', json_schema: { name: 'logsift_policy', strict: true, schema: request.schema } },
+          response_format: { type: 'json_schema', json_schema: { name: request.schemaName ?? 'logsift_policy', strict: true, schema: request.schema } },
           temperature: 0,
         },
         { signal: deadline.signal },

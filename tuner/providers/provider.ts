@@ -9,11 +9,14 @@ import type { ServiceContext } from '../context.js';
 
 export interface ProposalRequest {
   service: string;
-  context: ServiceContext;
+  /** The service's context (what the rules provider decides from); absent for other requests (alert explanations). */
+  context?: ServiceContext;
   system: string;
   user: string;
-  /** The strict proposal schema, for structured outputs. */
+  /** The strict reply schema, for structured outputs. */
   schema: Record<string, unknown>;
+  /** Its name where the API asks for one (OpenAI's json_schema); `logsift_policy` by default. */
+  schemaName?: string;
 }
 
 export interface ProviderReply {

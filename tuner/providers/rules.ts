@@ -5,7 +5,7 @@
 // While an anomaly is open it proposes no change.
 import type { ServiceContext } from '../context.js';
 import { proposalFromPolicy } from '../proposal_schema.js';
-import type { PolicyProvider, ProposalRequest, ProviderReply } from './provider.js';
+import { ProviderError, type PolicyProvider, type ProposalRequest, type ProviderReply } from './provider.js';
 
 /**
  * Aim this far under the target: normal variation stays within it, and the hours whose floor (errors and one
@@ -49,6 +49,7 @@ export class RulesProvider implements PolicyProvider {
   readonly model = null;
 
   async propose(request: ProposalRequest): Promise<ProviderReply> {
+    if (!request.context) throw new ProviderError('api', 'the rules provider writes policies from a service context, and none was given');
     return { text: rulesProposal(request.context), model: null, tokensIn: 0, tokensOut: 0 };
   }
 }
