@@ -112,6 +112,19 @@ export function validatePolicy(policy: unknown): ConfigProblem[] {
   return problems;
 }
 
+/** The policy with its rate budgets (records and bytes a second) times `factor`; a keep fraction is a share already. */
+export function scaleRateBudget(policy: Policy, factor: number): Policy {
+  const { records_per_second, bytes_per_second } = policy.budget;
+  return {
+    ...policy,
+    budget: {
+      ...policy.budget,
+      records_per_second: records_per_second === null ? null : records_per_second * factor,
+      bytes_per_second: bytes_per_second === null ? null : bytes_per_second * factor,
+    },
+  };
+}
+
 export function hasBudget(budget: Budget): boolean {
   return budget.records_per_second !== null || budget.bytes_per_second !== null || budget.keep_fraction !== null;
 }

@@ -2,7 +2,7 @@
 // with the rate budgets (records or bytes a second) cut to its share, which the gateway computes from every
 // replica's reported records (or as equal parts) and returns with each stats report. A keep fraction needs no
 // split — it is a share of whatever each replica sees — and a `global` budget is the local config's.
-import type { Policy } from '../../policy/policy.js';
+import { scaleRateBudget, type Policy } from '../../policy/policy.js';
 
 /** A new share is applied when it differs from the one in force by more than this part of it. */
 const SHARE_CHANGE = 0.1;
@@ -14,16 +14,7 @@ export function hasRateBudget(policy: Policy): boolean {
 /** The policy as this replica runs it, for its `share` of the service's budgets. */
 export function replicaPolicy(policy: Policy, share: number): Policy {
   if (share >= 1 || !hasRateBudget(policy)) return policy;
-  const { records_per_second, bytes_per_second } = policy.budget;
-  return {
-    ...policy,
-    budget: {
-      ...policy.budget,
-      records_per_second: records_per_second === null ? null : records_per_second * share,
-      bytes_per_second: bytes_per_second === null ? null : bytes_per_second * share,
-    },
-    reasoning: `${policy.reasoning} [this replica's share of the service's rate budget: ${share}]`,
-  };
+  return { ...scaleRateBudget(policy, share), reasoning: `${policy.reasoning} [this replica's share of the service's rate budget: ${share}]` };
 }
 
 /** Whether `next` should replace the share in force (`current` undefined: none known yet). */

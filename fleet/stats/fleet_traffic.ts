@@ -9,7 +9,7 @@
 // scaled down together, and the rate budgets of every policy replayed over them by the same factor, so each
 // pattern keeps its share and a budget its meaning; only first-K weighs a little more than it would.
 import { SEVERITY_CLASSES, severityRank } from '../../policy/severity.js';
-import type { Policy } from '../../policy/policy.js';
+import { scaleRateBudget } from '../../policy/policy.js';
 import type { PatternLoad, SamplerTraffic, TapeEntry } from '../../policy/traffic_tape.js';
 import type { FleetStats, FleetWindow } from './fleet_stats.js';
 
@@ -55,7 +55,7 @@ export function fleetTraffic(local: SamplerTraffic, fleet: FleetStats, now: () =
     replay: (policy, entries, anomalies) => {
       const service = entries[0]?.service;
       const scale = service !== undefined && reported(service) ? (scales.get(service) ?? 1) : 1;
-      return local.replay(scale < 1 ? scaledBudget(policy, scale) : policy, entries, anomalies);
+      return local.replay(scale < 1 ? scaleRateBudget(policy, scale) : policy, entries, anomalies);
     },
     policyFor: (service) => local.policyFor(service),
     configuredPolicy: (service) => local.configuredPolicy(service),
@@ -133,17 +133,4 @@ function windowEntries(service: string, window: FleetWindow, windowMs: number, s
     }
   }
   return out;
-}
-
-/** The policy with its rate budgets scaled (a tape scaled down by `scale`). */
-function scaledBudget(policy: Policy, scale: number): Policy {
-  const { records_per_second, bytes_per_second } = policy.budget;
-  return {
-    ...policy,
-    budget: {
-      ...policy.budget,
-      records_per_second: records_per_second === null ? null : records_per_second * scale,
-      bytes_per_second: bytes_per_second === null ? null : bytes_per_second * scale,
-    },
-  };
 }

@@ -7,29 +7,10 @@ import { after, before, describe, it } from 'node:test';
 import { startDaemon, OTLP_RECEIVER, type TestDaemon } from '../support/daemon.js';
 import { fakeClock } from '../support/fake_clock.js';
 import { pagerDutyStandIn, slackStandIn, type StandIn, type SlackMessage, type PagerDutyEvent } from '../support/alert_standins.js';
-import { ExportLogsServiceRequest, encodeExportRequest, type PbExportRequest } from '../../proto/otlp.js';
+import { untilTurns as until } from '../support/io_turns.js';
+import { checkoutOrders } from '../support/payloads.js';
 
 const W = 60_000;
-
-function records(n: number, seed: number): Buffer {
-  const request = ExportLogsServiceRequest.fromObject({
-    resourceLogs: [{
-      resource: { attributes: [{ key: 'service.name', value: { stringValue: 'checkout' } }] },
-      scopeLogs: [{ logRecords: Array.from({ length: n }, (_, i) => ({ severityNumber: 9, severityText: 'INFO', body: { stringValue: `order ${seed * 10_000 + i} placed in ${i % 90} ms` } })) }],
-    }],
-  }) as unknown as PbExportRequest;
-  return Buffer.from(encodeExportRequest(request));
-}
-
-async function until<T>(what: string, look: () => Promise<T> | T, check: (value: T) => boolean): Promise<T> {
-  let value = await look();
-  for (let turns = 0; !check(value); turns++) {
-    if (turns > 5000) assert.fail(`${what}: still ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setImmediate(resolve));
-    value = await look();
-  }
-  return value;
-}
 
 describe('alerts from traffic', { timeout: 60_000 }, () => {
   const { fake, clock } = fakeClock();
@@ -38,7 +19,7 @@ describe('alerts from traffic', { timeout: 60_000 }, () => {
   let pagerduty: StandIn<PagerDutyEvent>;
   const api = (path: string, init?: RequestInit) => fetch(`http://127.0.0.1:${daemon.telemetryPort}/api/v1/alerts${path}`, init);
   const send = async (n: number, seed: number) => {
-    const response = await fetch(daemon.httpUrl, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: records(n, seed) as Uint8Array<ArrayBuffer> });
+    const response = await fetch(daemon.httpUrl, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: checkoutOrders(n, seed) as Uint8Array<ArrayBuffer> });
     assert.equal(response.status, 200);
   };
 
@@ -118,7 +99,7 @@ describe('alerts in quiet hours', { timeout: 60_000 }, () => {
   let daemon: TestDaemon;
   let slack: StandIn<SlackMessage>;
   const send = async (n: number, seed: number) => {
-    const response = await fetch(daemon.httpUrl, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: records(n, seed) as Uint8Array<ArrayBuffer> });
+    const response = await fetch(daemon.httpUrl, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: checkoutOrders(n, seed) as Uint8Array<ArrayBuffer> });
     assert.equal(response.status, 200);
   };
 

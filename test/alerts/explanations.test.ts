@@ -6,11 +6,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { readExplanation, rulesExplanation, type ExplanationContext } from '../../alerts/explanation.js';
-import { ExportLogsServiceRequest, encodeExportRequest, type PbExportRequest } from '../../proto/otlp.js';
 import { slackStandIn, type SlackMessage, type StandIn } from '../support/alert_standins.js';
 import { startDaemon, OTLP_RECEIVER, type TestDaemon } from '../support/daemon.js';
 import { fakeClock } from '../support/fake_clock.js';
 import { startLlmStandin, type LlmStandin } from '../support/llm_standin.js';
+import { untilTurns as until } from '../support/io_turns.js';
+import { checkoutOrders } from '../support/payloads.js';
 
 const context: ExplanationContext = {
   service: 'checkout',
@@ -72,26 +73,6 @@ describe('an explanation held to its evidence', () => {
 });
 
 const W = 60_000;
-function records(n: number, seed: number): Buffer {
-  const request = ExportLogsServiceRequest.fromObject({
-    resourceLogs: [{
-      resource: { attributes: [{ key: 'service.name', value: { stringValue: 'checkout' } }] },
-      scopeLogs: [{ logRecords: Array.from({ length: n }, (_, i) => ({ severityNumber: 9, severityText: 'INFO', body: { stringValue: `order ${seed * 10_000 + i} placed in ${i % 90} ms` } })) }],
-    }],
-  }) as unknown as PbExportRequest;
-  return Buffer.from(encodeExportRequest(request));
-}
-
-async function until<T>(what: string, look: () => Promise<T> | T, check: (value: T) => boolean): Promise<T> {
-  let value = await look();
-  for (let turns = 0; !check(value); turns++) {
-    if (turns > 5000) assert.fail(`${what}: still ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setImmediate(resolve));
-    value = await look();
-  }
-  return value;
-}
-
 for (const scenario of ['answers', 'never answers'] as const) {
   describe(`an explanation after the alert, from an author that ${scenario}`, { timeout: 60_000 }, () => {
     const { fake, clock } = fakeClock();
@@ -135,11 +116,11 @@ service:
 
     it(scenario === 'answers' ? 'sends the alert, then shows the explanation with the invented cause dropped' : 'sends the alert on time and says the explanation is unavailable', async () => {
       for (let window = 0; window < 10; window++) {
-        const response = await fetch(daemon.httpUrl, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: records(40, window) as Uint8Array<ArrayBuffer> });
+        const response = await fetch(daemon.httpUrl, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: checkoutOrders(40, window) as Uint8Array<ArrayBuffer> });
         assert.equal(response.status, 200);
         await fake.tickAsync(W);
       }
-      await fetch(daemon.httpUrl, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: records(800, 10) as Uint8Array<ArrayBuffer> });
+      await fetch(daemon.httpUrl, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: checkoutOrders(800, 10) as Uint8Array<ArrayBuffer> });
       await fake.tickAsync(11_000);
       await until('Slack was told', () => slack.received.length, (n) => n === 1);
       await until('the author was asked', () => llm.received.length, (n) => n === 1);

@@ -9,23 +9,13 @@ import { ExportLogsServiceRequest, encodeExportRequest, type PbExportRequest } f
 import { startDaemon, OTLP_RECEIVER, type TestDaemon } from '../support/daemon.js';
 import { fakeClock } from '../support/fake_clock.js';
 import { freePort } from '../support/ports.js';
+import { untilTurns as until } from '../support/io_turns.js';
 
 const W = 60_000;
 
 type Described = { seen: number; patterns: number; replicas: number; windows: number; instances: Array<{ instance: string; seen: number; share: number }> };
 type SourceState = { hash: string | null; budget_share: { replicas: number; share: number } | null; budget_in_force: { records_per_second: number | null } | null };
 type SidecarView = { services: SourceState[]; stats: { backlog: number; sent: number; dropped: number; connected: boolean } };
-
-/** Waits on I/O turns (never on time) until `check` holds; fails after a bounded number of looks. */
-async function until<T>(what: string, look: () => Promise<T>, check: (value: T) => boolean): Promise<T> {
-  let value = await look();
-  for (let looks = 0; !check(value); looks++) {
-    if (looks > 3000) assert.fail(`${what}: still ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setImmediate(resolve));
-    value = await look();
-  }
-  return value;
-}
 
 /** `n` records of service api: request lines, one in ten a payment failure at ERROR. */
 function traffic(n: number, seed: number): Buffer {

@@ -16,20 +16,10 @@ import { startDaemon, OTLP_RECEIVER, type TestDaemon } from '../support/daemon.j
 import { fakeClock } from '../support/fake_clock.js';
 import { freePort } from '../support/ports.js';
 import { sampleProtobuf } from '../support/payloads.js';
+import { untilTurns as until } from '../support/io_turns.js';
 
 type SourceState = { source: string; hash: string | null; version: number | null; connected: boolean; last_error: string | null; last_report: { status: string; error?: string } | null };
 type Listing = { hash: string; summary: Record<string, number>; instances: Array<{ instance: string; status: string; current: boolean }> };
-
-/** Waits on I/O turns (never on time) until `check` holds; fails after a bounded number of looks. */
-async function until<T>(what: string, look: () => Promise<T>, check: (value: T) => boolean): Promise<T> {
-  let value = await look();
-  for (let looks = 0; !check(value); looks++) {
-    if (looks > 2000) assert.fail(`${what}: still ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setImmediate(resolve));
-    value = await look();
-  }
-  return value;
-}
 
 const gatewayConfig = (telemetry: number, dir: string) => `${OTLP_RECEIVER}processors:
   signature: {}

@@ -31,6 +31,17 @@ export function sampleRequest(records = 5): PbExportRequest {
   }) as unknown as PbExportRequest;
 }
 
+/** `n` INFO lines of one pattern ("order <n> placed in <ms> ms") from service checkout; `seed` keeps the numbers apart. */
+export function checkoutOrders(n: number, seed: number): Buffer {
+  const request = ExportLogsServiceRequest.fromObject({
+    resourceLogs: [{
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: 'checkout' } }] },
+      scopeLogs: [{ logRecords: Array.from({ length: n }, (_, i) => ({ severityNumber: 9, severityText: 'INFO', body: { stringValue: `order ${seed * 10_000 + i} placed in ${i % 90} ms` } })) }],
+    }],
+  }) as unknown as PbExportRequest;
+  return Buffer.from(encodeExportRequest(request));
+}
+
 export function sampleProtobuf(records = 5): Buffer {
   return Buffer.from(encodeExportRequest(sampleRequest(records)));
 }
