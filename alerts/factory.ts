@@ -11,7 +11,7 @@ import { FINDING_KINDS, defaultAlertsConfig, validateAlertsConfig, type AlertsCo
 import { DeliveryLog, Outbox } from './delivery.js';
 import { PagerDutyDestination, SlackDestination, WebhookDestination, type Destination } from './destinations.js';
 import { QuietHours } from './quiet_hours.js';
-import { Silences } from './silences.js';
+import { Silences, type Silence } from './silences.js';
 import { redactLine } from '../tuner/redact.js';
 import { defaultTunerConfig } from '../tuner/config.js';
 import { createProvider } from '../tuner/tuner.js';
@@ -21,6 +21,7 @@ const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
 const TEMPLATE_CHARS = 300;
 /** A policy change this long before an alert opened is named in it. */
 const CHANGE_WINDOW_MS = 30 * 60_000;
+const DAY_MS = 24 * 3_600_000;
 /** How often the engine is asked what is due: well under the shortest interval people set. */
 const TICK_MS = 1000;
 
@@ -63,7 +64,14 @@ class AlertsExtension implements Extension {
     private readonly settings: CreateSettings,
     private readonly config: AlertsConfig,
   ) {
-    this.#silences = new Silences(config.max_silences);
+    this.#silences = new Silences(config.max_silences, (silence) => {
+      try {
+        // Ended silences are kept a day for the listing, then forgotten.
+        settings.store.get().saveSilence({ ...silence, matchers: JSON.stringify(silence.matchers) }, settings.clock.now() - DAY_MS);
+      } catch (error) {
+        settings.logger.error({ err: error, silence: silence.id }, 'could not keep a silence in the store; it holds until the daemon stops');
+      }
+    });
     this.#quiet = new QuietHours(config.quiet_hours.intervals, config.quiet_hours.time_zone);
     const explain = config.explain;
     if (explain.provider !== 'none') {
@@ -106,6 +114,11 @@ class AlertsExtension implements Extension {
 
   async start(): Promise<void> {
     const { settings, config } = this;
+    try {
+      this.#silences.restore(settings.store.get().silences().map((row) => ({ ...row, matchers: JSON.parse(row.matchers) as Silence['matchers'] })));
+    } catch (error) {
+      settings.logger.error({ err: error }, 'the silences kept from the last run cannot be read; starting without them');
+    }
     for (const destination of this.#destinations()) {
       this.#outboxes.push(
         new Outbox(

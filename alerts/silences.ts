@@ -1,7 +1,8 @@
 // Silences, as Alertmanager has them: matchers (service, kind, pattern — each exact, absent matches any),
 // a start and an end, who set it and why. A finding a silence matches counts for nothing while the silence
-// is active. Snoozing an alert is a silence on its service (and pattern) for a while. Kept in memory, bounded:
-// past `max`, expired silences go first, then the oldest.
+// is active. Snoozing an alert is a silence on its service (and pattern) for a while. Kept in the store too
+// (`saved`), so a restart does not page what someone silenced; bounded in memory: past `max`, the silence
+// that ends first goes.
 import { randomUUID } from 'node:crypto';
 import { compileConfigSchema } from '../config/schema_validator.js';
 import type { Finding } from './alert_engine.js';
@@ -59,11 +60,21 @@ export function readSilence(body: unknown, now: number, parseDuration: (text: st
 export class Silences {
   readonly #all = new Map<string, Silence>();
 
-  constructor(private readonly max: number) {}
+  constructor(
+    private readonly max: number,
+    /** Called with each silence added or ended early (the extension keeps them in the store). */
+    private readonly saved: (silence: Silence) => void = () => undefined,
+  ) {}
+
+  /** Silences kept from an earlier run. */
+  restore(silences: readonly Silence[]): void {
+    for (const s of silences) this.#all.set(s.id, s);
+  }
 
   add(silence: Omit<Silence, 'id'>): Silence {
     const made = { ...silence, id: randomUUID() };
     this.#all.set(made.id, made);
+    this.saved(made);
     if (this.#all.size > this.max) {
       const victims = [...this.#all.values()].sort((a, b) => a.ends_at - b.ends_at);
       this.#all.delete(victims[0]!.id);
@@ -74,7 +85,10 @@ export class Silences {
   /** Ends a silence now (it stays listed, expired). */
   expire(id: string, now: number): Silence | undefined {
     const silence = this.#all.get(id);
-    if (silence) silence.ends_at = Math.min(silence.ends_at, now);
+    if (silence) {
+      silence.ends_at = Math.min(silence.ends_at, now);
+      this.saved(silence);
+    }
     return silence;
   }
 

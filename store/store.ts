@@ -124,6 +124,14 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
   updated_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS webhook_deliveries_by_status ON webhook_deliveries (status, created_at);
+CREATE TABLE IF NOT EXISTS alert_silences (
+  id TEXT PRIMARY KEY,
+  matchers TEXT NOT NULL,
+  starts_at INTEGER NOT NULL,
+  ends_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  comment TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS dead_letters (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   exporter TEXT NOT NULL,
@@ -144,6 +152,16 @@ export interface PatternRow {
   example: string;
   /** JSON array of the template's token-for-token forms (a <*> may stand for several words in `template`). */
   shapes: string;
+}
+
+/** An alert silence as stored: `matchers` is JSON. */
+export interface SilenceRow {
+  id: string;
+  matchers: string;
+  starts_at: number;
+  ends_at: number;
+  created_by: string;
+  comment: string;
 }
 
 export interface LedgerRowData {
@@ -485,6 +503,20 @@ export class Store {
         .run(row.id, row.url, row.event, row.service, row.version, row.hash, row.body, row.status, row.attempts, row.last_status, row.last_error, row.created_at, row.updated_at);
       this.#db.prepare("DELETE FROM webhook_deliveries WHERE status != 'pending' AND created_at < ?").run(keepSettledSince);
     })();
+  }
+
+  /** An alert silence, new or ended early (replaced whole); silences ended before `forgetBefore` are deleted. */
+  saveSilence(row: SilenceRow, forgetBefore: number): void {
+    this.#db.transaction(() => {
+      this.#db
+        .prepare('INSERT INTO alert_silences (id, matchers, starts_at, ends_at, created_by, comment) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET ends_at = excluded.ends_at')
+        .run(row.id, row.matchers, row.starts_at, row.ends_at, row.created_by, row.comment);
+      this.#db.prepare('DELETE FROM alert_silences WHERE ends_at < ?').run(forgetBefore);
+    })();
+  }
+
+  silences(): SilenceRow[] {
+    return this.#db.prepare<[], SilenceRow>('SELECT id, matchers, starts_at, ends_at, created_by, comment FROM alert_silences ORDER BY starts_at').all();
   }
 
   /** After an attempt: where the delivery stands now. */
