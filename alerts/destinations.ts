@@ -4,6 +4,7 @@
 // of one request: delivered, to retry (when, if the service said), or failed for good — and whether that
 // failure means the destination itself is broken (a Slack channel gone) or only this message was refused.
 import { createHmac } from 'node:crypto';
+import { parseRetryAfter } from '../pipeline/send_result.js';
 import type { Alert, Notification } from './alert_engine.js';
 
 export type DeliveryResult =
@@ -28,22 +29,41 @@ const PAGERDUTY_SUMMARY_CHARS = 1024;
 const PAGERDUTY_RETRY_MS = 30_000;
 export const SIGNATURE_HEADER = 'logsift-signature';
 
-function retryAfterMs(header: string | null): number | undefined {
-  if (header === null) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+/** How a service's answers read: which status is success, which are worth another try, which mean the destination is broken. */
+interface AnswerRules {
+  delivered: (status: number) => boolean;
+  retry: (status: number) => boolean;
+  broken: readonly number[];
+  /** When a retryable answer says nothing of when (PagerDuty's 429: about 30 s). */
+  retryAfterMs?: (status: number) => number | undefined;
 }
 
-async function post(url: string, body: string, headers: Record<string, string>, signal: AbortSignal): Promise<{ status: number; text: string; retryAfter: string | null } | { error: string }> {
+/** One POST and what became of it, read by the destination's rules; a network failure is retried. */
+async function deliver(url: string, body: string, headers: Record<string, string>, signal: AbortSignal, rules: AnswerRules): Promise<DeliveryResult> {
+  let response: Response;
+  let text: string;
   try {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, signal });
-    return { status: response.status, text: (await response.text()).slice(0, 500), retryAfter: response.headers.get('retry-after') };
+    response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, signal });
+    text = (await response.text()).slice(0, 500);
   } catch (error) {
-    return { error: (error as Error).message };
+    return { kind: 'retry', status: null, reason: (error as Error).message };
   }
+  const status = response.status;
+  if (rules.delivered(status)) return { kind: 'delivered', status };
+  const reason = `HTTP ${status}: ${text}`;
+  if (rules.retry(status)) {
+    const after = parseRetryAfter(response.headers.get('retry-after'), Date.now()) ?? rules.retryAfterMs?.(status);
+    return { kind: 'retry', status, reason, ...(after !== undefined ? { afterMs: after } : {}) };
+  }
+  return { kind: 'failed', status, reason, broken: rules.broken.includes(status) };
 }
+
+// Slack: 200 "ok"; 429 and 5xx again; a channel gone or archived, an app no longer allowed (403/404/410): nothing
+// sent there arrives until someone fixes it.
+const SLACK_ANSWERS: AnswerRules = { delivered: (s) => s === 200, retry: (s) => s === 429 || s >= 500, broken: [403, 404, 410] };
+// PagerDuty: 202; a 429 means the event was not taken — again about 30 s later, as PagerDuty suggests; a bad key is broken.
+const PAGERDUTY_ANSWERS: AnswerRules = { delivered: (s) => s === 202, retry: (s) => s === 429 || s >= 500, broken: [401, 403, 404], retryAfterMs: (s) => (s === 429 ? PAGERDUTY_RETRY_MS : undefined) };
+const WEBHOOK_ANSWERS: AnswerRules = { delivered: (s) => s >= 200 && s < 300, retry: (s) => s === 408 || s === 429 || s >= 500, broken: [401, 403, 404, 410] };
 
 /** One line per alert state, the same for every destination. */
 export function headline(n: Notification): string {
@@ -94,17 +114,8 @@ export class SlackDestination implements Destination {
     return { text, blocks };
   }
 
-  async send(n: Notification, signal: AbortSignal): Promise<DeliveryResult> {
-    const answer = await post(this.url, JSON.stringify(this.payload(n)), {}, signal);
-    if ('error' in answer) return { kind: 'retry', status: null, reason: answer.error };
-    if (answer.status === 200) return { kind: 'delivered', status: 200 };
-    const reason = `HTTP ${answer.status}: ${answer.text}`;
-    if (answer.status === 429 || answer.status >= 500) {
-      const after = retryAfterMs(answer.retryAfter);
-      return { kind: 'retry', status: answer.status, reason, ...(after !== undefined ? { afterMs: after } : {}) };
-    }
-    // A channel gone or archived, an app no longer allowed: nothing sent there will arrive until someone fixes it.
-    return { kind: 'failed', status: answer.status, reason, broken: answer.status === 403 || answer.status === 404 || answer.status === 410 };
+  send(n: Notification, signal: AbortSignal): Promise<DeliveryResult> {
+    return deliver(this.url, JSON.stringify(this.payload(n)), {}, signal, SLACK_ANSWERS);
   }
 }
 
@@ -142,15 +153,8 @@ export class PagerDutyDestination implements Destination {
     };
   }
 
-  async send(n: Notification, signal: AbortSignal): Promise<DeliveryResult> {
-    const answer = await post(this.url, JSON.stringify(this.payload(n)), {}, signal);
-    if ('error' in answer) return { kind: 'retry', status: null, reason: answer.error };
-    if (answer.status === 202) return { kind: 'delivered', status: 202 };
-    const reason = `HTTP ${answer.status}: ${answer.text}`;
-    // Rate limited: the event was not taken; PagerDuty suggests trying again about 30 s later.
-    if (answer.status === 429) return { kind: 'retry', status: 429, reason, afterMs: retryAfterMs(answer.retryAfter) ?? PAGERDUTY_RETRY_MS };
-    if (answer.status >= 500) return { kind: 'retry', status: answer.status, reason };
-    return { kind: 'failed', status: answer.status, reason, broken: answer.status === 401 || answer.status === 403 || answer.status === 404 };
+  send(n: Notification, signal: AbortSignal): Promise<DeliveryResult> {
+    return deliver(this.url, JSON.stringify(this.payload(n)), {}, signal, PAGERDUTY_ANSWERS);
   }
 }
 
@@ -196,18 +200,10 @@ export class WebhookDestination implements Destination {
     };
   }
 
-  async send(n: Notification, signal: AbortSignal): Promise<DeliveryResult> {
+  send(n: Notification, signal: AbortSignal): Promise<DeliveryResult> {
     const body = JSON.stringify(this.payload(n));
     const t = Math.floor(Date.now() / 1000);
     const signature = createHmac('sha256', this.secret).update(`${t}.${body}`).digest('hex');
-    const answer = await post(this.url, body, { [SIGNATURE_HEADER]: `t=${t},v1=${signature}` }, signal);
-    if ('error' in answer) return { kind: 'retry', status: null, reason: answer.error };
-    if (answer.status >= 200 && answer.status < 300) return { kind: 'delivered', status: answer.status };
-    const reason = `HTTP ${answer.status}: ${answer.text}`;
-    if (answer.status === 408 || answer.status === 429 || answer.status >= 500) {
-      const after = retryAfterMs(answer.retryAfter);
-      return { kind: 'retry', status: answer.status, reason, ...(after !== undefined ? { afterMs: after } : {}) };
-    }
-    return { kind: 'failed', status: answer.status, reason, broken: answer.status === 401 || answer.status === 403 || answer.status === 404 || answer.status === 410 };
+    return deliver(this.url, body, { [SIGNATURE_HEADER]: `t=${t},v1=${signature}` }, signal, WEBHOOK_ANSWERS);
   }
 }

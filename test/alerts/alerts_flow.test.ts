@@ -4,11 +4,11 @@
 // spike is over the alert resolves and PagerDuty gets the resolve on the same dedup_key.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startDaemon, OTLP_RECEIVER, type TestDaemon } from '../support/daemon.js';
+import { startDaemon, type TestDaemon } from '../support/daemon.js';
+import { alertsDaemonConfig, sendOrders, steadyThenSpike } from '../support/alert_daemon.js';
 import { fakeClock } from '../support/fake_clock.js';
 import { pagerDutyStandIn, slackStandIn, type StandIn, type SlackMessage, type PagerDutyEvent } from '../support/alert_standins.js';
 import { untilTurns as until } from '../support/io_turns.js';
-import { checkoutOrders } from '../support/payloads.js';
 
 const W = 60_000;
 
@@ -18,33 +18,14 @@ describe('alerts from traffic', { timeout: 60_000 }, () => {
   let slack: StandIn<SlackMessage>;
   let pagerduty: StandIn<PagerDutyEvent>;
   const api = (path: string, init?: RequestInit) => fetch(`http://127.0.0.1:${daemon.telemetryPort}/api/v1/alerts${path}`, init);
-  const send = async (n: number, seed: number) => {
-    const response = await fetch(daemon.httpUrl, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: checkoutOrders(n, seed) as Uint8Array<ArrayBuffer> });
-    assert.equal(response.status, 200);
-  };
+  const send = (n: number, seed: number) => sendOrders(daemon, n, seed);
 
   before(async () => {
     fake.setSystemTime(Math.ceil(fake.now / W) * W);
     slack = await slackStandIn();
     pagerduty = await pagerDutyStandIn();
     daemon = await startDaemon(
-      `${OTLP_RECEIVER}processors:
-  signature: { catalog: { flush_interval: 5s } }
-  ratestats: { window: 1m }
-  anomaly: {}
-exporters:
-  nop: {}
-extensions:
-  alerts:
-    group_wait: 10s
-    slack: [{ name: ops, url: "${slack.url}" }]
-    pagerduty: [{ name: oncall, routing_key: R0UT1NGKEY0123456789ABCDEFGHIJKL, url: "${pagerduty.url}" }]
-service:
-  extensions: [alerts]
-  telemetry: { metrics: { address: "{{TELEMETRY}}" } }
-  pipelines:
-    logs: { receivers: [otlp], processors: [signature, ratestats, anomaly], exporters: [nop] }
-`,
+      alertsDaemonConfig(['group_wait: 10s', `slack: [{ name: ops, url: "${slack.url}" }]`, `pagerduty: [{ name: oncall, routing_key: R0UT1NGKEY0123456789ABCDEFGHIJKL, url: "${pagerduty.url}" }]`], '{ catalog: { flush_interval: 5s } }'),
       { clock },
     );
   });
@@ -56,11 +37,7 @@ service:
 
   it('pages once for a spike, lists it, and resolves it when the spike is over', async () => {
     // A steady pattern for ten windows, then twenty times as much: judged early, as the batch arrives.
-    for (let window = 0; window < 10; window++) {
-      await send(40, window);
-      await fake.tickAsync(W);
-    }
-    await send(800, 10);
+    await steadyThenSpike(daemon, fake);
     const listing = await until('the spike is an open alert', async () => (await (await api('')).json()) as { open: Array<{ id: string; status: string; findings: Array<{ kind: string }> }> }, (l) => l.open.length === 1);
     assert.deepEqual(listing.open[0]!.findings.map((f) => f.kind), ['spike']);
     assert.equal(slack.received.length, 0, 'nothing before group_wait');
@@ -98,33 +75,14 @@ describe('alerts in quiet hours', { timeout: 60_000 }, () => {
   const { fake, clock } = fakeClock();
   let daemon: TestDaemon;
   let slack: StandIn<SlackMessage>;
-  const send = async (n: number, seed: number) => {
-    const response = await fetch(daemon.httpUrl, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: checkoutOrders(n, seed) as Uint8Array<ArrayBuffer> });
-    assert.equal(response.status, 200);
-  };
+  const send = (n: number, seed: number) => sendOrders(daemon, n, seed);
 
   before(async () => {
     // Thursday 00:00 UTC; quiet until 00:12.
     fake.setSystemTime(Date.UTC(2026, 10, 26));
     slack = await slackStandIn();
     daemon = await startDaemon(
-      `${OTLP_RECEIVER}processors:
-  signature: {}
-  ratestats: { window: 1m }
-  anomaly: {}
-exporters:
-  nop: {}
-extensions:
-  alerts:
-    group_wait: 10s
-    quiet_hours: { intervals: [{ weekdays: [thursday], from: "00:00", to: "00:12" }], time_zone: UTC }
-    slack: [{ name: ops, url: "${slack.url}" }]
-service:
-  extensions: [alerts]
-  telemetry: { metrics: { address: "{{TELEMETRY}}" } }
-  pipelines:
-    logs: { receivers: [otlp], processors: [signature, ratestats, anomaly], exporters: [nop] }
-`,
+      alertsDaemonConfig(['group_wait: 10s', 'quiet_hours: { intervals: [{ weekdays: [thursday], from: "00:00", to: "00:12" }], time_zone: UTC }', `slack: [{ name: ops, url: "${slack.url}" }]`]),
       { clock },
     );
   });
@@ -134,12 +92,8 @@ service:
   });
 
   it('holds an alert until the quiet hours end, and sends it then, as it stands', async () => {
-    for (let window = 0; window < 10; window++) {
-      await send(40, window);
-      await fake.tickAsync(W);
-    }
     // A spike from 00:10 that lasts past the quiet hours.
-    await send(800, 10);
+    await steadyThenSpike(daemon, fake);
     await fake.tickAsync(W);
     await send(800, 11);
     await fake.tickAsync(50_000); // 00:11:50

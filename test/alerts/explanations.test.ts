@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { readExplanation, rulesExplanation, type ExplanationContext } from '../../alerts/explanation.js';
 import { slackStandIn, type SlackMessage, type StandIn } from '../support/alert_standins.js';
-import { startDaemon, OTLP_RECEIVER, type TestDaemon } from '../support/daemon.js';
+import { startDaemon, type TestDaemon } from '../support/daemon.js';
+import { alertsDaemonConfig, steadyThenSpike } from '../support/alert_daemon.js';
 import { fakeClock } from '../support/fake_clock.js';
 import { startLlmStandin, type LlmStandin } from '../support/llm_standin.js';
 import { untilTurns as until } from '../support/io_turns.js';
-import { checkoutOrders } from '../support/payloads.js';
 
 const context: ExplanationContext = {
   service: 'checkout',
@@ -88,23 +88,7 @@ for (const scenario of ['answers', 'never answers'] as const) {
         ? { reply: JSON.stringify({ headline: 'Orders surged', impact: 'More orders than usual.', causes: [{ cause: 'A burst of orders on the order line (F1).', confidence: 0.6, evidence: ['F1'] }, { cause: 'Invented outage.', confidence: 0.9, evidence: ['P:none'] }], next_steps: ['Check the order line.'], confident: true }) }
         : { hang: true }]);
       daemon = await startDaemon(
-        `${OTLP_RECEIVER}processors:
-  signature: {}
-  ratestats: { window: 1m }
-  anomaly: {}
-exporters:
-  nop: {}
-extensions:
-  alerts:
-    group_wait: 10s
-    explain: { provider: openai, openai: { base_url: "${llm.url}/v1", api_key: sk-test, model: gpt-test }, timeout: 20s, retries: 0 }
-    slack: [{ name: ops, url: "${slack.url}" }]
-service:
-  extensions: [alerts]
-  telemetry: { metrics: { address: "{{TELEMETRY}}" } }
-  pipelines:
-    logs: { receivers: [otlp], processors: [signature, ratestats, anomaly], exporters: [nop] }
-`,
+        alertsDaemonConfig(['group_wait: 10s', `explain: { provider: openai, openai: { base_url: "${llm.url}/v1", api_key: sk-test, model: gpt-test }, timeout: 20s, retries: 0 }`, `slack: [{ name: ops, url: "${slack.url}" }]`]),
         { clock },
       );
     });
@@ -115,12 +99,7 @@ service:
     });
 
     it(scenario === 'answers' ? 'sends the alert, then shows the explanation with the invented cause dropped' : 'sends the alert on time and says the explanation is unavailable', async () => {
-      for (let window = 0; window < 10; window++) {
-        const response = await fetch(daemon.httpUrl, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: checkoutOrders(40, window) as Uint8Array<ArrayBuffer> });
-        assert.equal(response.status, 200);
-        await fake.tickAsync(W);
-      }
-      await fetch(daemon.httpUrl, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: checkoutOrders(800, 10) as Uint8Array<ArrayBuffer> });
+      await steadyThenSpike(daemon, fake);
       await fake.tickAsync(11_000);
       await until('Slack was told', () => slack.received.length, (n) => n === 1);
       await until('the author was asked', () => llm.received.length, (n) => n === 1);

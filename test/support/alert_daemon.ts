@@ -1,0 +1,40 @@
+// The daemon the alert tests run: OTLP in, signature → ratestats (1-minute windows, so a minute's spike is one
+// window) → anomaly, nothing out, and the alerts extension with the settings a test gives (YAML lines, indented
+// under `alerts:`); plus the traffic they send: a steady pattern, then a spike of it.
+import assert from 'node:assert/strict';
+import { OTLP_RECEIVER, type TestDaemon } from './daemon.js';
+import { checkoutOrders } from './payloads.js';
+
+const W = 60_000;
+
+export function alertsDaemonConfig(alertsSettings: string[], signature = '{}'): string {
+  return `${OTLP_RECEIVER}processors:
+  signature: ${signature}
+  ratestats: { window: 1m }
+  anomaly: {}
+exporters:
+  nop: {}
+extensions:
+  alerts:
+${alertsSettings.map((line) => `    ${line}`).join('\n')}
+service:
+  extensions: [alerts]
+  telemetry: { metrics: { address: "{{TELEMETRY}}" } }
+  pipelines:
+    logs: { receivers: [otlp], processors: [signature, ratestats, anomaly], exporters: [nop] }
+`;
+}
+
+export async function sendOrders(daemon: TestDaemon, n: number, seed: number): Promise<void> {
+  const response = await fetch(daemon.httpUrl, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: checkoutOrders(n, seed) as Uint8Array<ArrayBuffer> });
+  assert.equal(response.status, 200);
+}
+
+/** Ten windows of 40 orders (the detector's warm-up), then `spike` orders at once: judged early, as they arrive. */
+export async function steadyThenSpike(daemon: TestDaemon, fake: { tickAsync(ms: number): Promise<unknown> }, spike = 800): Promise<void> {
+  for (let window = 0; window < 10; window++) {
+    await sendOrders(daemon, 40, window);
+    await fake.tickAsync(W);
+  }
+  await sendOrders(daemon, spike, 10);
+}
