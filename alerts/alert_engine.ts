@@ -32,7 +32,22 @@ export interface Finding {
   error: boolean;
   /** The pattern's template (redacted), filled in when the alert is sent. */
   template?: string;
+  /** Lines kept (or brought back) while it was open, redacted, newest last; filled in when the alert is sent. */
+  samples?: SampleLine[];
+  /** Where to see the pattern (the `links.pattern` template filled in). */
+  link?: string;
 }
+
+export interface SampleLine {
+  at: number;
+  severity: string;
+  body: string;
+  trace_id: string;
+  how: 'kept' | 'retro';
+}
+
+/** What changed in the service shortly before an alert opened: a policy went live, or a resource value was new. */
+export type AlertChange = { kind: 'policy'; at: number; version: number } | { kind: 'resource'; at: number; key: string; from: string | null; to: string };
 
 export type AlertSeverity = 'critical' | 'error' | 'warning';
 export type AlertStatus = 'pending' | 'firing' | 'resolved';
@@ -54,7 +69,7 @@ export interface Alert {
   /** Notifications sent for it (firing and resolved). */
   notifications: number;
   /** What changed in the service shortly before it opened (filled in when the alert is sent). */
-  changes?: Array<{ kind: 'policy'; at: number; version: number }>;
+  changes?: AlertChange[];
   /** Its explanation, once an author gave one (after the alert went out). */
   explanation?: Explanation;
 }

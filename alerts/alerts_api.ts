@@ -44,7 +44,20 @@ export function alertJson(a: Alert) {
     last_notified_at: iso(a.notifiedAt),
     notifications: a.notifications,
     explanation: a.explanation ?? null,
-    findings: a.findings.map((f) => ({ id: f.id, kind: f.kind, pattern_id: f.pattern || null, start: iso(f.start), end: iso(f.end), observed: f.observed, expected: f.expected, score: f.score })),
+    findings: a.findings.map((f) => ({
+      id: f.id,
+      kind: f.kind,
+      pattern_id: f.pattern || null,
+      start: iso(f.start),
+      end: iso(f.end),
+      observed: f.observed,
+      expected: f.expected,
+      score: f.score,
+      template: f.template ?? null,
+      sample_lines: (f.samples ?? []).map((l) => ({ ...l, at: iso(l.at) })),
+      link: f.link ?? null,
+    })),
+    changes_before: (a.changes ?? []).map((c) => ({ ...c, at: iso(c.at) })),
   };
 }
 

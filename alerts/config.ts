@@ -30,6 +30,13 @@ export interface AlertsConfig {
   max_silences: number;
   /** Links in alerts point here (the telemetry server as the people paged can reach it). */
   external_url: string;
+  /**
+   * `pattern`: where a pattern's records can be seen (your backend's search, say PostHog's logs filtered on
+   * `logsift.pattern.id`), with `{service}` and `{pattern_id}` filled in, URL-encoded; none when empty.
+   */
+  links: { pattern: string };
+  /** Lines kept (or brought back) while a finding was open, redacted, sent with each finding. */
+  sample_lines: number;
   /** Publish `logsift alert fired` / `logsift alert resolved` events (the posthog exporter sends them). */
   events: boolean;
   timeout: Duration;
@@ -88,6 +95,8 @@ const schema = {
     keep_resolved: { type: 'integer', minimum: 0 },
     max_silences: { type: 'integer', minimum: 1 },
     external_url: { type: 'string' },
+    links: { type: 'object', additionalProperties: false, properties: { pattern: { type: 'string', pattern: '^(https?://.*)?$' } } },
+    sample_lines: { type: 'integer', minimum: 0, maximum: 5 },
     events: { type: 'boolean' },
     timeout: DURATION_SCHEMA,
     retry: { type: 'object', additionalProperties: false, properties: { initial_interval: DURATION_SCHEMA, max_interval: DURATION_SCHEMA } },
@@ -152,6 +161,8 @@ export function defaultAlertsConfig(): AlertsConfig {
     keep_resolved: 200,
     max_silences: 1000,
     external_url: '',
+    links: { pattern: '' },
+    sample_lines: 3,
     events: true,
     timeout: duration('10s'),
     retry: { initial_interval: duration('5s'), max_interval: duration('5m') },

@@ -5,7 +5,7 @@
 // failure means the destination itself is broken (a Slack channel gone) or only this message was refused.
 import { createHmac } from 'node:crypto';
 import { parseRetryAfter } from '../pipeline/send_result.js';
-import type { Alert, Notification } from './alert_engine.js';
+import type { Alert, AlertChange, Notification } from './alert_engine.js';
 
 export type DeliveryResult =
   | { kind: 'delivered'; status: number }
@@ -80,9 +80,27 @@ function findingLine(f: Alert['findings'][number]): string {
   return `• ${f.kind} on ${what} since ${new Date(f.start).toISOString()}${f.end !== null ? ` (closed ${new Date(f.end).toISOString()})` : ''}: ${rate}`;
 }
 
+/** A finding's sample lines, as Slack shows them (under the finding, code-formatted). */
+function sampleLines(f: Alert['findings'][number]): string[] {
+  return (f.samples ?? []).map((l) => `    \`${new Date(l.at).toISOString()} ${l.severity} ${l.body.replaceAll('`', "'")}\`${l.how === 'retro' ? ' (brought back)' : ''}`);
+}
+
+function changeText(a: Alert, c: AlertChange): string {
+  const when = `at ${new Date(c.at).toISOString()}, ${Math.round((a.openedAt - c.at) / 60_000)} min before`;
+  return c.kind === 'policy' ? `sampling policy version ${c.version} went live ${when}` : `${c.key} became ${c.to}${c.from !== null ? ` (was ${c.from})` : ''} ${when}`;
+}
+
 /** What changed in the service before the alert opened, one line each. */
 function changeLines(a: Alert): string[] {
-  return (a.changes ?? []).map((c) => `• sampling policy version ${c.version} went live at ${new Date(c.at).toISOString()}, ${Math.round((a.openedAt - c.at) / 60_000)} min before`);
+  return (a.changes ?? []).map((c) => `• ${changeText(a, c)}`);
+}
+
+function changeJson(c: AlertChange): Record<string, unknown> {
+  return { ...c, at: new Date(c.at).toISOString() };
+}
+
+function sampleJson(f: Alert['findings'][number]) {
+  return (f.samples ?? []).map((l) => ({ ...l, at: new Date(l.at).toISOString() }));
 }
 
 const round = (x: number) => Number(x.toPrecision(3));
@@ -98,7 +116,7 @@ export class SlackDestination implements Destination {
 
   payload(n: Notification): { text: string; blocks: unknown[] } {
     const text = headline(n);
-    const lines = [...n.alert.findings.map(findingLine), ...changeLines(n.alert)];
+    const lines = [...n.alert.findings.flatMap((f) => [findingLine(f) + (f.link ? ` <${f.link}|see the pattern>` : ''), ...sampleLines(f)]), ...changeLines(n.alert)];
     const blocks: unknown[] = [{ type: 'section', text: { type: 'mrkdwn', text: `*${text}*`.slice(0, SLACK_SECTION_CHARS) } }];
     // Findings in sections of at most 3000 characters, within Slack's 50 blocks.
     let section = '';
@@ -132,6 +150,7 @@ export class PagerDutyDestination implements Destination {
   payload(n: Notification): Record<string, unknown> {
     const a = n.alert;
     const dedup = `logsift/${a.service}/${a.id}`;
+    const links = a.findings.filter((f) => f.link).map((f) => ({ href: f.link!, text: `pattern ${f.pattern}` }));
     if (n.reason === 'resolved') return { routing_key: this.routingKey, event_action: 'resolve', dedup_key: dedup };
     return {
       routing_key: this.routingKey,
@@ -146,10 +165,11 @@ export class PagerDutyDestination implements Destination {
         group: a.service,
         class: [...new Set(a.findings.map((f) => f.kind))].join(','),
         custom_details: {
-          findings: a.findings.map((f) => ({ kind: f.kind, pattern_id: f.pattern || null, template: f.template ?? null, since: new Date(f.start).toISOString(), observed: f.observed, expected: f.expected })),
-          changes_before: a.changes?.map((c) => ({ kind: c.kind, at: new Date(c.at).toISOString(), version: c.version })) ?? [],
+          findings: a.findings.map((f) => ({ kind: f.kind, pattern_id: f.pattern || null, template: f.template ?? null, since: new Date(f.start).toISOString(), observed: f.observed, expected: f.expected, sample_lines: sampleJson(f) })),
+          changes_before: a.changes?.map(changeJson) ?? [],
         },
       },
+      ...(links.length > 0 ? { links } : {}),
     };
   }
 
@@ -191,7 +211,14 @@ export class WebhookDestination implements Destination {
       alerts: a.findings.map((f) => ({
         status: f.end !== null || status === 'resolved' ? 'resolved' : 'firing',
         labels: { alertname: `logsift_${f.kind}`, service: f.service, kind: f.kind, pattern_id: f.pattern, severity: a.severity },
-        annotations: { summary: findingLine(f).slice(2), observed: String(f.observed), expected: String(f.expected), ...(f.template ? { template: f.template } : {}) },
+        annotations: {
+          summary: findingLine(f).slice(2),
+          observed: String(f.observed),
+          expected: String(f.expected),
+          ...(f.template ? { template: f.template } : {}),
+          ...(f.samples?.length ? { sample_lines: f.samples.map((l) => `${new Date(l.at).toISOString()} ${l.severity} ${l.body}`).join('\n') } : {}),
+          ...(f.link ? { pattern_url: f.link } : {}),
+        },
         startsAt: new Date(f.start).toISOString(),
         endsAt: f.end !== null ? new Date(f.end).toISOString() : '0001-01-01T00:00:00Z',
         generatorURL: `${this.externalUrl}/api/v1/alerts/${a.id}`,

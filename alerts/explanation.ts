@@ -1,6 +1,6 @@
 // What an alert's explanation may say, and what it must rest on. The context an author sees is the alert's
-// own facts — findings (F1, F2…) with their patterns' redacted templates and rates, changes before it (C1…) —
-// as fenced JSON, never raw lines. A reply must match a strict schema: a headline, the impact, probable causes
+// own facts — findings (F1, F2…) with their patterns' redacted templates, rates and sample lines (F1.L1…),
+// changes before it (C1…) — as fenced JSON, every text redacted. A reply must match a strict schema: a headline, the impact, probable causes
 // each with a confidence and the evidence it rests on, next steps, and whether the author is confident at all.
 // A cause citing nothing that is in the context (an invented pattern, a finding that does not exist) is
 // dropped; every text is masked again (a reply may echo personal data back); with no cause left, or the author
@@ -13,8 +13,8 @@ export interface ExplanationContext {
   service: string;
   severity: string;
   opened_at: string;
-  findings: Array<{ id: string; kind: string; pattern_id: string | null; template: string | null; since: string; observed: number; expected: number; error_records: boolean }>;
-  changes_before: Array<{ id: string; kind: string; version: number; minutes_before: number }>;
+  findings: Array<{ id: string; kind: string; pattern_id: string | null; template: string | null; since: string; observed: number; expected: number; error_records: boolean; lines: Array<{ id: string; severity: string; text: string; brought_back: boolean }> }>;
+  changes_before: Array<{ id: string; kind: string; minutes_before: number; version?: number; key?: string; from?: string | null; to?: string }>;
 }
 
 export interface Cause {
@@ -70,14 +70,19 @@ export function explanationContext(alert: Alert): ExplanationContext {
       observed: f.observed,
       expected: f.expected,
       error_records: f.error,
+      // Redacted when gathered; masked again here, as everything an author sees is.
+      lines: (f.samples ?? []).map((l, j) => ({ id: `F${i + 1}.L${j + 1}`, severity: l.severity, text: redactLine(l.body, TEXT), brought_back: l.how === 'retro' })),
     })),
-    changes_before: (alert.changes ?? []).map((c, i) => ({ id: `C${i + 1}`, kind: `${c.kind} change`, version: c.version, minutes_before: Math.round((alert.openedAt - c.at) / 60_000) })),
+    changes_before: (alert.changes ?? []).map((c, i) => {
+      const base = { id: `C${i + 1}`, kind: `${c.kind} change`, minutes_before: Math.round((alert.openedAt - c.at) / 60_000) };
+      return c.kind === 'policy' ? { ...base, version: c.version } : { ...base, key: c.key, from: c.from, to: c.to };
+    }),
   };
 }
 
-/** What a cause may cite: the findings' and changes' ids, and the patterns' ids. */
+/** What a cause may cite: the findings', lines' and changes' ids, and the patterns' ids. */
 function citable(context: ExplanationContext): Set<string> {
-  return new Set([...context.findings.flatMap((f) => [f.id, ...(f.pattern_id ? [f.pattern_id] : [])]), ...context.changes_before.map((c) => c.id)]);
+  return new Set([...context.findings.flatMap((f) => [f.id, ...f.lines.map((l) => l.id), ...(f.pattern_id ? [f.pattern_id] : [])]), ...context.changes_before.map((c) => c.id)]);
 }
 
 const mask = (text: string, max = TEXT) => redactLine(text, max);
@@ -113,18 +118,25 @@ export function readExplanation(text: string, context: ExplanationContext, autho
   return { status: 'explained', headline, impact: mask(reply.impact), causes: kept.slice(0, CAUSES), next_steps: steps, dropped_causes: dropped, author, model };
 }
 
+/** A release or deployment this close before an alert is what the built-in author names as a probable cause. */
+const RELEASE_BEFORE_MINUTES = 15;
+
 /**
- * The built-in author: it names what happened from the findings and points at where to look, and abstains
- * on the cause — the findings alone do not say why (the rates are counted before sampling, so not even a
- * policy change explains them).
+ * The built-in author: it names what happened from the findings and points at where to look. It abstains on
+ * the cause — the findings alone do not say why (the rates are counted before sampling, so not even a policy
+ * change explains them) — except a new release or deployment of the service just before, named as a
+ * probable cause at modest confidence, resting on the change and the findings.
  */
 export function rulesExplanation(context: ExplanationContext): Explanation {
   const kinds = [...new Set(context.findings.map((f) => f.kind))].join(', ');
   const patterns = context.findings.filter((f) => f.pattern_id);
   const headline = `${context.service}: ${kinds}${patterns.length > 0 ? ` on ${patterns.length} pattern${patterns.length === 1 ? '' : 's'}` : ''}`;
+  const release = context.changes_before.filter((c) => c.kind === 'resource change' && c.minutes_before <= RELEASE_BEFORE_MINUTES).at(-1);
   const next_steps = [
     ...patterns.slice(0, 3).map((f) => `Look at the kept lines of pattern ${f.pattern_id}${f.template ? ` (${f.template})` : ''} since ${f.since}.`),
-    'Check what was deployed or changed in the service just before the alert opened.',
+    release ? `Compare ${release.key} ${release.to} with ${release.from ?? 'the version before'}; roll back if it is the cause.` : 'Check what was deployed or changed in the service just before the alert opened.',
   ];
-  return { status: 'no_confident_explanation', headline, next_steps, dropped_causes: 0, author: 'rules', model: null };
+  if (!release) return { status: 'no_confident_explanation', headline, next_steps, dropped_causes: 0, author: 'rules', model: null };
+  const cause = { cause: `${release.key} became ${release.to} ${release.minutes_before} min before the alert opened.`, confidence: 0.5, evidence: [release.id, ...context.findings.map((f) => f.id)] };
+  return { status: 'explained', headline, impact: `${context.findings.length} finding${context.findings.length === 1 ? '' : 's'} on ${context.service} since the change.`, causes: [cause], next_steps, dropped_causes: 0, author: 'rules', model: null };
 }

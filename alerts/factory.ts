@@ -5,7 +5,8 @@
 import type { DaemonEvent } from '../pipeline/event_bus.js';
 import type { CreateSettings, Extension, ExtensionFactory } from '../pipeline/component.js';
 import { randomUUID } from 'node:crypto';
-import { AlertEngine, type Alert, type Finding, type FindingKind, type Notification } from './alert_engine.js';
+import { AlertEngine, type Alert, type AlertChange, type Finding, type FindingKind, type Notification } from './alert_engine.js';
+import { SAMPLER_TRAFFIC } from '../policy/traffic_tape.js';
 import { ALERTS_PREFIX, alertJson, alertsRoute } from './alerts_api.js';
 import { FINDING_KINDS, defaultAlertsConfig, validateAlertsConfig, type AlertsConfig } from './config.js';
 import { DeliveryLog, Outbox } from './delivery.js';
@@ -19,6 +20,7 @@ import { Explainer } from './explainer.js';
 
 const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
 const TEMPLATE_CHARS = 300;
+const SAMPLE_CHARS = 300;
 /** A policy change this long before an alert opened is named in it. */
 const CHANGE_WINDOW_MS = 30 * 60_000;
 const DAY_MS = 24 * 3_600_000;
@@ -195,8 +197,10 @@ class AlertsExtension implements Extension {
   }
 
   /**
-   * What an alert is sent with besides its findings: each pattern's template (redacted: log text may carry
-   * personal data even after mining) and a policy change of its service in the half hour before it opened.
+   * What an alert is sent with besides its findings: each pattern's template and the lines the sampler kept
+   * while it was open (both redacted: log text carries personal data), a link to the pattern, and what
+   * changed in its service in the half hour before it opened — a policy that went live, a new
+   * `service.version` or deployment in the resources.
    */
   #withContext(n: Notification): Notification {
     const a = n.alert;
@@ -207,9 +211,19 @@ class AlertsExtension implements Extension {
     } catch (error) {
       this.settings.logger.warn({ err: error }, 'could not read templates for an alert; it goes without them');
     }
-    for (const f of a.findings) if (f.pattern) f.template = redactLine(templates.get(f.pattern) ?? '(template not catalogued yet)', TEMPLATE_CHARS);
-    const change = this.#policyChanges.get(a.service);
-    if (change && change.at <= a.openedAt + this.config.group_wait.ms && change.at >= a.openedAt - CHANGE_WINDOW_MS) a.changes = [{ kind: 'policy', at: change.at, version: change.version }];
+    const evidence = this.settings.daemonShared.lookup(SAMPLER_TRAFFIC)?.evidence?.();
+    for (const f of a.findings) {
+      if (f.pattern) f.template = redactLine(templates.get(f.pattern) ?? '(template not catalogued yet)', TEMPLATE_CHARS);
+      if (evidence && this.config.sample_lines > 0) f.samples = evidence.lines(a.service, f.pattern, this.config.sample_lines).map((l) => ({ ...l, body: redactLine(l.body, SAMPLE_CHARS) }));
+      const link = this.config.links.pattern;
+      if (link && f.pattern) f.link = link.replaceAll('{service}', encodeURIComponent(a.service)).replaceAll('{pattern_id}', encodeURIComponent(f.pattern));
+    }
+    const from = a.openedAt - CHANGE_WINDOW_MS;
+    const until = a.openedAt + this.config.group_wait.ms;
+    const changes: AlertChange[] = (evidence?.changes(a.service, from) ?? []).filter((c) => c.at <= until).map((c) => ({ ...c, from: c.from === null ? null : redactLine(c.from, 100), to: redactLine(c.to, 100) }));
+    const policy = this.#policyChanges.get(a.service);
+    if (policy && policy.at <= until && policy.at >= from) changes.push({ kind: 'policy', at: policy.at, version: policy.version });
+    a.changes = changes.sort((x, y) => x.at - y.at);
     return n;
   }
 

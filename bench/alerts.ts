@@ -20,7 +20,8 @@ const TICK_MS = 10_000;
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-bench-alerts-'));
 const traffic = path.join(dir, 'traffic.jsonl');
-const { incidents, deploys } = generateWorkload(traffic, MINUTES, RATE);
+// Sent in 5 s batches, as an SDK's exporter sends (a detector fed whole minutes would find everything a minute late).
+const { incidents, deploys } = generateWorkload(traffic, MINUTES, RATE, 5_000);
 const config = path.join(dir, 'config.yaml');
 writeFileSync(config, `receivers:
   otlp: { protocols: { http: } }
@@ -38,9 +39,13 @@ const out = path.join(dir, 'out');
 const started = performance.now();
 if ((await replayCommand({ config, input: traffic, out })) !== 0) throw new Error('replay failed');
 const replaySeconds = (performance.now() - started) / 1000;
+const detectedAt = new Map<string, number>();
+const closedAt = new Map<string, number>();
 const findings: Finding[] = readFileSync(path.join(out, 'anomalies.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => {
-  const a = JSON.parse(l) as { kind: Finding['kind']; service: string; pattern_id: string; start: number; end: number | null; observed: number; expected: number; score: number; error: boolean };
+  const a = JSON.parse(l) as { kind: Finding['kind']; service: string; pattern_id: string; start: number; detected: number; end: number | null; closed: number | null; observed: number; expected: number; score: number; error: boolean };
   // Named as the anomaly processor names them.
+  detectedAt.set(`${a.kind}:${a.service}:${a.pattern_id}:${a.start}`, a.detected);
+  if (a.closed !== null) closedAt.set(`${a.kind}:${a.service}:${a.pattern_id}:${a.start}`, a.closed);
   return { id: `${a.kind}:${a.service}:${a.pattern_id}:${a.start}`, kind: a.kind, service: a.service, pattern: a.pattern_id, start: a.start, end: a.end ?? null, observed: a.observed, expected: a.expected, score: a.score, error: a.error };
 });
 
@@ -59,8 +64,10 @@ const engine = new AlertEngine(
   },
   new Silences(1),
 );
+// A finding reaches the engine when the detector found it (a window's end, or within it), not at the window's
+// start; its close, when the hysteresis closed it, not at the end of its last anomalous window.
 type Event = { at: number; open: boolean; finding: Finding };
-const events: Event[] = findings.flatMap((f) => [{ at: f.start, open: true, finding: f }, ...(f.end !== null ? [{ at: f.end, open: false, finding: f }] : [])]).sort((a, b) => a.at - b.at);
+const events: Event[] = findings.flatMap((f) => [{ at: detectedAt.get(f.id)!, open: true, finding: f }, ...(closedAt.has(f.id) ? [{ at: closedAt.get(f.id)!, open: false, finding: f }] : [])]).sort((a, b) => a.at - b.at);
 const notifications: Notification[] = [];
 let next = 0;
 const from = Math.floor((events[0]?.at ?? 0) / TICK_MS) * TICK_MS;
@@ -113,7 +120,7 @@ const summary = {
 };
 if (process.env.BENCH_DEBUG) {
   const rel = (t: number) => `${((t - (incidents[0]?.start ?? 0) + 60 * MINUTE) / MINUTE).toFixed(1)}m`;
-  process.stderr.write(`incidents:\n${incidents.map((i) => `  ${i.kind} ${i.service} ${rel(i.start)}–${rel(i.end)}`).join('\n')}\ndeploys:\n${deploys.map((d) => `  ${d.service} ${rel(d.at)}`).join('\n')}\nfindings:\n${findings.map((f) => `  ${f.kind} ${f.service} ${f.pattern.slice(0, 6)} ${rel(f.start)}–${f.end === null ? 'open' : rel(f.end)}`).join('\n')}\nnotifications:\n${notifications.map((n) => `  ${n.reason} ${n.alert.service} ${rel(n.at)} [${n.alert.findings.map((f) => f.kind).join(',')}]`).join('\n')}\n`);
+  process.stderr.write(`incidents:\n${incidents.map((i) => `  ${i.kind} ${i.service} ${rel(i.start)}–${rel(i.end)}`).join('\n')}\ndeploys:\n${deploys.map((d) => `  ${d.service} ${rel(d.at)}`).join('\n')}\nfindings:\n${findings.map((f) => `  ${f.kind} ${f.service} ${f.pattern.slice(0, 6)} ${rel(f.start)} (found ${rel(detectedAt.get(f.id)!)})–${f.end === null ? 'open' : rel(f.end)}`).join('\n')}\nnotifications:\n${notifications.map((n) => `  ${n.reason} ${n.alert.service} ${rel(n.at)} [${n.alert.findings.map((f) => f.kind).join(',')}]`).join('\n')}\n`);
   process.stderr.write(`${JSON.stringify(perIncident)}\n`);
 }
 rmSync(dir, { recursive: true, force: true });

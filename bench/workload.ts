@@ -10,7 +10,9 @@
 //   (kept afterwards) and brings one new INFO line with it;
 // - requests whose trace ids span patterns, and injected incidents (spike, new error pattern, error-ratio
 //   surge, silence) with ground-truth labels; deploys are labelled too (what they change is not an incident).
-// Written in the file exporter's format, one request per service and minute. Seeded: the same traffic every run.
+// Written in the file exporter's format, one request per service and minute, or per service and `batchMs` (an
+// SDK's exporter sends every second or few: a detector fed whole minutes finds things a minute late). Seeded:
+// the same traffic every run, however it is batched.
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { decodeExportRequest, encodeExportRequest } from '../proto/otlp.js';
 import { exportRequestJson } from '../proto/otlp_json.js';
@@ -111,7 +113,7 @@ function planDeploys(names: string[], minutes: number, uniform: () => number): D
   return deploys.sort((a, b) => a.at - b.at);
 }
 
-export function generateWorkload(file: string, minutes = 24 * 60, perServicePerMinute = 120): { incidents: Incident[]; deploys: Deploy[]; records: number } {
+export function generateWorkload(file: string, minutes = 24 * 60, perServicePerMinute = 120, batchMs = MINUTE): { incidents: Incident[]; deploys: Deploy[]; records: number } {
   const uniform = uniformSource(2026);
   const { normal, negativeBinomial } = samplers(uniform);
   const byService = Object.fromEntries(Object.entries(SERVICES).map(([s, systems]) => [s, templates(s, systems, uniform)]));
@@ -140,6 +142,7 @@ export function generateWorkload(file: string, minutes = 24 * 60, perServicePerM
   let request = 0;
   for (let m = 0; m < minutes; m++) {
     const minuteStart = START + m * MINUTE;
+    const minute = new Map<string, Array<{ at: number; record: object }>>();
     for (const service of names) {
       const ts = byService[service]!;
       for (const d of deploys.filter((x) => x.service === service && x.at === minuteStart)) {
@@ -184,8 +187,16 @@ export function generateWorkload(file: string, minutes = 24 * 60, perServicePerM
       // Records are sent in time order within the minute, as an exporter batches them.
       logRecords.sort((a, b) => a.at - b.at);
       records += logRecords.length;
-      const request_ = { resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeLogs: [{ logRecords: logRecords.map((r) => r.record) }] }] };
-      writeSync(fd, `${JSON.stringify(exportRequestJson(decodeExportRequest(encodeExportRequest(request_ as never))))}\n`);
+      minute.set(service, logRecords);
+    }
+    // The services' batches interleaved in time, as several exporters' requests arrive.
+    for (let from = minuteStart; from < minuteStart + MINUTE; from += batchMs) {
+      for (const [service, logRecords] of minute) {
+        const batch = logRecords.filter((r) => r.at >= from && r.at < from + batchMs);
+        if (batch.length === 0 && batchMs < MINUTE) continue;
+        const request_ = { resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeLogs: [{ logRecords: batch.map((r) => r.record) }] }] };
+        writeSync(fd, `${JSON.stringify(exportRequestJson(decodeExportRequest(encodeExportRequest(request_ as never))))}\n`);
+      }
     }
   }
   closeSync(fd);

@@ -40,7 +40,7 @@ export async function replayInto(config: LogsiftConfig, registry: FactoryRegistr
   await new Promise<void>((resolve) => keptFile.end(resolve));
   const store = offline.store;
   const db = store.get();
-  const anomalies = db.anomalies().map((a) => ({ kind: a.kind, service: a.service, pattern_id: a.pattern, start: a.start, end: a.end, observed: a.observed, expected: a.expected, score: a.score, error: a.error === 1 }));
+  const anomalies = db.anomalies().map((a) => ({ kind: a.kind, service: a.service, pattern_id: a.pattern, start: a.start, detected: a.detected, end: a.end, closed: a.closed, observed: a.observed, expected: a.expected, score: a.score, error: a.error === 1 }));
   writeFileSync(path.join(out, 'anomalies.jsonl'), anomalies.map((a) => JSON.stringify(a)).join('\n') + (anomalies.length ? '\n' : ''));
   const ledger = db.ledger();
   writeFileSync(path.join(out, 'ledger.jsonl'), ledger.map((r) => JSON.stringify(r)).join('\n') + (ledger.length ? '\n' : ''));

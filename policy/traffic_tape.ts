@@ -165,8 +165,8 @@ export interface OpenAnomaly {
 
 /**
  * The one port the sampler offers the tuner (daemon-wide): its recent traffic, statistics and policies, and
- * a replay of itself over the tape with a candidate policy. The tuner imports this module, never the
- * sampler's.
+ * a replay of itself over the tape with a candidate policy; and the alerts their evidence. The tuner and the
+ * alerts import this module, never the sampler's.
  */
 export interface SamplerTraffic {
   tape: TapeReader;
@@ -186,8 +186,15 @@ export interface SamplerTraffic {
   services(): string[];
   /** Calls `listener` with the ledger's completed windows each time the sampler flushes them; returns the unsubscribe. */
   onLedger(listener: (rows: readonly LedgerWindowRow[]) => void): () => void;
+  /** Lines kept while anomalies were open, and resource changes: what alerts show with their numbers. */
+  evidence?(): AlertEvidenceView;
   /** Templates known besides the store's catalog (a gateway's: what its sidecars reported). */
   templates?(service: string): ReadonlyMap<string, string>;
+}
+
+export interface AlertEvidenceView {
+  lines(service: string, pattern: string, max: number): Array<{ at: number; severity: string; body: string; trace_id: string; how: 'kept' | 'retro' }>;
+  changes(service: string, since: number): Array<{ kind: 'resource'; key: string; from: string | null; to: string; at: number }>;
 }
 
 export const SAMPLER_TRAFFIC = new SharedKey<SamplerTraffic>('sampler traffic');

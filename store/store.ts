@@ -68,7 +68,9 @@ CREATE TABLE IF NOT EXISTS anomalies (
   observed REAL NOT NULL,
   expected REAL NOT NULL,
   score REAL NOT NULL,
-  error INTEGER NOT NULL DEFAULT 0
+  error INTEGER NOT NULL DEFAULT 0,
+  detected INTEGER,
+  closed INTEGER
 );
 CREATE TABLE IF NOT EXISTS policy_versions (
   service TEXT NOT NULL,
@@ -265,7 +267,11 @@ export interface AnomalyRow {
   service: string;
   pattern: string;
   start: number;
+  /** When it was found; null in a store written before this was kept. */
+  detected: number | null;
   end: number | null;
+  /** When it was closed (after the hysteresis past `end`); null while open. */
+  closed: number | null;
   observed: number;
   expected: number;
   score: number;
@@ -344,9 +350,9 @@ export class Store {
         boosted = boosted + excluded.boosted, bytes_boosted = bytes_boosted + excluded.bytes_boosted,
         wire_bytes_seen = wire_bytes_seen + excluded.wire_bytes_seen, wire_bytes_kept = wire_bytes_kept + excluded.wire_bytes_kept,
         wire_bytes_boosted = wire_bytes_boosted + excluded.wire_bytes_boosted, errors_seen = errors_seen + excluded.errors_seen, errors_kept = errors_kept + excluded.errors_kept`);
-    this.#upsertAnomaly = this.#db.prepare(`INSERT INTO anomalies (id, kind, service, pattern, start, end, observed, expected, score, error)
-      VALUES (@id, @kind, @service, @pattern, @start, @end, @observed, @expected, @score, @error)
-      ON CONFLICT (id) DO UPDATE SET end = excluded.end, observed = excluded.observed, expected = excluded.expected, score = excluded.score`);
+    this.#upsertAnomaly = this.#db.prepare(`INSERT INTO anomalies (id, kind, service, pattern, start, detected, end, closed, observed, expected, score, error)
+      VALUES (@id, @kind, @service, @pattern, @start, @detected, @end, @closed, @observed, @expected, @score, @error)
+      ON CONFLICT (id) DO UPDATE SET end = excluded.end, closed = excluded.closed, observed = excluded.observed, expected = excluded.expected, score = excluded.score`);
     this.#upsertAlias = this.#db.prepare('INSERT INTO pattern_aliases (old_id, new_id) VALUES (?, ?) ON CONFLICT (old_id) DO UPDATE SET new_id = excluded.new_id');
     this.#deleteAlias = this.#db.prepare('DELETE FROM pattern_aliases WHERE old_id = ?');
     this.#deleteRetiredPattern = this.#db.prepare('DELETE FROM patterns WHERE id = ?');
@@ -360,6 +366,7 @@ export class Store {
     }
     const anomalyColumns = new Set(this.#db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('anomalies')").all().map((c) => c.name));
     if (!anomalyColumns.has('error')) this.#db.exec('ALTER TABLE anomalies ADD COLUMN error INTEGER NOT NULL DEFAULT 0');
+    for (const column of ['detected', 'closed']) if (!anomalyColumns.has(column)) this.#db.exec(`ALTER TABLE anomalies ADD COLUMN ${column} INTEGER`);
   }
 
   /** Committed (and synced per the policy) when this returns. */
@@ -467,7 +474,7 @@ export class Store {
   }
 
   anomalies(): AnomalyRow[] {
-    return this.#db.prepare<[], AnomalyRow>('SELECT id, kind, service, pattern, start, end, observed, expected, score, error FROM anomalies ORDER BY start, id').all();
+    return this.#db.prepare<[], AnomalyRow>('SELECT id, kind, service, pattern, start, detected, end, closed, observed, expected, score, error FROM anomalies ORDER BY start, id').all();
   }
 
   /** The ledger summed per UTC day (and service) over windows starting in [from, to): what insights bill. */

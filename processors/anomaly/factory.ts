@@ -85,6 +85,7 @@ class AnomalyProcessor implements Processor {
   #tracker: AnomalyTracker | undefined;
   #evaluatedWindow = Number.NEGATIVE_INFINITY;
   #windowsJudged = 0;
+  #windowTimer: unknown;
 
   constructor(
     private readonly settings: ProcessorSettings,
@@ -111,7 +112,7 @@ class AnomalyProcessor implements Processor {
     this.evaluateUpTo(now);
     const current = Math.floor(now / this.#stats.windowMs) * this.#stats.windowMs;
     const elapsed = (now - current) / this.#stats.windowMs;
-    this.#tracker.applyEarly(current, this.#detector!.judgeEarly(this.#stats.takeTouched(), current, this.#windowsJudged > this.config.warmup_windows, elapsed));
+    this.#tracker.applyEarly(current, this.#detector!.judgeEarly(this.#stats.takeTouched(), current, this.#windowsJudged > this.config.warmup_windows, elapsed), now);
     return batch;
   }
 
@@ -125,13 +126,13 @@ class AnomalyProcessor implements Processor {
     stats.advance(time);
     const completed = current - windowMs;
     this.#windowsJudged += 1;
-    this.#tracker!.apply(completed, this.#detector!.judge(stats.series(), completed, this.#windowsJudged > this.config.warmup_windows));
+    this.#tracker!.apply(completed, this.#detector!.judge(stats.series(), completed, this.#windowsJudged > this.config.warmup_windows), time);
     this.#evaluatedWindow = completed;
   }
 
   #save(anomaly: Anomaly): void {
     try {
-      this.settings.store.get().saveAnomaly({ ...anomaly, end: anomaly.end ?? null, error: anomaly.error ? 1 : 0 });
+      this.settings.store.get().saveAnomaly({ ...anomaly, end: anomaly.end ?? null, closed: anomaly.closed ?? null, error: anomaly.error ? 1 : 0 });
     } catch (error) {
       this.settings.logger.error({ err: error }, 'could not save an anomaly');
     }
@@ -141,7 +142,7 @@ class AnomalyProcessor implements Processor {
     this.settings.events.publish({
       name,
       timestamp,
-      properties: { anomaly_id: a.id, kind: a.kind, service: a.service, pattern_id: a.pattern, start: a.start, end: a.end ?? null, observed: a.observed, expected: a.expected, score: a.score, error: a.error },
+      properties: { anomaly_id: a.id, kind: a.kind, service: a.service, pattern_id: a.pattern, start: a.start, detected: a.detected, end: a.end ?? null, closed: a.closed ?? null, observed: a.observed, expected: a.expected, score: a.score, error: a.error },
     });
   }
 
@@ -165,10 +166,25 @@ class AnomalyProcessor implements Processor {
         this.#publish('logsift anomaly closed', a, a.end ?? a.start);
       },
     });
+    if (this.config.time === 'arrival') this.#judgeAtWindowEnds();
+  }
+
+  /**
+   * On arrival time, every window is judged as it ends, traffic or not: a service gone quiet sends nothing
+   * that would make it judged, and a finding from a window in progress is announced only once judged whole.
+   */
+  #judgeAtWindowEnds(): void {
+    const { clock } = this.settings;
+    const windowMs = this.#stats!.windowMs;
+    this.#windowTimer = clock.setTimeout(() => {
+      this.evaluateUpTo(clock.now());
+      this.#judgeAtWindowEnds();
+    }, windowMs - (clock.now() % windowMs));
   }
 
   async shutdown(): Promise<void> {
-    for (const a of this.#tracker?.open() ?? []) this.#save(a);
+    if (this.#windowTimer !== undefined) this.settings.clock.clearTimeout(this.#windowTimer);
+    for (const a of this.#tracker?.announced() ?? []) this.#save(a);
   }
 }
 

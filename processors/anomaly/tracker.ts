@@ -1,6 +1,10 @@
 // Anomalies as they live: a finding opens one (or raises an open one of the same kind, service and pattern —
 // no duplicates while open); it closes after `closeAfter` windows in a row without a finding (hysteresis, so
 // a flapping rate does not open and close every window).
+//
+// A finding from the window in progress (applyEarly) opens one provisionally: the sampler boosts at once, but
+// nothing is announced (no `opened` event, no alert, no row) until the window's end bears it out; when it does
+// not — the part of the window looked like a spike, the whole did not — it is withdrawn without a word.
 import type { AnomalyKind, Finding } from './detector.js';
 
 export interface Anomaly {
@@ -9,8 +13,12 @@ export interface Anomaly {
   service: string;
   pattern: string;
   start: number;
+  /** When the window's end bore it out (the processor's time: the clock, or record time). */
+  detected: number;
   /** Set when closed: the end of the last anomalous window. */
   end: number | undefined;
+  /** Set when closed: when the quiet windows that close it were judged (`end` plus the hysteresis). */
+  closed: number | undefined;
   observed: number;
   expected: number;
   score: number;
@@ -25,7 +33,7 @@ export interface TrackerEvents {
 }
 
 export class AnomalyTracker {
-  readonly #open = new Map<string, { anomaly: Anomaly; quiet: number; lastWindow: number }>();
+  readonly #open = new Map<string, { anomaly: Anomaly; quiet: number; lastWindow: number; confirmed: boolean }>();
 
   constructor(
     private readonly windowMs: number,
@@ -33,15 +41,21 @@ export class AnomalyTracker {
     private readonly events: TrackerEvents = {},
   ) {}
 
-  /** Applies one evaluated window's findings. */
-  apply(windowStart: number, findings: readonly Finding[]): void {
+  /** Applies one evaluated window's findings, judged at `at`. */
+  apply(windowStart: number, findings: readonly Finding[], at = windowStart + this.windowMs): void {
     const seen = new Set<string>();
-    for (const f of findings) seen.add(this.#note(windowStart, f));
+    for (const f of findings) seen.add(this.#note(windowStart, f, at, true));
     for (const [key, open] of this.#open) {
       if (seen.has(key)) continue;
+      if (!open.confirmed) {
+        // Found early in this window, not at its end: withdrawn (one opened early in a later window waits).
+        if (open.lastWindow <= windowStart) this.#open.delete(key);
+        continue;
+      }
       open.quiet += 1;
       if (open.quiet >= this.closeAfter) {
         open.anomaly.end = open.lastWindow + this.windowMs;
+        open.anomaly.closed = at;
         this.#open.delete(key);
         this.events.closed?.(open.anomaly);
       }
@@ -52,16 +66,21 @@ export class AnomalyTracker {
    * Findings from the window in progress: they open (or refresh) anomalies now; closing waits for whole
    * windows. The same finding at the window's end then counts that window once.
    */
-  applyEarly(windowStart: number, findings: readonly Finding[]): void {
-    for (const f of findings) this.#note(windowStart, f);
+  applyEarly(windowStart: number, findings: readonly Finding[], at: number): void {
+    for (const f of findings) this.#note(windowStart, f, at, false);
   }
 
-  /** Opens an anomaly for a finding, or refreshes the open one; returns its key. */
-  #note(windowStart: number, f: Finding): string {
+  /** Opens an anomaly for a finding (announced once `confirmed`), or refreshes the open one; returns its key. */
+  #note(windowStart: number, f: Finding, at: number, confirmed: boolean): string {
     const key = `${f.kind}\u0000${f.service}\u0000${f.pattern}`;
     const open = this.#open.get(key);
     if (open) {
       open.quiet = 0;
+      if (confirmed && !open.confirmed) {
+        open.confirmed = true;
+        open.anomaly.detected = at;
+        this.events.opened?.(open.anomaly);
+      }
       if (open.lastWindow !== windowStart) open.anomaly.windows += 1;
       open.lastWindow = windowStart;
       if (f.score > open.anomaly.score) Object.assign(open.anomaly, { observed: f.observed, expected: f.expected, score: f.score });
@@ -73,20 +92,28 @@ export class AnomalyTracker {
       service: f.service,
       pattern: f.pattern,
       start: windowStart,
+      detected: at,
       end: undefined,
+      closed: undefined,
       observed: f.observed,
       expected: f.expected,
       score: f.score,
       windows: 1,
       error: f.error,
     };
-    this.#open.set(key, { anomaly, quiet: 0, lastWindow: windowStart });
-    this.events.opened?.(anomaly);
+    this.#open.set(key, { anomaly, quiet: 0, lastWindow: windowStart, confirmed });
+    if (confirmed) this.events.opened?.(anomaly);
     return key;
   }
 
+  /** The open anomalies the sampler acts on: those found early and not yet borne out too. */
   open(): Anomaly[] {
     return [...this.#open.values()].map((o) => o.anomaly);
+  }
+
+  /** The open anomalies announced (borne out by a window's end). */
+  announced(): Anomaly[] {
+    return [...this.#open.values()].filter((o) => o.confirmed).map((o) => o.anomaly);
   }
 
   /**

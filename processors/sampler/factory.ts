@@ -35,6 +35,7 @@ import { replayPolicy } from './replay.js';
 import { RetroBuffer } from './retro_buffer.js';
 import { SAMPLE_COUNT_ATTRIBUTE, SAMPLE_RATE_ATTRIBUTE, SAMPLE_REASON_ATTRIBUTE } from './sample_attributes.js';
 import { traceDraw } from './trace_hash.js';
+import { AlertEvidence, CHANGE_KEYS, evidenceLine } from './alert_evidence.js';
 import { SAMPLER_TRAFFIC, TrafficTape } from '../../policy/traffic_tape.js';
 import { samplerMetrics } from './metrics.js';
 
@@ -76,6 +77,7 @@ class Sampler implements Processor {
   /** The policy board's generation the compiled policies were built at. */
   #boardGeneration = -1;
   #flushedAnomalies = new Set<string>();
+  readonly #evidence = new AlertEvidence();
   readonly #ledgerListeners = new Set<(rows: readonly LedgerRow[]) => void>();
   #latest = 0;
   #timer: unknown;
@@ -125,6 +127,7 @@ class Sampler implements Processor {
       },
       configuredPolicy: (service) => servicePolicy(this.config, service),
       services: () => [...this.#ledger.services()],
+      evidence: () => this.#evidence,
       onLedger: (listener) => {
         this.#ledgerListeners.add(listener);
         return () => this.#ledgerListeners.delete(listener);
@@ -180,8 +183,13 @@ class Sampler implements Processor {
     this.#flushedAnomalies = new Set(open.map((a) => a.id));
     if (held.length === 0) return undefined;
     const batch = LogBatch.fromHeld(held, IGNORED_ACK);
+    const patternKey = this.config.pattern_attribute;
+    const arrival = this.settings.clock.now();
     for (const group of batch.groups()) {
+      const service = group.resource.serviceName ?? 'unknown_service';
       for (const record of group.records) {
+        const pattern = record.attributes.get(patternKey);
+        this.#evidence.line(service, typeof pattern === 'string' ? pattern : '', evidenceLine(record, this.#time(record, arrival), 'retro'));
         // Already represented by the kept records' rates and counts: standing for no one keeps estimates exact.
         if (this.config.attributes.sample_rate) record.attributes.set(SAMPLE_RATE_ATTRIBUTE, 0);
         record.attributes.set(SAMPLE_COUNT_ATTRIBUTE, 0);
@@ -249,6 +257,9 @@ class Sampler implements Processor {
     // enter with the probability that keeps about one ring's worth per retro window, spread over the window.
     const hold = retro && this.#anomalies ? (held: HeldRecord) => (lastAdmit >= 1 || Math.random() < lastAdmit) && retro.add(lastService, lastPattern, held, lastTime) : undefined;
     const tape = this.#tape;
+    const anomalies = this.#anomalies;
+    const evidence = this.#evidence;
+    for (const group of batch.groups()) this.#noteResource(group, arrival);
     const result = batch.filter((record: LogRecordView, group: RecordGroup) => {
       const service = group.resource.serviceName ?? 'unknown_service';
       const patternValue = record.attributes.get(patternKey);
@@ -277,6 +288,7 @@ class Sampler implements Processor {
         if (withReason) record.attributes.set(SAMPLE_REASON_ATTRIBUTE, decision.reason);
         entry.pending[classIndex] = 0;
         this.#ledger.noteSent(entry, record.sentBytes, decision.reason === 'boost');
+        if (anomalies?.isOpenFor(service, pattern)) evidence.line(service, pattern, evidenceLine(record, time, 'kept'));
         return true;
       }
       if (!dryRun) {
@@ -292,6 +304,17 @@ class Sampler implements Processor {
     if (tape && this.#anomalies) tape.noteAnomalies(this.#anomalies.open(), this.#latest);
     for (const [decision, n] of tally) this.#decisions.inc({ processor: this.settings.id, decision }, n);
     return result;
+  }
+
+  /** A group's resource values that name a release or a deployment (what an alert says changed before it). */
+  #noteResource(group: RecordGroup, arrival: number): void {
+    const service = group.resource.serviceName ?? 'unknown_service';
+    const first = group.records[0];
+    const at = first ? this.#time(first, arrival) : arrival;
+    for (const key of CHANGE_KEYS) {
+      const value = group.resource.attributes.get(key);
+      if (typeof value === 'string' && value !== '') this.#evidence.resource(service, key, value, at);
+    }
   }
 
   #flushLedger(all: boolean): void {

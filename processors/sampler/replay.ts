@@ -77,7 +77,7 @@ export async function replayPolicy(samplerFactory: ProcessorFactory<SamplerConfi
     isOpenFor: (service, pattern) => anomalies.some((a) => a.service === service && (a.pattern === pattern || a.pattern === '') && openNow(a)),
     // The tape keeps no counts of an anomaly: its whole pattern is boosted while one was open on it.
     boostFor: (service, pattern) => (anomalies.some((a) => a.service === service && a.pattern === pattern && openNow(a)) ? { kind: 'whole' as const } : undefined),
-    open: () => anomalies.filter(openNow).map((a) => ({ ...a, kind: a.kind as Anomaly['kind'], observed: 0, expected: 0, score: 0, windows: 0, error: a.kind === 'error_ratio' })),
+    open: () => anomalies.filter(openNow).map((a) => ({ ...a, kind: a.kind as Anomaly['kind'], detected: a.start, closed: a.end, observed: 0, expected: 0, score: 0, windows: 0, error: a.kind === 'error_ratio' })),
   });
   const config = {
     ...samplerFactory.defaultConfig(),

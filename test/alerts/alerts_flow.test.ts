@@ -25,7 +25,7 @@ describe('alerts from traffic', { timeout: 60_000 }, () => {
     slack = await slackStandIn();
     pagerduty = await pagerDutyStandIn();
     daemon = await startDaemon(
-      alertsDaemonConfig(['group_wait: 10s', `slack: [{ name: ops, url: "${slack.url}" }]`, `pagerduty: [{ name: oncall, routing_key: R0UT1NGKEY0123456789ABCDEFGHIJKL, url: "${pagerduty.url}" }]`], '{ catalog: { flush_interval: 5s } }'),
+      alertsDaemonConfig(['group_wait: 10s', 'links: { pattern: "https://eu.posthog.com/project/7/logs?pattern={pattern_id}&service={service}" }', `slack: [{ name: ops, url: "${slack.url}" }]`, `pagerduty: [{ name: oncall, routing_key: R0UT1NGKEY0123456789ABCDEFGHIJKL, url: "${pagerduty.url}" }]`], '{ catalog: { flush_interval: 5s } }'),
       { clock },
     );
   });
@@ -36,8 +36,9 @@ describe('alerts from traffic', { timeout: 60_000 }, () => {
   });
 
   it('pages once for a spike, lists it, and resolves it when the spike is over', async () => {
-    // A steady pattern for ten windows, then twenty times as much: judged early, as the batch arrives.
+    // A steady pattern for ten windows, then twenty times as much, announced when its window ends; then as usual.
     await steadyThenSpike(daemon, fake);
+    await send(40, 11);
     const listing = await until('the spike is an open alert', async () => (await (await api('')).json()) as { open: Array<{ id: string; status: string; findings: Array<{ kind: string }> }> }, (l) => l.open.length === 1);
     assert.deepEqual(listing.open[0]!.findings.map((f) => f.kind), ['spike']);
     assert.equal(slack.received.length, 0, 'nothing before group_wait');
@@ -46,9 +47,20 @@ describe('alerts from traffic', { timeout: 60_000 }, () => {
     assert.deepEqual([...slack.violations, ...pagerduty.violations], []);
     assert.match(slack.received[0]!.text, /^\[FIRING:error\] checkout: spike on 1 pattern$/);
     assert.match(slack.received[0]!.blocks[1]!.text.text, /spike on pattern [0-9a-f]{16} `order <\*> placed in <\*> ms` since .*: 800 per window/, 'the pattern\'s template comes with it');
+    // With it: the lines kept while it was open, the release just before it, and where to see the pattern.
+    const slackText = slack.received[0]!.blocks.map((b) => b.text.text).join('\n');
+    assert.match(slackText, /\n {4}`\S+ INFO order 1[01]\d{4} placed in \d+ ms`/, 'sample lines under the finding');
+    assert.match(slackText, /• service\.version became 1\.5\.0 \(was 1\.4\.0\) at \S+, 1 min before/);
+    assert.match(slackText, /<https:\/\/eu\.posthog\.com\/project\/7\/logs\?pattern=[0-9a-f]{16}&service=checkout\|see the pattern>/);
     assert.equal(pagerduty.received[0]!.event_action, 'trigger');
-    const firing = (await (await api(`/${listing.open[0]!.id}`)).json()) as { status: string; notifications: number };
+    assert.match(pagerduty.received[0]!.links![0]!.href, /^https:\/\/eu\.posthog\.com\/project\/7\/logs\?pattern=[0-9a-f]{16}&service=checkout$/);
+    const details = pagerduty.received[0]!.payload!.custom_details as { changes_before: Array<{ kind: string; key: string; to: string }>; findings: Array<{ sample_lines: unknown[] }> };
+    assert.deepEqual(details.changes_before.map((c) => [c.kind, c.key, c.to]), [['resource', 'service.version', '1.5.0']]);
+    assert.equal(details.findings[0]!.sample_lines.length, 3);
+    const firing = (await (await api(`/${listing.open[0]!.id}`)).json()) as { status: string; notifications: number; explanation: { status: string; causes: Array<{ evidence: string[] }> } };
     assert.deepEqual([firing.status, firing.notifications], ['firing', 1]);
+    // The built-in author names the release as the probable cause, resting on the change and the finding.
+    assert.deepEqual([firing.explanation.status, firing.explanation.causes[0]!.evidence], ['explained', ['C1', 'F1']]);
 
     const snoozed = await api(`/${listing.open[0]!.id}/snooze`, { method: 'POST', body: JSON.stringify({ duration: '1h', created_by: 'sre' }) });
     assert.equal(snoozed.status, 201);
@@ -57,9 +69,9 @@ describe('alerts from traffic', { timeout: 60_000 }, () => {
 
     // Back to normal: the finding closes after its quiet windows, and the alert resolves.
     await fake.tickAsync(W - 11_000);
-    for (let window = 11; window < 15; window++) {
-      await fake.tickAsync(W);
+    for (let window = 12; window < 15; window++) {
       await send(40, window);
+      await fake.tickAsync(W);
     }
     await fake.tickAsync(2_000);
     await until('PagerDuty got the resolve', () => pagerduty.received.length, (n) => n === 2);
@@ -93,8 +105,7 @@ describe('alerts in quiet hours', { timeout: 60_000 }, () => {
 
   it('holds an alert until the quiet hours end, and sends it then, as it stands', async () => {
     // A spike from 00:10 that lasts past the quiet hours.
-    await steadyThenSpike(daemon, fake);
-    await fake.tickAsync(W);
+    await steadyThenSpike(daemon, fake); // 00:11, the spike announced
     await send(800, 11);
     await fake.tickAsync(50_000); // 00:11:50
     const open = (await (await fetch(`http://127.0.0.1:${daemon.telemetryPort}/api/v1/alerts`)).json()) as { open: Array<{ status: string }> };

@@ -18,8 +18,8 @@ const context: ExplanationContext = {
   severity: 'critical',
   opened_at: '2026-12-03T12:00:00.000Z',
   findings: [
-    { id: 'F1', kind: 'error_ratio', pattern_id: null, template: null, since: '2026-12-03T12:00:00.000Z', observed: 400, expected: 20, error_records: true },
-    { id: 'F2', kind: 'spike', pattern_id: '8d44b9c0a1b2c3d4', template: 'payment <*> declined by the bank', since: '2026-12-03T12:00:00.000Z', observed: 380, expected: 15, error_records: true },
+    { id: 'F1', kind: 'error_ratio', pattern_id: null, template: null, since: '2026-12-03T12:00:00.000Z', observed: 400, expected: 20, error_records: true, lines: [] },
+    { id: 'F2', kind: 'spike', pattern_id: '8d44b9c0a1b2c3d4', template: 'payment <*> declined by the bank', since: '2026-12-03T12:00:00.000Z', observed: 380, expected: 15, error_records: true, lines: [{ id: 'F2.L1', severity: 'ERROR', text: 'payment 7731 declined by the bank', brought_back: false }] },
   ],
   changes_before: [{ id: 'C1', kind: 'policy change', version: 4, minutes_before: 12 }],
 };

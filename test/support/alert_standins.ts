@@ -106,6 +106,7 @@ export interface PagerDutyEvent {
   event_action: 'trigger' | 'acknowledge' | 'resolve';
   dedup_key?: string;
   payload?: { summary: string; source: string; severity: string; timestamp?: string; component?: string; group?: string; class?: string; custom_details?: unknown };
+  links?: Array<{ href: string; text?: string }>;
 }
 
 /** PagerDuty Events API v2: 32-character routing key, actions, dedup_key ≤ 255, trigger payload's required fields; 202. */
@@ -124,6 +125,7 @@ export function pagerDutyStandIn(): Promise<StandIn<PagerDutyEvent>> {
         if (typeof p.source !== 'string' || p.source === '') return invalid('payload.source is required');
         if (!['critical', 'error', 'warning', 'info'].includes(p.severity)) return invalid('payload.severity must be critical, error, warning or info');
         if (p.timestamp !== undefined && Number.isNaN(Date.parse(p.timestamp))) return invalid('payload.timestamp');
+        if (e.links !== undefined && (!Array.isArray(e.links) || e.links.some((l) => typeof l?.href !== 'string' || (l.text !== undefined && typeof l.text !== 'string')))) return invalid('links must be [{href, text}]');
       }
       return { ok: true, value: e as PagerDutyEvent };
     },

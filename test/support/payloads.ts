@@ -32,10 +32,10 @@ export function sampleRequest(records = 5): PbExportRequest {
 }
 
 /** `n` INFO lines of one pattern ("order <n> placed in <ms> ms") from service checkout; `seed` keeps the numbers apart. */
-export function checkoutOrders(n: number, seed: number): Buffer {
+export function checkoutOrders(n: number, seed: number, version?: string): Buffer {
   const request = ExportLogsServiceRequest.fromObject({
     resourceLogs: [{
-      resource: { attributes: [{ key: 'service.name', value: { stringValue: 'checkout' } }] },
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: 'checkout' } }, ...(version ? [{ key: 'service.version', value: { stringValue: version } }] : [])] },
       scopeLogs: [{ logRecords: Array.from({ length: n }, (_, i) => ({ severityNumber: 9, severityText: 'INFO', body: { stringValue: `order ${seed * 10_000 + i} placed in ${i % 90} ms` } })) }],
     }],
   }) as unknown as PbExportRequest;

@@ -52,4 +52,27 @@ describe('anomaly processor', () => {
     const opened = await anomalyMetrics(settings.telemetry).opened.get();
     assert.deepEqual(opened.values.map((v) => [v.labels.kind, v.value]), [['spike', 1]]);
   });
+
+  it('judges each window as it ends on arrival time, traffic or not: a pattern that stops is found without another record', async () => {
+    const { fake, clock } = fakeClock();
+    fake.setSystemTime(Math.ceil(fake.now / 60_000) * 60_000);
+    const shared = new PipelineShared();
+    const stats = rateStatsProcessorFactory.create(testProcessorSettings('ratestats', { clock, shared }), configFor(rateStatsProcessorFactory, { window: '1m' }));
+    const settings = testProcessorSettings('anomaly', { clock, shared });
+    const detector = anomalyProcessorFactory.create(settings, anomalyProcessorFactory.defaultConfig());
+    await stats.start();
+    await detector.start();
+    const input = new Subject<LogBatch>();
+    input.pipe(stats.operator, detector.operator).subscribe();
+    const view = shared.lookup(ANOMALIES)!;
+    for (let m = 0; m < 12; m++) {
+      input.next(batchOf(Array.from({ length: 200 }, (_, i) => ({ body: `GET /x ${i}`, pattern: 'get' }))));
+      fake.tick(60_000);
+    }
+    // Nothing more arrives: the next window's end alone finds it.
+    fake.tick(60_000);
+    assert.deepEqual(view.open().map((a) => [a.kind, a.detected]), [['drop', fake.now]]);
+    await detector.shutdown();
+    assert.deepEqual(settings.store.get().anomalies().map((a) => a.kind), ['drop']);
+  });
 });

@@ -200,6 +200,32 @@ describe('anomaly detector', () => {
     assert.equal(tracker.open().length, 0);
   });
 
+  it('a finding from the window in progress boosts at once and is announced only when the window\'s end bears it out', () => {
+    const events: string[] = [];
+    const tracker = new AnomalyTracker(W, 2, {
+      opened: (a: Anomaly) => events.push(`open ${a.kind} ${a.pattern} found ${a.detected}`),
+      closed: (a: Anomaly) => events.push(`close ${a.kind} ${a.pattern}`),
+    });
+    const f = (pattern: string): Finding => ({ kind: 'spike', service: 'api', pattern, windowStart: 0, observed: 100, expected: 10, score: 10, error: false });
+    tracker.applyEarly(0, [f('real'), f('clump')], W / 4);
+    assert.ok(tracker.boostFor('api', 'real') && tracker.boostFor('api', 'clump'), 'both boosted from the early finding');
+    assert.deepEqual(events, [], 'nothing announced before the window ends');
+    assert.deepEqual(tracker.announced(), []);
+    // The window's end finds the real spike only: the clump's early finding is withdrawn without a word.
+    tracker.apply(0, [f('real')], W + 5);
+    assert.deepEqual(events, [`open spike real found ${W + 5}`]);
+    assert.equal(tracker.boostFor('api', 'clump'), undefined);
+    assert.deepEqual(tracker.open().map((a) => a.pattern), ['real']);
+    // One found early in a later window waits for that window's end, not an earlier one's.
+    tracker.applyEarly(2 * W, [f('next')], 2 * W + W / 2);
+    tracker.apply(W, [f('real')], 2 * W);
+    assert.ok(tracker.boostFor('api', 'next'));
+    tracker.apply(2 * W, [f('next')], 3 * W);
+    tracker.apply(3 * W, [], 4 * W);
+    tracker.apply(4 * W, [], 5 * W);
+    assert.deepEqual(events, [`open spike real found ${W + 5}`, `open spike next found ${3 * W}`, 'close spike real', 'close spike next']);
+  });
+
   it('boosts what an anomaly is about: the excess of a spike, a new pattern whole, nothing for a service-wide surge', () => {
     const tracker = new AnomalyTracker(W, 2);
     const finding = (kind: Finding['kind'], pattern: string): Finding => ({ kind, service: 'api', pattern, windowStart: 0, observed: 100, expected: 10, score: 10, error: kind === 'error_ratio' });
