@@ -36,6 +36,11 @@ export interface Finding {
   samples?: SampleLine[];
   /** Where to see the pattern (the `links.pattern` template filled in). */
   link?: string;
+  /**
+   * Set on a finding restored after a restart: the detector that found it is gone, so it closes at this time
+   * (as of the restart) unless the restarted detector finds its service again meanwhile.
+   */
+  restoredUntil?: number;
 }
 
 export interface SampleLine {
@@ -102,6 +107,8 @@ export class AlertEngine {
   readonly #byFinding = new Map<string, Alert>();
   /** (service, pattern) → when a new-pattern finding on it opened, for an hour: its going away is no outage. */
   readonly #newPatterns = new Map<string, number>();
+  /** Counts every change to the alerts (what the extension saves when it moved). */
+  #revision = 0;
 
   constructor(
     private readonly options: EngineOptions,
@@ -112,6 +119,7 @@ export class AlertEngine {
   opened(finding: Finding, now: number): void {
     for (const [key, at] of this.#newPatterns) if (at < now - NEW_PATTERN_MEMORY_MS) this.#newPatterns.delete(key);
     if (finding.kind === 'new_pattern') this.#newPatterns.set(groupKeyOf(finding.service, finding.pattern), finding.start);
+    this.#revision += 1;
     const known = this.#byFinding.get(finding.id);
     if (known) {
       Object.assign(known.findings.find((f) => f.id === finding.id)!, finding);
@@ -149,12 +157,45 @@ export class AlertEngine {
     if (!alert) return;
     const held = alert.findings.find((f) => f.id === finding.id)!;
     held.end = finding.end ?? finding.start;
+    this.#revision += 1;
+  }
+
+  get revision(): number {
+    return this.#revision;
+  }
+
+  /**
+   * Alerts saved before a restart: the open ones open again, as notified, each finding closing after
+   * `graceMs` (as of the restart) unless its service is found again by then; the resolved ones listed.
+   */
+  restore(alerts: readonly Alert[], now: number, graceMs: number): void {
+    for (const alert of alerts) {
+      if (alert.status === 'resolved') {
+        this.#resolved.push(alert);
+        continue;
+      }
+      for (const f of alert.findings) {
+        if (f.end !== null) continue;
+        f.restoredUntil = now + graceMs;
+        this.#byFinding.set(f.id, alert);
+      }
+      this.#open.set(alert.groupKey, alert);
+    }
+    this.#resolved.sort((a, b) => (a.resolvedAt ?? 0) - (b.resolvedAt ?? 0));
+    this.#resolved.splice(0, Math.max(0, this.#resolved.length - this.options.keepResolved));
+    this.#revision += 1;
   }
 
   /** What is due at `now`: notifications to send, in the order they became due. */
   tick(now: number): Notification[] {
     const out: Notification[] = [];
     for (const [key, alert] of this.#open) {
+      for (const f of alert.findings) {
+        if (f.end === null && f.restoredUntil !== undefined && now >= f.restoredUntil) {
+          f.end = f.restoredUntil;
+          this.#revision += 1;
+        }
+      }
       const counted = this.#counted(alert, now);
       const allClosed = alert.findings.every((f) => f.end !== null);
       if (allClosed) {
@@ -162,6 +203,7 @@ export class AlertEngine {
         for (const f of alert.findings) this.#byFinding.delete(f.id);
         alert.status = 'resolved';
         alert.resolvedAt = now;
+        this.#revision += 1;
         this.#resolved.push(alert);
         if (this.#resolved.length > this.options.keepResolved) this.#resolved.shift();
         // Only what was announced is resolved: an alert nobody heard of closes quietly.
@@ -221,6 +263,7 @@ export class AlertEngine {
   }
 
   #notify(alert: Alert, reason: Notification['reason'], now: number): Notification {
+    this.#revision += 1;
     alert.notifiedAt = now;
     alert.changedSinceNotified = false;
     alert.notifications += 1;

@@ -27,6 +27,11 @@ export interface AlertsConfig {
   /** Notifications held while one of these is on (Alertmanager's mute time intervals). */
   quiet_hours: { intervals: QuietInterval[]; time_zone: string; hold_critical: boolean };
   keep_resolved: number;
+  /**
+   * After a restart, open alerts are restored as they were notified; the detector that found them starts
+   * afresh, so each restored finding closes after this unless its service is found again within it.
+   */
+  restored_grace: Duration;
   max_silences: number;
   /** Links in alerts point here (the telemetry server as the people paged can reach it). */
   external_url: string;
@@ -93,6 +98,7 @@ const schema = {
       },
     },
     keep_resolved: { type: 'integer', minimum: 0 },
+    restored_grace: DURATION_SCHEMA,
     max_silences: { type: 'integer', minimum: 1 },
     external_url: { type: 'string' },
     links: { type: 'object', additionalProperties: false, properties: { pattern: { type: 'string', pattern: '^(https?://.*)?$' } } },
@@ -159,6 +165,7 @@ export function defaultAlertsConfig(): AlertsConfig {
     new_patterns: 'errors',
     quiet_hours: { intervals: [], time_zone: 'UTC', hold_critical: false },
     keep_resolved: 200,
+    restored_grace: duration('15m'),
     max_silences: 1000,
     external_url: '',
     links: { pattern: '' },

@@ -3,7 +3,8 @@
 // resolve is never replaced. Requests are spaced by the destination's least interval, retried with backoff
 // (or after the service's Retry-After) for as long as it takes; a destination whose requests keep failing —
 // refused for good, or failing for longer than `broken_after` — is marked broken (a metric and the API say
-// so) and is still retried. Every attempt's outcome goes in a bounded delivery log.
+// so) and is still retried. Every attempt's outcome goes in a bounded delivery log. What waits is kept (in the
+// store, through `kept`) until it is delivered or refused, so a restart loses none of it.
 import { Backoff } from '../pipeline/backoff.js';
 import type { Clock } from '../pipeline/clock.js';
 import type { Logger } from '../pipeline/logger.js';
@@ -33,6 +34,12 @@ interface Pending {
   attempts: number;
 }
 
+/** Where waiting notifications are kept across a restart. */
+export interface KeptNotifications {
+  save(notification: Notification): void;
+  drop(alertId: string): void;
+}
+
 const LOG_ENTRIES = 1000;
 
 export class Outbox {
@@ -56,6 +63,7 @@ export class Outbox {
     private readonly logger: Logger,
     private readonly log: (entry: DeliveryLogEntry) => void,
     private readonly counted: (outcome: DeliveryLogEntry['outcome']) => void,
+    private readonly kept?: KeptNotifications,
   ) {
     this.#backoff = this.#freshBackoff();
   }
@@ -74,7 +82,16 @@ export class Outbox {
       this.#pending.delete(id);
     }
     this.#pending.set(id, { notification, attempts: 0 });
+    this.#keep(() => this.kept?.save(notification));
     this.#schedule(0);
+  }
+
+  #keep(write: () => void): void {
+    try {
+      write();
+    } catch (error) {
+      this.logger.error({ err: error, destination: this.destination.id }, 'could not keep a waiting alert notification in the store; it waits in memory only');
+    }
   }
 
   #schedule(delayMs: number): void {
@@ -108,7 +125,7 @@ export class Outbox {
     if (this.#stop.signal.aborted) return;
     const current = this.#pending.get(id) === pending;
     if (result.kind === 'delivered') {
-      if (current) this.#pending.delete(id);
+      if (current) this.#done(id);
       this.#logEntry(pending.notification, 'delivered', result.status, null, pending.attempts);
       this.#backoff = this.#freshBackoff();
       if (this.#broken !== null) this.logger.info({ destination: this.destination.id }, 'alert destination delivers again');
@@ -120,7 +137,7 @@ export class Outbox {
     this.#failingSince ??= now;
     if (result.kind === 'failed') {
       // This message will not be taken as it is: dropped (logged); the next may fare better.
-      if (current) this.#pending.delete(id);
+      if (current) this.#done(id);
       this.#logEntry(pending.notification, 'failed', result.status, result.reason, pending.attempts);
       if (result.broken) this.#markBroken(result.reason);
       this.#schedule(result.broken ? this.#backoff.next() : 0);
@@ -129,6 +146,11 @@ export class Outbox {
     this.#logEntry(pending.notification, 'retry', result.status, result.reason, pending.attempts);
     if (now - this.#failingSince >= this.options.brokenAfterMs) this.#markBroken(`failing since ${new Date(this.#failingSince).toISOString()}: ${result.reason}`);
     this.#schedule(result.afterMs ?? this.#backoff.next());
+  }
+
+  #done(id: string): void {
+    this.#pending.delete(id);
+    this.#keep(() => this.kept?.drop(id));
   }
 
   #markBroken(reason: string): void {

@@ -2,6 +2,8 @@
 // become grouped, confirmed, silenced and repeated alerts (alert_engine.ts), sent to Slack, PagerDuty and
 // signed webhooks (destinations.ts) through per-destination outboxes (delivery.ts), and published as
 // `logsift alert fired` / `logsift alert resolved` events for the posthog exporter. Serves alerts_api.ts.
+// Alerts, waiting notifications and silences are kept in the store: a restart resumes them (a firing alert
+// still gets its resolve; nothing waiting for a destination is lost).
 import type { DaemonEvent } from '../pipeline/event_bus.js';
 import type { CreateSettings, Extension, ExtensionFactory } from '../pipeline/component.js';
 import { randomUUID } from 'node:crypto';
@@ -61,6 +63,8 @@ class AlertsExtension implements Extension {
   readonly #policyChanges = new Map<string, { at: number; version: number }>();
   #removeRoute: (() => void) | undefined;
   readonly #metrics;
+  /** The engine's revision last saved to the store. */
+  #savedRevision = -1;
 
   constructor(
     private readonly settings: CreateSettings,
@@ -121,7 +125,13 @@ class AlertsExtension implements Extension {
     } catch (error) {
       settings.logger.error({ err: error }, 'the silences kept from the last run cannot be read; starting without them');
     }
+    this.#restoreAlerts();
     for (const destination of this.#destinations()) {
+      const kind = `outbox:${destination.id}`;
+      const kept = {
+        save: (n: Notification) => settings.store.get().saveAlertState(kind, n.alert.id, JSON.stringify(n)),
+        drop: (alertId: string) => settings.store.get().saveAlertState(kind, alertId, null),
+      };
       this.#outboxes.push(
         new Outbox(
           destination,
@@ -130,8 +140,10 @@ class AlertsExtension implements Extension {
           settings.logger,
           (entry) => this.#log.add(entry),
           (outcome) => this.#metrics.deliveries.inc({ destination: destination.id, outcome }),
+          kept,
         ),
       );
+      this.#restoreOutbox(this.#outboxes.at(-1)!, kind);
     }
     this.#unsubscribe = settings.events.subscribe((event) => {
       if (event.name !== 'logsift anomaly opened' && event.name !== 'logsift anomaly closed') return;
@@ -158,6 +170,41 @@ class AlertsExtension implements Extension {
     this.#schedule();
   }
 
+  /** The alerts saved before a restart, open again (see restored_grace) or listed as resolved. */
+  #restoreAlerts(): void {
+    try {
+      const alerts = this.settings.store.get().alertState('alert').map((row) => JSON.parse(row.json) as Alert);
+      this.#engine.restore(alerts, this.settings.clock.now(), this.config.restored_grace.ms);
+      this.#savedRevision = this.#engine.revision;
+      const open = alerts.filter((a) => a.status !== 'resolved').length;
+      if (open > 0) this.settings.logger.info({ open }, 'alerts open before the restart are open again');
+    } catch (error) {
+      this.settings.logger.error({ err: error }, 'the alerts kept from the last run cannot be read; starting without them');
+    }
+  }
+
+  /** Notifications that waited for a destination when the daemon stopped wait again. */
+  #restoreOutbox(outbox: Outbox, kind: string): void {
+    try {
+      for (const row of this.settings.store.get().alertState(kind)) outbox.enqueue(JSON.parse(row.json) as Notification);
+    } catch (error) {
+      this.settings.logger.error({ err: error, destination: outbox.destination.id }, 'the notifications kept for a destination cannot be read; they are not sent');
+    }
+  }
+
+  /** The open and recent alerts, saved when they changed. */
+  #saveAlerts(): void {
+    const revision = this.#engine.revision;
+    if (revision === this.#savedRevision) return;
+    const { open, resolved } = this.#engine.list();
+    try {
+      this.settings.store.get().replaceAlertState('alert', [...open, ...resolved].map((a) => ({ key: a.id, json: JSON.stringify(a) })));
+      this.#savedRevision = revision;
+    } catch (error) {
+      this.settings.logger.error({ err: error }, 'could not keep the alerts in the store; a restart would forget them');
+    }
+  }
+
   #schedule(): void {
     if (!this.#running) return;
     this.#timer = this.settings.clock.setTimeout(() => {
@@ -178,6 +225,7 @@ class AlertsExtension implements Extension {
       else this.#dispatch(n);
     }
     if (!quiet && this.#held.size > 0) this.#release();
+    this.#saveAlerts();
   }
 
   #hold(n: Notification): void {
@@ -279,6 +327,12 @@ class AlertsExtension implements Extension {
     this.#removeRoute?.();
     this.#removeRoute = undefined;
     for (const outbox of this.#outboxes) outbox.stop();
+    // Explanations arrive without a change of revision: the last state is saved whatever it is (if there is
+    // one: a daemon that never started must not overwrite what the last run kept).
+    if (this.#savedRevision !== -1) {
+      this.#savedRevision = -1;
+      this.#saveAlerts();
+    }
   }
 }
 

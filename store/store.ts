@@ -126,6 +126,12 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
   updated_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS webhook_deliveries_by_status ON webhook_deliveries (status, created_at);
+CREATE TABLE IF NOT EXISTS alert_state (
+  kind TEXT NOT NULL,
+  key TEXT NOT NULL,
+  json TEXT NOT NULL,
+  PRIMARY KEY (kind, key)
+);
 CREATE TABLE IF NOT EXISTS alert_silences (
   id TEXT PRIMARY KEY,
   matchers TEXT NOT NULL,
@@ -520,6 +526,25 @@ export class Store {
         .run(row.id, row.matchers, row.starts_at, row.ends_at, row.created_by, row.comment);
       this.#db.prepare('DELETE FROM alert_silences WHERE ends_at < ?').run(forgetBefore);
     })();
+  }
+
+  /** Replaces every row of `kind` (the alerts extension's open and recent alerts) with these, in one commit. */
+  replaceAlertState(kind: string, rows: ReadonlyArray<{ key: string; json: string }>): void {
+    this.#db.transaction(() => {
+      this.#db.prepare('DELETE FROM alert_state WHERE kind = ?').run(kind);
+      const insert = this.#db.prepare('INSERT INTO alert_state (kind, key, json) VALUES (?, ?, ?)');
+      for (const row of rows) insert.run(kind, row.key, row.json);
+    })();
+  }
+
+  /** One row of alert state: saved (`json`), or removed (null). */
+  saveAlertState(kind: string, key: string, json: string | null): void {
+    if (json === null) this.#db.prepare('DELETE FROM alert_state WHERE kind = ? AND key = ?').run(kind, key);
+    else this.#db.prepare('INSERT INTO alert_state (kind, key, json) VALUES (?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET json = excluded.json').run(kind, key, json);
+  }
+
+  alertState(kind: string): Array<{ key: string; json: string }> {
+    return this.#db.prepare<[string], { key: string; json: string }>('SELECT key, json FROM alert_state WHERE kind = ? ORDER BY rowid').all(kind);
   }
 
   silences(): SilenceRow[] {

@@ -8,7 +8,7 @@ import { checkoutOrders } from './payloads.js';
 
 const W = 60_000;
 
-export function alertsDaemonConfig(alertsSettings: string[], signature = '{}'): string {
+export function alertsDaemonConfig(alertsSettings: string[], signature = '{}', dataDir?: string): string {
   return `${OTLP_RECEIVER}processors:
   signature: ${signature}
   ratestats: { window: 1m }
@@ -20,7 +20,7 @@ extensions:
   alerts:
 ${alertsSettings.map((line) => `    ${line}`).join('\n')}
 service:
-  extensions: [alerts]
+${dataDir ? `  data_dir: "${dataDir}"\n` : ''}  extensions: [alerts]
   telemetry: { metrics: { address: "{{TELEMETRY}}" } }
   pipelines:
     logs: { receivers: [otlp], processors: [signature, ratestats, anomaly, sampler], exporters: [nop] }
