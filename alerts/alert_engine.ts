@@ -36,6 +36,8 @@ export interface Finding {
   samples?: SampleLine[];
   /** Where to see the pattern (the `links.pattern` template filled in). */
   link?: string;
+  /** A drop or silence of a pattern new within the hour when it opened: its incident ending, never a page. */
+  endsNewPattern?: boolean;
   /**
    * Set on a finding restored after a restart: the detector that found it is gone, so it closes at this time
    * (as of the restart) unless the restarted detector finds its service again meanwhile.
@@ -125,6 +127,8 @@ export class AlertEngine {
       Object.assign(known.findings.find((f) => f.id === finding.id)!, finding);
       return;
     }
+    // Judged once, as it opens: a silence that outlasts the hour the pattern counts as new still ends its incident.
+    if ((finding.kind === 'drop' || finding.kind === 'silence') && finding.pattern && this.#newPatterns.has(groupKeyOf(finding.service, finding.pattern))) finding = { ...finding, endsNewPattern: true };
     const key = this.#groupKey(finding);
     let alert = this.#open.get(key);
     if (!alert) {
@@ -243,8 +247,7 @@ export class AlertEngine {
   #pages(f: Finding): boolean {
     if (f.kind === 'new_pattern') return f.error || this.options.newPatterns === 'all';
     // A pattern that only just appeared and goes away again (a new error that stops) ends its incident.
-    if ((f.kind === 'drop' || f.kind === 'silence') && f.pattern && this.#newPatterns.has(groupKeyOf(f.service, f.pattern))) return false;
-    return true;
+    return !f.endsNewPattern;
   }
 
   #countsFrom(f: Finding): number {

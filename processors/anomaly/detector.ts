@@ -53,6 +53,11 @@ export interface Finding {
   error: boolean;
 }
 
+// A silence this unlikely is not learnt from, and judged, for up to this many windows: a pattern gone for
+// good (a line a release removed) is then learnt as gone, and its silence closes.
+const UNUSUAL_SILENCE = 0.01;
+const SILENCE_MEMORY_WINDOWS = 60;
+
 // The least share of a window's expectation a count in progress is held against (see judgeEarly).
 const EARLY_FLOOR = 0.2;
 
@@ -63,6 +68,8 @@ interface PatternWindow {
   pattern: string;
   observed: number;
   silentFor: number;
+  /** Windows of history kept: a run of empty ones this long may be longer still. */
+  history: number;
   isNew: boolean;
   error: boolean;
 }
@@ -111,7 +118,7 @@ export class Detector {
       const last = s.lastCompleted;
       if (!last || last.start !== windowStart) continue;
       const key = `${s.service}\u0000${s.pattern}`;
-      const p = perPattern.get(key) ?? { service: s.service, pattern: s.pattern, observed: 0, silentFor: Number.POSITIVE_INFINITY, isNew: false, error: false };
+      const p = perPattern.get(key) ?? { service: s.service, pattern: s.pattern, observed: 0, silentFor: Number.POSITIVE_INFINITY, history: s.history.length, isNew: false, error: false };
       p.observed += last.count;
       // Windows in a row with nothing, newest last (a pattern is silent only if all its severities are).
       let silent = 0;
@@ -144,21 +151,26 @@ export class Detector {
       const e = model.expect(windowStart);
       const expected = Number(e.mean.toFixed(3));
       const lull = (perService.get(p.service)?.total ?? 0) === 0;
+      // A silence is judged, and not learnt from, only this long: past it the pattern is gone (or the run
+      // fills the history kept, and how long it really is cannot be told).
+      const silenceMemory = Math.min(SILENCE_MEMORY_WINDOWS, p.history - 1);
       if (warm) {
         if (p.observed >= o.spikeMinCount && p.observed >= o.spikeMinRatio * e.mean) {
           const prob = model.upperTail(p.observed, e);
           if (prob < o.pValue) findings.push({ ...base, expected, kind: 'spike', score: scoreOf(prob) });
         }
         // A drop or a silence needs a usual to fall from: a pattern seen in a burst or two (a new error that
-        // came and went) is not silent when it stops.
-        if (e.mean >= o.dropMinExpected && model.busyWindows > o.warmupWindows) {
-          if (p.silentFor >= o.silenceWindows) {
+        // came and went) is not silent when it stops. A drop must miss `dropMinExpected` records in its window;
+        // a silence (critical, where a drop is not) twice as many over its run, so a quieter pattern (at night,
+        // say) that stays silent long enough counts too.
+        if (model.busyWindows > o.warmupWindows) {
+          if (p.silentFor >= o.silenceWindows && p.silentFor <= silenceMemory && e.mean * p.silentFor >= 2 * o.dropMinExpected) {
             // As improbable as any other finding, each empty window adding to it — and longer than any pause
             // the pattern has come back from: a pattern that comes in bursts has empty windows in runs, and
             // runs no window-by-window probability describes.
             const prob = model.lowerTail(0, e) ** p.silentFor;
             if (prob < o.pValue && p.silentFor > model.longestQuietRun) findings.push({ ...base, expected, kind: 'silence', score: scoreOf(prob) });
-          } else if (p.observed * 3 <= e.mean) {
+          } else if (p.silentFor < o.silenceWindows && e.mean >= o.dropMinExpected && p.observed * 3 <= e.mean) {
             const prob = model.lowerTail(p.observed, e);
             if (prob < o.pValue) findings.push({ ...base, expected, kind: 'drop', score: scoreOf(prob) });
           }
@@ -166,6 +178,13 @@ export class Detector {
       }
       // A lull teaches nothing: the level stays where the traffic usually is.
       if (lull) continue;
+      // Nor does a silence already unusual — longer than any pause the pattern came back from, and unlikely
+      // (for the first hour of it): learnt, its empty windows would lower the expectation until the silence
+      // no longer looked improbable, and it would never be found. Its length is still counted.
+      if (p.silentFor > model.longestQuietRun && p.silentFor <= silenceMemory && model.lowerTail(0, e) ** p.silentFor < UNUSUAL_SILENCE) {
+        model.skipQuiet();
+        continue;
+      }
       const shift = model.learn(p.observed, windowStart);
       // The CUSUM's threshold is the test (about one false alarm in ten thousand windows); the score says how sure.
       if (shift && warm && Math.max(shift.from, shift.to) >= o.shiftMinExpected) {

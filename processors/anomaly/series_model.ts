@@ -168,17 +168,29 @@ export class SeriesModel {
   }
 
   /**
-   * Learns from a completed window; returns a level shift when this window made the CUSUM sure of one (the
-   * level then restarts at the run's mean, so the shift is reported once).
+   * An empty window that teaches the level nothing (a silence under judgement): only the run of empty
+   * windows is counted, so a pattern whose pauses are its habit still learns how long they last.
    */
-  learn(x: number, start: number): LevelShift | undefined {
-    if (this.#firstStart === undefined) this.#firstStart = start;
+  skipQuiet(): void {
+    this.#countRun(0);
+  }
+
+  #countRun(x: number): void {
     if (x === 0) this.#quietRun += 1;
     else {
       this.#longestQuietRun = Math.max(this.#longestQuietRun, this.#quietRun);
       this.#quietRun = 0;
       this.#busyWindows += 1;
     }
+  }
+
+  /**
+   * Learns from a completed window; returns a level shift when this window made the CUSUM sure of one (the
+   * level then restarts at the run's mean, so the shift is reported once).
+   */
+  learn(x: number, start: number): LevelShift | undefined {
+    if (this.#firstStart === undefined) this.#firstStart = start;
+    this.#countRun(x);
     if (this.#windows === 0) {
       this.#level = x;
       this.#spread = this.scale === 'count' ? 1 : Math.max(1e-6, (0.1 * Math.abs(x)) ** 2);

@@ -104,6 +104,16 @@ describe('alert engine', () => {
     assert.deepEqual(run(engine, T0 + 10 * M, T0 + 15 * M), [], 'no page for a new pattern going away');
     engine.opened(finding('silence', T0 + 10 * M, { pattern: 'p-old' }), T0 + 10 * M);
     assert.equal(run(engine, T0 + 15 * M + S, T0 + 20 * M).length, 1, 'a pattern that was not new falling silent pages');
+    // Still silent past the hour a pattern counts as new: still its incident ending, never a page.
+    const gone = new AlertEngine(options(), new Silences(10));
+    gone.opened(finding('new_pattern', T0, { error: true }), T0);
+    const first = run(gone, T0, T0 + 2 * M)[0]!.alert.findings[0]!;
+    gone.closed({ ...first, end: T0 + M });
+    run(gone, T0 + 2 * M + S, T0 + 3 * M);
+    gone.opened(finding('silence', T0 + 10 * M, { pattern: first.pattern }), T0 + 10 * M);
+    // (another service's finding an hour later, as the engine then forgets what was new)
+    gone.opened(finding('spike', T0 + 75 * M, { service: 'search' }), T0 + 75 * M);
+    assert.deepEqual(run(gone, T0 + 10 * M, T0 + 90 * M).filter((n) => n.alert.service === 'checkout'), [], 'no page when the new-pattern hour is over either');
     const all = new AlertEngine(options({ newPatterns: 'all' }), new Silences(10));
     all.opened(finding('new_pattern', T0, { error: false, service: 'search' }), T0);
     assert.equal(run(all, T0, T0 + M).length, 1, 'unless every new pattern is asked for');

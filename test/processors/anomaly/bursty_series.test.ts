@@ -147,4 +147,21 @@ describe('the detector on bursty, seasonal series', () => {
     }
     assert.deepEqual(findings, ['30:new_pattern']);
   });
+
+  it('an overdispersed pattern that stops is found silent: its empty windows do not teach the level to expect them', () => {
+    const W = 60_000;
+    const table = new RateTable({ windowMs: W, ewmaAlpha: 0.2, history: 60, maxSeries: 1000 });
+    const detector = new Detector(options, W);
+    const draw = negativeBinomial(21);
+    const found: string[] = [];
+    for (let w = 0; w < 330; w++) {
+      table.record('api', 'steady', 'INFO', 10, w * W, draw(400, 4));
+      // 20 a minute, as bursty as a busy line is (φ 8: a few empty minutes a day), then gone from minute 300.
+      const count = w < 300 ? draw(20, 8) : 0;
+      if (count > 0) table.record('api', 'orders', 'INFO', 10, w * W, count);
+      table.advance((w + 1) * W);
+      for (const f of detector.judge(table.series(), w * W, w > 5)) if (f.pattern === 'orders' && f.kind === 'silence') found.push(`${w}`);
+    }
+    assert.ok(found.length > 0 && Number(found[0]) < 310 && found.every((w) => Number(w) >= 300), `silence found at ${found.join(' ') || 'no window'}`);
+  });
 });
