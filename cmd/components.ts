@@ -12,6 +12,7 @@ import { memoryLimiterFactory } from '../processors/memorylimiter/factory.js';
 import { rateStatsProcessorFactory } from '../processors/ratestats/factory.js';
 import { samplerProcessorFactory } from '../processors/sampler/factory.js';
 import { signatureProcessorFactory } from '../processors/signature/factory.js';
+import { redactProcessorFactory } from '../processors/redact/factory.js';
 import type { Factory } from '../pipeline/component.js';
 import { FactoryRegistry } from '../pipeline/registry.js';
 import { otlpReceiverFactory } from '../receivers/otlp/factory.js';
@@ -29,6 +30,7 @@ export const BUILTIN_FACTORIES: readonly Factory[] = [
   kafkaReceiverFactory,
   batchProcessorFactory,
   memoryLimiterFactory,
+  redactProcessorFactory,
   signatureProcessorFactory,
   rateStatsProcessorFactory,
   samplerProcessorFactory,

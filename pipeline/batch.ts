@@ -23,6 +23,8 @@ export interface Attributes {
   get(key: string): AttributeValue | undefined;
   has(key: string): boolean;
   set(key: string, value: AttributeValue): void;
+  /** Removes an attribute (no-op when absent). */
+  delete(key: string): void;
   /** Sets an attribute built once for many records (see PresetAttribute): nothing is built per record. */
   setPreset(preset: PresetAttribute): void;
   readonly size: number;
@@ -63,6 +65,11 @@ class ListAttributes implements Attributes {
 
   setPreset(preset: PresetAttribute): void {
     this.#put(preset.kv);
+  }
+
+  delete(key: string): void {
+    const i = this.list.findIndex((kv) => kv.key === key);
+    if (i >= 0) this.list.splice(i, 1);
   }
 
   #put(kv: PbKeyValue): void {
@@ -108,6 +115,15 @@ class RecordAttributes implements Attributes {
 
   setPreset(preset: PresetAttribute): void {
     this.#put(preset.kv);
+  }
+
+  delete(key: string): void {
+    if (!lazyAttribute(this.record, key).found) return;
+    // Reading the list builds it; from then on the list is the truth, encoded field by field.
+    const list = this.record.attributes!;
+    const i = list.findIndex((kv) => kv.key === key);
+    if (i >= 0) list.splice(i, 1);
+    markEdited(this.record);
   }
 
   #put(kv: PbKeyValue): void {
@@ -185,6 +201,11 @@ export class LogRecordView {
   /** The body as text: strings verbatim, structured bodies as JSON. */
   get bodyText(): string {
     return anyValueToText(this.record.body);
+  }
+  /** Replaces the body (the record is then encoded field by field, not from the bytes it came in). */
+  setBody(value: AttributeValue): void {
+    this.record.body = toAnyValue(value);
+    markEdited(this.record);
   }
   get severityNumber(): number {
     return this.record.severityNumber ?? 0;

@@ -361,7 +361,7 @@ class Sampler implements Processor {
 export const samplerProcessorFactory: ProcessorFactory<SamplerConfig> = {
   kind: 'processor',
   type: 'sampler',
-  placement: { uses: ['patterns', 'rate statistics', 'anomalies'] },
+  placement: { uses: ['redaction', 'patterns', 'rate statistics', 'anomalies'] },
   defaultConfig: defaultSamplerConfig,
   validate: validateSamplerConfig,
   create: (settings, config) => new Sampler(settings, config),

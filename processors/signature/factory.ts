@@ -141,7 +141,7 @@ export function defaultSignatureConfig(): SignatureProcessorConfig {
 export const signatureProcessorFactory: ProcessorFactory<SignatureProcessorConfig> = {
   kind: 'processor',
   type: 'signature',
-  placement: { provides: ['patterns'] },
+  placement: { provides: ['patterns'], uses: ['redaction'] },
   defaultConfig: defaultSignatureConfig,
   validate: compileConfigSchema(schema),
   create: (settings, config) => new SignatureProcessor(settings, config),

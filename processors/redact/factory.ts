@@ -1,0 +1,205 @@
+// The `redact` processor: personal data and secrets removed from every record before anything else sees it —
+// bodies (strings, JSON in strings, maps and arrays, walked), record attributes and resource attributes — by
+// the recognisers (recognisers.ts) and by key (a deny list; or an allow list, failing closed). Placed first
+// among the content processors (the order check says so), nothing after it — the miner's examples, retro
+// buffers, the tape, an LLM's context, alerts, exports — ever holds a raw value. Each record that had
+// something redacted says what in `logsift.redacted` (e.g. `card=1,email=2`); counts per recogniser are
+// metrics. Shaped after the Collector's redactionprocessor (allowed_keys, ignored_keys, blocked key patterns,
+// hashing, a summary) and Presidio's recognisers.
+import { readFileSync } from 'node:fs';
+import { map } from 'rxjs';
+import { compileConfigSchema } from '../../config/schema_validator.js';
+import type { AttributeValue } from '../../pipeline/any_value.js';
+import type { Attributes, LogBatch, LogRecordView } from '../../pipeline/batch.js';
+import type { Processor, ProcessorFactory, ProcessorSettings } from '../../pipeline/component.js';
+import { countedOperator } from '../../pipeline/processor_helper.js';
+import type { ConfigProblem } from '../../config/problems.js';
+import { RECOGNISERS, type Recogniser } from './recognisers.js';
+import { Redactor, type Counts, type Plain, type RedactAction } from './redactor.js';
+
+export interface RedactConfig {
+  /** Recognisers switched off (many keep IPs: `exclude: [ipv4, ipv6]`). */
+  exclude: Recogniser[];
+  /** Per recogniser (and `key`, for values under blocked keys) the action; `default` for the rest. */
+  actions: Partial<Record<Recogniser | 'key' | 'default', RedactAction>>;
+  /** The HMAC key for `hash`: from a file (its bytes) or given inline (say `${env:LOGSIFT_REDACT_KEY}`). */
+  hash_key: string;
+  hash_key_file: string;
+  /** Regular expressions (case-insensitive) for keys whose values are redacted whole. */
+  blocked_key_patterns: string[];
+  /** When not empty, every key not listed has its value redacted whole (fail closed). */
+  allowed_keys: string[];
+  /** Keys never touched, besides service.name and the pipeline's own logsift.* attributes. */
+  ignored_keys: string[];
+  body: boolean;
+  attributes: boolean;
+  resource_attributes: boolean;
+  /** The attribute that says what was redacted from a record ('' for none). */
+  summary_attribute: string;
+}
+
+const actionSchema = { enum: ['mask', 'hash', 'drop'] };
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    exclude: { type: 'array', uniqueItems: true, items: { enum: [...RECOGNISERS] } },
+    actions: { type: 'object', additionalProperties: false, properties: Object.fromEntries([...RECOGNISERS, 'key', 'default'].map((k) => [k, actionSchema])) },
+    hash_key: { type: 'string' },
+    hash_key_file: { type: 'string' },
+    blocked_key_patterns: { type: 'array', items: { type: 'string', minLength: 1 } },
+    allowed_keys: { type: 'array', items: { type: 'string', minLength: 1 } },
+    ignored_keys: { type: 'array', items: { type: 'string', minLength: 1 } },
+    body: { type: 'boolean' },
+    attributes: { type: 'boolean' },
+    resource_attributes: { type: 'boolean' },
+    summary_attribute: { type: 'string' },
+  },
+};
+const checkSchema = compileConfigSchema(schema);
+
+/** Keys whose values are secrets by name, whatever they look like. */
+export const DEFAULT_BLOCKED_KEYS = ['passw(or)?d', 'pwd', 'secret', 'token', 'authorization', 'cookie', 'api[_.-]?key', 'credential', 'private[_.-]?key', 'session[_.-]?id'];
+const ALWAYS_IGNORED = ['service.name', 'service.namespace', 'service.version', 'service.instance.id'];
+
+function validate(config: RedactConfig): ConfigProblem[] {
+  const problems = checkSchema(config);
+  if (problems.length > 0) return problems;
+  const hashing = Object.values(config.actions).includes('hash');
+  if (hashing && config.hash_key === '' && config.hash_key_file === '') problems.push({ path: 'hash_key', message: 'the hash action needs a key (hash_key or hash_key_file): an unkeyed hash of a card number or an email can be reversed by trying candidates' });
+  if (config.hash_key !== '' && config.hash_key_file !== '') problems.push({ path: 'hash_key_file', message: 'give hash_key or hash_key_file, not both' });
+  config.blocked_key_patterns.forEach((p, i) => {
+    try {
+      new RegExp(p, 'i');
+    } catch (error) {
+      problems.push({ path: `blocked_key_patterns[${i}]`, message: `not a regular expression: ${(error as Error).message}` });
+    }
+  });
+  return problems;
+}
+
+class RedactProcessor implements Processor {
+  readonly operator;
+  readonly #redactor: Redactor;
+  readonly #counter;
+  /** Resources already redacted (a resource is shared by the scope groups under it). */
+  #seenResources = new WeakSet<object>();
+
+  constructor(
+    private readonly settings: ProcessorSettings,
+    private readonly config: RedactConfig,
+  ) {
+    const hashKey = config.hash_key_file ? readFileSync(config.hash_key_file) : config.hash_key ? Buffer.from(config.hash_key, 'utf8') : undefined;
+    const { default: defaultAction = 'mask', ...actions } = config.actions;
+    this.#redactor = new Redactor({
+      recognisers: new Set(RECOGNISERS.filter((r) => !config.exclude.includes(r))),
+      actions,
+      defaultAction,
+      blockedKeys: config.blocked_key_patterns,
+      allowedKeys: config.allowed_keys.length > 0 ? new Set(config.allowed_keys) : undefined,
+      ignoredKeys: new Set([...ALWAYS_IGNORED, ...config.ignored_keys, ...(config.summary_attribute ? [config.summary_attribute] : [])]),
+      hashKey,
+    });
+    this.#counter = settings.telemetry.counter({ name: 'logsift_redacted_total', help: 'Values redacted, by recogniser (`key`: a value under a blocked or not-allowed key).', labelNames: ['processor', 'recogniser'] as const });
+    this.operator = countedOperator(settings, map((batch: LogBatch) => this.#redact(batch)));
+  }
+
+  #redact(batch: LogBatch): LogBatch {
+    const total: Counts = new Map();
+    for (const group of batch.groups()) {
+      if (this.config.resource_attributes && !this.#seenResources.has(group.resource)) {
+        this.#seenResources.add(group.resource);
+        const counts: Counts = new Map();
+        this.#attributes(group.resource.attributes, counts);
+        add(total, counts);
+      }
+      for (const record of group.records) {
+        const counts: Counts = new Map();
+        if (this.config.body) this.#body(record, counts);
+        if (this.config.attributes) this.#attributes(record.attributes, counts);
+        if (counts.size === 0) continue;
+        if (this.config.summary_attribute) record.attributes.set(this.config.summary_attribute, summary(counts));
+        add(total, counts);
+      }
+    }
+    for (const [name, n] of total) this.#counter.inc({ processor: this.settings.id, recogniser: name }, n);
+    return batch;
+  }
+
+  #body(record: LogRecordView, counts: Counts): void {
+    const body = record.body;
+    if (typeof body === 'string') {
+      const text = this.#redactor.text(body, counts);
+      if (text !== body) record.setBody(text);
+      return;
+    }
+    if (body === null || typeof body !== 'object' || body instanceof Uint8Array) return;
+    const found = sum(counts);
+    const walked = this.#redactor.plain(body as Plain, counts);
+    if (sum(counts) !== found) record.setBody(walked as AttributeValue);
+  }
+
+  #attributes(attributes: Attributes, counts: Counts): void {
+    if (attributes.size === 0) return;
+    for (const [key, value] of Object.entries(attributes.toObject())) {
+      if (this.#redactor.keyIgnored(key) || key.startsWith('logsift.')) continue;
+      if (this.#redactor.keyBlocked(key)) {
+        const replaced = this.#redactor.blockedValue(value as Plain, counts);
+        if (replaced === undefined) attributes.delete(key);
+        else attributes.set(key, replaced as AttributeValue);
+        continue;
+      }
+      if (typeof value === 'string') {
+        const text = this.#redactor.text(value, counts);
+        if (text !== value) attributes.set(key, text);
+      } else if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) {
+        const found = sum(counts);
+        const walked = this.#redactor.plain(value as Plain, counts);
+        if (sum(counts) !== found) attributes.set(key, walked as AttributeValue);
+      }
+    }
+  }
+
+  async start(): Promise<void> {}
+
+  async shutdown(): Promise<void> {}
+}
+
+function sum(counts: Counts): number {
+  let n = 0;
+  for (const v of counts.values()) n += v;
+  return n;
+}
+
+function add(into: Counts, from: Counts): void {
+  for (const [k, v] of from) into.set(k, (into.get(k) ?? 0) + v);
+}
+
+function summary(counts: Counts): string {
+  return [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`).join(',');
+}
+
+export function defaultRedactConfig(): RedactConfig {
+  return {
+    exclude: [],
+    actions: { default: 'mask' },
+    hash_key: '',
+    hash_key_file: '',
+    blocked_key_patterns: [...DEFAULT_BLOCKED_KEYS],
+    allowed_keys: [],
+    ignored_keys: [],
+    body: true,
+    attributes: true,
+    resource_attributes: true,
+    summary_attribute: 'logsift.redacted',
+  };
+}
+
+export const redactProcessorFactory: ProcessorFactory<RedactConfig> = {
+  kind: 'processor',
+  type: 'redact',
+  placement: { provides: ['redaction'] },
+  defaultConfig: defaultRedactConfig,
+  validate,
+  create: (settings, config) => new RedactProcessor(settings, config),
+};

@@ -1,0 +1,138 @@
+// What personal data and secrets look like in log text, found in one pass: a single regular expression with
+// one group per recogniser (the order is precedence: a JWT is not read as three emails' worth of text), and a
+// check per match where a shape alone says too little — card numbers must pass Luhn and start as a card
+// scheme's do, IBANs MOD-97, SSNs the SSA's rules, IPs Node's own parser. Look-alikes that must stay: order
+// numbers failing Luhn, version strings ("v1.2.3.4", "version 10.0.0.1"), timestamps, UUIDs, epoch times.
+import { isIPv4, isIPv6 } from 'node:net';
+
+export const RECOGNISERS = ['jwt', 'bearer', 'aws_key', 'gcp_key', 'stripe_key', 'github_token', 'slack_token', 'password', 'url_password', 'email', 'iban', 'card', 'ssn', 'phone', 'mac', 'ipv6', 'ipv4'] as const;
+export type Recogniser = (typeof RECOGNISERS)[number];
+
+// One group per recogniser, in RECOGNISERS' order. `password` and `url_password` capture what stays (the key,
+// the URL's user) in an inner group so only the secret is replaced.
+const PARTS: Record<Recogniser, string> = {
+  jwt: String.raw`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`,
+  bearer: String.raw`\b[Bb]earer\s+[A-Za-z0-9._~+/-]{16,}=*`,
+  aws_key: String.raw`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`,
+  gcp_key: String.raw`\bAIza[0-9A-Za-z_-]{35}\b`,
+  stripe_key: String.raw`\b(?:sk|pk|rk|whsec)_(?:live|test)_[0-9A-Za-z]{16,}\b`,
+  github_token: String.raw`\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b`,
+  slack_token: String.raw`\bxox[abposr]-[A-Za-z0-9-]{10,}`,
+  password: String.raw`\b((?:pass(?:word|wd)?|pwd|secret|client_secret|api[_-]?key|apikey|access[_-]?key|token|auth[_-]?token)["']?\s*[=:]\s*["']?)[^\s"'&,;}]{3,}`,
+  url_password: String.raw`\b([a-z][a-z0-9+.-]*://[^\s/:@]+:)[^\s/@]+(?=@)`,
+  email: String.raw`\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b`,
+  iban: String.raw`\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b`,
+  card: String.raw`(?<![\w-])(?:\d{13,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]\d{1,3})?|\d{4}[ -]\d{6}[ -]\d{4,5})(?![\w-])`,
+  ssn: String.raw`(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])`,
+  phone: String.raw`(?<![\w+.-])(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){2,4}|\(\d{3}\)[ ]?\d{3}[ .-]\d{4}|\d{3}[.-]\d{3}[.-]\d{4})(?![\w.-])`,
+  mac: String.raw`(?<![\w:-])[0-9A-Fa-f]{2}(?<macsep>[:-])[0-9A-Fa-f]{2}(?:\k<macsep>[0-9A-Fa-f]{2}){4}(?![\w:-])`,
+  ipv6: String.raw`(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{0,4}|\d{1,3}(?:\.\d{1,3}){3})(?![\w:])`,
+  ipv4: String.raw`(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\d)`,
+};
+
+/** Capturing groups in a source: plain ones and named ones (not lookarounds or non-capturing groups). */
+const capturing = (source: string) => (source.match(/(?<!\\)\((?!\?)|(?<!\\)\(\?<(?![=!])/g) ?? []).length;
+
+// Each recogniser's outer group number, and the inner one (what stays) where it has one. Counted from the
+// sources so an edit above cannot put them out of step.
+const GROUPS: Array<{ name: Recogniser; group: number; keep: number | undefined }> = [];
+{
+  let group = 1;
+  for (const name of RECOGNISERS) {
+    const inner = capturing(PARTS[name]);
+    GROUPS.push({ name, group, keep: name === 'password' || name === 'url_password' ? group + 1 : undefined });
+    group += 1 + inner;
+  }
+}
+
+export function recogniserPattern(enabled: ReadonlySet<Recogniser>): RegExp {
+  // Disabled recognisers keep their group (so the numbering holds) but can never match.
+  // (A disabled one named group is kept under its own name, unmatchable.)
+  return new RegExp(RECOGNISERS.map((name) => `(${enabled.has(name) ? PARTS[name] : `(?!)${PARTS[name].includes('(?<macsep>') ? '(?<macsep>)' : '()'.repeat(capturing(PARTS[name]))}`})`).join('|'), 'g');
+}
+
+/** The recogniser whose group matched, and what of the match stays (a key before its secret). */
+export function matchedRecogniser(groups: ReadonlyArray<string | undefined>): { name: Recogniser; keep: string } | undefined {
+  for (const g of GROUPS) {
+    if (groups[g.group] === undefined) continue;
+    return { name: g.name, keep: g.keep !== undefined ? (groups[g.keep] ?? '') : '' };
+  }
+  return undefined;
+}
+
+/** Whether a match of `name` is what it looks like (shape alone is enough for most). */
+export function confirmed(name: Recogniser, text: string, before: string): boolean {
+  switch (name) {
+    case 'card':
+      return cardLike(text.replace(/[ -]/g, ''));
+    case 'iban':
+      return ibanValid(text.replace(/ /g, ''));
+    case 'ssn':
+      return ssnValid(text);
+    case 'ipv4':
+      return isIPv4(text) && !versionBefore(before);
+    case 'ipv6':
+      return text.includes('::') || text.split(':').length === 8 ? isIPv6(text) : false;
+    case 'phone':
+      return phoneLike(text, before);
+    default:
+      return true;
+  }
+}
+
+/** Luhn, a card scheme's prefix and a length it issues (Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay). */
+function cardLike(digits: string): boolean {
+  const n = digits.length;
+  if (n < 13 || n > 19) return false;
+  const two = Number(digits.slice(0, 2));
+  const four = Number(digits.slice(0, 4));
+  const scheme =
+    (digits[0] === '4' && (n === 13 || n === 16 || n === 19)) ||
+    (((two >= 51 && two <= 55) || (four >= 2221 && four <= 2720)) && n === 16) ||
+    ((two === 34 || two === 37) && n === 15) ||
+    ((four === 6011 || two === 65 || (four >= 6440 && four <= 6499)) && n >= 16) ||
+    (four >= 3528 && four <= 3589 && n >= 16) ||
+    ((two === 36 || two === 38 || (four >= 3000 && four <= 3059)) && n >= 14) ||
+    (two === 62 && n >= 16);
+  if (!scheme) return false;
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    let d = digits.charCodeAt(n - 1 - i) - 48;
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+/** ISO 13616: letters to numbers, the first four characters moved to the end, the whole ≡ 1 (mod 97). */
+function ibanValid(iban: string): boolean {
+  if (iban.length < 15 || iban.length > 34) return false;
+  const moved = iban.slice(4) + iban.slice(0, 4);
+  let rest = 0;
+  for (const ch of moved) {
+    const code = ch.charCodeAt(0);
+    const value = code >= 65 ? code - 55 : code - 48;
+    rest = value >= 10 ? (rest * 100 + value) % 97 : (rest * 10 + value) % 97;
+  }
+  return rest === 1;
+}
+
+/** The SSA never issues area 000, 666 or 900–999, group 00 or serial 0000. */
+function ssnValid(ssn: string): boolean {
+  const [area, group, serial] = ssn.split('-');
+  return area !== '000' && area !== '666' && area![0] !== '9' && group !== '00' && serial !== '0000';
+}
+
+function versionBefore(before: string): boolean {
+  return /(?:\bv|version[\s=:"]*|ver[\s=:]*)$/i.test(before.slice(-12));
+}
+
+/** A phone number has 7 to 15 digits; a date or a version with dots is not one. */
+function phoneLike(text: string, before: string): boolean {
+  const digits = text.replace(/\D/g, '').length;
+  if (digits < 7 || digits > 15) return false;
+  return !versionBefore(before);
+}

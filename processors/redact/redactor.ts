@@ -1,0 +1,123 @@
+// Redaction of one value: text is scanned once by the recognisers (recognisers.ts) and each confirmed match
+// replaced as its action says — `mask` (a typed placeholder, `<email>`), `hash` (`<email:…>`, a keyed
+// HMAC-SHA256 cut to 16 hex digits, so equal values still correlate and nobody without the key can test a
+// guess), or `drop` (removed). Text that is JSON (an object or array in a string) is parsed and walked, then
+// written back. Structured values are walked: a key on the deny list (or, with an allow list, any key not on
+// it) has its whole value replaced, whatever it looks like. Counts per recogniser say what was found.
+import { createHmac } from 'node:crypto';
+import { confirmed, matchedRecogniser, recogniserPattern, type Recogniser } from './recognisers.js';
+
+export type RedactAction = 'mask' | 'hash' | 'drop';
+
+export interface RedactorOptions {
+  recognisers: ReadonlySet<Recogniser>;
+  actions: Partial<Record<Recogniser | 'key', RedactAction>>;
+  defaultAction: RedactAction;
+  /** Regular expressions for keys whose values are redacted whole (case-insensitive, anywhere in the key: `db_password`). */
+  blockedKeys: readonly string[];
+  /** When set, every key not on it (exactly) has its value redacted whole: fail closed. */
+  allowedKeys: ReadonlySet<string> | undefined;
+  /** Keys never touched (the pipeline's own: pattern ids, service names). */
+  ignoredKeys: ReadonlySet<string>;
+  hashKey: Buffer | undefined;
+}
+
+export type Counts = Map<Recogniser | 'key', number>;
+
+/** The shape of a JSON value as walked (a parsed body, an attribute converted to plain JS). */
+export type Plain = string | number | boolean | bigint | null | Uint8Array | Plain[] | { [key: string]: Plain };
+
+const MAX_DEPTH = 32;
+
+export class Redactor {
+  readonly #pattern: RegExp;
+  readonly #blocked: RegExp | undefined;
+
+  constructor(private readonly options: RedactorOptions) {
+    this.#pattern = recogniserPattern(options.recognisers);
+    this.#blocked = options.blockedKeys.length > 0 ? new RegExp(options.blockedKeys.map((k) => `(?:${k})`).join('|'), 'i') : undefined;
+  }
+
+  /** Whether a key's value is redacted whole. */
+  keyBlocked(key: string): boolean {
+    if (this.options.ignoredKeys.has(key)) return false;
+    if (this.options.allowedKeys) return !this.options.allowedKeys.has(key);
+    return this.#blocked !== undefined && this.#blocked.test(key);
+  }
+
+  keyIgnored(key: string): boolean {
+    return this.options.ignoredKeys.has(key);
+  }
+
+  /** A text with every confirmed match replaced; `counts` gains what was found. Returns the same string when nothing was. */
+  text(text: string, counts: Counts, depth = 0): string {
+    const trimmed = text.trimStart();
+    if ((trimmed[0] === '{' || trimmed[0] === '[') && depth < MAX_DEPTH) {
+      const walked = this.#jsonText(text, counts, depth);
+      if (walked !== undefined) return walked;
+    }
+    this.#pattern.lastIndex = 0;
+    return text.replace(this.#pattern, (...args: unknown[]) => {
+      const match = args[0] as string;
+      const offset = args[args.length - (typeof args[args.length - 1] === 'object' ? 3 : 2)] as number;
+      const found = matchedRecogniser(args as Array<string | undefined>);
+      if (!found) return match;
+      const secret = match.slice(found.keep.length);
+      if (!confirmed(found.name, secret, text.slice(Math.max(0, offset - 16), offset))) return match;
+      counts.set(found.name, (counts.get(found.name) ?? 0) + 1);
+      return found.keep + this.#replacement(found.name, secret);
+    });
+  }
+
+  /** A value under a blocked key: replaced whole (counted as `key`). */
+  blockedValue(value: Plain, counts: Counts): Plain | undefined {
+    counts.set('key', (counts.get('key') ?? 0) + 1);
+    const action = this.options.actions.key ?? this.options.defaultAction;
+    if (action === 'drop') return undefined;
+    const text = typeof value === 'string' ? value : JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    return action === 'hash' ? this.#hashed('key', text ?? '') : '<redacted>';
+  }
+
+  /** A structured value walked: strings redacted, blocked keys' values replaced, the rest kept. */
+  plain(value: Plain, counts: Counts, depth = 0): Plain {
+    if (typeof value === 'string') return this.text(value, counts, depth);
+    if (value === null || typeof value !== 'object' || value instanceof Uint8Array || depth >= MAX_DEPTH) return value;
+    if (Array.isArray(value)) return value.map((v) => this.plain(v, counts, depth + 1));
+    const out: { [key: string]: Plain } = {};
+    for (const [key, v] of Object.entries(value)) {
+      if (this.keyBlocked(key)) {
+        const replaced = this.blockedValue(v, counts);
+        if (replaced !== undefined) out[key] = replaced;
+        continue;
+      }
+      out[key] = this.plain(v, counts, depth + 1);
+    }
+    return out;
+  }
+
+  #jsonText(text: string, counts: Counts, depth: number): string | undefined {
+    let parsed: Plain;
+    try {
+      parsed = JSON.parse(text) as Plain;
+    } catch {
+      return undefined;
+    }
+    if (parsed === null || typeof parsed !== 'object') return undefined;
+    const before = counts.size === 0 ? 0 : [...counts.values()].reduce((a, b) => a + b, 0);
+    const walked = this.plain(parsed, counts, depth + 1);
+    const after = [...counts.values()].reduce((a, b) => a + b, 0);
+    // Unchanged JSON stays as it came (its spacing and key order).
+    return after === before ? text : JSON.stringify(walked);
+  }
+
+  #replacement(name: Recogniser, secret: string): string {
+    const action = this.options.actions[name] ?? this.options.defaultAction;
+    if (action === 'drop') return '';
+    return action === 'hash' ? this.#hashed(name, secret) : `<${name}>`;
+  }
+
+  #hashed(name: string, secret: string): string {
+    // Without a key, hashing would let anyone confirm a guessed value: refused at config time.
+    return `<${name}:${createHmac('sha256', this.options.hashKey!).update(secret).digest('hex').slice(0, 16)}>`;
+  }
+}

@@ -1,0 +1,90 @@
+// The redactor on its own: each recogniser finds what it names and leaves its look-alikes (order numbers that
+// fail Luhn, version strings, timestamps, UUIDs, epoch times); hashing correlates equal values under a key;
+// JSON in a string is walked and written back; keys redact whole values — a deny list, or an allow list that
+// fails closed.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { RECOGNISERS, type Recogniser } from '../../../processors/redact/recognisers.js';
+import { Redactor, type Counts, type RedactorOptions } from '../../../processors/redact/redactor.js';
+import { DEFAULT_BLOCKED_KEYS } from '../../../processors/redact/factory.js';
+
+function redactor(over: Partial<RedactorOptions> = {}): Redactor {
+  return new Redactor({ recognisers: new Set(RECOGNISERS), actions: {}, defaultAction: 'mask', blockedKeys: DEFAULT_BLOCKED_KEYS, allowedKeys: undefined, ignoredKeys: new Set(), hashKey: Buffer.from('test key'), ...over });
+}
+
+const found = (text: string, r = redactor()) => {
+  const counts: Counts = new Map();
+  return { text: r.text(text, counts), counts: Object.fromEntries(counts) };
+};
+
+describe('redactor', () => {
+  const cases: Array<[Recogniser, string, string]> = [
+    ['email', 'sent to jane.doe+shop@mail.example.co.uk today', 'sent to <email> today'],
+    ['card', 'paid with 4111 1111 1111 1111 ok', 'paid with <card> ok'],
+    ['card', 'amex 378282246310005.', 'amex <card>.'],
+    ['iban', 'refund to DE89 3704 0044 0532 0130 00', 'refund to <iban>'],
+    ['ssn', 'ssn=078-05-1120 on file', 'ssn=<ssn> on file'],
+    ['phone', 'call +44 20 7946 0958 back', 'call <phone> back'],
+    ['phone', 'call (415) 555-2671', 'call <phone>'],
+    ['ipv4', 'from 203.0.113.7:443', 'from <ipv4>:443'],
+    ['ipv6', 'peer 2001:db8:85a3::8a2e:370:7334 closed', 'peer <ipv6> closed'],
+    ['mac', 'nic 3c:22:fb:0a:11:9e up', 'nic <mac> up'],
+    ['jwt', 'token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U', 'token <jwt>'],
+    ['bearer', 'Authorization: Bearer 9f8e7d6c5b4a39281706', 'Authorization: <bearer>'],
+    ['aws_key', 'using AKIAIOSFODNN7EXAMPLE', 'using <aws_key>'],
+    ['gcp_key', 'key AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY', 'key <gcp_key>'],
+    ['stripe_key', 'stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc', 'stripe <stripe_key>'],
+    ['github_token', 'push with ghp_16C7e42F292c6912E7710c838347Ae178B4a', 'push with <github_token>'],
+    ['slack_token', 'bot xoxb-2048-123456789012-AbCdEfGhIjKl', 'bot <slack_token>'],
+    ['password', 'login user=bob password=hunter22 ok', 'login user=bob password=<password> ok'],
+    ['url_password', 'dsn postgres://app:Tr0ub4dor@db.internal:5432/orders', 'dsn postgres://app:<url_password>@db.internal:5432/orders'],
+  ];
+  for (const [name, input, output] of cases) {
+    it(`${name}: ${input}`, () => {
+      const r = found(input);
+      assert.equal(r.text, output);
+      assert.deepEqual(r.counts, { [name]: 1 });
+    });
+  }
+
+  it('leaves the look-alikes', () => {
+    for (const text of [
+      'order 4111111111111112 shipped', // fails Luhn
+      'order 1234-5678-9012-3456 shipped', // no card scheme starts so, nor does it pass Luhn
+      'build v1.2.3.4 deployed, version 10.0.0.1',
+      'at 2026-12-03T16:46:20.123Z took 16:46:20',
+      'request 123e4567-e89b-12d3-a456-426614174000 and 12345678-1234-1234-1234-123456789012',
+      'epoch 1764777600000 ms, 1764777600 s',
+      'ssn-like 000-12-3456 and 666-12-3456',
+      'IBAN-like GB00WEST12345698765432',
+      'pid 4711 port 8080 took 1234 ms of 99999',
+    ]) assert.deepEqual(found(text), { text, counts: {} }, text);
+  });
+
+  it('hashes equal values alike under the key, differently under another, and drops on request', () => {
+    const a = found('from a@b.io and a@b.io', redactor({ actions: { email: 'hash' } })).text;
+    const [first, second] = [...a.matchAll(/<email:([0-9a-f]{16})>/g)].map((m) => m[1]);
+    assert.ok(first && first === second, a);
+    const other = found('from a@b.io', redactor({ actions: { email: 'hash' }, hashKey: Buffer.from('another key') })).text;
+    assert.notEqual(other, `from <email:${first}>`);
+    assert.equal(found('ip 10.0.0.1 here', redactor({ actions: { ipv4: 'drop' } })).text, 'ip  here');
+  });
+
+  it('walks JSON in a string, and redacts whole the values of blocked keys', () => {
+    const r = found('{"user":{"email":"bob@corp.io","db_password":"x1","cookie":["a","b"]},"ip":"10.1.1.1","n":5}');
+    assert.deepEqual(JSON.parse(r.text), { user: { email: '<email>', db_password: '<redacted>', cookie: '<redacted>' }, ip: '<ipv4>', n: 5 });
+    assert.deepEqual(r.counts, { email: 1, key: 2, ipv4: 1 });
+    const untouched = '{ "status": "ok",  "n": 5 }';
+    assert.equal(found(untouched).text, untouched, 'JSON with nothing in it stays as it came');
+  });
+
+  it('with an allow list, every other key\'s value is redacted (fail closed)', () => {
+    const r = redactor({ allowedKeys: new Set(['http.method', 'http.status_code']) });
+    const counts: Counts = new Map();
+    assert.deepEqual(r.plain({ 'http.method': 'GET', 'http.status_code': 200, 'user.name': 'Ann Lee' }, counts), { 'http.method': 'GET', 'http.status_code': 200, 'user.name': '<redacted>' });
+  });
+
+  it('switched-off recognisers find nothing', () => {
+    assert.equal(found('from 10.0.0.1', redactor({ recognisers: new Set(RECOGNISERS.filter((n) => n !== 'ipv4')) })).text, 'from 10.0.0.1');
+  });
+});
