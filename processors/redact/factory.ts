@@ -78,6 +78,21 @@ function validate(config: RedactConfig): ConfigProblem[] {
   return problems;
 }
 
+/** The redactor a config describes (the processor's, and the benchmark's). */
+export function redactorFromConfig(config: RedactConfig): Redactor {
+  const hashKey = config.hash_key_file ? readFileSync(config.hash_key_file) : config.hash_key ? Buffer.from(config.hash_key, 'utf8') : undefined;
+  const { default: defaultAction = 'mask', ...actions } = config.actions;
+  return new Redactor({
+    recognisers: new Set(RECOGNISERS.filter((r) => !config.exclude.includes(r))),
+    actions,
+    defaultAction,
+    blockedKeys: config.blocked_key_patterns,
+    allowedKeys: config.allowed_keys.length > 0 ? new Set(config.allowed_keys) : undefined,
+    ignoredKeys: new Set([...ALWAYS_IGNORED, ...config.ignored_keys, ...(config.summary_attribute ? [config.summary_attribute] : [])]),
+    hashKey,
+  });
+}
+
 class RedactProcessor implements Processor {
   readonly operator;
   readonly #redactor: Redactor;
@@ -89,17 +104,7 @@ class RedactProcessor implements Processor {
     private readonly settings: ProcessorSettings,
     private readonly config: RedactConfig,
   ) {
-    const hashKey = config.hash_key_file ? readFileSync(config.hash_key_file) : config.hash_key ? Buffer.from(config.hash_key, 'utf8') : undefined;
-    const { default: defaultAction = 'mask', ...actions } = config.actions;
-    this.#redactor = new Redactor({
-      recognisers: new Set(RECOGNISERS.filter((r) => !config.exclude.includes(r))),
-      actions,
-      defaultAction,
-      blockedKeys: config.blocked_key_patterns,
-      allowedKeys: config.allowed_keys.length > 0 ? new Set(config.allowed_keys) : undefined,
-      ignoredKeys: new Set([...ALWAYS_IGNORED, ...config.ignored_keys, ...(config.summary_attribute ? [config.summary_attribute] : [])]),
-      hashKey,
-    });
+    this.#redactor = redactorFromConfig(config);
     this.#counter = settings.telemetry.counter({ name: 'logsift_redacted_total', help: 'Values redacted, by recogniser (`key`: a value under a blocked or not-allowed key).', labelNames: ['processor', 'recogniser'] as const });
     this.operator = countedOperator(settings, map((batch: LogBatch) => this.#redact(batch)));
   }

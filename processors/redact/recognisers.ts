@@ -14,7 +14,7 @@ const PARTS: Record<Recogniser, string> = {
   jwt: String.raw`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`,
   bearer: String.raw`\b[Bb]earer\s+[A-Za-z0-9._~+/-]{16,}=*`,
   aws_key: String.raw`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`,
-  gcp_key: String.raw`\bAIza[0-9A-Za-z_-]{35}\b`,
+  gcp_key: String.raw`\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])`,
   stripe_key: String.raw`\b(?:sk|pk|rk|whsec)_(?:live|test)_[0-9A-Za-z]{16,}\b`,
   github_token: String.raw`\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b`,
   slack_token: String.raw`\bxox[abposr]-[A-Za-z0-9-]{10,}`,
@@ -126,8 +126,9 @@ function ssnValid(ssn: string): boolean {
   return area !== '000' && area !== '666' && area![0] !== '9' && group !== '00' && serial !== '0000';
 }
 
+/** "v1.2.3.4", "version 10.0.0.1", "Chrome/131.0.0.0": a version, not an address. */
 function versionBefore(before: string): boolean {
-  return /(?:\bv|version[\s=:"]*|ver[\s=:]*)$/i.test(before.slice(-12));
+  return /(?:\bv|version[\s=:"]*|ver[\s=:]*|[A-Za-z]\/)$/i.test(before.slice(-12));
 }
 
 /** A phone number has 7 to 15 digits; a date or a version with dots is not one. */

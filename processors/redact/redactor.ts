@@ -81,6 +81,15 @@ export class Redactor {
   /** A structured value walked: strings redacted, blocked keys' values replaced, the rest kept. */
   plain(value: Plain, counts: Counts, depth = 0): Plain {
     if (typeof value === 'string') return this.text(value, counts, depth);
+    // A card number written as a JSON number is still a card number.
+    if ((typeof value === 'number' && Number.isSafeInteger(value)) || typeof value === 'bigint') {
+      const digits = value.toString();
+      if (this.options.recognisers.has('card') && digits.length >= 13 && confirmed('card', digits, '')) {
+        counts.set('card', (counts.get('card') ?? 0) + 1);
+        return this.#replacement('card', digits);
+      }
+      return value;
+    }
     if (value === null || typeof value !== 'object' || value instanceof Uint8Array || depth >= MAX_DEPTH) return value;
     if (Array.isArray(value)) return value.map((v) => this.plain(v, counts, depth + 1));
     const out: { [key: string]: Plain } = {};

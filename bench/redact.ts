@@ -1,0 +1,91 @@
+// The redact processor (issue 17): recall and precision on a labelled corpus (bench/redact_corpus.ts: every
+// kind of personal data and secret the processor names, planted in realistic bodies, JSON bodies and
+// attributes, beside look-alikes that must stay), through the redactor the processor builds from its default
+// config; and what it costs: the daemon (its own process) fed realistic OTLP batches through the default
+// chain with and without `redact` first, alternated, in the same run. Last line: JSON.
+import os from 'node:os';
+import { defaultRedactConfig, redactorFromConfig } from '../processors/redact/factory.js';
+import type { Counts } from '../processors/redact/redactor.js';
+import { startDaemonProcess } from './daemon_process.js';
+import { runLoad } from './load_generator.js';
+import { realisticBodies } from './realistic_batch.js';
+import { redactCorpus } from './redact_corpus.js';
+
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 20_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 8000);
+
+// Accuracy.
+const redactor = redactorFromConfig(defaultRedactConfig());
+const perKind = new Map<string, { planted: number; removed: number }>();
+let truePositives = 0;
+let redactions = 0;
+let lookalikes = 0;
+let lookalikesLost = 0;
+const misses: string[] = [];
+const lost: string[] = [];
+for (const record of redactCorpus(RECORDS)) {
+  const counts: Counts = new Map();
+  const out = [redactor.text(record.body, counts)];
+  for (const [key, value] of Object.entries(record.attributes)) {
+    if (redactor.keyBlocked(key)) out.push(String(redactor.blockedValue(value, counts) ?? ''));
+    else out.push(key, redactor.text(value, counts));
+  }
+  const text = out.join('\n');
+  for (const n of counts.values()) redactions += n;
+  for (const p of record.planted) {
+    const kind = perKind.get(p.kind) ?? { planted: 0, removed: 0 };
+    kind.planted += 1;
+    if (!text.includes(p.value)) {
+      kind.removed += 1;
+      truePositives += 1;
+    } else if (misses.length < 10) misses.push(`${p.kind}: ${p.value}`);
+    perKind.set(p.kind, kind);
+  }
+  for (const l of record.lookalikes) {
+    lookalikes += 1;
+    if (!text.includes(l)) {
+      lookalikesLost += 1;
+      if (lost.length < 10 && !lost.includes(l)) lost.push(l);
+    }
+  }
+}
+const planted = [...perKind.values()].reduce((n, k) => n + k.planted, 0);
+const falsePositives = Math.max(0, redactions - truePositives);
+
+// Cost: the default chain with and without redact, alternated.
+const bodies = realisticBodies(32, 1000);
+const loadOptions = { bodies, recordsPerBody: 1000, concurrency: 8, warmupMs: 3000, measureMs: MEASURE_MS };
+const chain = ['signature', 'ratestats', 'anomaly', 'sampler'];
+async function throughput(processors: string[]): Promise<number> {
+  const daemon = await startDaemonProcess({ exportersYaml: '  nop:', exporterIds: ['nop'], processorsYaml: processors.map((p) => `  ${p}:`).join('\n'), processorIds: processors });
+  const load = await runLoad({ port: daemon.httpPort, ...loadOptions });
+  await daemon.stop();
+  return load.acceptedRecordsPerS;
+}
+const without: number[] = [];
+const withRedact: number[] = [];
+for (let round = 0; round < ROUNDS; round++) {
+  without.push(await throughput(chain));
+  withRedact.push(await throughput(['redact', ...chain]));
+}
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+if (misses.length > 0) process.stderr.write(`missed, e.g.:\n  ${misses.join('\n  ')}\n`);
+if (lost.length > 0) process.stderr.write(`look-alikes lost, e.g.:\n  ${lost.join('\n  ')}\n`);
+const summary = {
+  bench: 'redact',
+  machine: `${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown'}, node ${process.version}`,
+  corpus_records: RECORDS,
+  planted,
+  recall: Number((truePositives / planted).toFixed(4)),
+  precision: Number((truePositives / (truePositives + falsePositives)).toFixed(4)),
+  lookalikes,
+  lookalikes_kept: Number(((lookalikes - lookalikesLost) / lookalikes).toFixed(4)),
+  recall_by_kind: Object.fromEntries([...perKind].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, Number((v.removed / v.planted).toFixed(4))])),
+  records_per_s_default_chain: without.map(Math.round),
+  records_per_s_with_redact: withRedact.map(Math.round),
+  redact_cost: Number((1 - mean(withRedact) / mean(without)).toFixed(3)),
+};
+console.log(`recall ${summary.recall}, precision ${summary.precision}, look-alikes kept ${summary.lookalikes_kept}; throughput ${Math.round(mean(without))} → ${Math.round(mean(withRedact))} records/s with redact (cost ${summary.redact_cost})`);
+console.log(JSON.stringify(summary));

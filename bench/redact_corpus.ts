@@ -1,0 +1,176 @@
+// A labelled corpus for the redact processor: realistic log bodies and JSON attributes with personal data and
+// secrets of every kind the processor names planted in them (each value generated valid — cards pass Luhn
+// with a real scheme's prefix, IBANs MOD-97, SSNs the SSA's rules), and look-alikes that must stay: order
+// numbers failing Luhn, version strings, timestamps, UUIDs, epoch times, durations, hex ids, ports. Seeded.
+import { random } from './draws.js';
+
+export interface CorpusRecord {
+  body: string;
+  attributes: Record<string, string>;
+  /** Values that must not survive (each planted once, in the body or an attribute). */
+  planted: Array<{ kind: string; value: string }>;
+  /** Values that must survive. */
+  lookalikes: string[];
+}
+
+export function redactCorpus(n: number, seed = 17): CorpusRecord[] {
+  const u = random(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(u() * (hi - lo + 1));
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(u() * xs.length)]!;
+  const digits = (k: number) => Array.from({ length: k }, () => int(0, 9)).join('');
+  const alnum = (k: number, set = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789') => Array.from({ length: k }, () => set[int(0, set.length - 1)]).join('');
+  const b64url = (s: string) => Buffer.from(s).toString('base64url');
+
+  const luhnComplete = (partial: string) => {
+    for (let d = 0; d <= 9; d++) if (luhn(partial + d)) return partial + d;
+    throw new Error('unreachable');
+  };
+  const card = () => {
+    const [prefix, length] = pick([['4', 16], ['4', 13], ['51', 16], ['55', 16], ['2221', 16], ['34', 15], ['37', 15], ['6011', 16], ['65', 16], ['3530', 16], ['36', 14], ['62', 16]] as const);
+    const number = luhnComplete(prefix + digits(length - prefix.length - 1));
+    const style = int(0, 2);
+    if (style === 0 || length === 13 || length === 14) return number;
+    if (length === 15) return `${number.slice(0, 4)} ${number.slice(4, 10)} ${number.slice(10)}`;
+    const sep = style === 1 ? ' ' : '-';
+    return number.match(/.{4}/g)!.join(sep);
+  };
+  const iban = () => {
+    const [country, bban] = pick([['DE', () => digits(18)], ['GB', () => `${alnum(4, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ')}${digits(14)}`], ['FR', () => digits(23)], ['NL', () => `${alnum(4, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ')}${digits(10)}`], ['ES', () => digits(20)]] as const);
+    const body = bban();
+    const check = 98 - mod97(`${body}${country}00`);
+    const value = `${country}${String(check).padStart(2, '0')}${body}`;
+    return u() < 0.5 ? value : value.match(/.{1,4}/g)!.join(' ');
+  };
+  const ssn = () => `${String(int(1, 665)).padStart(3, '0')}-${String(int(1, 99)).padStart(2, '0')}-${String(int(1, 9999)).padStart(4, '0')}`;
+  const phone = () => pick([() => `+1 ${int(200, 999)}-${int(200, 999)}-${digits(4)}`, () => `(${int(200, 999)}) ${int(200, 999)}-${digits(4)}`, () => `+44 20 ${digits(4)} ${digits(4)}`, () => `+49 30 ${digits(8)}`, () => `${int(200, 999)}.${int(200, 999)}.${digits(4)}`, () => `+33 6 ${digits(2)} ${digits(2)} ${digits(2)} ${digits(2)}`])();
+  const email = () => `${pick(['maria', 'j.smith', 'li.wei', 'ops+alerts', 'k_tanaka', 'anna-lena'])}${int(1, 999)}@${pick(['example.com', 'mail.example.org', 'corp.io', 'shop.co.uk'])}`;
+  const ipv4 = () => `${int(1, 223)}.${int(0, 255)}.${int(0, 255)}.${int(1, 254)}`;
+  const ipv6 = () => pick([() => `2001:db8:${int(0, 65535).toString(16)}::${int(1, 65535).toString(16)}`, () => `fe80::${int(0, 65535).toString(16)}:${int(0, 65535).toString(16)}:${int(0, 65535).toString(16)}:${int(1, 65535).toString(16)}`, () => Array.from({ length: 8 }, () => int(0, 65535).toString(16)).join(':')])();
+  const mac = () => Array.from({ length: 6 }, () => int(0, 255).toString(16).padStart(2, '0')).join(pick([':', '-']));
+  const jwt = () => `${b64url('{"alg":"HS256","typ":"JWT"}')}.${b64url(`{"sub":"${int(1, 99999)}","exp":${int(1e9, 2e9)}}`)}.${alnum(43, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-')}`;
+  const secrets: Record<string, () => string> = {
+    aws_key: () => `AKIA${alnum(16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')}`,
+    gcp_key: () => `AIza${alnum(35, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-')}`,
+    stripe_key: () => `${pick(['sk', 'rk'])}_${pick(['live', 'test'])}_${alnum(24)}`,
+    github_token: () => `ghp_${alnum(36)}`,
+    slack_token: () => `xoxb-${digits(12)}-${digits(12)}-${alnum(24)}`,
+  };
+
+  // Look-alikes: must stay as they are.
+  const orderNumber = () => {
+    const v = `4${digits(15)}`;
+    return luhn(v) ? `${v.slice(0, 15)}${(Number(v[15]) + 1) % 10}` : v;
+  };
+  const lookalikeMakers = [
+    orderNumber,
+    () => `v${int(1, 9)}.${int(0, 20)}.${int(0, 30)}.${int(0, 99)}`,
+    () => `2026-${String(int(1, 12)).padStart(2, '0')}-${String(int(1, 28)).padStart(2, '0')}T${String(int(0, 23)).padStart(2, '0')}:${String(int(0, 59)).padStart(2, '0')}:${String(int(0, 59)).padStart(2, '0')}.${digits(3)}Z`,
+    () => `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`,
+    () => String(int(1_700_000_000_000, 1_800_000_000_000)),
+    () => `${int(1, 5000)}ms`,
+    () => hex(40),
+    () => `port ${int(1024, 65535)}`,
+    () => `pid ${int(100, 99999)}`,
+    () => `${int(0, 23)}:${String(int(0, 59)).padStart(2, '0')}:${String(int(0, 59)).padStart(2, '0')}`,
+    () => `INV-${digits(10)}`,
+    () => `ISBN 978-${int(0, 9)}-${digits(2)}-${digits(6)}-${int(0, 9)}`,
+    () => `${String(int(1, 28)).padStart(2, '0')}/${String(int(1, 12)).padStart(2, '0')}/2026`,
+    () => `${int(1, 9)}.${int(0, 30)}.${int(0, 99)}`,
+    () => `${int(1, 99)},${digits(3)}.${digits(2)}`,
+    () => `checkout-${hex(10)}-${alnum(5, 'abcdefghijklmnopqrstuvwxyz0123456789')}`,
+    () => `sha256:${hex(64)}`,
+    () => `#${digits(5)}`,
+    () => `${int(-89, 89)}.${digits(4)},${int(-179, 179)}.${digits(4)}`,
+    () => `Safari/${int(500, 640)}.${int(1, 99)}`,
+    () => `trace ${hex(32)} span ${hex(16)}`,
+  ];
+  function hex(k: number): string {
+    return alnum(k, '0123456789abcdef');
+  }
+
+  const templates: Array<() => CorpusRecord> = [
+    () => {
+      const [e, ip, look] = [email(), ipv4(), pick(lookalikeMakers)()];
+      return { body: `user ${e} signed in from ${ip} at ${look}`, attributes: {}, planted: [{ kind: 'email', value: e }, { kind: 'ipv4', value: ip }], lookalikes: [look] };
+    },
+    () => {
+      const [c, order] = [card(), orderNumber()];
+      return { body: `payment for order ${order} declined: card ${c} expired`, attributes: { 'order.id': order }, planted: [{ kind: 'card', value: c }], lookalikes: [order] };
+    },
+    () => {
+      const [i, look] = [iban(), pick(lookalikeMakers)()];
+      return { body: `refund ${int(1, 900)}.${digits(2)} EUR to ${i} queued (${look})`, attributes: {}, planted: [{ kind: 'iban', value: i }], lookalikes: [look] };
+    },
+    () => {
+      const [s, p] = [ssn(), phone()];
+      const look = pick(lookalikeMakers)();
+      return { body: JSON.stringify({ event: 'kyc.check', applicant: { ssn: s, phone: p }, ref: look, attempt: int(1, 3) }), attributes: {}, planted: [{ kind: 'ssn', value: s }, { kind: 'phone', value: p }], lookalikes: [look] };
+    },
+    () => {
+      const [v6, m, look] = [ipv6(), mac(), pick(lookalikeMakers)()];
+      return { body: `dhcp lease for ${m} renewed, address ${v6}, build ${look}`, attributes: {}, planted: [{ kind: 'mac', value: m }, { kind: 'ipv6', value: v6 }], lookalikes: [look] };
+    },
+    () => {
+      const [t, look] = [jwt(), pick(lookalikeMakers)()];
+      return { body: `request ${look} rejected: expired token`, attributes: { 'http.request.header.x-session': t, 'http.route': '/api/orders/{id}' }, planted: [{ kind: 'jwt', value: t }], lookalikes: [look, '/api/orders/{id}'] };
+    },
+    () => {
+      const [kind, make] = pick(Object.entries(secrets));
+      const [k, look] = [make(), pick(lookalikeMakers)()];
+      return { body: `loaded config from env in ${look}: using ${k}`, attributes: {}, planted: [{ kind, value: k }], lookalikes: [look] };
+    },
+    () => {
+      const [pw, look] = [alnum(int(8, 16)), pick(lookalikeMakers)()];
+      return { body: `db connect postgres://app:${pw}@db.internal:5432/orders took ${look}`, attributes: {}, planted: [{ kind: 'url_password', value: pw }], lookalikes: [look, 'db.internal:5432/orders'] };
+    },
+    () => {
+      const [pw, e] = [alnum(int(8, 16)), email()];
+      return { body: `login attempt user=${e} password=${pw} failed`, attributes: {}, planted: [{ kind: 'password', value: pw }, { kind: 'email', value: e }], lookalikes: [] };
+    },
+    () => {
+      const [tok, look] = [alnum(32), pick(lookalikeMakers)()];
+      return { body: `GET /api/cart 200 ${look}`, attributes: { authorization: `Bearer ${tok}`, 'user_agent.original': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0' }, planted: [{ kind: 'bearer', value: tok }], lookalikes: [look, 'Chrome/131.0.0.0'] };
+    },
+    () => {
+      // A card number as a JSON number, an upper-case email, an address with its port in brackets.
+      const c = luhnComplete(`4${digits(14)}`);
+      const e = email().toUpperCase();
+      const ip = ipv4();
+      return { body: JSON.stringify({ event: 'checkout', card_number: Number(c), contact: e, client: `[${ip}]:${int(1024, 65535)}`, total: int(1, 999) }), attributes: {}, planted: [{ kind: 'card', value: c }, { kind: 'email', value: e }, { kind: 'ipv4', value: ip }], lookalikes: [] };
+    },
+    () => {
+      // Secrets the way config dumps print them, and an E.164 number without separators.
+      const [key, pw, p] = [alnum(24), alnum(12), `+${int(1, 49)}${digits(10)}`];
+      return { body: `settings: api_key: "${key}", db.password: ${pw}, support ${p}`, attributes: {}, planted: [{ kind: 'password', value: key }, { kind: 'password', value: pw }, { kind: 'phone', value: p }], lookalikes: [] };
+    },
+    () => {
+      // Nothing to find: the traffic most records are.
+      const looks = [pick(lookalikeMakers)(), pick(lookalikeMakers)()];
+      return { body: `cache miss for product ${looks[0]} refilled in ${looks[1]}`, attributes: {}, planted: [], lookalikes: looks };
+    },
+  ];
+  return Array.from({ length: n }, () => pick(templates)());
+}
+
+function luhn(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+function mod97(text: string): number {
+  let rest = 0;
+  for (const ch of text) {
+    const code = ch.charCodeAt(0);
+    const value = code >= 65 ? code - 55 : code - 48;
+    rest = value >= 10 ? (rest * 100 + value) % 97 : (rest * 10 + value) % 97;
+  }
+  return rest;
+}
