@@ -202,6 +202,16 @@ export class LogRecordView {
   get bodyText(): string {
     return anyValueToText(this.record.body);
   }
+  /**
+   * The record's bytes as they arrived (body, attributes, ids, framing), while nothing was changed or added
+   * and the request still holds them; undefined otherwise. For a first look that need not decode anything
+   * (the redact processor's).
+   */
+  get arrivedBytes(): Uint8Array | undefined {
+    const state = recordBytes(this.record);
+    if (!state?.raw || state.list || state.added.length > 0 || state.edited) return undefined;
+    return state.raw;
+  }
   /** Replaces the body (the record is then encoded field by field, not from the bytes it came in). */
   setBody(value: AttributeValue): void {
     this.record.body = toAnyValue(value);

@@ -16,6 +16,9 @@ import { countedOperator } from '../../pipeline/processor_helper.js';
 import type { ConfigProblem } from '../../config/problems.js';
 import { RECOGNISERS, type Recogniser } from './recognisers.js';
 import { Redactor, type Counts, type Plain, type RedactAction } from './redactor.js';
+import { DEFAULT_BLOCKED_KEYS } from './quick_look.js';
+
+export { DEFAULT_BLOCKED_KEYS };
 
 export interface RedactConfig {
   /** Recognisers switched off (many keep IPs: `exclude: [ipv4, ipv6]`). */
@@ -58,8 +61,6 @@ const schema = {
 };
 const checkSchema = compileConfigSchema(schema);
 
-/** Keys whose values are secrets by name, whatever they look like. */
-export const DEFAULT_BLOCKED_KEYS = ['passw(or)?d', 'pwd', 'secret', 'token', 'authorization', 'cookie', 'api[_.-]?key', 'credential', 'private[_.-]?key', 'session[_.-]?id'];
 const ALWAYS_IGNORED = ['service.name', 'service.namespace', 'service.version', 'service.instance.id'];
 
 function validate(config: RedactConfig): ConfigProblem[] {
@@ -119,6 +120,10 @@ class RedactProcessor implements Processor {
         add(total, counts);
       }
       for (const record of group.records) {
+        // A record read from protobuf is first looked at in its bytes, body and attributes at once: most
+        // need nothing decoded at all.
+        const arrived = record.arrivedBytes;
+        if (arrived && !this.#redactor.mayContainBytes(arrived)) continue;
         const counts: Counts = new Map();
         if (this.config.body) this.#body(record, counts);
         if (this.config.attributes) this.#attributes(record.attributes, counts);

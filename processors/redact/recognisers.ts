@@ -8,6 +8,11 @@ import { isIPv4, isIPv6 } from 'node:net';
 export const RECOGNISERS = ['jwt', 'bearer', 'aws_key', 'gcp_key', 'stripe_key', 'github_token', 'slack_token', 'password', 'url_password', 'email', 'iban', 'card', 'ssn', 'phone', 'mac', 'ipv6', 'ipv4'] as const;
 export type Recogniser = (typeof RECOGNISERS)[number];
 
+/** A word matched in any case (the recognisers' expression as a whole is case-sensitive: AKIA, IBANs). */
+function ci(word: string): string {
+  return [...word].map((c) => (/[a-z]/i.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : c)).join('');
+}
+
 // One group per recogniser, in RECOGNISERS' order. `password` and `url_password` capture what stays (the key,
 // the URL's user) in an inner group so only the secret is replaced.
 const PARTS: Record<Recogniser, string> = {
@@ -18,7 +23,7 @@ const PARTS: Record<Recogniser, string> = {
   stripe_key: String.raw`\b(?:sk|pk|rk|whsec)_(?:live|test)_[0-9A-Za-z]{16,}\b`,
   github_token: String.raw`\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b`,
   slack_token: String.raw`\bxox[abposr]-[A-Za-z0-9-]{10,}`,
-  password: String.raw`\b((?:pass(?:word|wd)?|pwd|secret|client_secret|api[_-]?key|apikey|access[_-]?key|token|auth[_-]?token)["']?\s*[=:]\s*["']?)[^\s"'&,;}]{3,}`,
+  password: String.raw`\b((?:${ci('pass')}(?:${ci('word')}|${ci('wd')})?|${ci('pwd')}|${ci('secret')}|${ci('client_secret')}|${ci('api')}[_-]?${ci('key')}|${ci('apikey')}|${ci('access')}[_-]?${ci('key')}|${ci('token')}|${ci('auth')}[_-]?${ci('token')})["']?\s*[=:]\s*["']?)[^\s"'&,;}]{3,}`,
   url_password: String.raw`\b([a-z][a-z0-9+.-]*://[^\s/:@]+:)[^\s/@]+(?=@)`,
   email: String.raw`\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b`,
   iban: String.raw`\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b`,

@@ -6,6 +6,7 @@
 // it) has its whole value replaced, whatever it looks like. Counts per recogniser say what was found.
 import { createHmac } from 'node:crypto';
 import { confirmed, matchedRecogniser, recogniserPattern, type Recogniser } from './recognisers.js';
+import { DEFAULT_BLOCKED_KEYS, quickLook, quickLookBytes } from './quick_look.js';
 
 export type RedactAction = 'mask' | 'hash' | 'drop';
 
@@ -20,6 +21,8 @@ export interface RedactorOptions {
   /** Keys never touched (the pipeline's own: pattern ids, service names). */
   ignoredKeys: ReadonlySet<string>;
   hashKey: Buffer | undefined;
+  /** The first look (quick_look.ts) before the full scan; off only to check that it never misses. */
+  firstLook?: boolean;
 }
 
 export type Counts = Map<Recogniser | 'key', number>;
@@ -32,9 +35,13 @@ const MAX_DEPTH = 32;
 export class Redactor {
   readonly #pattern: RegExp;
   readonly #blocked: RegExp | undefined;
+  /** Key patterns beyond the defaults the first look knows (a user's own): looked for as well. */
+  readonly #extraKeys: RegExp | undefined;
 
   constructor(private readonly options: RedactorOptions) {
     this.#pattern = recogniserPattern(options.recognisers);
+    const extra = options.blockedKeys.filter((k) => !DEFAULT_BLOCKED_KEYS.includes(k));
+    this.#extraKeys = extra.length > 0 ? new RegExp(extra.map((k) => `(?:${k})`).join('|'), 'i') : undefined;
     this.#blocked = options.blockedKeys.length > 0 ? new RegExp(options.blockedKeys.map((k) => `(?:${k})`).join('|'), 'i') : undefined;
   }
 
@@ -49,8 +56,22 @@ export class Redactor {
     return this.options.ignoredKeys.has(key);
   }
 
+  /**
+   * Whether a record's bytes may hold anything to redact: false means surely not, so nothing need be decoded
+   * or scanned. With an allow list every key counts, so the answer is always yes.
+   */
+  mayContainBytes(bytes: Uint8Array): boolean {
+    if (this.options.allowedKeys !== undefined || this.options.firstLook === false || quickLookBytes(bytes)) return true;
+    return this.#extraKeys !== undefined && this.#extraKeys.test(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'));
+  }
+
+  #looksWorthScanning(text: string): boolean {
+    return this.options.firstLook === false || quickLook(text) || (this.#extraKeys !== undefined && this.#extraKeys.test(text));
+  }
+
   /** A text with every confirmed match replaced; `counts` gains what was found. Returns the same string when nothing was. */
   text(text: string, counts: Counts, depth = 0): string {
+    if (!this.#looksWorthScanning(text)) return text;
     const trimmed = text.trimStart();
     if ((trimmed[0] === '{' || trimmed[0] === '[') && depth < MAX_DEPTH) {
       const walked = this.#jsonText(text, counts, depth);

@@ -7,6 +7,8 @@ import { describe, it } from 'node:test';
 import { RECOGNISERS, type Recogniser } from '../../../processors/redact/recognisers.js';
 import { Redactor, type Counts, type RedactorOptions } from '../../../processors/redact/redactor.js';
 import { DEFAULT_BLOCKED_KEYS } from '../../../processors/redact/factory.js';
+import { redactCorpus } from '../../../bench/redact_corpus.js';
+import { realisticRequest } from '../../../bench/realistic_batch.js';
 
 function redactor(over: Partial<RedactorOptions> = {}): Redactor {
   return new Redactor({ recognisers: new Set(RECOGNISERS), actions: {}, defaultAction: 'mask', blockedKeys: DEFAULT_BLOCKED_KEYS, allowedKeys: undefined, ignoredKeys: new Set(), hashKey: Buffer.from('test key'), ...over });
@@ -86,5 +88,24 @@ describe('redactor', () => {
 
   it('switched-off recognisers find nothing', () => {
     assert.equal(found('from 10.0.0.1', redactor({ recognisers: new Set(RECOGNISERS.filter((n) => n !== 'ipv4')) })).text, 'from 10.0.0.1');
+  });
+
+  it('the first look never skips what the full scan would find (the labelled corpus, realistic traffic, the cases above)', () => {
+    const withLook = redactor();
+    const fullScan = redactor({ firstLook: false });
+    const texts = [
+      ...redactCorpus(5000, 99).flatMap((r) => [r.body, ...Object.values(r.attributes)]),
+      ...(realisticRequest(2000, 7).resourceLogs ?? []).flatMap((rl) => (rl.scopeLogs ?? []).flatMap((sl) => (sl.logRecords ?? []).map((l) => String(l.body?.stringValue)))),
+      ...cases.map(([, input]) => input),
+      'phone (415) 555-2671 and NL91 ABNA 0417 1643 00 and apiKey=abcdef123 and accessKey: zzz999',
+    ];
+    let skipped = 0;
+    for (const text of texts) {
+      const a: Counts = new Map();
+      const b: Counts = new Map();
+      assert.equal(withLook.text(text, a), fullScan.text(text, b), text);
+      if (b.size === 0) skipped += 1;
+    }
+    assert.ok(skipped > 0);
   });
 });
