@@ -1,0 +1,47 @@
+// The processor over batches: a record decoded from JSON (no bytes to look at first) is redacted in body and
+// attributes, says what was redacted, and a blocked key's value is dropped when asked; a record read from
+// protobuf and holding nothing is left as it came (its bytes untouched); a hash action needs a key, and the
+// order check keeps redact before signature.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { lastValueFrom, of, toArray } from 'rxjs';
+import { LogBatch } from '../../../pipeline/batch.js';
+import { Delivery } from '../../../pipeline/ack.js';
+import { checkProcessorOrder } from '../../../pipeline/processor_order.js';
+import { decodeExportRequest, encodeExportRequest } from '../../../proto/otlp.js';
+import { redactProcessorFactory } from '../../../processors/redact/factory.js';
+import { signatureProcessorFactory } from '../../../processors/signature/factory.js';
+import { batchOf } from '../../support/records.js';
+import { configFor, testProcessorSettings } from '../../support/settings.js';
+
+async function run(batch: LogBatch, overrides: unknown = {}): Promise<LogBatch> {
+  const processor = redactProcessorFactory.create(testProcessorSettings('redact'), configFor(redactProcessorFactory, overrides));
+  await processor.start();
+  const [out] = await lastValueFrom(of(batch).pipe(processor.operator, toArray()));
+  return out!;
+}
+
+describe('redact processor', () => {
+  it('redacts bodies and attributes, says what, and drops a blocked key\'s value when asked', async () => {
+    const out = await run(batchOf([{ body: 'reset link sent to ann@example.com', attributes: { 'client.address': '203.0.113.9', 'db.password': 'hunter22', 'http.route': '/api/users/{id}' } }]), { actions: { key: 'drop' } });
+    const record = [...out.groups()][0]!.records[0]!;
+    assert.equal(record.bodyText, 'reset link sent to <email>');
+    assert.deepEqual(record.attributes.toObject(), { 'logsift.pattern.id': 'p1', 'client.address': '<ipv4>', 'http.route': '/api/users/{id}', 'logsift.redacted': 'email=1,ipv4=1,key=1' });
+  });
+
+  it('leaves a record with nothing to redact as it came, bytes and all', async () => {
+    const request = { resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'api' } }] }, scopeLogs: [{ logRecords: [{ body: { stringValue: 'GET /api/orders/42 200 12ms' }, attributes: [{ key: 'http.route', value: { stringValue: '/api/orders/{id}' } }] }] }] }] };
+    const bytes = encodeExportRequest(request as never);
+    const batch = LogBatch.fromRequest(decodeExportRequest(bytes), new Delivery(), bytes.length);
+    const out = await run(batch);
+    const record = [...out.groups()][0]!.records[0]!;
+    assert.ok(record.arrivedBytes, 'still encoded from the bytes it came in');
+    assert.equal(record.attributes.get('logsift.redacted'), undefined);
+  });
+
+  it('refuses a hash action without a key, and a redact placed after signature', () => {
+    assert.match(redactProcessorFactory.validate({ ...redactProcessorFactory.defaultConfig(), actions: { email: 'hash' } }).map((p) => p.message).join(), /needs a key/);
+    const problems = checkProcessorOrder([{ id: 'signature', factory: signatureProcessorFactory, config: {} }, { id: 'redact', factory: redactProcessorFactory, config: {} }], [signatureProcessorFactory, redactProcessorFactory], 'pipelines.logs.processors');
+    assert.match(problems.map((p) => p.message).join(), /signature uses redaction, but redact comes after it/);
+  });
+});
