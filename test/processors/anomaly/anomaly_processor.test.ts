@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Subject } from 'rxjs';
 import type { LogBatch } from '../../../pipeline/batch.js';
+import type { Clock } from '../../../pipeline/clock.js';
 import { PipelineShared } from '../../../pipeline/pipeline_shared.js';
 import { ANOMALIES, anomalyProcessorFactory } from '../../../processors/anomaly/factory.js';
 import { rateStatsProcessorFactory } from '../../../processors/ratestats/factory.js';
@@ -11,6 +12,19 @@ import { fakeClock } from '../../support/fake_clock.js';
 import { batchOf } from '../../support/records.js';
 import { configFor, testProcessorSettings } from '../../support/settings.js';
 import { anomalyMetrics } from '../../../processors/anomaly/metrics.js';
+
+/** ratestats (1-minute windows) then the anomaly processor, on `clock`, fed through `input`. */
+async function ratestatsThenAnomaly(clock: Clock) {
+  const shared = new PipelineShared();
+  const stats = rateStatsProcessorFactory.create(testProcessorSettings('ratestats', { clock, shared }), configFor(rateStatsProcessorFactory, { window: '1m' }));
+  const settings = testProcessorSettings('anomaly', { clock, shared });
+  const detector = anomalyProcessorFactory.create(settings, anomalyProcessorFactory.defaultConfig());
+  await stats.start();
+  await detector.start();
+  const input = new Subject<LogBatch>();
+  input.pipe(stats.operator, detector.operator).subscribe();
+  return { settings, detector, input, view: shared.lookup(ANOMALIES)! };
+}
 
 describe('anomaly processor', () => {
   it('needs ratestats before it', async () => {
@@ -20,15 +34,7 @@ describe('anomaly processor', () => {
 
   it('opens, saves and shares an anomaly on a spike, and closes it when the rate is back', async () => {
     const { fake, clock } = fakeClock();
-    const shared = new PipelineShared();
-    const stats = rateStatsProcessorFactory.create(testProcessorSettings('ratestats', { clock, shared }), configFor(rateStatsProcessorFactory, { window: '1m' }));
-    const settings = testProcessorSettings('anomaly', { clock, shared });
-    const detector = anomalyProcessorFactory.create(settings, anomalyProcessorFactory.defaultConfig());
-    await stats.start();
-    await detector.start();
-    const input = new Subject<LogBatch>();
-    input.pipe(stats.operator, detector.operator).subscribe();
-    const view = shared.lookup(ANOMALIES)!;
+    const { settings, detector, input, view } = await ratestatsThenAnomaly(clock);
 
     const minute = (count: number) => {
       input.next(batchOf(Array.from({ length: count }, (_, i) => ({ body: `GET /x ${i}`, pattern: 'get' }))));
@@ -56,15 +62,7 @@ describe('anomaly processor', () => {
   it('judges each window as it ends on arrival time, traffic or not: a pattern that stops is found without another record', async () => {
     const { fake, clock } = fakeClock();
     fake.setSystemTime(Math.ceil(fake.now / 60_000) * 60_000);
-    const shared = new PipelineShared();
-    const stats = rateStatsProcessorFactory.create(testProcessorSettings('ratestats', { clock, shared }), configFor(rateStatsProcessorFactory, { window: '1m' }));
-    const settings = testProcessorSettings('anomaly', { clock, shared });
-    const detector = anomalyProcessorFactory.create(settings, anomalyProcessorFactory.defaultConfig());
-    await stats.start();
-    await detector.start();
-    const input = new Subject<LogBatch>();
-    input.pipe(stats.operator, detector.operator).subscribe();
-    const view = shared.lookup(ANOMALIES)!;
+    const { settings, detector, input, view } = await ratestatsThenAnomaly(clock);
     for (let m = 0; m < 12; m++) {
       input.next(batchOf(Array.from({ length: 200 }, (_, i) => ({ body: `GET /x ${i}`, pattern: 'get' }))));
       fake.tick(60_000);
