@@ -4,6 +4,7 @@
 import { duration, type Duration } from './duration.js';
 import { isMapping, mergeDefaults } from './merge.js';
 import { DURATION_SCHEMA, compileConfigSchema } from './schema_validator.js';
+import { ControlAuth, type AuthConfig } from '../security/control_auth.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -24,6 +25,26 @@ const SCHEMA = {
       additionalProperties: false,
       properties: { max_inflight_records: POSITIVE_INT, max_inflight_bytes: POSITIVE_INT, retry_after: DURATION_SCHEMA },
     },
+    auth: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        tokens_file: { type: 'string' },
+        jwt: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            secret: { type: 'string' },
+            public_key_file: { type: 'string' },
+            jwks_url: { type: 'string', pattern: '^(https?://.*)?$' },
+            issuer: { type: 'string' },
+            audience: { type: 'string' },
+            algorithms: { type: 'array', items: { enum: ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'] } },
+          },
+        },
+        metrics: { enum: ['open', 'protected'] },
+      },
+    },
     telemetry: {
       type: 'object',
       additionalProperties: false,
@@ -41,6 +62,7 @@ interface RawSettings {
   shutdown_timeout: Duration;
   limits: { max_inflight_records: number; max_inflight_bytes: number; retry_after: Duration };
   telemetry: { logs: { level: LogLevel }; metrics: { address: string } };
+  auth?: Partial<Omit<AuthConfig, 'jwt'>> & { jwt?: Partial<AuthConfig['jwt']> };
 }
 
 const DEFAULTS: RawSettings = {
@@ -75,6 +97,8 @@ export interface DaemonSettings {
   retryAfterSeconds: number;
   logLevel: LogLevel;
   telemetryAddress: string;
+  /** Who may use the control API; undefined: anyone who can reach it. */
+  auth: AuthConfig | undefined;
 }
 
 const check = compileConfigSchema(SCHEMA);
@@ -87,6 +111,15 @@ function setAt(node: Record<string, unknown>, dotted: string, value: unknown): v
     at = at[key] as Record<string, unknown>;
   }
   at[keys[keys.length - 1]!] = value;
+}
+
+function authConfig(raw: NonNullable<RawSettings['auth']>): AuthConfig {
+  const jwt = raw.jwt ?? {};
+  return {
+    tokens_file: raw.tokens_file ?? '',
+    jwt: { secret: jwt.secret ?? '', public_key_file: jwt.public_key_file ?? '', jwks_url: jwt.jwks_url ?? '', issuer: jwt.issuer ?? '', audience: jwt.audience ?? '', algorithms: jwt.algorithms ?? [] },
+    metrics: raw.metrics ?? 'open',
+  };
 }
 
 /** Settings from `service:` (minus pipelines/extensions) with LOGSIFT_* overrides; errors are dotted paths. */
@@ -106,6 +139,18 @@ export function loadSettings(
   const problems = check(node).map((p) => ({ path: `service.${p.path}`, message: fromEnv.has(p.path) ? `${p.message} (from ${fromEnv.get(p.path)})` : p.message }));
   if (problems.length > 0) return { problems };
   const raw = node as unknown as RawSettings;
+  const auth = raw.auth === undefined ? undefined : authConfig(raw.auth);
+  if (auth && !auth.tokens_file && !auth.jwt.secret && !auth.jwt.public_key_file && !auth.jwt.jwks_url) {
+    return { problems: [{ path: 'service.auth', message: 'says who may use the control API: give tokens_file, or jwt with a secret, a public_key_file or a jwks_url' }] };
+  }
+  if (auth) {
+    try {
+      // Read now, so a missing or broken tokens file or key is a config error, not a failed start.
+      new ControlAuth(auth);
+    } catch (error) {
+      return { problems: [{ path: 'service.auth', message: (error as Error).message }] };
+    }
+  }
   return {
     problems: [],
     settings: {
@@ -117,6 +162,7 @@ export function loadSettings(
       retryAfterSeconds: Math.max(1, Math.ceil(raw.limits.retry_after.ms / 1000)),
       logLevel: raw.telemetry.logs.level,
       telemetryAddress: raw.telemetry.metrics.address,
+      auth,
     },
   };
 }

@@ -14,6 +14,12 @@ import type { FactoryRegistry } from './registry.js';
 import { ComponentGraph } from './component_graph.js';
 import { Telemetry } from './telemetry.js';
 import { TelemetryServer } from './telemetry_server.js';
+import { ControlAuth } from '../security/control_auth.js';
+
+/** 127.0.0.0/8 and ::1 (and the v4-mapped form): reachable from this machine only. */
+function isLoopback(address: string): boolean {
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+}
 
 export interface DaemonOptions {
   logger?: Logger;
@@ -59,7 +65,7 @@ export class Daemon {
       dataDir: config.settings.dataDir,
       retryAfterSeconds: config.settings.retryAfterSeconds,
     });
-    this.#telemetryServer = new TelemetryServer(parseEndpoint(config.settings.telemetryAddress)!, this.telemetry, routes, this.logger);
+    this.#telemetryServer = new TelemetryServer(parseEndpoint(config.settings.telemetryAddress)!, this.telemetry, routes, this.logger, config.settings.auth ? new ControlAuth(config.settings.auth) : undefined);
   }
 
   get telemetryAddress(): AddressInfo | undefined {
@@ -68,7 +74,10 @@ export class Daemon {
 
   async start(): Promise<void> {
     this.#telemetryAddress = await this.#telemetryServer.start();
-    this.logger.info({ address: `${this.#telemetryAddress.address}:${this.#telemetryAddress.port}` }, 'telemetry server listening');
+    this.logger.info({ address: `${this.#telemetryAddress.address}:${this.#telemetryAddress.port}`, auth: this.config.settings.auth !== undefined }, 'telemetry server listening');
+    if (!this.config.settings.auth && !isLoopback(this.#telemetryAddress.address)) {
+      this.logger.warn({ address: this.#telemetryAddress.address }, 'THE CONTROL API IS OPEN TO THE NETWORK: anyone who reaches this address can change sampling policies, silence alerts and read patterns. Set service.auth (tokens or JWT), or bind the telemetry server to 127.0.0.1');
+    }
     try {
       await this.#graph.start();
     } catch (error) {

@@ -1,11 +1,14 @@
 // /healthz (the process is up), /readyz (the pipelines are running and not draining), Prometheus /metrics, and
-// whatever components registered (the tuner's /api/v1/policies).
+// whatever components registered (the tuner's /api/v1/policies). With `service.auth`, every request but the
+// probes (and /metrics, unless protected) must carry a bearer token or JWT with the scope it needs: 401
+// without one, 403 with too little (security/control_auth.ts).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Endpoint } from '../config/endpoint.js';
 import type { HttpRoutes } from './http_routes.js';
 import type { Logger } from './logger.js';
 import type { Telemetry } from './telemetry.js';
+import type { ControlAuth } from '../security/control_auth.js';
 
 export class TelemetryServer {
   readonly #server: http.Server;
@@ -16,6 +19,7 @@ export class TelemetryServer {
     private readonly telemetry: Telemetry,
     private readonly routes: HttpRoutes,
     private readonly logger: Logger,
+    private readonly auth?: ControlAuth,
   ) {
     this.#server = http.createServer((req, res) => {
       this.#handle(req, res).catch((error: unknown) => {
@@ -33,6 +37,17 @@ export class TelemetryServer {
 
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0]!;
+    if (this.auth) {
+      const decision = await this.auth.decide(req.method ?? 'GET', path, req.headers.authorization);
+      if (decision.kind === 'unauthenticated') {
+        res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer realm="logsift", error="invalid_token"' }).end(JSON.stringify({ error: `authentication required: ${decision.reason}` }));
+        return;
+      }
+      if (decision.kind === 'forbidden') {
+        res.writeHead(403, { 'content-type': 'application/json', 'www-authenticate': `Bearer realm="logsift", error="insufficient_scope", scope="${decision.needed}"` }).end(JSON.stringify({ error: `${decision.subject} lacks the scope ${decision.needed}` }));
+        return;
+      }
+    }
     const route = this.routes.find(path);
     if (route) {
       await route(req, res, path);

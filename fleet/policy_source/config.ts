@@ -8,6 +8,8 @@ import type { ConfigProblem } from '../../pipeline/component.js';
 export interface PolicySourceConfig {
   /** The gateway's telemetry server (its control API), e.g. http://logsift-gateway:13133. */
   endpoint: string;
+  /** The bearer token (or JWT) a gateway with `service.auth` wants: scopes policies:read and policies:write. */
+  token: string;
   /** The services to follow; empty: every service this instance's sampler meets. */
   services: string[];
   /** How long the gateway holds each poll open when nothing changed. */
@@ -25,6 +27,7 @@ const schema = {
   additionalProperties: false,
   properties: {
     endpoint: { type: 'string', pattern: '^https?://' },
+    token: { type: 'string' },
     services: { type: 'array', items: { type: 'string', minLength: 1 } },
     wait: DURATION_SCHEMA,
     instance: { type: 'string', maxLength: 256 },
@@ -47,6 +50,7 @@ export function validatePolicySourceConfig(config: PolicySourceConfig): ConfigPr
 export function defaultPolicySourceConfig(): PolicySourceConfig {
   return {
     endpoint: '',
+    token: '',
     services: [],
     wait: duration('30s'),
     instance: '',

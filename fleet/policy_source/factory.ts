@@ -46,6 +46,7 @@ class PolicySourceExtension implements Extension {
     });
     this.#deps = {
       endpoint: config.endpoint.replace(/\/+$/, ''),
+      headers: config.token ? { authorization: `Bearer ${config.token}` } : {},
       instance: instanceName(config),
       waitMs: config.wait.ms,
       retry: { initialMs: config.retry.initial_interval.ms, maxMs: config.retry.max_interval.ms },
@@ -66,6 +67,7 @@ class PolicySourceExtension implements Extension {
       });
       this.#reporter = new StatsReporter({
         endpoint: this.#deps.endpoint,
+        headers: this.#deps.headers,
         instance: this.#deps.instance,
         intervalMs: config.report.interval.ms,
         maxBacklog: config.report.max_backlog,

@@ -13,6 +13,8 @@ import type { KnownPolicy } from './last_known_good.js';
 
 export interface FollowerDeps {
   endpoint: string;
+  /** Sent with every request to the gateway (its token). */
+  headers: Readonly<Record<string, string>>;
   instance: string;
   waitMs: number;
   retry: { initialMs: number; maxMs: number };
@@ -127,7 +129,7 @@ export class ServiceFollower {
     const url = `${endpoint}/api/v1/policies/${encodeURIComponent(this.service)}?wait=${Math.round(waitMs / 1000)}s`;
     try {
       const response = await fetch(url, {
-        headers: this.#etag ? { 'if-none-match': this.#etag } : {},
+        headers: { ...this.deps.headers, ...(this.#etag ? { 'if-none-match': this.#etag } : {}) },
         signal: AbortSignal.any([stop, AbortSignal.timeout(waitMs + POLL_GRACE_MS)]),
       });
       if (response.status === 304) return { kind: 'unchanged' };
@@ -187,7 +189,7 @@ export class ServiceFollower {
     try {
       const response = await fetch(`${this.deps.endpoint}/api/v1/policies/${encodeURIComponent(this.service)}/status`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { ...this.deps.headers, 'content-type': 'application/json' },
         body: JSON.stringify(report),
         signal: AbortSignal.any([stop, AbortSignal.timeout(POLL_GRACE_MS)]),
       });

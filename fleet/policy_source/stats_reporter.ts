@@ -14,6 +14,8 @@ import { MAX_ROWS_PER_REPORT, MAX_TEMPLATES_PER_REPORT, PATTERN_STATS_PATH, type
 
 export interface ReporterDeps {
   endpoint: string;
+  /** Sent with every request to the gateway (its token). */
+  headers: Readonly<Record<string, string>>;
   instance: string;
   intervalMs: number;
   /** Windows held while the gateway is away, at most. */
@@ -156,7 +158,7 @@ export class StatsReporter {
     try {
       const response = await fetch(`${this.deps.endpoint}${PATTERN_STATS_PATH}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { ...this.deps.headers, 'content-type': 'application/json' },
         body: JSON.stringify(batch.report),
         signal: AbortSignal.any([stop, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]),
       });

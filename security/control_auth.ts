@@ -1,0 +1,127 @@
+// Who may do what on the control API (the telemetry server's /api/… routes): a bearer token from the tokens
+// file, or a JWT signed with the configured secret, public key or JWKS — each carrying scopes. A request
+// needs `policies:read` to read anything, `alerts:write` to change alerts and silences, `policies:write` to
+// change anything else; `admin` stands for all. /healthz and /readyz stay open (probes carry no token);
+// /metrics too unless `metrics: protected`. No `service.auth` at all: everything open, as before.
+import { createHash, createPublicKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { parse as parseYaml } from 'yaml';
+
+export const SCOPES = ['policies:read', 'policies:write', 'alerts:write', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface AuthConfig {
+  /** YAML: a list of {name, token | token_sha256, scopes}; read again when it changes. */
+  tokens_file: string;
+  jwt: { secret: string; public_key_file: string; jwks_url: string; issuer: string; audience: string; algorithms: string[] };
+  metrics: 'open' | 'protected';
+}
+
+export type AuthDecision =
+  | { kind: 'allowed'; subject: string; via: 'token' | 'jwt' | 'open' }
+  | { kind: 'unauthenticated'; reason: string }
+  | { kind: 'forbidden'; subject: string; needed: Scope };
+
+/** The scope a request needs (undefined: open to all). */
+export function scopeFor(method: string, path: string, metrics: AuthConfig['metrics']): Scope | undefined {
+  if (path === '/healthz' || path === '/readyz') return undefined;
+  if (path === '/metrics') return metrics === 'protected' ? 'policies:read' : undefined;
+  if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return 'policies:read';
+  return path.startsWith('/api/v1/alerts') ? 'alerts:write' : 'policies:write';
+}
+
+interface TokenEntry {
+  name: string;
+  digest: Buffer;
+  scopes: Set<string>;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest();
+
+/** The tokens file, read again whenever its modification time changes (so a rotated token takes at once). */
+class TokenFile {
+  #mtime = -1;
+  #entries: TokenEntry[] = [];
+
+  constructor(private readonly path: string) {
+    this.#load();
+  }
+
+  #load(): void {
+    const mtime = statSync(this.path).mtimeMs;
+    if (mtime === this.#mtime) return;
+    const parsed = parseYaml(readFileSync(this.path, 'utf8')) as unknown;
+    if (!Array.isArray(parsed)) throw new Error(`${this.path}: expected a list of {name, token or token_sha256, scopes}`);
+    this.#entries = parsed.map((e: unknown, i) => {
+      const entry = e as { name?: unknown; token?: unknown; token_sha256?: unknown; scopes?: unknown };
+      if (typeof entry.name !== 'string' || !Array.isArray(entry.scopes) || !entry.scopes.every((s) => SCOPES.includes(s as Scope))) throw new Error(`${this.path}[${i}]: needs a name and scopes out of ${SCOPES.join(', ')}`);
+      const digest = typeof entry.token_sha256 === 'string' && /^[0-9a-f]{64}$/i.test(entry.token_sha256) ? Buffer.from(entry.token_sha256, 'hex') : typeof entry.token === 'string' && entry.token.length >= 16 ? sha256(entry.token) : undefined;
+      if (!digest) throw new Error(`${this.path}[${i}]: needs a token of 16 characters or more, or its token_sha256`);
+      return { name: entry.name, digest, scopes: new Set(entry.scopes as string[]) };
+    });
+    this.#mtime = mtime;
+  }
+
+  find(token: string): TokenEntry | undefined {
+    try {
+      this.#load();
+    } catch {
+      // A file being rewritten, or broken: the tokens read last stay in force until it reads again.
+    }
+    const digest = sha256(token);
+    // Every entry compared, in constant time: which token almost matched is nobody's business.
+    let found: TokenEntry | undefined;
+    for (const entry of this.#entries) if (timingSafeEqual(entry.digest, digest)) found = entry;
+    return found;
+  }
+}
+
+export class ControlAuth {
+  readonly #tokens: TokenFile | undefined;
+  readonly #jwtKey: Uint8Array | KeyObject | JWTVerifyGetKey | undefined;
+
+  constructor(private readonly config: AuthConfig) {
+    this.#tokens = config.tokens_file ? new TokenFile(config.tokens_file) : undefined;
+    const { jwt } = config;
+    if (jwt.secret) this.#jwtKey = new TextEncoder().encode(jwt.secret);
+    else if (jwt.public_key_file) this.#jwtKey = createPublicKey(readFileSync(jwt.public_key_file));
+    else if (jwt.jwks_url) this.#jwtKey = createRemoteJWKSet(new URL(jwt.jwks_url));
+  }
+
+  async decide(method: string, path: string, authorization: string | undefined): Promise<AuthDecision> {
+    const needed = scopeFor(method, path, this.config.metrics);
+    if (needed === undefined) return { kind: 'allowed', subject: 'anyone', via: 'open' };
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+    if (!match) return { kind: 'unauthenticated', reason: authorization ? 'the Authorization header is not "Bearer <token>"' : 'no Authorization header' };
+    const credential = match[1]!;
+    const who = (await this.#jwt(credential)) ?? this.#token(credential);
+    if ('reason' in who) return { kind: 'unauthenticated', reason: who.reason };
+    if (!who.scopes.has(needed) && !who.scopes.has('admin') && !(needed === 'policies:read' && (who.scopes.has('policies:write') || who.scopes.has('alerts:write')))) return { kind: 'forbidden', subject: who.subject, needed };
+    return { kind: 'allowed', subject: who.subject, via: who.via };
+  }
+
+  #token(token: string): { subject: string; scopes: Set<string>; via: 'token' } | { reason: string } {
+    const entry = this.#tokens?.find(token);
+    return entry ? { subject: entry.name, scopes: entry.scopes, via: 'token' } : { reason: 'unknown token' };
+  }
+
+  /** undefined when the credential is no JWT (or no JWT is configured): then it is tried as a token. */
+  async #jwt(credential: string): Promise<{ subject: string; scopes: Set<string>; via: 'jwt' } | { reason: string } | undefined> {
+    if (!this.#jwtKey || credential.split('.').length !== 3) return undefined;
+    const { issuer, audience, algorithms } = this.config.jwt;
+    try {
+      const { payload } = await jwtVerify(credential, this.#jwtKey as Parameters<typeof jwtVerify>[1], {
+        ...(issuer ? { issuer } : {}),
+        ...(audience ? { audience } : {}),
+        ...(algorithms.length > 0 ? { algorithms } : {}),
+      });
+      const raw = payload.scope ?? payload.scp;
+      const scopes = new Set(Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.split(/\s+/) : []);
+      return { subject: payload.sub ?? 'jwt', scopes, via: 'jwt' };
+    } catch (error) {
+      const reason = error instanceof joseErrors.JWTExpired ? 'the token has expired' : error instanceof joseErrors.JOSEError ? `the token is not valid: ${error.code}` : `the token could not be checked: ${(error as Error).message}`;
+      return { reason };
+    }
+  }
+}

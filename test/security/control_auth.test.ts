@@ -1,0 +1,125 @@
+// The control API behind service.auth, on a running daemon: the probes stay open, /metrics too by default;
+// every other request needs a bearer token or a JWT with the scope it asks for — 401 without one (or with an
+// expired, wrongly signed or unknown one), 403 with too little — and a rotated tokens file takes at once. The
+// CLI sends LOGSIFT_TOKEN. RS256 and ES256 JWTs are checked against a public key file.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { SignJWT, exportSPKI, generateKeyPair } from 'jose';
+import { ControlAuth } from '../../security/control_auth.js';
+import { OTLP_RECEIVER, startDaemon, type TestDaemon } from '../support/daemon.js';
+import { runCli } from '../support/cli.js';
+
+const SECRET = 'a shared secret of the test, 32+ bytes long';
+const TOKENS = { reader: 'reader-token-0123456789', writer: 'writer-token-0123456789', pager: 'pager-token-0123456789', admin: 'admin-token-0123456789' };
+
+function tokensYaml(tokens: Record<string, string>): string {
+  const scopes: Record<string, string> = { reader: 'policies:read', writer: 'policies:write', pager: 'alerts:write', admin: 'admin' };
+  return Object.entries(tokens).map(([name, token]) => `- { name: ${name}, token: ${token}, scopes: [${scopes[name]}] }`).join('\n');
+}
+
+const jwt = (claims: Record<string, unknown>, expires = '5m', secret = SECRET) =>
+  new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('ci-bot').setIssuer('https://idp.test').setIssuedAt().setExpirationTime(expires).sign(new TextEncoder().encode(secret));
+
+describe('control API auth', { timeout: 60_000 }, () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-auth-'));
+  const tokensFile = path.join(dir, 'tokens.yaml');
+  let daemon: TestDaemon;
+  let base: string;
+  const call = (method: string, route: string, token?: string, body?: unknown) =>
+    fetch(`${base}${route}`, { method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+
+  before(async () => {
+    writeFileSync(tokensFile, tokensYaml(TOKENS));
+    daemon = await startDaemon(`${OTLP_RECEIVER}processors:
+  signature: {}
+  ratestats: {}
+  anomaly: {}
+  sampler: {}
+exporters:
+  nop: {}
+extensions:
+  tuner: {}
+  alerts: {}
+service:
+  extensions: [tuner, alerts]
+  auth:
+    tokens_file: "${tokensFile}"
+    jwt: { secret: "${SECRET}", issuer: "https://idp.test" }
+  telemetry: { metrics: { address: "{{TELEMETRY}}" } }
+  pipelines:
+    logs: { receivers: [otlp], processors: [signature, ratestats, anomaly, sampler], exporters: [nop] }
+`);
+    base = `http://127.0.0.1:${daemon.telemetryPort}`;
+  });
+  after(async () => {
+    await daemon?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the probes and /metrics open', async () => {
+    for (const route of ['/healthz', '/readyz', '/metrics']) assert.equal((await call('GET', route)).status, 200, route);
+  });
+
+  it('answers 401 without a token, with an unknown one, an expired or wrongly signed JWT', async () => {
+    const none = await call('GET', '/api/v1/alerts');
+    assert.equal(none.status, 401);
+    assert.match(none.headers.get('www-authenticate') ?? '', /^Bearer realm="logsift"/);
+    assert.equal((await call('GET', '/api/v1/alerts', 'not-a-token-of-ours-0000')).status, 401);
+    const expired = await call('GET', '/api/v1/alerts', await jwt({ scope: 'policies:read' }, '1s ago'));
+    assert.equal(expired.status, 401);
+    assert.match(((await expired.json()) as { error: string }).error, /expired/);
+    assert.equal((await call('GET', '/api/v1/alerts', await jwt({ scope: 'admin' }, '5m', 'another secret, not the daemon one'))).status, 401);
+    assert.equal((await call('GET', '/api/v1/alerts', await new SignJWT({ scope: 'admin' }).setProtectedHeader({ alg: 'HS256' }).setIssuer('https://elsewhere').setExpirationTime('5m').sign(new TextEncoder().encode(SECRET)))).status, 401, 'another issuer');
+  });
+
+  it('answers 403 to too little scope, and lets the right one through', async () => {
+    const silence = { matchers: { service: 'checkout' }, duration: '1h', created_by: 'sre', comment: 'test' };
+    assert.equal((await call('GET', '/api/v1/alerts', TOKENS.reader)).status, 200);
+    const denied = await call('POST', '/api/v1/alerts/silences', TOKENS.reader, silence);
+    assert.equal(denied.status, 403);
+    assert.match(denied.headers.get('www-authenticate') ?? '', /insufficient_scope", scope="alerts:write"/);
+    assert.equal((await call('POST', '/api/v1/alerts/silences', TOKENS.writer, silence)).status, 403, 'policies:write is not alerts:write');
+    assert.equal((await call('POST', '/api/v1/alerts/silences', TOKENS.pager, silence)).status, 201);
+    assert.equal((await call('POST', '/api/v1/alerts/silences', await jwt({ scope: 'alerts:write policies:read' }), silence)).status, 201, 'a JWT with the scope');
+    assert.equal((await call('POST', '/api/v1/policies/checkout/rollback', TOKENS.pager, { version: 1 })).status, 403);
+    assert.notEqual((await call('POST', '/api/v1/policies/checkout/rollback', TOKENS.admin, { version: 1 })).status, 403, 'admin may do anything');
+  });
+
+  it('takes a rotated tokens file at once', async () => {
+    writeFileSync(tokensFile, tokensYaml({ reader: 'rotated-reader-token-9876543210' }));
+    assert.equal((await call('GET', '/api/v1/alerts', TOKENS.reader)).status, 401, 'the old token is gone');
+    assert.equal((await call('GET', '/api/v1/alerts', 'rotated-reader-token-9876543210')).status, 200);
+  });
+
+  it('the CLI sends LOGSIFT_TOKEN', async () => {
+    const without = await runCli(['alerts', 'list', '--endpoint', base]);
+    assert.equal(without.code, 1);
+    assert.match(without.stderr, /HTTP 401.*\n.*set LOGSIFT_TOKEN/);
+    const withToken = await runCli(['alerts', 'list', '--endpoint', base], { LOGSIFT_TOKEN: 'rotated-reader-token-9876543210' });
+    assert.equal(withToken.code, 0, withToken.stderr);
+  });
+});
+
+describe('JWTs signed with a key pair', () => {
+  for (const alg of ['RS256', 'ES256'] as const) {
+    it(`${alg}: a token signed with the private key passes, one signed with another key does not`, async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-jwt-'));
+      try {
+        const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true });
+        const other = await generateKeyPair(alg);
+        writeFileSync(path.join(dir, 'key.pem'), await exportSPKI(publicKey));
+        const auth = new ControlAuth({ tokens_file: '', jwt: { secret: '', public_key_file: path.join(dir, 'key.pem'), jwks_url: '', issuer: '', audience: 'logsift', algorithms: [alg] }, metrics: 'protected' });
+        const sign = (key: CryptoKey | typeof privateKey) => new SignJWT({ scp: ['policies:read'] }).setProtectedHeader({ alg }).setAudience('logsift').setExpirationTime('5m').sign(key);
+        assert.equal((await auth.decide('GET', '/metrics', `Bearer ${await sign(privateKey)}`)).kind, 'allowed');
+        assert.equal((await auth.decide('GET', '/metrics', `Bearer ${await sign(other.privateKey)}`)).kind, 'unauthenticated');
+        assert.equal((await auth.decide('PUT', '/api/v1/policies/x', `Bearer ${await sign(privateKey)}`)).kind, 'forbidden');
+        assert.equal((await auth.decide('GET', '/metrics', undefined)).kind, 'unauthenticated', 'metrics: protected');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
