@@ -5,6 +5,7 @@ import { duration, type Duration } from './duration.js';
 import { isMapping, mergeDefaults } from './merge.js';
 import { DURATION_SCHEMA, compileConfigSchema } from './schema_validator.js';
 import { ControlAuth, type AuthConfig } from '../security/control_auth.js';
+import type { RateLimitConfig } from '../security/rate_limit.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -25,6 +26,7 @@ const SCHEMA = {
       additionalProperties: false,
       properties: { max_inflight_records: POSITIVE_INT, max_inflight_bytes: POSITIVE_INT, retry_after: DURATION_SCHEMA },
     },
+    rate_limit: { type: 'object', additionalProperties: false, properties: { per_second: { type: 'number', minimum: 0 }, burst: { type: 'integer', minimum: 1 } } },
     auth: {
       type: 'object',
       additionalProperties: false,
@@ -63,6 +65,7 @@ interface RawSettings {
   limits: { max_inflight_records: number; max_inflight_bytes: number; retry_after: Duration };
   telemetry: { logs: { level: LogLevel }; metrics: { address: string } };
   auth?: Partial<Omit<AuthConfig, 'jwt'>> & { jwt?: Partial<AuthConfig['jwt']> };
+  rate_limit: RateLimitConfig;
 }
 
 const DEFAULTS: RawSettings = {
@@ -71,6 +74,8 @@ const DEFAULTS: RawSettings = {
   storage: { sync: 'full' },
   limits: { max_inflight_records: 100_000, max_inflight_bytes: 128 * 1024 * 1024, retry_after: duration('1s') },
   telemetry: { logs: { level: 'info' }, metrics: { address: '127.0.0.1:13133' } },
+  // Off: a fleet's sidecars share tokens and addresses, and the right size is the fleet's.
+  rate_limit: { per_second: 0, burst: 100 },
 };
 
 /** Environment variable → the setting it overrides (dotted, under `service:`), and whether it is a number. */
@@ -99,6 +104,8 @@ export interface DaemonSettings {
   telemetryAddress: string;
   /** Who may use the control API; undefined: anyone who can reach it. */
   auth: AuthConfig | undefined;
+  /** Requests per client on the control API; per_second 0: no limit (failed authentications are limited anyway). */
+  rateLimit: RateLimitConfig;
 }
 
 const check = compileConfigSchema(SCHEMA);
@@ -163,6 +170,7 @@ export function loadSettings(
       logLevel: raw.telemetry.logs.level,
       telemetryAddress: raw.telemetry.metrics.address,
       auth,
+      rateLimit: raw.rate_limit,
     },
   };
 }

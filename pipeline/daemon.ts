@@ -15,6 +15,8 @@ import { ComponentGraph } from './component_graph.js';
 import { Telemetry } from './telemetry.js';
 import { TelemetryServer } from './telemetry_server.js';
 import { ControlAuth } from '../security/control_auth.js';
+import { AuditLog } from '../security/audit.js';
+import { RateLimiter } from '../security/rate_limit.js';
 
 /** 127.0.0.0/8 and ::1 (and the v4-mapped form): reachable from this machine only. */
 function isLoopback(address: string): boolean {
@@ -65,7 +67,14 @@ export class Daemon {
       dataDir: config.settings.dataDir,
       retryAfterSeconds: config.settings.retryAfterSeconds,
     });
-    this.#telemetryServer = new TelemetryServer(parseEndpoint(config.settings.telemetryAddress)!, this.telemetry, routes, this.logger, config.settings.auth ? new ControlAuth(config.settings.auth) : undefined);
+    const clock = options.clock ?? realClock;
+    const { auth, rateLimit } = config.settings;
+    this.#telemetryServer = new TelemetryServer(parseEndpoint(config.settings.telemetryAddress)!, this.telemetry, routes, this.logger, {
+      ...(auth ? { auth: new ControlAuth(auth) } : {}),
+      ...(rateLimit.per_second > 0 ? { limiter: new RateLimiter(rateLimit, () => clock.now()) } : {}),
+      failedAuthLimiter: new RateLimiter({ per_second: 5, burst: 20 }, () => clock.now()),
+      audit: new AuditLog(this.#store, this.logger, () => clock.now()),
+    });
   }
 
   get telemetryAddress(): AddressInfo | undefined {

@@ -7,6 +7,14 @@ export function sendJson(res: http.ServerResponse, status: number, body: unknown
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(body === undefined ? undefined : JSON.stringify(body));
 }
 
+// Bodies read, by request: the audit log records what a write asked for after its route answered.
+const BODIES = new WeakMap<http.IncomingMessage, unknown>();
+
+/** The JSON body a route read from this request, if it read one. */
+export function bodyRead(req: http.IncomingMessage): unknown {
+  return BODIES.get(req);
+}
+
 /** A request's JSON body, or the answer refusing it (413 past `maxBytes`, 400 when it is not JSON). */
 export async function readJsonBody(req: http.IncomingMessage, maxBytes: number): Promise<{ kind: 'read'; value: unknown } | { kind: 'refused'; status: number; error: string }> {
   const chunks: Buffer[] = [];
@@ -17,7 +25,9 @@ export async function readJsonBody(req: http.IncomingMessage, maxBytes: number):
     chunks.push(chunk as Buffer);
   }
   try {
-    return { kind: 'read', value: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
+    const value = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    BODIES.set(req, value);
+    return { kind: 'read', value };
   } catch (error) {
     return { kind: 'refused', status: 400, error: `the body is not JSON: ${(error as Error).message}` };
   }

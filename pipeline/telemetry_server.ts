@@ -9,6 +9,20 @@ import type { HttpRoutes } from './http_routes.js';
 import type { Logger } from './logger.js';
 import type { Telemetry } from './telemetry.js';
 import type { ControlAuth } from '../security/control_auth.js';
+import { AUDIT_PATH, type AuditLog } from '../security/audit.js';
+import type { RateLimiter } from '../security/rate_limit.js';
+
+/** What guards the control API: who may (auth), how often (limits, and failed authentications per address), and the record of writes. */
+export interface ControlGuards {
+  auth?: ControlAuth;
+  limiter?: RateLimiter;
+  failedAuthLimiter: RateLimiter;
+  audit: AuditLog;
+}
+
+function tooMany(res: http.ServerResponse, waitSeconds: number): void {
+  res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(waitSeconds) }).end(JSON.stringify({ error: `too many requests: try again in ${waitSeconds} s` }));
+}
 
 export class TelemetryServer {
   readonly #server: http.Server;
@@ -19,7 +33,7 @@ export class TelemetryServer {
     private readonly telemetry: Telemetry,
     private readonly routes: HttpRoutes,
     private readonly logger: Logger,
-    private readonly auth?: ControlAuth,
+    private readonly guards?: ControlGuards,
   ) {
     this.#server = http.createServer((req, res) => {
       this.#handle(req, res).catch((error: unknown) => {
@@ -37,16 +51,32 @@ export class TelemetryServer {
 
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0]!;
-    if (this.auth) {
-      const decision = await this.auth.decide(req.method ?? 'GET', path, req.headers.authorization);
-      if (decision.kind === 'unauthenticated') {
-        res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer realm="logsift", error="invalid_token"' }).end(JSON.stringify({ error: `authentication required: ${decision.reason}` }));
-        return;
+    const guards = this.guards;
+    if (guards && path !== '/healthz' && path !== '/readyz') {
+      const method = req.method ?? 'GET';
+      const address = req.socket.remoteAddress ?? '';
+      let who = { subject: 'anonymous', via: 'open' };
+      if (guards.auth) {
+        const decision = await guards.auth.decide(method, path, req.headers.authorization);
+        if (decision.kind === 'unauthenticated') {
+          // Guessing tokens is limited per address, whatever the general limit.
+          const wait = guards.failedAuthLimiter.take(address);
+          if (wait > 0) return tooMany(res, wait);
+          res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer realm="logsift", error="invalid_token"' }).end(JSON.stringify({ error: `authentication required: ${decision.reason}` }));
+          return;
+        }
+        if (decision.kind === 'forbidden') {
+          res.writeHead(403, { 'content-type': 'application/json', 'www-authenticate': `Bearer realm="logsift", error="insufficient_scope", scope="${decision.needed}"` }).end(JSON.stringify({ error: `${decision.subject} lacks the scope ${decision.needed}` }));
+          return;
+        }
+        if (decision.via !== 'open') who = { subject: decision.subject, via: decision.via };
       }
-      if (decision.kind === 'forbidden') {
-        res.writeHead(403, { 'content-type': 'application/json', 'www-authenticate': `Bearer realm="logsift", error="insufficient_scope", scope="${decision.needed}"` }).end(JSON.stringify({ error: `${decision.subject} lacks the scope ${decision.needed}` }));
-        return;
+      if (guards.limiter) {
+        const wait = guards.limiter.take(who.via === 'open' ? `address ${address}` : `subject ${who.subject}`);
+        if (wait > 0) return tooMany(res, wait);
       }
+      if (path === AUDIT_PATH) return guards.audit.answer(req, res);
+      if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS' && path.startsWith('/api/')) guards.audit.watch(req, res, who);
     }
     const route = this.routes.find(path);
     if (route) {

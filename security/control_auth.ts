@@ -1,7 +1,7 @@
 // Who may do what on the control API (the telemetry server's /api/… routes): a bearer token from the tokens
 // file, or a JWT signed with the configured secret, public key or JWKS — each carrying scopes. A request
 // needs `policies:read` to read anything, `alerts:write` to change alerts and silences, `policies:write` to
-// change anything else; `admin` stands for all. /healthz and /readyz stay open (probes carry no token);
+// change anything else; `admin` stands for all (and alone reads the audit log). /healthz and /readyz stay open (probes carry no token);
 // /metrics too unless `metrics: protected`. No `service.auth` at all: everything open, as before.
 import { createHash, createPublicKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
@@ -27,6 +27,7 @@ export type AuthDecision =
 export function scopeFor(method: string, path: string, metrics: AuthConfig['metrics']): Scope | undefined {
   if (path === '/healthz' || path === '/readyz') return undefined;
   if (path === '/metrics') return metrics === 'protected' ? 'policies:read' : undefined;
+  if (path.startsWith('/api/v1/audit')) return 'admin';
   if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return 'policies:read';
   return path.startsWith('/api/v1/alerts') ? 'alerts:write' : 'policies:write';
 }

@@ -126,6 +126,17 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
   updated_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS webhook_deliveries_by_status ON webhook_deliveries (status, created_at);
+CREATE TABLE IF NOT EXISTS audit_log (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  subject TEXT NOT NULL,
+  via TEXT NOT NULL,
+  address TEXT NOT NULL,
+  method TEXT NOT NULL,
+  path TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  body TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS alert_state (
   kind TEXT NOT NULL,
   key TEXT NOT NULL,
@@ -265,6 +276,20 @@ export interface DeadLetterRow {
   reason: string;
   failed_at: number;
   bytes: number;
+}
+
+/** A write on the control API: who, how they proved it, from where, what they asked and how it ended. */
+export interface AuditRow {
+  id: number;
+  at: number;
+  subject: string;
+  via: string;
+  address: string;
+  method: string;
+  path: string;
+  status: number;
+  /** The request's JSON body, redacted and cut short ('' without one). */
+  body: string;
 }
 
 export interface AnomalyRow {
@@ -526,6 +551,20 @@ export class Store {
         .run(row.id, row.matchers, row.starts_at, row.ends_at, row.created_by, row.comment);
       this.#db.prepare('DELETE FROM alert_silences WHERE ends_at < ?').run(forgetBefore);
     })();
+  }
+
+  /** Appends one audit row; past `keep` rows the oldest go (retention, not an API: nothing deletes one on request). */
+  appendAudit(row: Omit<AuditRow, 'id'>, keep: number): void {
+    const { lastInsertRowid } = this.#db.prepare('INSERT INTO audit_log (at, subject, via, address, method, path, status, body) VALUES (@at, @subject, @via, @address, @method, @path, @status, @body)').run(row);
+    const id = Number(lastInsertRowid);
+    if (id % 1000 === 0) this.#db.prepare('DELETE FROM audit_log WHERE id <= ?').run(id - keep);
+  }
+
+  /** Audit rows, newest first. */
+  auditRows(filter: { since?: number; subject?: string; limit: number }): AuditRow[] {
+    return this.#db
+      .prepare<[number, string | null, string | null, number], AuditRow>('SELECT id, at, subject, via, address, method, path, status, body FROM audit_log WHERE at >= ? AND (? IS NULL OR subject = ?) ORDER BY id DESC LIMIT ?')
+      .all(filter.since ?? 0, filter.subject ?? null, filter.subject ?? null, filter.limit);
   }
 
   /** Replaces every row of `kind` (the alerts extension's open and recent alerts) with these, in one commit. */

@@ -11,6 +11,7 @@ import { SignJWT, exportSPKI, generateKeyPair } from 'jose';
 import { ControlAuth } from '../../security/control_auth.js';
 import { OTLP_RECEIVER, startDaemon, type TestDaemon } from '../support/daemon.js';
 import { runCli } from '../support/cli.js';
+import { fakeClock } from '../support/fake_clock.js';
 
 const SECRET = 'a shared secret of the test, 32+ bytes long';
 const TOKENS = { reader: 'reader-token-0123456789', writer: 'writer-token-0123456789', pager: 'pager-token-0123456789', admin: 'admin-token-0123456789' };
@@ -26,6 +27,8 @@ const jwt = (claims: Record<string, unknown>, expires = '5m', secret = SECRET) =
 describe('control API auth', { timeout: 60_000 }, () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-auth-'));
   const tokensFile = path.join(dir, 'tokens.yaml');
+  // The daemon's clock is fake (its limits refill on it, so the guessing test cannot be outrun by a slow machine).
+  const { clock } = fakeClock();
   let daemon: TestDaemon;
   let base: string;
   const call = (method: string, route: string, token?: string, body?: unknown) =>
@@ -51,7 +54,7 @@ service:
   telemetry: { metrics: { address: "{{TELEMETRY}}" } }
   pipelines:
     logs: { receivers: [otlp], processors: [signature, ratestats, anomaly, sampler], exporters: [nop] }
-`);
+`, { clock });
     base = `http://127.0.0.1:${daemon.telemetryPort}`;
   });
   after(async () => {
@@ -88,6 +91,20 @@ service:
     assert.notEqual((await call('POST', '/api/v1/policies/checkout/rollback', TOKENS.admin, { version: 1 })).status, 403, 'admin may do anything');
   });
 
+  it('keeps an audit log of the writes: who, from where, what, how it ended; admin reads it, nobody deletes it', async () => {
+    const read = await call('GET', '/api/v1/audit', TOKENS.admin);
+    assert.equal(read.status, 200);
+    const entries = ((await read.json()) as { entries: Array<{ subject: string; via: string; address: string; method: string; path: string; status: number; body: string }> }).entries;
+    const silences = entries.filter((e) => e.path === '/api/v1/alerts/silences' && e.status === 201);
+    assert.deepEqual(silences.map((e) => [e.subject, e.via, e.method]).sort(), [['ci-bot', 'jwt', 'POST'], ['pager', 'token', 'POST']]);
+    assert.match(silences[0]!.body, /"created_by":"sre"/);
+    assert.match(silences[0]!.address, /127\.0\.0\.1/);
+    assert.ok(entries.some((e) => e.subject === 'admin' && e.path === '/api/v1/policies/checkout/rollback'), 'a refused rollback is recorded with its status too');
+    assert.ok(!entries.some((e) => e.status === 403 || e.status === 401), 'what auth refused never reached a route');
+    assert.equal((await call('GET', '/api/v1/audit', TOKENS.reader)).status, 403);
+    assert.equal((await call('DELETE', '/api/v1/audit', TOKENS.admin)).status, 405);
+  });
+
   it('takes a rotated tokens file at once', async () => {
     writeFileSync(tokensFile, tokensYaml({ reader: 'rotated-reader-token-9876543210' }));
     assert.equal((await call('GET', '/api/v1/alerts', TOKENS.reader)).status, 401, 'the old token is gone');
@@ -100,6 +117,46 @@ service:
     assert.match(without.stderr, /HTTP 401.*\n.*set LOGSIFT_TOKEN/);
     const withToken = await runCli(['alerts', 'list', '--endpoint', base], { LOGSIFT_TOKEN: 'rotated-reader-token-9876543210' });
     assert.equal(withToken.code, 0, withToken.stderr);
+  });
+
+  it('limits guessing: past 20 failed authentications from an address, 429 — while a good token still passes', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 21; i++) statuses.push((await call('GET', '/api/v1/alerts', `guess-${i}-0123456789abcdef`)).status);
+    // (Earlier tests here failed a few times already: the bucket of 20 ran out within these 21.)
+    assert.equal(statuses.at(-1), 429);
+    assert.ok(statuses.filter((s) => s === 401).length >= 10);
+    assert.equal((await call('GET', '/api/v1/alerts', 'rotated-reader-token-9876543210')).status, 200);
+  });
+});
+
+describe('control API rate limits', { timeout: 60_000 }, () => {
+  const { fake, clock } = fakeClock();
+  let daemon: TestDaemon;
+  before(async () => {
+    daemon = await startDaemon(`${OTLP_RECEIVER}exporters:
+  nop: {}
+extensions:
+  alerts: {}
+service:
+  extensions: [alerts]
+  rate_limit: { per_second: 1, burst: 3 }
+  telemetry: { metrics: { address: "{{TELEMETRY}}" } }
+  pipelines:
+    logs: { receivers: [otlp], exporters: [nop] }
+`, { clock });
+  });
+  after(() => daemon?.stop());
+
+  it('answers 429 with Retry-After past a client\'s burst, and again once the bucket refilled; probes are never limited', async () => {
+    const get = (route: string) => fetch(`http://127.0.0.1:${daemon.telemetryPort}${route}`);
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await get('/api/v1/alerts')).status);
+    assert.deepEqual(statuses, [200, 200, 200, 429]);
+    const limited = await get('/api/v1/alerts');
+    assert.equal(limited.headers.get('retry-after'), '1');
+    for (let i = 0; i < 10; i++) assert.equal((await get('/healthz')).status, 200);
+    fake.tick(1_000);
+    assert.equal((await get('/api/v1/alerts')).status, 200);
   });
 });
 
