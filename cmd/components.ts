@@ -23,6 +23,7 @@ import { tunerExtensionFactory } from '../tuner/factory.js';
 import { insightsExtensionFactory } from '../cost/factory.js';
 import { policySourceExtensionFactory } from '../fleet/policy_source/factory.js';
 import { alertsExtensionFactory } from '../alerts/factory.js';
+import { bearerTokenAuthExtensionFactory } from '../security/bearer_token_auth.js';
 
 export const BUILTIN_FACTORIES: readonly Factory[] = [
   otlpReceiverFactory,
@@ -46,6 +47,7 @@ export const BUILTIN_FACTORIES: readonly Factory[] = [
   insightsExtensionFactory,
   policySourceExtensionFactory,
   alertsExtensionFactory,
+  bearerTokenAuthExtensionFactory,
 ];
 
 export function builtinRegistry(): FactoryRegistry {

@@ -6,6 +6,7 @@ import { isMapping, mergeDefaults } from './merge.js';
 import { DURATION_SCHEMA, compileConfigSchema } from './schema_validator.js';
 import { ControlAuth, type AuthConfig } from '../security/control_auth.js';
 import type { RateLimitConfig } from '../security/rate_limit.js';
+import { TLS_SCHEMA, checkTlsFiles, type TlsSettings } from '../security/tls.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -53,6 +54,7 @@ const SCHEMA = {
       properties: {
         logs: { type: 'object', additionalProperties: false, properties: { level: { enum: [...LOG_LEVELS] } } },
         metrics: { type: 'object', additionalProperties: false, properties: { address: { type: 'string', format: 'endpoint' } } },
+        tls: TLS_SCHEMA,
       },
     },
   },
@@ -63,7 +65,7 @@ interface RawSettings {
   storage: { sync: SyncPolicy };
   shutdown_timeout: Duration;
   limits: { max_inflight_records: number; max_inflight_bytes: number; retry_after: Duration };
-  telemetry: { logs: { level: LogLevel }; metrics: { address: string } };
+  telemetry: { logs: { level: LogLevel }; metrics: { address: string }; tls?: TlsSettings };
   auth?: Partial<Omit<AuthConfig, 'jwt'>> & { jwt?: Partial<AuthConfig['jwt']> };
   rate_limit: RateLimitConfig;
 }
@@ -104,6 +106,8 @@ export interface DaemonSettings {
   telemetryAddress: string;
   /** Who may use the control API; undefined: anyone who can reach it. */
   auth: AuthConfig | undefined;
+  /** HTTPS for the telemetry server (the control API); undefined: plain HTTP. */
+  telemetryTls: TlsSettings | undefined;
   /** Requests per client on the control API; per_second 0: no limit (failed authentications are limited anyway). */
   rateLimit: RateLimitConfig;
 }
@@ -150,6 +154,8 @@ export function loadSettings(
   if (auth && !auth.tokens_file && !auth.jwt.secret && !auth.jwt.public_key_file && !auth.jwt.jwks_url) {
     return { problems: [{ path: 'service.auth', message: 'says who may use the control API: give tokens_file, or jwt with a secret, a public_key_file or a jwks_url' }] };
   }
+  const tlsProblems = raw.telemetry.tls ? checkTlsFiles(raw.telemetry.tls, 'service.telemetry.tls') : [];
+  if (tlsProblems.length > 0) return { problems: tlsProblems };
   if (auth) {
     try {
       // Read now, so a missing or broken tokens file or key is a config error, not a failed start.
@@ -171,6 +177,7 @@ export function loadSettings(
       telemetryAddress: raw.telemetry.metrics.address,
       auth,
       rateLimit: raw.rate_limit,
+      telemetryTls: raw.telemetry.tls,
     },
   };
 }

@@ -3,6 +3,8 @@
 // probes (and /metrics, unless protected) must carry a bearer token or JWT with the scope it needs: 401
 // without one, 403 with too little (security/control_auth.ts).
 import http from 'node:http';
+import https from 'node:https';
+import { serverTlsOptions, type TlsSettings } from '../security/tls.js';
 import type { AddressInfo } from 'node:net';
 import type { Endpoint } from '../config/endpoint.js';
 import type { HttpRoutes } from './http_routes.js';
@@ -34,15 +36,17 @@ export class TelemetryServer {
     private readonly routes: HttpRoutes,
     private readonly logger: Logger,
     private readonly guards?: ControlGuards,
+    tls?: TlsSettings,
   ) {
-    this.#server = http.createServer((req, res) => {
+    const serve = (req: http.IncomingMessage, res: http.ServerResponse) => {
       this.#handle(req, res).catch((error: unknown) => {
         // A route's bug: the client gets a 500, the operator the reason.
         this.logger.error({ err: error, method: req.method, url: req.url }, 'a telemetry server route failed');
         if (!res.headersSent) res.writeHead(500);
         res.end();
       });
-    });
+    };
+    this.#server = tls ? https.createServer(serverTlsOptions(tls), serve) : http.createServer(serve);
   }
 
   setReady(ready: boolean): void {

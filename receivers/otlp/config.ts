@@ -2,13 +2,21 @@
 import { compileConfigSchema } from '../../config/schema_validator.js';
 import { isMapping, mergeDefaults } from '../../config/merge.js';
 import type { ConfigProblem } from '../../pipeline/component.js';
+import { TLS_SCHEMA, checkTlsFiles, type TlsSettings } from '../../security/tls.js';
 
-export interface GrpcConfig {
+/** What the Collector's confighttp / configgrpc servers take besides their endpoint: TLS and an authenticator. */
+export interface ServerSecurity {
+  tls?: TlsSettings;
+  /** The id of an authenticator extension (bearertokenauth) every request must pass. */
+  auth?: { authenticator: string };
+}
+
+export interface GrpcConfig extends ServerSecurity {
   endpoint: string;
   max_recv_msg_size_mib: number;
 }
 
-export interface HttpConfig {
+export interface HttpConfig extends ServerSecurity {
   endpoint: string;
   logs_url_path: string;
   /** Bytes, checked on the wire and again after decompression (the Collector's confighttp key). */
@@ -21,6 +29,8 @@ export interface OtlpReceiverConfig {
 
 export const GRPC_DEFAULTS: GrpcConfig = { endpoint: '127.0.0.1:4317', max_recv_msg_size_mib: 4 };
 export const HTTP_DEFAULTS: HttpConfig = { endpoint: '127.0.0.1:4318', logs_url_path: '/v1/logs', max_request_body_size: 20 * 1024 * 1024 };
+
+const AUTH_SCHEMA = { type: 'object', additionalProperties: false, required: ['authenticator'], properties: { authenticator: { type: 'string', minLength: 1 } } };
 
 const schema = {
   type: 'object',
@@ -37,6 +47,8 @@ const schema = {
           properties: {
             endpoint: { type: 'string', format: 'endpoint' },
             max_recv_msg_size_mib: { type: 'integer', minimum: 1, maximum: 2047 },
+            tls: TLS_SCHEMA,
+            auth: AUTH_SCHEMA,
           },
         },
         http: {
@@ -46,6 +58,8 @@ const schema = {
             endpoint: { type: 'string', format: 'endpoint' },
             logs_url_path: { type: 'string', pattern: '^/' },
             max_request_body_size: { type: 'integer', minimum: 1 },
+            tls: TLS_SCHEMA,
+            auth: AUTH_SCHEMA,
           },
         },
       },
@@ -69,6 +83,11 @@ export function validateOtlpConfig(config: OtlpReceiverConfig): ConfigProblem[] 
   const problems = checkSchema(config);
   if (problems.length === 0 && !config.protocols.grpc && !config.protocols.http) {
     problems.push({ path: 'protocols', message: 'enable at least one protocol (grpc or http)' });
+  }
+  if (problems.length > 0) return problems;
+  for (const protocol of ['grpc', 'http'] as const) {
+    const tls = config.protocols[protocol]?.tls;
+    if (tls) problems.push(...checkTlsFiles(tls, `protocols.${protocol}.tls`));
   }
   return problems;
 }

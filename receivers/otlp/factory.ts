@@ -4,6 +4,7 @@ import { GRPC_DEFAULTS, HTTP_DEFAULTS, resolveOtlpConfig, validateOtlpConfig, ty
 import { ExportHandler } from './export_handler.js';
 import { OtlpGrpcServer } from './grpc_server.js';
 import { OtlpHttpServer } from './http_server.js';
+import { authenticatorFor } from '../../security/bearer_token_auth.js';
 
 class OtlpReceiver implements Receiver {
   readonly #grpc: OtlpGrpcServer | undefined;
@@ -11,7 +12,7 @@ class OtlpReceiver implements Receiver {
 
   constructor(
     private readonly settings: CreateSettings,
-    config: OtlpReceiverConfig,
+    private readonly config: OtlpReceiverConfig,
     intake: LogsIntake,
   ) {
     const { grpc, http } = config.protocols;
@@ -20,14 +21,17 @@ class OtlpReceiver implements Receiver {
   }
 
   async start(): Promise<void> {
+    const { grpc, http } = this.config.protocols;
+    if (grpc?.auth) this.#grpc?.requireAuth(authenticatorFor(this.settings, grpc.auth.authenticator));
+    if (http?.auth) this.#http?.requireAuth(authenticatorFor(this.settings, http.auth.authenticator));
     if (this.#grpc) {
       const bound = await this.#grpc.start();
       // Logged as data so tests and operators can find a port chosen with :0.
-      this.settings.logger.info({ transport: 'grpc', address: bound.address, port: bound.port }, 'OTLP receiver listening');
+      this.settings.logger.info({ transport: 'grpc', address: bound.address, port: bound.port, tls: grpc?.tls !== undefined, auth: grpc?.auth?.authenticator ?? null }, 'OTLP receiver listening');
     }
     if (this.#http) {
       const bound = await this.#http.start();
-      this.settings.logger.info({ transport: 'http', address: bound.address, port: bound.port }, 'OTLP receiver listening');
+      this.settings.logger.info({ transport: 'http', address: bound.address, port: bound.port, tls: http?.tls !== undefined, auth: http?.auth?.authenticator ?? null }, 'OTLP receiver listening');
     }
   }
 

@@ -6,6 +6,8 @@ import { decodeExportRequest, encodeExportResponse, type PbExportRequest } from 
 import type { GrpcConfig } from './config.js';
 import type { ExportHandler } from './export_handler.js';
 import { GRPC_CODE, retryStatusDetails } from './status.js';
+import type { RequestAuthenticator } from '../../security/bearer_token_auth.js';
+import { serverTlsOptions } from '../../security/tls.js';
 
 type Callback = grpc.sendUnaryData<Buffer>;
 
@@ -13,6 +15,7 @@ export class OtlpGrpcServer {
   readonly #server: grpc.Server;
   #stopping = false;
   #bound = false;
+  #authenticator: RequestAuthenticator | undefined;
 
   constructor(
     private readonly config: GrpcConfig,
@@ -22,11 +25,28 @@ export class OtlpGrpcServer {
     this.#server = new grpc.Server({ 'grpc.max_receive_message_length': maxBytes });
     this.#server.addService(logsServiceDefinition, {
       Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: Callback) => {
+        if (this.#authenticator && !this.#authenticator.allows(String(call.metadata.get('authorization')[0] ?? '') || undefined)) {
+          handler.refusedRequest('unauthenticated');
+          callback({ code: grpc.status.UNAUTHENTICATED, details: 'a valid bearer token is required' });
+          return;
+        }
         this.#export(call.request, callback).catch((error: unknown) => {
           callback({ code: grpc.status.INTERNAL, details: `internal error: ${(error as Error).message}` });
         });
       },
     });
+  }
+
+  /** Every call must pass this authenticator (set before start). */
+  requireAuth(authenticator: RequestAuthenticator): void {
+    this.#authenticator = authenticator;
+  }
+
+  #credentials(): grpc.ServerCredentials {
+    if (!this.config.tls) return grpc.ServerCredentials.createInsecure();
+    // grpc-js takes no least TLS version: Node's default (1.2) holds, whatever min_version says.
+    const options = serverTlsOptions(this.config.tls);
+    return grpc.ServerCredentials.createSsl((options.ca as Buffer | undefined) ?? null, [{ cert_chain: options.cert as Buffer, private_key: options.key as Buffer }], options.ca !== undefined);
   }
 
   async #export(bytes: Buffer, callback: Callback): Promise<void> {
@@ -65,7 +85,7 @@ export class OtlpGrpcServer {
     const endpoint = parseEndpoint(this.config.endpoint)!;
     const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
     return new Promise((resolve, reject) => {
-      this.#server.bindAsync(`${host}:${endpoint.port}`, grpc.ServerCredentials.createInsecure(), (error, port) => {
+      this.#server.bindAsync(`${host}:${endpoint.port}`, this.#credentials(), (error, port) => {
         if (error) reject(error);
         else {
           this.#bound = true;

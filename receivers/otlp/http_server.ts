@@ -1,6 +1,7 @@
 // OTLP/HTTP: POST {logs_url_path} with protobuf or JSON bodies, optionally gzip/deflate; answers in the
 // request's encoding, per the OTLP/HTTP spec.
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { parseEndpoint } from '../../config/endpoint.js';
 import type { Logger } from '../../pipeline/logger.js';
@@ -10,6 +11,8 @@ import type { HttpConfig } from './config.js';
 import type { ExportHandler, ExportOutcome } from './export_handler.js';
 import { HttpError, SUPPORTED_ENCODINGS, decompress, readBody } from './request_body.js';
 import { GRPC_CODE, encodeStatus, type WireEncoding } from './status.js';
+import type { RequestAuthenticator } from '../../security/bearer_token_auth.js';
+import { serverTlsOptions } from '../../security/tls.js';
 
 const CONTENT_TYPES: Record<string, WireEncoding> = {
   'application/x-protobuf': 'protobuf',
@@ -26,13 +29,14 @@ export class OtlpHttpServer {
   readonly #server: http.Server;
   readonly #inflight = new Set<Promise<void>>();
   #stopping = false;
+  #authenticator: RequestAuthenticator | undefined;
 
   constructor(
     private readonly config: HttpConfig,
     private readonly handler: ExportHandler,
     private readonly logger: Logger,
   ) {
-    this.#server = http.createServer((req, res) => {
+    const serve = (req: http.IncomingMessage, res: http.ServerResponse) => {
       const work = this.#serve(req, res).catch((error: unknown) => {
         this.logger.error({ err: error }, 'unexpected error answering an OTLP/HTTP request');
         if (!res.headersSent) this.#reply(res, 500, 'json', encodeStatus('json', 13, 'internal error'));
@@ -40,7 +44,8 @@ export class OtlpHttpServer {
       });
       this.#inflight.add(work);
       void work.finally(() => this.#inflight.delete(work));
-    });
+    };
+    this.#server = config.tls ? https.createServer(serverTlsOptions(config.tls), serve) : http.createServer(serve);
     // A client that sends headers forever or a body slowly must not hold a socket indefinitely.
     this.#server.requestTimeout = 60_000;
     this.#server.headersTimeout = 30_000;
@@ -58,8 +63,19 @@ export class OtlpHttpServer {
     this.#reply(res, error.status, encoding, encodeStatus(encoding, code, error.message), headers);
   }
 
+  /** Every request must pass this authenticator (set before start). */
+  requireAuth(authenticator: RequestAuthenticator): void {
+    this.#authenticator = authenticator;
+  }
+
   async #serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const encoding: WireEncoding = CONTENT_TYPES[mediaType(req)] ?? 'json';
+    if (this.#authenticator && !this.#authenticator.allows(req.headers.authorization)) {
+      req.resume();
+      this.handler.refusedRequest('unauthenticated');
+      this.#reply(res, 401, encoding, encodeStatus(encoding, GRPC_CODE.UNAUTHENTICATED, 'a valid bearer token is required'), { 'www-authenticate': 'Bearer realm="logsift"' });
+      return;
+    }
     const path = (req.url ?? '/').split('?')[0];
     if (path !== this.config.logs_url_path) {
       req.resume();

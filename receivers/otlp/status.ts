@@ -5,7 +5,7 @@ import { RetryInfo, RpcStatus } from '../../proto/otlp.js';
 export type WireEncoding = 'json' | 'protobuf';
 
 // gRPC codes used in Status.code.
-export const GRPC_CODE = { INVALID_ARGUMENT: 3, NOT_FOUND: 5, RESOURCE_EXHAUSTED: 8, UNAVAILABLE: 14, UNIMPLEMENTED: 12 } as const;
+export const GRPC_CODE = { INVALID_ARGUMENT: 3, NOT_FOUND: 5, RESOURCE_EXHAUSTED: 8, UNAVAILABLE: 14, UNIMPLEMENTED: 12, UNAUTHENTICATED: 16 } as const;
 
 export function encodeStatus(encoding: WireEncoding, code: number, message: string): Buffer {
   if (encoding === 'json') return Buffer.from(JSON.stringify({ code, message }));
