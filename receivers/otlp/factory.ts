@@ -28,11 +28,19 @@ class OtlpReceiver implements Receiver {
       const bound = await this.#grpc.start();
       // Logged as data so tests and operators can find a port chosen with :0.
       this.settings.logger.info({ transport: 'grpc', address: bound.address, port: bound.port, tls: grpc?.tls !== undefined, auth: grpc?.auth?.authenticator ?? null }, 'OTLP receiver listening');
+      this.#warnIfOpen('grpc', bound.address, grpc?.auth !== undefined);
     }
     if (this.#http) {
       const bound = await this.#http.start();
       this.settings.logger.info({ transport: 'http', address: bound.address, port: bound.port, tls: http?.tls !== undefined, auth: http?.auth?.authenticator ?? null }, 'OTLP receiver listening');
+      this.#warnIfOpen('http', bound.address, http?.auth !== undefined);
     }
+  }
+
+  /** Anyone on the network may send, and be billed for: said loudly at start. */
+  #warnIfOpen(transport: string, address: string, authenticated: boolean): void {
+    if (authenticated || address === '::1' || address.startsWith('127.') || address === 'localhost') return;
+    this.settings.logger.warn({ transport, address }, 'THIS OTLP RECEIVER TAKES LOGS FROM ANYONE WHO REACHES IT: set auth: {authenticator: bearertokenauth} (and tls) on the protocol, or bind it to 127.0.0.1');
   }
 
   async shutdown(): Promise<void> {
