@@ -55,8 +55,18 @@ export class TelemetryServer {
 
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0]!;
+    try {
+      // Routes decode their path segments: a malformed escape is the client's error, said here once.
+      decodeURIComponent(path);
+    } catch {
+      req.resume();
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'the path has a malformed percent-escape' }));
+      return;
+    }
     const guards = this.guards;
     if (guards && path !== '/healthz' && path !== '/readyz') {
+      // An answer before the body is read still reads (and drops) it, so the connection stays usable.
+      const refuse = () => req.resume();
       const method = req.method ?? 'GET';
       const address = req.socket.remoteAddress ?? '';
       let who = { subject: 'anonymous', via: 'open' };
@@ -64,12 +74,14 @@ export class TelemetryServer {
         const decision = await guards.auth.decide(method, path, req.headers.authorization);
         if (decision.kind === 'unauthenticated') {
           // Guessing tokens is limited per address, whatever the general limit.
+          refuse();
           const wait = guards.failedAuthLimiter.take(address);
           if (wait > 0) return tooMany(res, wait);
           res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer realm="logsift", error="invalid_token"' }).end(JSON.stringify({ error: `authentication required: ${decision.reason}` }));
           return;
         }
         if (decision.kind === 'forbidden') {
+          refuse();
           res.writeHead(403, { 'content-type': 'application/json', 'www-authenticate': `Bearer realm="logsift", error="insufficient_scope", scope="${decision.needed}"` }).end(JSON.stringify({ error: `${decision.subject} lacks the scope ${decision.needed}` }));
           return;
         }
@@ -77,9 +89,15 @@ export class TelemetryServer {
       }
       if (guards.limiter) {
         const wait = guards.limiter.take(who.via === 'open' ? `address ${address}` : `subject ${who.subject}`);
-        if (wait > 0) return tooMany(res, wait);
+        if (wait > 0) {
+          refuse();
+          return tooMany(res, wait);
+        }
       }
-      if (path === AUDIT_PATH) return guards.audit.answer(req, res);
+      if (path === AUDIT_PATH) {
+        refuse();
+        return guards.audit.answer(req, res);
+      }
       if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS' && path.startsWith('/api/')) guards.audit.watch(req, res, who);
     }
     const route = this.routes.find(path);
@@ -88,6 +106,7 @@ export class TelemetryServer {
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
+      req.resume();
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'application/json' }).end('{"error":"method not allowed"}');
       return;
     }
