@@ -61,7 +61,7 @@ export interface ProcessorSettings extends CreateSettings {
 }
 
 /** Why data was refused with a retry hint: the in-flight bound, a full exporter queue, or a processor (the memory limiter). */
-export type RefusalCause = 'inflight_limit' | 'queue_full' | 'backpressure';
+export type RefusalCause = 'inflight_limit' | 'queue_full' | 'backpressure' | 'tenant_limit';
 
 export type IntakeResult =
   | { kind: 'accepted' }

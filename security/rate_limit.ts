@@ -1,7 +1,15 @@
-// Per-client rate limits on the control API: a token bucket per client (the token's name or the JWT's
-// subject when authenticated, else the address), refilled at `per_second` up to `burst`. Over it: 429 with
-// Retry-After. Buckets of idle clients are forgotten (an LRU), so the table stays bounded.
+// Per-client rate limits: a token bucket per client (on the control API the token's name or the JWT's
+// subject, else the address; on the receivers the tenant — its token, else its address), refilled at
+// `per_second` up to `burst`; a request costs one, or its records. Over it: 429 / RESOURCE_EXHAUSTED with a
+// retry delay. A request larger than the whole burst passes when the bucket is full and leaves it in debt
+// (else it could never pass). Buckets of idle clients are forgotten (an LRU), so the table stays bounded.
+import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+
+/** Who a receiver's request is from: its token (as a digest: the table holds no secret), else its address. */
+export function tenantOf(authorization: string | undefined, address: string | undefined): string {
+  return authorization ? `token ${createHash('sha256').update(authorization).digest('hex').slice(0, 16)}` : `address ${address ?? ''}`;
+}
 
 export interface RateLimitConfig {
   per_second: number;
@@ -16,17 +24,18 @@ export class RateLimiter {
     private readonly now: () => number,
   ) {}
 
-  /** 0 when the request may go; otherwise the seconds until it may. */
-  take(client: string): number {
+  /** 0 when the request may go (and `cost` is taken); otherwise the seconds until it may. */
+  take(client: string, cost = 1): number {
     const now = this.now();
     const bucket = this.#buckets.get(client) ?? { tokens: this.config.burst, at: now };
     bucket.tokens = Math.min(this.config.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.config.per_second);
     bucket.at = now;
     this.#buckets.set(client, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
+    const needed = Math.min(cost, this.config.burst);
+    if (bucket.tokens >= needed) {
+      bucket.tokens -= cost;
       return 0;
     }
-    return Math.max(1, Math.ceil((1 - bucket.tokens) / this.config.per_second));
+    return Math.max(1, Math.ceil((needed - bucket.tokens) / this.config.per_second));
   }
 }

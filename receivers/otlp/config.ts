@@ -25,6 +25,8 @@ export interface HttpConfig extends ServerSecurity {
 
 export interface OtlpReceiverConfig {
   protocols: { grpc?: GrpcConfig; http?: HttpConfig };
+  /** Records per second per sender (its token, else its address), both protocols together; none when unset. */
+  ingest_limit?: { records_per_second: number; burst: number };
 }
 
 export const GRPC_DEFAULTS: GrpcConfig = { endpoint: '127.0.0.1:4317', max_recv_msg_size_mib: 4 };
@@ -37,6 +39,7 @@ const schema = {
   additionalProperties: false,
   required: ['protocols'],
   properties: {
+    ingest_limit: { type: 'object', additionalProperties: false, required: ['records_per_second', 'burst'], properties: { records_per_second: { type: 'number', exclusiveMinimum: 0 }, burst: { type: 'integer', minimum: 1 } } },
     protocols: {
       type: 'object',
       additionalProperties: false,

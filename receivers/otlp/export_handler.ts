@@ -4,6 +4,7 @@ import type { CreateSettings, LogsIntake, RefusalCause } from '../../pipeline/co
 import type { ErrorCode } from '../../pipeline/errors.js';
 import type { PbExportRequest } from '../../proto/otlp.js';
 import { checkRecords } from './record_check.js';
+import type { RateLimiter } from '../../security/rate_limit.js';
 
 export type ExportOutcome =
   | { kind: 'accepted'; rejected: number; message: string }
@@ -15,6 +16,8 @@ export class ExportHandler {
     private readonly settings: CreateSettings,
     private readonly intake: LogsIntake,
     private readonly transport: 'grpc' | 'http',
+    /** Records per second per tenant (its token, else its address), when `ingest_limit` is set. */
+    private readonly tenants?: RateLimiter,
   ) {}
 
   /** Counts a request refused as a whole (malformed, too large, or not acknowledged downstream). */
@@ -22,12 +25,15 @@ export class ExportHandler {
     this.settings.telemetry.receiverRefusedRequests.inc({ receiver: this.settings.id, transport: this.transport, reason });
   }
 
-  async handle(request: PbExportRequest, sizeBytes: number): Promise<ExportOutcome> {
+  async handle(request: PbExportRequest, sizeBytes: number, tenant = ''): Promise<ExportOutcome> {
     const resourceLogs = request.resourceLogs ?? [];
     const checked = checkRecords(resourceLogs);
     const { telemetry, id } = this.settings;
     if (checked.rejected > 0) telemetry.receiverRefused.inc({ receiver: id, transport: this.transport, reason: 'invalid_record' }, checked.rejected);
-    const result = await this.intake.submit(resourceLogs, checked.accepted, sizeBytes);
+    const wait = this.tenants?.take(tenant, checked.accepted) ?? 0;
+    const result = wait > 0
+      ? { kind: 'refused' as const, retryAfterSeconds: wait, reason: `this sender is over its ingest limit; retry in ${wait} s`, cause: 'tenant_limit' as const }
+      : await this.intake.submit(resourceLogs, checked.accepted, sizeBytes);
     switch (result.kind) {
       case 'accepted':
         telemetry.receiverAccepted.inc({ receiver: id, transport: this.transport }, checked.accepted);

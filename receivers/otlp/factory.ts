@@ -5,6 +5,7 @@ import { ExportHandler } from './export_handler.js';
 import { OtlpGrpcServer } from './grpc_server.js';
 import { OtlpHttpServer } from './http_server.js';
 import { authenticatorFor } from '../../security/bearer_token_auth.js';
+import { RateLimiter } from '../../security/rate_limit.js';
 
 class OtlpReceiver implements Receiver {
   readonly #grpc: OtlpGrpcServer | undefined;
@@ -16,8 +17,10 @@ class OtlpReceiver implements Receiver {
     intake: LogsIntake,
   ) {
     const { grpc, http } = config.protocols;
-    this.#grpc = grpc && new OtlpGrpcServer(grpc, new ExportHandler(settings, intake, 'grpc'));
-    this.#http = http && new OtlpHttpServer(http, new ExportHandler(settings, intake, 'http'), settings.logger);
+    const limit = config.ingest_limit;
+    const tenants = limit ? new RateLimiter({ per_second: limit.records_per_second, burst: limit.burst }, () => settings.clock.now()) : undefined;
+    this.#grpc = grpc && new OtlpGrpcServer(grpc, new ExportHandler(settings, intake, 'grpc', tenants));
+    this.#http = http && new OtlpHttpServer(http, new ExportHandler(settings, intake, 'http', tenants), settings.logger);
   }
 
   async start(): Promise<void> {

@@ -8,6 +8,7 @@ import type { ExportHandler } from './export_handler.js';
 import { GRPC_CODE, retryStatusDetails } from './status.js';
 import type { RequestAuthenticator } from '../../security/bearer_token_auth.js';
 import { serverTlsOptions } from '../../security/tls.js';
+import { tenantOf } from '../../security/rate_limit.js';
 
 type Callback = grpc.sendUnaryData<Buffer>;
 
@@ -30,7 +31,7 @@ export class OtlpGrpcServer {
           callback({ code: grpc.status.UNAUTHENTICATED, details: 'a valid bearer token is required' });
           return;
         }
-        this.#export(call.request, callback).catch((error: unknown) => {
+        this.#export(call.request, callback, tenantOf(String(call.metadata.get('authorization')[0] ?? '') || undefined, call.getPeer())).catch((error: unknown) => {
           callback({ code: grpc.status.INTERNAL, details: `internal error: ${(error as Error).message}` });
         });
       },
@@ -49,7 +50,7 @@ export class OtlpGrpcServer {
     return grpc.ServerCredentials.createSsl((options.ca as Buffer | undefined) ?? null, [{ cert_chain: options.cert as Buffer, private_key: options.key as Buffer }], options.ca !== undefined);
   }
 
-  async #export(bytes: Buffer, callback: Callback): Promise<void> {
+  async #export(bytes: Buffer, callback: Callback, tenant: string): Promise<void> {
     if (this.#stopping) {
       callback({ code: grpc.status.UNAVAILABLE, details: 'logsift is shutting down; retry against another instance' });
       return;
@@ -62,7 +63,7 @@ export class OtlpGrpcServer {
       callback({ code: grpc.status.INVALID_ARGUMENT, details: `malformed protobuf ExportLogsServiceRequest: ${(error as Error).message}` });
       return;
     }
-    const outcome = await this.handler.handle(request, bytes.length);
+    const outcome = await this.handler.handle(request, bytes.length, tenant);
     switch (outcome.kind) {
       case 'accepted':
         callback(null, Buffer.from(encodeExportResponse(outcome.rejected, outcome.message)));

@@ -13,6 +13,7 @@ import { HttpError, SUPPORTED_ENCODINGS, decompress, readBody } from './request_
 import { GRPC_CODE, encodeStatus, type WireEncoding } from './status.js';
 import type { RequestAuthenticator } from '../../security/bearer_token_auth.js';
 import { serverTlsOptions } from '../../security/tls.js';
+import { tenantOf } from '../../security/rate_limit.js';
 
 const CONTENT_TYPES: Record<string, WireEncoding> = {
   'application/x-protobuf': 'protobuf',
@@ -120,7 +121,7 @@ export class OtlpHttpServer {
       }
       throw error;
     }
-    this.#answer(res, encoding, await this.handler.handle(request, size));
+    this.#answer(res, encoding, await this.handler.handle(request, size, tenantOf(req.headers.authorization, req.socket.remoteAddress)));
   }
 
   #answer(res: http.ServerResponse, encoding: WireEncoding, outcome: ExportOutcome): void {
