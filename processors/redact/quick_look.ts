@@ -113,7 +113,12 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length): 
   for (let i = from; i < to; i++) {
     const c = bytes[i]!;
     const cls = CLASS[c]!;
-    // Inside a word, a letter that is no hex digit starts and continues nothing: the common case, made short.
+    // Inside a word, past its first letter that is no hex digit, a letter starts and continues nothing: the
+    // common case, made short (the word's start was looked at; a hex group cannot have such a letter).
+    if (cls & LETTER && prevClass & LETTER && hexLen === 0) {
+      prev = c;
+      continue;
+    }
     if ((cls & (LOWER | HEX)) === LOWER && prevClass & LETTER) {
       chainDigits = 0;
       spaced = false;
