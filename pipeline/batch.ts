@@ -203,14 +203,14 @@ export class LogRecordView {
     return anyValueToText(this.record.body);
   }
   /**
-   * The record's bytes as they arrived (body, attributes, ids, framing), while nothing was changed or added
-   * and the request still holds them; undefined otherwise. For a first look that need not decode anything
-   * (the redact processor's).
+   * Where its attributes lie in the request's bytes as they arrived — `keys` holds three numbers an
+   * attribute: where its key starts and ends in `buf`, and where its value starts (−1: none) — while none was
+   * changed or added; undefined otherwise. For a first look at values and keys without decoding them.
    */
-  get arrivedBytes(): Uint8Array | undefined {
+  get arrivedAttributes(): { buf: Buffer; keys: readonly number[]; end: number } | undefined {
     const state = recordBytes(this.record);
     if (!state?.raw || state.list || state.added.length > 0 || state.edited) return undefined;
-    return state.raw;
+    return { buf: state.buf, keys: state.keys, end: state.attrTo };
   }
   /** Replaces the body (the record is then encoded field by field, not from the bytes it came in). */
   setBody(value: AttributeValue): void {

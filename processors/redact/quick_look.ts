@@ -187,7 +187,12 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length): 
   return false;
 }
 
-/** The first look at a string (as latin1 bytes: what is not ASCII cannot start anything a recogniser finds). */
-export function quickLook(text: string): boolean {
-  return quickLookBytes(Buffer.from(text, 'latin1'));
+// A string is looked at as its latin1 bytes, written into one reused buffer (what is not ASCII cannot start
+// anything a recogniser finds; it can only cause a false yes).
+const SCRATCH = Buffer.allocUnsafe(64 * 1024);
+
+/** The first look at a string. */
+export function quickLookText(text: string): boolean {
+  if (text.length > SCRATCH.length) return quickLookBytes(Buffer.from(text, 'latin1'));
+  return quickLookBytes(SCRATCH, 0, SCRATCH.write(text, 0, 'latin1'));
 }

@@ -6,7 +6,7 @@
 // it) has its whole value replaced, whatever it looks like. Counts per recogniser say what was found.
 import { createHmac } from 'node:crypto';
 import { confirmed, matchedRecogniser, recogniserPattern, type Recogniser } from './recognisers.js';
-import { DEFAULT_BLOCKED_KEYS, quickLook, quickLookBytes } from './quick_look.js';
+import { DEFAULT_BLOCKED_KEYS, quickLookBytes, quickLookText } from './quick_look.js';
 
 export type RedactAction = 'mask' | 'hash' | 'drop';
 
@@ -31,12 +31,22 @@ export type Counts = Map<Recogniser | 'key', number>;
 export type Plain = string | number | boolean | bigint | null | Uint8Array | Plain[] | { [key: string]: Plain };
 
 const MAX_DEPTH = 32;
+/** Distinct keys remembered; past it the memory starts again (keys repeat: it fills again at once). */
+const MAX_KEY_VERDICTS = 10_000;
+
+function sameBytes(key: Buffer, buf: Buffer, from: number, to: number): boolean {
+  if (key.length !== to - from) return false;
+  for (let i = 0; i < key.length; i++) if (key[i] !== buf[from + i]) return false;
+  return true;
+}
 
 export class Redactor {
   readonly #pattern: RegExp;
   readonly #blocked: RegExp | undefined;
   /** Key patterns beyond the defaults the first look knows (a user's own): looked for as well. */
   readonly #extraKeys: RegExp | undefined;
+  /** Whether a key is blocked, by a hash of its bytes: keys repeat, so each is judged once. */
+  readonly #keyVerdicts = new Map<number, { key: Buffer; blocked: boolean }>();
 
   constructor(private readonly options: RedactorOptions) {
     this.#pattern = recogniserPattern(options.recognisers);
@@ -57,16 +67,42 @@ export class Redactor {
   }
 
   /**
-   * Whether a record's bytes may hold anything to redact: false means surely not, so nothing need be decoded
-   * or scanned. With an allow list every key counts, so the answer is always yes.
+   * The first look at a record read from protobuf, without decoding its attributes: its body, each
+   * attribute's value in its bytes, and each key (judged once per distinct key, then remembered).
    */
-  mayContainBytes(bytes: Uint8Array): boolean {
-    if (this.options.allowedKeys !== undefined || this.options.firstLook === false || quickLookBytes(bytes)) return true;
-    return this.#extraKeys !== undefined && this.#extraKeys.test(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'));
+  arrivedMayContain(body: unknown, attributes: { buf: Buffer; keys: readonly number[]; end: number }): boolean {
+    if (this.options.allowedKeys !== undefined || this.options.firstLook === false) return true;
+    if (typeof body === 'string') {
+      if (this.#looksWorthScanning(body)) return true;
+    } else if (typeof body === 'number' || typeof body === 'bigint') {
+      if (String(body).length >= 13) return true;
+    } else if (body !== null && body !== undefined) {
+      return true;
+    }
+    const { buf, keys, end } = attributes;
+    for (let i = 0; i < keys.length; i += 3) {
+      if (this.#keyBlockedAt(buf, keys[i]!, keys[i + 1]!)) return true;
+      const valueAt = keys[i + 2]!;
+      if (valueAt >= 0 && quickLookBytes(buf, valueAt, i + 3 < keys.length ? keys[i + 3]! : end)) return true;
+    }
+    return false;
+  }
+
+  #keyBlockedAt(buf: Buffer, from: number, to: number): boolean {
+    // A hash of the key's bytes finds its verdict; the bytes are compared, so a collision cannot pass a key.
+    let hash = 0x811c9dc5;
+    for (let i = from; i < to; i++) hash = Math.imul(hash ^ buf[i]!, 0x01000193);
+    const known = this.#keyVerdicts.get(hash);
+    if (known && sameBytes(known.key, buf, from, to)) return known.blocked;
+    const key = Buffer.from(buf.subarray(from, to));
+    const blocked = this.keyBlocked(key.toString('utf8'));
+    if (this.#keyVerdicts.size >= MAX_KEY_VERDICTS) this.#keyVerdicts.clear();
+    this.#keyVerdicts.set(hash, { key, blocked });
+    return blocked;
   }
 
   #looksWorthScanning(text: string): boolean {
-    return this.options.firstLook === false || quickLook(text) || (this.#extraKeys !== undefined && this.#extraKeys.test(text));
+    return this.options.firstLook === false || quickLookText(text) || (this.#extraKeys !== undefined && this.#extraKeys.test(text));
   }
 
   /** A text with every confirmed match replaced; `counts` gains what was found. Returns the same string when nothing was. */

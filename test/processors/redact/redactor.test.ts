@@ -9,6 +9,10 @@ import { Redactor, type Counts, type RedactorOptions } from '../../../processors
 import { DEFAULT_BLOCKED_KEYS } from '../../../processors/redact/factory.js';
 import { redactCorpus } from '../../../bench/redact_corpus.js';
 import { realisticRequest } from '../../../bench/realistic_batch.js';
+import { LogBatch } from '../../../pipeline/batch.js';
+import { Delivery } from '../../../pipeline/ack.js';
+import { decodeExportRequest, encodeExportRequest } from '../../../proto/otlp.js';
+import type { Plain } from '../../../processors/redact/redactor.js';
 
 function redactor(over: Partial<RedactorOptions> = {}): Redactor {
   return new Redactor({ recognisers: new Set(RECOGNISERS), actions: {}, defaultAction: 'mask', blockedKeys: DEFAULT_BLOCKED_KEYS, allowedKeys: undefined, ignoredKeys: new Set(), hashKey: Buffer.from('test key'), ...over });
@@ -107,5 +111,34 @@ describe('redactor', () => {
       if (b.size === 0) skipped += 1;
     }
     assert.ok(skipped > 0);
+  });
+
+  it('the first look at a record read from protobuf (body, values and keys in its bytes) never skips what the full scan finds', () => {
+    const withLook = redactor();
+    const fullScan = redactor({ firstLook: false });
+    const corpus = redactCorpus(3000, 7);
+    const request = {
+      resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'api' } }] }, scopeLogs: [{ logRecords: [
+        ...corpus.map((r) => ({ body: { stringValue: r.body }, attributes: Object.entries(r.attributes).map(([key, v]) => ({ key, value: { stringValue: v } })) })),
+        ...(realisticRequest(1000, 3).resourceLogs![0]!.scopeLogs![0]!.logRecords ?? []),
+        { body: { stringValue: 'plain' }, attributes: [{ key: 'db_password', value: { stringValue: 'x' } }] },
+        { body: { stringValue: 'plain' }, attributes: [{ key: 'nested', value: { kvlistValue: { values: [{ key: 'card', value: { stringValue: '4111 1111 1111 1111' } }] } } }] },
+      ] }] }],
+    };
+    const bytes = encodeExportRequest(request as never);
+    const batch = LogBatch.fromRequest(decodeExportRequest(bytes), new Delivery(), bytes.length);
+    let looked = 0;
+    for (const group of batch.groups()) {
+      for (const record of group.records) {
+        const arrived = record.arrivedAttributes;
+        assert.ok(arrived);
+        const counts: Counts = new Map();
+        fullScan.text(record.bodyText, counts);
+        fullScan.plain(record.attributes.toObject() as Plain, counts);
+        if (counts.size > 0) assert.ok(withLook.arrivedMayContain(record.body, arrived), `skipped: ${record.bodyText} ${JSON.stringify(record.attributes.toObject())}`);
+        else looked += withLook.arrivedMayContain(record.body, arrived) ? 0 : 1;
+      }
+    }
+    assert.ok(looked > 500, `most records with nothing in them are skipped (${looked})`);
   });
 });
