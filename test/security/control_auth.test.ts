@@ -7,7 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { SignJWT, exportSPKI, generateKeyPair } from 'jose';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SignJWT, exportJWK, exportSPKI, generateKeyPair } from 'jose';
 import { ControlAuth } from '../../security/control_auth.js';
 import { OTLP_RECEIVER, startDaemon, type TestDaemon } from '../support/daemon.js';
 import { runCli } from '../support/cli.js';
@@ -179,4 +181,27 @@ describe('JWTs signed with a key pair', () => {
       }
     });
   }
+
+  it('JWKS: a token signed with a key the JWKS endpoint publishes passes (found by its kid), one with another key does not', async () => {
+    const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
+    const other = await generateKeyPair('RS256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    let served = 0;
+    const jwks = http.createServer((_req, res) => {
+      served += 1;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/.well-known/jwks.json`;
+      const auth = new ControlAuth({ tokens_file: '', jwt: { secret: '', public_key_file: '', jwks_url: url, issuer: 'https://idp.test', audience: '', algorithms: ['RS256'] }, metrics: 'open' });
+      const sign = (key: CryptoKey | typeof privateKey, kid: string) => new SignJWT({ scope: 'alerts:write' }).setProtectedHeader({ alg: 'RS256', kid }).setIssuer('https://idp.test').setSubject('pager-bot').setExpirationTime('5m').sign(key);
+      assert.deepEqual(await auth.decide('POST', '/api/v1/alerts/silences', `Bearer ${await sign(privateKey, 'k1')}`), { kind: 'allowed', subject: 'pager-bot', via: 'jwt' });
+      assert.equal((await auth.decide('POST', '/api/v1/alerts/silences', `Bearer ${await sign(other.privateKey, 'k1')}`)).kind, 'unauthenticated');
+      assert.equal((await auth.decide('POST', '/api/v1/alerts/silences', `Bearer ${await sign(privateKey, 'unknown-kid')}`)).kind, 'unauthenticated');
+      assert.ok(served >= 1);
+    } finally {
+      jwks.close();
+    }
+  });
 });
