@@ -13,7 +13,9 @@ function ci(word: string): string {
   return [...word].map((c) => (/[a-z]/i.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : c)).join('');
 }
 
-// One group per recogniser, in RECOGNISERS' order. `password` and `url_password` capture what stays (the key,
+// One group per recogniser, in RECOGNISERS' order. Every run a match may try from any position is bounded
+// (an email's name at 64, a URL's scheme at 32 …): an unbounded one is tried from each start to the end of
+// the text, and a long line of digits and dots then costs time quadratic in its length. `password` and `url_password` capture what stays (the key,
 // the URL's user) in an inner group so only the secret is replaced.
 const PARTS: Record<Recogniser, string> = {
   jwt: String.raw`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`,
@@ -23,19 +25,20 @@ const PARTS: Record<Recogniser, string> = {
   stripe_key: String.raw`\b(?:sk|pk|rk|whsec)_(?:live|test)_[0-9A-Za-z]{16,}\b`,
   github_token: String.raw`\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b`,
   slack_token: String.raw`\bxox[abposr]-[A-Za-z0-9-]{10,}`,
-  password: String.raw`\b((?:${ci('pass')}(?:${ci('word')}|${ci('wd')})?|${ci('pwd')}|${ci('secret')}|${ci('client_secret')}|${ci('api')}[_-]?${ci('key')}|${ci('apikey')}|${ci('access')}[_-]?${ci('key')}|${ci('token')}|${ci('auth')}[_-]?${ci('token')})["']?\s*[=:]\s*["']?)[^\s"'&,;}]{3,}`,
-  url_password: String.raw`\b([a-z][a-z0-9+.-]*://[^\s/:@]+:)[^\s/@]+(?=@)`,
-  email: String.raw`\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b`,
+  password: String.raw`\b((?:${ci('pass')}(?:${ci('word')}|${ci('wd')})?|${ci('pwd')}|${ci('secret')}|${ci('client_secret')}|${ci('api')}[_-]?${ci('key')}|${ci('apikey')}|${ci('access')}[_-]?${ci('key')}|${ci('token')}|${ci('auth')}[_-]?${ci('token')})["']?\s*[=:]\s*["']?)[^\s"'&,;{}\(\)[\]]{3,}(?=[\s"'&,;}\)\]]|$)(?!\s*[{\([])`,
+  url_password: String.raw`\b([a-z][a-z0-9+.-]{0,31}://[^\s/:@]{1,64}:)[^\s/@]{1,128}(?=@)`,
+  email: String.raw`\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b`,
   iban: String.raw`\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b`,
   card: String.raw`(?<![\w-])(?:\d{13,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]\d{1,3})?|\d{4}[ -]\d{6}[ -]\d{4,5})(?![\w-])`,
   ssn: String.raw`(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])`,
-  phone: String.raw`(?<![\w+.-])(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){2,4}|\(\d{3}\)[ ]?\d{3}[ .-]\d{4}|\d{3}[.-]\d{3}[.-]\d{4})(?![\w.-])`,
+  phone: String.raw`(?<![\w+.-])(?:\+[1-9]\d{0,2}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){2,4}|\(\d{3}\)[ ]?\d{3}[ .-]\d{4}|\d{3}[.-]\d{3}[.-]\d{4})(?![\w.-])`,
   mac: String.raw`(?<![\w:-])[0-9A-Fa-f]{2}(?<macsep>[:-])[0-9A-Fa-f]{2}(?:\k<macsep>[0-9A-Fa-f]{2}){4}(?![\w:-])`,
   ipv6: String.raw`(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{0,4}|\d{1,3}(?:\.\d{1,3}){3})(?![\w:])`,
   ipv4: String.raw`(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\d)`,
 };
 
-/** Capturing groups in a source: plain ones and named ones (not lookarounds or non-capturing groups). */
+/** Capturing groups in a source: plain ones and named ones (not lookarounds or non-capturing groups; a
+ * parenthesis inside a character class must be escaped, or it is counted). */
 const capturing = (source: string) => (source.match(/(?<!\\)\((?!\?)|(?<!\\)\(\?<(?![=!])/g) ?? []).length;
 
 // Each recogniser's outer group number, and the inner one (what stays) where it has one. Counted from the
@@ -77,7 +80,8 @@ export function confirmed(name: Recogniser, text: string, before: string): boole
     case 'ipv4':
       return isIPv4(text) && !versionBefore(before);
     case 'ipv6':
-      return text.includes('::') || text.split(':').length === 8 ? isIPv6(text) : false;
+      // ("::" alone, the unspecified address, is as often a scope operator as an address.)
+      return /[0-9A-Fa-f]/.test(text) && (text.includes('::') || text.split(':').length === 8) && isIPv6(text);
     case 'phone':
       return phoneLike(text, before);
     default:
@@ -131,14 +135,14 @@ function ssnValid(ssn: string): boolean {
   return area !== '000' && area !== '666' && area![0] !== '9' && group !== '00' && serial !== '0000';
 }
 
-/** "v1.2.3.4", "version 10.0.0.1", "Chrome/131.0.0.0": a version, not an address. */
+/** "v1.2.3.4", "version 10.0.0.1", "Chrome/131.0.0.0", "amd64~~6.1.1.0": a version, not an address. */
 function versionBefore(before: string): boolean {
-  return /(?:\bv|version[\s=:"]*|ver[\s=:]*|[A-Za-z]\/)$/i.test(before.slice(-12));
+  return /(?:\bv|version[\s=:"]*|ver[\s=:]*|[A-Za-z]\/|~)$/i.test(before.slice(-12));
 }
 
-/** A phone number has 7 to 15 digits; a date or a version with dots is not one. */
+/** A phone number has 7 to 15 digits; a date, a version or a signed decimal ("+0.182379") is not one. */
 function phoneLike(text: string, before: string): boolean {
   const digits = text.replace(/\D/g, '').length;
-  if (digits < 7 || digits > 15) return false;
+  if (digits < 7 || digits > 15 || /^\+\d+\.\d+$/.test(text)) return false;
   return !versionBefore(before);
 }
