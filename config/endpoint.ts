@@ -12,3 +12,8 @@ export function parseEndpoint(text: string): Endpoint | undefined {
   const host = match[1] ?? match[2] ?? '';
   return { host: host === '' ? '0.0.0.0' : host, port };
 }
+
+/** Reachable from this machine only: 127.0.0.0/8, ::1 (and their v4-mapped form), localhost. */
+export function isLoopback(address: string): boolean {
+  return address === '::1' || address === 'localhost' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+}

@@ -1,7 +1,7 @@
 // The running daemon: logger, internal telemetry, the store, the component graph and the telemetry server,
 // with a shutdown that drains within the configured deadline.
 import type { AddressInfo } from 'node:net';
-import { parseEndpoint } from '../config/endpoint.js';
+import { isLoopback, parseEndpoint } from '../config/endpoint.js';
 import type { LogsiftConfig } from './load_config.js';
 import { SharedStore } from '../store/shared_store.js';
 import { realClock, type Clock } from './clock.js';
@@ -17,11 +17,6 @@ import { TelemetryServer } from './telemetry_server.js';
 import { ControlAuth } from '../security/control_auth.js';
 import { AuditLog } from '../security/audit.js';
 import { RateLimiter } from '../security/rate_limit.js';
-
-/** 127.0.0.0/8 and ::1 (and the v4-mapped form): reachable from this machine only. */
-function isLoopback(address: string): boolean {
-  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
-}
 
 export interface DaemonOptions {
   logger?: Logger;

@@ -1,9 +1,9 @@
 // The `bearertokenauth` extension, after the Collector's: receivers that name it (`auth: {authenticator:
 // bearertokenauth}`) take a request only with `Authorization: <scheme> <token>` for one of its tokens — given
 // inline (`token`, `tokens`) or in a file (`filename`, one token a line), read again whenever the file
-// changes, so a token is rotated without a restart. Tokens are compared as SHA-256 digests in constant time.
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+// changes (token_store.ts), so a token is rotated without a restart.
+import { readFileSync } from 'node:fs';
+import { WatchedFile, findByToken, tokenDigest } from './token_store.js';
 import { compileConfigSchema } from '../config/schema_validator.js';
 import type { CreateSettings, Extension, ExtensionFactory } from '../pipeline/component.js';
 import { SharedKey } from '../pipeline/pipeline_shared.js';
@@ -24,7 +24,6 @@ export interface RequestAuthenticator {
 /** Authenticators by extension id, shared daemon-wide (receivers look theirs up at start). */
 export const REQUEST_AUTHENTICATORS = new SharedKey<Map<string, RequestAuthenticator>>('request authenticators');
 
-const digest = (token: string) => createHash('sha256').update(token).digest();
 const MIN_TOKEN = 16;
 
 const schema = {
@@ -50,44 +49,32 @@ function validate(config: BearerTokenAuthConfig): ConfigProblem[] {
 }
 
 class BearerTokenAuth implements Extension, RequestAuthenticator {
-  #fromFile: Buffer[] = [];
-  #mtime = -1;
-  readonly #inline: Buffer[];
+  readonly #inline: Array<{ digest: Buffer }>;
+  readonly #file: WatchedFile<Array<{ digest: Buffer }>> | undefined;
 
   constructor(
     private readonly settings: CreateSettings,
     private readonly config: BearerTokenAuthConfig,
   ) {
-    this.#inline = [config.token, ...config.tokens].filter(Boolean).map(digest);
-  }
-
-  #readFile(): void {
-    if (!this.config.filename) return;
-    try {
-      const mtime = statSync(this.config.filename).mtimeMs;
-      if (mtime === this.#mtime) return;
-      const tokens = readFileSync(this.config.filename, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l.length >= MIN_TOKEN);
-      this.#fromFile = tokens.map(digest);
-      this.#mtime = mtime;
-    } catch (error) {
-      // Being rewritten, or gone: the tokens read last stay in force until it reads again.
-      this.settings.logger.warn({ err: error, file: this.config.filename }, 'could not read the tokens file; the tokens read before stay in force');
-    }
+    this.#inline = [config.token, ...config.tokens].filter(Boolean).map((t) => ({ digest: tokenDigest(t) }));
+    this.#file = config.filename
+      ? new WatchedFile(
+          config.filename,
+          (text) => text.split('\n').map((l) => l.trim()).filter((l) => l.length >= MIN_TOKEN).map((t) => ({ digest: tokenDigest(t) })),
+          (error) => settings.logger.warn({ err: error, file: config.filename }, 'could not read the tokens file; the tokens read before stay in force'),
+        )
+      : undefined;
   }
 
   allows(authorization: string | undefined): boolean {
     if (!authorization) return false;
     const prefix = `${this.config.scheme} `;
     if (authorization.length <= prefix.length || authorization.slice(0, prefix.length).toLowerCase() !== prefix.toLowerCase()) return false;
-    this.#readFile();
-    const presented = digest(authorization.slice(prefix.length).trim());
-    let found = false;
-    for (const known of [...this.#inline, ...this.#fromFile]) if (timingSafeEqual(known, presented)) found = true;
-    return found;
+    const token = authorization.slice(prefix.length).trim();
+    return findByToken([...this.#inline, ...(this.#file?.current() ?? [])], token) !== undefined;
   }
 
   async start(): Promise<void> {
-    this.#readFile();
     let all = this.settings.daemonShared.lookup(REQUEST_AUTHENTICATORS);
     if (!all) this.settings.daemonShared.provide(REQUEST_AUTHENTICATORS, (all = new Map()));
     all.set(this.settings.id, this);

@@ -3,8 +3,9 @@
 // needs `policies:read` to read anything, `alerts:write` to change alerts and silences, `policies:write` to
 // change anything else; `admin` stands for all (and alone reads the audit log). /healthz and /readyz stay open (probes carry no token);
 // /metrics too unless `metrics: protected`. No `service.auth` at all: everything open, as before.
-import { createHash, createPublicKey, timingSafeEqual, type KeyObject } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { WatchedFile, findByToken, tokenDigest } from './token_store.js';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { parse as parseYaml } from 'yaml';
 
@@ -38,52 +39,26 @@ interface TokenEntry {
   scopes: Set<string>;
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest();
-
-/** The tokens file, read again whenever its modification time changes (so a rotated token takes at once). */
-class TokenFile {
-  #mtime = -1;
-  #entries: TokenEntry[] = [];
-
-  constructor(private readonly path: string) {
-    this.#load();
-  }
-
-  #load(): void {
-    const mtime = statSync(this.path).mtimeMs;
-    if (mtime === this.#mtime) return;
-    const parsed = parseYaml(readFileSync(this.path, 'utf8')) as unknown;
-    if (!Array.isArray(parsed)) throw new Error(`${this.path}: expected a list of {name, token or token_sha256, scopes}`);
-    this.#entries = parsed.map((e: unknown, i) => {
-      const entry = e as { name?: unknown; token?: unknown; token_sha256?: unknown; scopes?: unknown };
-      if (typeof entry.name !== 'string' || !Array.isArray(entry.scopes) || !entry.scopes.every((s) => SCOPES.includes(s as Scope))) throw new Error(`${this.path}[${i}]: needs a name and scopes out of ${SCOPES.join(', ')}`);
-      const digest = typeof entry.token_sha256 === 'string' && /^[0-9a-f]{64}$/i.test(entry.token_sha256) ? Buffer.from(entry.token_sha256, 'hex') : typeof entry.token === 'string' && entry.token.length >= 16 ? sha256(entry.token) : undefined;
-      if (!digest) throw new Error(`${this.path}[${i}]: needs a token of 16 characters or more, or its token_sha256`);
-      return { name: entry.name, digest, scopes: new Set(entry.scopes as string[]) };
-    });
-    this.#mtime = mtime;
-  }
-
-  find(token: string): TokenEntry | undefined {
-    try {
-      this.#load();
-    } catch {
-      // A file being rewritten, or broken: the tokens read last stay in force until it reads again.
-    }
-    const digest = sha256(token);
-    // Every entry compared, in constant time: which token almost matched is nobody's business.
-    let found: TokenEntry | undefined;
-    for (const entry of this.#entries) if (timingSafeEqual(entry.digest, digest)) found = entry;
-    return found;
-  }
+/** The tokens file: a YAML list of {name, token | token_sha256, scopes}. */
+function parseTokens(path: string, text: string): TokenEntry[] {
+  const parsed = parseYaml(text) as unknown;
+  if (!Array.isArray(parsed)) throw new Error(`${path}: expected a list of {name, token or token_sha256, scopes}`);
+  return parsed.map((e: unknown, i) => {
+    const entry = e as { name?: unknown; token?: unknown; token_sha256?: unknown; scopes?: unknown };
+    if (typeof entry.name !== 'string' || !Array.isArray(entry.scopes) || !entry.scopes.every((s) => SCOPES.includes(s as Scope))) throw new Error(`${path}[${i}]: needs a name and scopes out of ${SCOPES.join(', ')}`);
+    const digest = typeof entry.token_sha256 === 'string' && /^[0-9a-f]{64}$/i.test(entry.token_sha256) ? Buffer.from(entry.token_sha256, 'hex') : typeof entry.token === 'string' && entry.token.length >= 16 ? tokenDigest(entry.token) : undefined;
+    if (!digest) throw new Error(`${path}[${i}]: needs a token of 16 characters or more, or its token_sha256`);
+    return { name: entry.name, digest, scopes: new Set(entry.scopes as string[]) };
+  });
 }
 
 export class ControlAuth {
-  readonly #tokens: TokenFile | undefined;
+  /** A file being rewritten, or broken: the tokens read last stay in force until it reads again. */
+  readonly #tokens: WatchedFile<TokenEntry[]> | undefined;
   readonly #jwtKey: Uint8Array | KeyObject | JWTVerifyGetKey | undefined;
 
   constructor(private readonly config: AuthConfig) {
-    this.#tokens = config.tokens_file ? new TokenFile(config.tokens_file) : undefined;
+    this.#tokens = config.tokens_file ? new WatchedFile(config.tokens_file, (text) => parseTokens(config.tokens_file, text)) : undefined;
     const { jwt } = config;
     if (jwt.secret) this.#jwtKey = new TextEncoder().encode(jwt.secret);
     else if (jwt.public_key_file) this.#jwtKey = createPublicKey(readFileSync(jwt.public_key_file));
@@ -103,7 +78,7 @@ export class ControlAuth {
   }
 
   #token(token: string): { subject: string; scopes: Set<string>; via: 'token' } | { reason: string } {
-    const entry = this.#tokens?.find(token);
+    const entry = this.#tokens && findByToken(this.#tokens.current(), token);
     return entry ? { subject: entry.name, scopes: entry.scopes, via: 'token' } : { reason: 'unknown token' };
   }
 

@@ -3,12 +3,12 @@
 // `per_second` up to `burst`; a request costs one, or its records. Over it: 429 / RESOURCE_EXHAUSTED with a
 // retry delay. A request larger than the whole burst passes when the bucket is full and leaves it in debt
 // (else it could never pass). Buckets of idle clients are forgotten (an LRU), so the table stays bounded.
-import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import { tokenDigest } from './token_store.js';
 
 /** Who a receiver's request is from: its token (as a digest: the table holds no secret), else its address. */
 export function tenantOf(authorization: string | undefined, address: string | undefined): string {
-  return authorization ? `token ${createHash('sha256').update(authorization).digest('hex').slice(0, 16)}` : `address ${address ?? ''}`;
+  return authorization ? `token ${tokenDigest(authorization).toString('hex', 0, 8)}` : `address ${address ?? ''}`;
 }
 
 export interface RateLimitConfig {

@@ -6,6 +6,7 @@ import { OtlpGrpcServer } from './grpc_server.js';
 import { OtlpHttpServer } from './http_server.js';
 import { authenticatorFor } from '../../security/bearer_token_auth.js';
 import { RateLimiter } from '../../security/rate_limit.js';
+import { isLoopback } from '../../config/endpoint.js';
 
 class OtlpReceiver implements Receiver {
   readonly #grpc: OtlpGrpcServer | undefined;
@@ -42,7 +43,7 @@ class OtlpReceiver implements Receiver {
 
   /** Anyone on the network may send, and be billed for: said loudly at start. */
   #warnIfOpen(transport: string, address: string, authenticated: boolean): void {
-    if (authenticated || address === '::1' || address.startsWith('127.') || address === 'localhost') return;
+    if (authenticated || isLoopback(address)) return;
     this.settings.logger.warn({ transport, address }, 'THIS OTLP RECEIVER TAKES LOGS FROM ANYONE WHO REACHES IT: set auth: {authenticator: bearertokenauth} (and tls) on the protocol, or bind it to 127.0.0.1');
   }
 
