@@ -21,6 +21,7 @@ import { kafkaReceiverFactory } from '../receivers/kafka/factory.js';
 import { kafkaExporterFactory } from '../exporters/kafka/factory.js';
 import { tunerExtensionFactory } from '../tuner/factory.js';
 import { insightsExtensionFactory } from '../cost/factory.js';
+import { consoleExtensionFactory } from '../ui/server/factory.js';
 import { policySourceExtensionFactory } from '../fleet/policy_source/factory.js';
 import { alertsExtensionFactory } from '../alerts/factory.js';
 import { bearerTokenAuthExtensionFactory } from '../security/bearer_token_auth.js';
@@ -45,6 +46,7 @@ export const BUILTIN_FACTORIES: readonly Factory[] = [
   kafkaExporterFactory,
   tunerExtensionFactory,
   insightsExtensionFactory,
+  consoleExtensionFactory,
   policySourceExtensionFactory,
   alertsExtensionFactory,
   bearerTokenAuthExtensionFactory,

@@ -53,3 +53,14 @@ export function savings(prices: PriceModel, seen: Usage, kept: Usage, periodMs: 
   const withLogsift = periodCost(prices, kept, periodMs, retentionDays);
   return { without, with: withLogsift, saved: without === null || withLogsift === null ? null : without - withLogsift };
 }
+
+/**
+ * What one more `usage` adds to a bill already past its free tier, in dollars: the per-GB, per-record and
+ * retention rates without the month's fixed parts. The cost of one pattern among many. Null without a per-GB price.
+ */
+export function marginalCost(prices: PriceModel, usage: Usage, retentionDays: number): number | null {
+  if (prices.per_gb === null) return null;
+  const gb = usage.bytes / (prices.gib ? 2 ** 30 : 1e9);
+  const extraMonths = Math.max(0, retentionDays - prices.included_retention_days) / 30;
+  return gb * prices.per_gb + (usage.records / 1e6) * prices.per_million_records + gb * prices.retention_per_gb_month * extraMonths;
+}

@@ -22,25 +22,30 @@ export interface InsightsConfig {
   top_patterns: number;
 }
 
+/** The settings that price what was seen and kept: a vendor's preset, overrides, retention (the console takes them too). */
+export const PRICING_PROPERTIES = {
+  vendor: { enum: [...VENDORS] },
+  prices: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      per_gb: { type: ['number', 'null'], minimum: 0 },
+      gib: { type: 'boolean' },
+      per_million_records: { type: 'number', minimum: 0 },
+      free_gb_per_month: { type: 'number', minimum: 0 },
+      platform_per_month: { type: 'number', minimum: 0 },
+      included_retention_days: { type: 'number', minimum: 0 },
+      retention_per_gb_month: { type: 'number', minimum: 0 },
+    },
+  },
+  retention_days: { type: ['integer', 'null'], minimum: 1 },
+};
+
 const schema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    vendor: { enum: [...VENDORS] },
-    prices: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        per_gb: { type: ['number', 'null'], minimum: 0 },
-        gib: { type: 'boolean' },
-        per_million_records: { type: 'number', minimum: 0 },
-        free_gb_per_month: { type: 'number', minimum: 0 },
-        platform_per_month: { type: 'number', minimum: 0 },
-        included_retention_days: { type: 'number', minimum: 0 },
-        retention_per_gb_month: { type: 'number', minimum: 0 },
-      },
-    },
-    retention_days: { type: ['integer', 'null'], minimum: 1 },
+    ...PRICING_PROPERTIES,
     days: { type: 'integer', minimum: 1, maximum: MAX_DAYS },
     top_patterns: { type: 'integer', minimum: 1, maximum: 1000 },
   },

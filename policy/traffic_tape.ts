@@ -188,6 +188,8 @@ export interface SamplerTraffic {
   onLedger(listener: (rows: readonly LedgerWindowRow[]) => void): () => void;
   /** Lines kept while anomalies were open, and resource changes: what alerts show with their numbers. */
   evidence?(): AlertEvidenceView;
+  /** A pattern's recent kept lines and live tail (what the console shows of its records). */
+  lines?(): RecordLinesView;
   /** Templates known besides the store's catalog (a gateway's: what its sidecars reported). */
   templates?(service: string): ReadonlyMap<string, string>;
 }
@@ -195,6 +197,12 @@ export interface SamplerTraffic {
 export interface AlertEvidenceView {
   lines(service: string, pattern: string, max: number): Array<{ at: number; severity: string; body: string; trace_id: string; how: 'kept' | 'retro' }>;
   changes(service: string, since: number): Array<{ kind: 'resource'; key: string; from: string | null; to: string; at: number }>;
+}
+
+export interface RecordLinesView {
+  recent(service: string, pattern: string, max: number): Array<{ at: number; severity: string; body: string; trace_id: string }>;
+  /** Undefined when too many tails are open. Dropped lines come sampled. */
+  tail(service: string, pattern: string, listener: (line: { at: number; severity: string; body: string; trace_id: string; kept: boolean; reason: string }) => void): (() => void) | undefined;
 }
 
 export const SAMPLER_TRAFFIC = new SharedKey<SamplerTraffic>('sampler traffic');

@@ -27,6 +27,8 @@ export type AuthDecision =
 /** The scope a request needs (undefined: open to all). */
 export function scopeFor(method: string, path: string, metrics: AuthConfig['metrics']): Scope | undefined {
   if (path === '/healthz' || path === '/readyz') return undefined;
+  // The console's files hold no data (ui/server/static_files.ts); what it shows comes from the API, guarded.
+  if (path === '/ui' || path.startsWith('/ui/')) return undefined;
   if (path === '/metrics') return metrics === 'protected' ? 'policies:read' : undefined;
   if (path.startsWith('/api/v1/audit')) return 'admin';
   if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return 'policies:read';

@@ -226,6 +226,52 @@ export interface LedgerDayRow {
   pattern_windows_kept: number;
 }
 
+/** The ledger summed over one time bucket. */
+export interface LedgerBucketRow {
+  t: number;
+  seen: number;
+  kept: number;
+  dropped: number;
+  boosted: number;
+  /** Protobuf bytes. */
+  bytes_seen: number;
+  bytes_kept: number;
+  errors_seen: number;
+  errors_kept: number;
+}
+
+export const PATTERN_SORT_KEYS = ['seen', 'bytes_seen', 'bytes_kept', 'errors_seen', 'dropped', 'last_window'] as const;
+export type PatternSort = (typeof PATTERN_SORT_KEYS)[number];
+const PATTERN_SORTS: Record<PatternSort, string> = {
+  seen: 'g.seen',
+  bytes_seen: 'g.bytes_seen',
+  bytes_kept: 'g.bytes_kept',
+  errors_seen: 'g.errors_seen',
+  dropped: 'g.dropped',
+  last_window: 'g.last_window',
+};
+
+export interface LedgerPatternQuery {
+  from: number;
+  to: number;
+  service?: string;
+  search?: string;
+  sort: PatternSort;
+  limit: number;
+  offset: number;
+}
+
+/** A pattern's ledger over a span, with its catalog entry when there is one. */
+export interface LedgerPatternSummary extends Omit<LedgerBucketRow, 't'> {
+  service: string;
+  pattern: string;
+  /** The start of its latest window in the span. */
+  last_window: number;
+  template: string | null;
+  first_seen: number | null;
+  last_seen: number | null;
+}
+
 /** One pattern's ledger over a span, with its template when the catalog has it. */
 export interface LedgerPatternRow {
   pattern: string;
@@ -506,6 +552,73 @@ export class Store {
 
   anomalies(): AnomalyRow[] {
     return this.#db.prepare<[], AnomalyRow>('SELECT id, kind, service, pattern, start, detected, end, closed, observed, expected, score, error FROM anomalies ORDER BY start, id').all();
+  }
+
+  /** A pattern's findings that were open at or after `since`, oldest first. */
+  anomaliesOf(service: string, pattern: string, since: number): AnomalyRow[] {
+    return this.#db
+      .prepare<[string, string, number], AnomalyRow>('SELECT id, kind, service, pattern, start, detected, end, closed, observed, expected, score, error FROM anomalies WHERE service = ? AND pattern = ? AND (end IS NULL OR end >= ?) ORDER BY start, id')
+      .all(service, pattern, since);
+  }
+
+  /** One catalogued pattern. */
+  pattern(service: string, id: string): PatternRow | undefined {
+    return this.#db.prepare<[string, string], PatternRow>('SELECT service, id, template, first_seen, last_seen, count, example, shapes FROM patterns WHERE service = ? AND id = ?').get(service, id);
+  }
+
+  /** The ledger summed per `bucketMs` over windows starting in [from, to), all services (or one, or one pattern). */
+  ledgerBuckets(from: number, to: number, bucketMs: number, only: { service?: string; pattern?: string } = {}): LedgerBucketRow[] {
+    const where = [only.service === undefined ? '' : 'AND service = ?', only.pattern === undefined ? '' : 'AND pattern = ?'].join(' ');
+    const args: Array<string | number> = [from, to];
+    if (only.service !== undefined) args.push(only.service);
+    if (only.pattern !== undefined) args.push(only.pattern);
+    return this.#db
+      .prepare<unknown[], LedgerBucketRow>(
+        `SELECT (window_start / ${bucketMs}) * ${bucketMs} AS t, SUM(seen) AS seen, SUM(kept) AS kept, SUM(dropped) AS dropped, SUM(boosted) AS boosted,
+          SUM(wire_bytes_seen) AS bytes_seen, SUM(wire_bytes_kept) AS bytes_kept, SUM(errors_seen) AS errors_seen, SUM(errors_kept) AS errors_kept
+        FROM sampling_ledger WHERE window_start >= ? AND window_start < ? ${where} GROUP BY t ORDER BY t`,
+      )
+      .all(...args);
+  }
+
+  /**
+   * Patterns with ledger windows starting in [from, to), summed, with their catalog entries: a page of them in
+   * `sort` order (descending), those whose template or id contains `search` (case-insensitive), and how many matched.
+   */
+  ledgerPatternPage(query: LedgerPatternQuery): { total: number; rows: LedgerPatternSummary[] } {
+    const filters: string[] = [];
+    const args: Array<string | number> = [query.from, query.to];
+    if (query.service !== undefined) {
+      filters.push('l.service = ?');
+      args.push(query.service);
+    }
+    const grouped = `SELECT l.service AS service, l.pattern AS pattern, SUM(l.seen) AS seen, SUM(l.kept) AS kept, SUM(l.dropped) AS dropped, SUM(l.boosted) AS boosted,
+        SUM(l.wire_bytes_seen) AS bytes_seen, SUM(l.wire_bytes_kept) AS bytes_kept, SUM(l.errors_seen) AS errors_seen, SUM(l.errors_kept) AS errors_kept, MAX(l.window_start) AS last_window
+      FROM sampling_ledger l WHERE l.window_start >= ? AND l.window_start < ? ${filters.map((f) => `AND ${f}`).join(' ')} GROUP BY l.service, l.pattern`;
+    const search = query.search === undefined || query.search === '' ? '' : 'WHERE instr(lower(coalesce(p.template, \'\')), lower(?)) > 0 OR instr(lower(g.pattern), lower(?)) > 0';
+    if (search) args.push(query.search!, query.search!);
+    const joined = `FROM (${grouped}) g LEFT JOIN patterns p ON p.service = g.service AND p.id = g.pattern ${search}`;
+    const total = this.#db.prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n ${joined}`).get(...args)!.n;
+    const rows = this.#db
+      .prepare<unknown[], LedgerPatternSummary>(
+        `SELECT g.*, p.template AS template, p.first_seen AS first_seen, p.last_seen AS last_seen ${joined}
+        ORDER BY ${PATTERN_SORTS[query.sort]} DESC, g.service, g.pattern LIMIT ? OFFSET ?`,
+      )
+      .all(...args, query.limit, query.offset);
+    return { total, rows };
+  }
+
+  /** Per pattern of `keys` (service, pattern): seen per `bucketMs` over windows in [from, to). */
+  ledgerPatternBuckets(keys: ReadonlyArray<{ service: string; pattern: string }>, from: number, to: number, bucketMs: number): Array<{ service: string; pattern: string; t: number; seen: number }> {
+    if (keys.length === 0) return [];
+    return this.#db
+      .prepare<unknown[], { service: string; pattern: string; t: number; seen: number }>(
+        `SELECT l.service AS service, l.pattern AS pattern, (l.window_start / ${bucketMs}) * ${bucketMs} AS t, SUM(l.seen) AS seen
+        FROM sampling_ledger l JOIN (SELECT json_extract(value, '$[0]') AS service, json_extract(value, '$[1]') AS pattern FROM json_each(?)) k
+          ON l.service = k.service AND l.pattern = k.pattern
+        WHERE l.window_start >= ? AND l.window_start < ? GROUP BY l.service, l.pattern, t`,
+      )
+      .all(JSON.stringify(keys.map((k) => [k.service, k.pattern])), from, to);
   }
 
   /** The ledger summed per UTC day (and service) over windows starting in [from, to): what insights bill. */

@@ -1,5 +1,5 @@
 // The control API on the telemetry server:
-//   GET  /api/v1/policies                      the services with a policy in force
+//   GET  /api/v1/policies                      the services with a policy in force, and the policy JSON schema
 //   GET  /api/v1/policies/{service}            the policy in force; ETag = its hash (policy/policy_hash.ts),
 //                                              If-None-Match → 304; `?wait=30s` with If-None-Match holds the
 //                                              answer until the policy changes (200) or the wait ends (304)
@@ -8,14 +8,15 @@
 //   POST /api/v1/policies/{service}            a user's policy: validated, guarded and replayed like any
 //                                              author's; live (201) only when the replay accepts it, else
 //                                              422 with the verdict — `?force=true` makes it live anyway,
-//                                              recorded as forced
+//                                              recorded as forced; `?dry_run=true` changes nothing and
+//                                              answers 200 with what would happen (verdict, clamps, replay)
 //   PATCH /api/v1/policies/{service}           the same, for the fields given merged over the policy in force
 //   GET  /api/v1/policies/{service}/history    versions (with author, reasoning, replay, clamps) and rejections
 //   POST /api/v1/policies/{service}/rollback   {"version": N}: a new version carrying N's policy
 //   POST /api/v1/policies/{service}/propose    one tuner round in dry mode: candidate, replay report, reasoning
 import { readJsonBody, sendJson as send, type RouteHandler } from '../pipeline/http_routes.js';
 import { mergeDefaults } from '../config/merge.js';
-import { validatePolicy, type Policy } from '../policy/policy.js';
+import { POLICY_SCHEMA, validatePolicy, type Policy } from '../policy/policy.js';
 import type { SubmitResult } from './tuner.js';
 import { parseDuration } from '../config/duration.js';
 import { policyHash } from '../policy/policy_hash.js';
@@ -28,8 +29,8 @@ const MAX_BODY_BYTES = 1024 * 1024;
 export interface PolicyControl {
   current(service: string): Policy | undefined;
   services(): string[];
-  /** Guards and replays a user's policy; live when the replay accepts it (or forced). */
-  submit(service: string, policy: Policy, force: boolean): Promise<SubmitResult>;
+  /** Guards and replays a user's policy; live when the replay accepts it (or forced), or only judged (`dryRun`). */
+  submit(service: string, policy: Policy, force: boolean, dryRun: boolean): Promise<SubmitResult>;
   history(service: string): unknown;
   rollback(service: string, version: number): Policy | undefined;
   /** One dry-run round; undefined when no sampler shares its traffic. */
@@ -54,7 +55,7 @@ export function policiesRoute(control: PolicyControl): RouteHandler {
     const method = req.method ?? 'GET';
     if (rest === '' || rest === '/') {
       if (method !== 'GET' && method !== 'HEAD') return send(res, 405, { error: `${method} is not allowed here` });
-      return send(res, 200, method === 'HEAD' ? undefined : { services: control.services().map((service) => ({ service, version: control.current(service)?.version ?? 0 })) });
+      return send(res, 200, method === 'HEAD' ? undefined : { services: control.services().map((service) => ({ service, version: control.current(service)?.version ?? 0 })), schema: POLICY_SCHEMA });
     }
     const parts = rest.startsWith('/') ? rest.slice(1).split('/').map(decodeURIComponent) : [];
     const [service, action] = parts;
@@ -102,9 +103,10 @@ export function policiesRoute(control: PolicyControl): RouteHandler {
       if (candidate.service !== service) return send(res, 400, { error: `the body is for service ${candidate.service}, the path for ${service}` });
       const problems = validatePolicy(candidate).map((p) => `${p.path}: ${p.message}`);
       if (problems.length > 0) return send(res, 400, { error: 'invalid policy', problems });
-      const force = new URL(req.url ?? '/', 'http://x').searchParams.get('force') === 'true';
-      const result = await control.submit(service, candidate, force);
+      const query = new URL(req.url ?? '/', 'http://x').searchParams;
+      const result = await control.submit(service, candidate, query.get('force') === 'true', query.get('dry_run') === 'true');
       if (result.kind === 'invalid') return send(res, 400, { error: 'invalid policy', problems: result.problems });
+      if (result.kind === 'dry_run') return send(res, 200, result.body);
       if (result.kind === 'rejected') return send(res, 422, result.body);
       const live = control.current(service)!;
       return send(res, 201, result.body, { etag: etagOf(live) });

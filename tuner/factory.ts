@@ -66,7 +66,7 @@ class TunerExtension implements Extension {
       policiesRoute({
         current: (service) => tuner.current(service),
         services: () => tuner.services(),
-        submit: (service, policy, force) => tuner.submit(service, policy, force),
+        submit: (service, policy, force, dryRun) => tuner.submit(service, policy, force, dryRun),
         history: (service) => ({ service, versions: tuner.versions.history(service), rejections: tuner.versions.rejections(service) }),
         rollback: (service, version) => tuner.versions.rollback(service, version, 'asked through the control API'),
         propose: (service) => tuner.round(service, true),

@@ -57,7 +57,7 @@ export function createProvider(config: TunerConfig, clock: Clock): PolicyProvide
 }
 
 /** What became of a user's policy: live, refused by its replay, or invalid. */
-export type SubmitResult = { kind: 'live'; body: unknown } | { kind: 'rejected'; body: unknown } | { kind: 'invalid'; problems: string[] };
+export type SubmitResult = { kind: 'live'; body: unknown } | { kind: 'rejected'; body: unknown } | { kind: 'dry_run'; body: unknown } | { kind: 'invalid'; problems: string[] };
 
 export class Tuner {
   readonly versions: PolicyVersions;
@@ -246,7 +246,8 @@ export class Tuner {
    * any author's, then live — only when the replay accepts it, unless `force` (recorded in its reasoning).
    * Without traffic to replay over (or none past the replay's warm-up), nothing judges it and it goes live.
    */
-  async submit(service: string, policy: Policy, force = false): Promise<SubmitResult> {
+  /** A user's policy: guarded, replayed, and live when the replay accepts it (or forced); `dryRun` only says what would happen. */
+  async submit(service: string, policy: Policy, force = false, dryRun = false): Promise<SubmitResult> {
     const traffic = this.traffic();
     const current = this.current(service) ?? traffic?.configuredPolicy(service) ?? { ...policy, version: 0 };
     const guarded = guardPolicy(policy, current, this.config.guard, this.config.target, traffic?.settings.min_keep ?? 0);
@@ -263,6 +264,7 @@ export class Tuner {
     const report = replay && { candidate: replay.candidate, current: replay.current };
     // A replay over no records (a service just seen, a tape not yet past its warm-up) judges nothing.
     const refusal = replay !== null && replay.candidate.records > 0 && !replay.verdict.accepted ? replay.verdict.reason : undefined;
+    if (dryRun) return { kind: 'dry_run', body: { accepted: refusal === undefined, reason: refusal ?? null, policy: guarded.policy, clamps: guarded.clamps, replay } };
     if (refusal !== undefined && !force) {
       this.versions.reject(service, { author: 'user', model: null, reason: refusal, candidate: guarded.policy, replay: report, clamps: guarded.clamps });
       return { kind: 'rejected', body: { accepted: false, reason: refusal, clamps: guarded.clamps, replay } };

@@ -36,6 +36,7 @@ import { RetroBuffer } from './retro_buffer.js';
 import { SAMPLE_COUNT_ATTRIBUTE, SAMPLE_RATE_ATTRIBUTE, SAMPLE_REASON_ATTRIBUTE } from './sample_attributes.js';
 import { traceDraw } from './trace_hash.js';
 import { AlertEvidence, CHANGE_KEYS, evidenceLine } from './alert_evidence.js';
+import { RecordLines } from './record_lines.js';
 import { SAMPLER_TRAFFIC, TrafficTape } from '../../policy/traffic_tape.js';
 import { samplerMetrics } from './metrics.js';
 
@@ -78,6 +79,7 @@ class Sampler implements Processor {
   #boardGeneration = -1;
   #flushedAnomalies = new Set<string>();
   readonly #evidence = new AlertEvidence();
+  readonly #lines = new RecordLines();
   readonly #ledgerListeners = new Set<(rows: readonly LedgerRow[]) => void>();
   #latest = 0;
   #timer: unknown;
@@ -128,6 +130,7 @@ class Sampler implements Processor {
       configuredPolicy: (service) => servicePolicy(this.config, service),
       services: () => [...this.#ledger.services()],
       evidence: () => this.#evidence,
+      lines: () => this.#lines,
       onLedger: (listener) => {
         this.#ledgerListeners.add(listener);
         return () => this.#ledgerListeners.delete(listener);
@@ -259,6 +262,7 @@ class Sampler implements Processor {
     const tape = this.#tape;
     const anomalies = this.#anomalies;
     const evidence = this.#evidence;
+    const lines = this.#lines;
     for (const group of batch.groups()) this.#noteResource(group, arrival);
     const result = batch.filter((record: LogRecordView, group: RecordGroup) => {
       const service = group.resource.serviceName ?? 'unknown_service';
@@ -282,6 +286,7 @@ class Sampler implements Processor {
       const outcome = decision.keep ? decision.reason : 'dropped';
       tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
       const classIndex = CLASS_INDEX[cls];
+      if (lines.tailing) lines.decided(service, pattern, record, time, arrival, decision.keep, outcome);
       if (decision.keep) {
         if (withRate) record.attributes.set(SAMPLE_RATE_ATTRIBUTE, 1 / decision.probability);
         record.attributes.set(SAMPLE_COUNT_ATTRIBUTE, 1 + entry.pending[classIndex]!);
@@ -289,6 +294,7 @@ class Sampler implements Processor {
         entry.pending[classIndex] = 0;
         this.#ledger.noteSent(entry, record.sentBytes, decision.reason === 'boost');
         if (anomalies?.isOpenFor(service, pattern)) evidence.line(service, pattern, evidenceLine(record, time, 'kept'));
+        lines.kept(service, pattern, record, time, arrival);
         return true;
       }
       if (!dryRun) {
