@@ -350,6 +350,8 @@ class Sampler implements Processor {
     const interval = this.config.ledger.flush_interval.ms;
     const tick = () => {
       if (!this.#running) return;
+      // On record time, "now" is the newest record's time: a window ends when the traffic says so.
+      if (this.config.ledger.enabled) this.#ledger.closeEnded(this.config.time === 'arrival' ? this.settings.clock.now() : this.#latest);
       this.#flushLedger(false);
       this.#timer = this.settings.clock.setTimeout(tick, interval);
     };

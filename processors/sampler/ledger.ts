@@ -150,6 +150,17 @@ export class Ledger {
     });
   }
 
+  /**
+   * Closes the windows that ended by `time` whose pattern has not been seen since (a pattern closes its window
+   * when its next record comes, which for a pattern that went quiet may be never): its row is then saved when
+   * its window ends, not at shutdown. Rolling it forward now is what its next record would do (the rates
+   * decay the same whether the empty windows are counted now or then).
+   */
+  closeEnded(time: number): void {
+    const current = this.windowStart(time);
+    for (const entry of this.#all()) if (entry.windowStart < current && entry.seen > 0) this.entry(entry.service, entry.pattern, time);
+  }
+
   /** Rows of completed windows since the last call; with `all`, the windows in progress too (then reset). */
   drain(all = false): LedgerRow[] {
     if (all) {

@@ -75,6 +75,37 @@ function MapField(props: { schema: Schema; value: Record<string, Value>; onChang
   );
 }
 
+// The text typed is the input's own (state here): a half-typed "0." must not be rewritten to "0" under the
+// cursor; the number it reads as goes up, and only a value changed from elsewhere replaces the text.
+function NumberField(props: { schema: Schema; value: Value; onChange: Change; id: string; label: string; readOnly?: boolean }) {
+  const t = types(props.schema);
+  const nullable = t.includes('null');
+  const shown = props.value === null || props.value === undefined ? '' : String(props.value);
+  const [text, setText] = useState(shown);
+  const parsed = text === '' ? (nullable ? null : 0) : Number(text);
+  const current = text !== '' && Number.isNaN(parsed) ? text : parsed === props.value || (text === '' && shown === '') ? text : shown;
+  return (
+    <div class="field">
+      <label for={props.id}>{props.label}{nullable ? ' (empty: none)' : ''}</label>
+      <input
+        id={props.id}
+        type="number"
+        step={t.includes('integer') ? 1 : 'any'}
+        min={props.schema.minimum}
+        max={props.schema.maximum}
+        readOnly={props.readOnly}
+        value={current}
+        onInput={(e) => {
+          const next = (e.target as HTMLInputElement).value;
+          setText(next);
+          if (next === '') props.onChange(nullable ? null : 0);
+          else if (!Number.isNaN(Number(next))) props.onChange(Number(next));
+        }}
+      />
+    </div>
+  );
+}
+
 export function Field(props: { schema: Schema; value: Value; onChange: Change; path: string[]; label: string; readOnly?: boolean }) {
   const { schema, value, onChange, path, label } = props;
   const id = idOf(path);
@@ -102,27 +133,7 @@ export function Field(props: { schema: Schema; value: Value; onChange: Change; p
   }
   if (t.includes('object')) return <MapField schema={schema} value={(value ?? {}) as Record<string, Value>} onChange={onChange} path={path} label={label} />;
   if (t.includes('array')) return <JsonField value={value} onChange={onChange} path={path} label={label} />;
-  if (t.includes('number') || t.includes('integer')) {
-    const nullable = t.includes('null');
-    return (
-      <div class="field">
-        <label for={id}>{label}{nullable ? ' (empty: none)' : ''}</label>
-        <input
-          id={id}
-          type="number"
-          step={t.includes('integer') ? 1 : 'any'}
-          min={schema.minimum}
-          max={schema.maximum}
-          readOnly={props.readOnly}
-          value={value === null || value === undefined ? '' : String(value)}
-          onInput={(e) => {
-            const text = (e.target as HTMLInputElement).value;
-            onChange(text === '' ? (nullable ? null : 0) : Number(text));
-          }}
-        />
-      </div>
-    );
-  }
+  if (t.includes('number') || t.includes('integer')) return <NumberField schema={schema} value={value} onChange={onChange} id={id} label={label} readOnly={props.readOnly} />;
   if (t.includes('boolean')) {
     return (
       <div class="field">

@@ -85,6 +85,7 @@ function ServicePolicy(props: { service: string; schema: Schema }) {
   const [verdict, setVerdict] = useState<{ title: string; verdict: Verdict } | undefined>(undefined);
   const [message, setMessage] = useState<{ text: string; bad: boolean } | undefined>(undefined);
   const [busy, setBusy] = useState(false);
+  const [force, setForce] = useState(false);
   const history = useApi<{ versions: PolicyVersion[]; rejections: unknown[] }>(`${base}/history`);
   const load = () =>
     request<Record<string, unknown>>('GET', base)
@@ -105,7 +106,9 @@ function ServicePolicy(props: { service: string; schema: Schema }) {
       await what();
     } catch (error) {
       if (error instanceof ApiError && error.status === 422) setVerdict({ title: 'Not applied', verdict: error.body as Verdict });
-      setMessage({ text: error instanceof ApiError && error.status === 412 ? 'The policy changed since you loaded it: reload to see the new one before applying.' : (error as Error).message, bad: true });
+      const problems = error instanceof ApiError ? ((error.body as { problems?: string[] } | null)?.problems ?? []) : [];
+      const text = error instanceof ApiError && error.status === 412 ? 'The policy changed since you loaded it: reload to see the new one before applying.' : [(error as Error).message, ...problems].join(': ');
+      setMessage({ text, bad: true });
     } finally {
       setBusy(false);
     }
@@ -133,7 +136,7 @@ function ServicePolicy(props: { service: string; schema: Schema }) {
             setVerdict({ title: 'Replay before apply', verdict: answer.body });
           })}>Replay before apply</button>
           <button type="button" id="apply-button" disabled={busy} onClick={() => act(async () => {
-            await request('POST', base, body, policy.etag ? { 'if-match': policy.etag } : {});
+            await request('POST', force ? `${base}?force=true` : base, body, policy.etag ? { 'if-match': policy.etag } : {});
             setMessage({ text: 'Applied.', bad: false });
             setVerdict(undefined);
             await load();
@@ -147,6 +150,7 @@ function ServicePolicy(props: { service: string; schema: Schema }) {
             setMessage({ text: round.candidate ? 'The proposal is in the editor: replay or apply it as any edit.' : `The tuner proposed nothing: ${round.reason}`, bad: !round.candidate });
           })}>Ask the tuner</button>
           <button type="button" disabled={busy} onClick={() => { setDraft(policy.body); setVerdict(undefined); }}>Discard edits</button>
+          <label><input type="checkbox" id="force-apply" checked={force} onChange={(e) => setForce((e.target as HTMLInputElement).checked)} /> Apply even if the replay refuses (recorded as forced)</label>
         </div>
       </form>
       {message ? <p id="policy-message" class={message.bad ? 'error' : 'ok'} role={message.bad ? 'alert' : 'status'}>{message.text}</p> : null}
