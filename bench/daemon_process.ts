@@ -106,6 +106,8 @@ export async function startDefaultDaemon(env: Record<string, string> = {}): Prom
 export interface ConfigDaemon {
   telemetryPort: number;
   httpPort: number;
+  pid: number;
+  dir: string;
   stop(): Promise<void>;
 }
 
@@ -113,8 +115,9 @@ export interface ConfigDaemon {
  * `logsift run --config` on a YAML text of its own; `{{GRPC}}`, `{{HTTP}}`, `{{TELEMETRY}}` and `{{DIR}}` are
  * replaced with free loopback ports and a temp data dir.
  */
-export async function startConfigDaemon(yaml: string): Promise<ConfigDaemon> {
+export async function startConfigDaemon(yaml: string, prepare?: (dir: string) => void): Promise<ConfigDaemon> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-bench-config-'));
+  prepare?.(dir);
   const [grpcPort, httpPort, telemetryPort] = [await freePort(), await freePort(), await freePort()];
   const config = path.join(dir, 'config.yaml');
   writeFileSync(config, yaml.replaceAll('{{GRPC}}', `127.0.0.1:${grpcPort}`).replaceAll('{{HTTP}}', `127.0.0.1:${httpPort}`).replaceAll('{{TELEMETRY}}', `127.0.0.1:${telemetryPort}`).replaceAll('{{DIR}}', dir));
@@ -127,6 +130,8 @@ export async function startConfigDaemon(yaml: string): Promise<ConfigDaemon> {
   return {
     telemetryPort,
     httpPort,
+    pid: child.pid!,
+    dir,
     stop: async () => {
       child.kill('SIGTERM');
       await exited;

@@ -14,6 +14,8 @@ export interface QueueRow {
   bytes: number;
 }
 
+const HOUR_MS = 3_600_000;
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS export_queue (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -58,6 +60,24 @@ CREATE TABLE IF NOT EXISTS sampling_ledger (
   PRIMARY KEY (service, pattern, window_start)
 );
 CREATE INDEX IF NOT EXISTS sampling_ledger_by_window ON sampling_ledger (window_start);
+-- The ledger summed per service and window, and per pattern and hour, kept as rows are added: what the
+-- console reads, so a page over 10,000 patterns reads thousands of rows rather than hundreds of thousands.
+CREATE TABLE IF NOT EXISTS ledger_service_windows (
+  window_start INTEGER NOT NULL,
+  service TEXT NOT NULL,
+  seen INTEGER NOT NULL, kept INTEGER NOT NULL, dropped INTEGER NOT NULL, boosted INTEGER NOT NULL,
+  wire_bytes_seen INTEGER NOT NULL, wire_bytes_kept INTEGER NOT NULL, errors_seen INTEGER NOT NULL, errors_kept INTEGER NOT NULL,
+  PRIMARY KEY (window_start, service)
+);
+CREATE TABLE IF NOT EXISTS ledger_pattern_hours (
+  hour INTEGER NOT NULL,
+  service TEXT NOT NULL,
+  pattern TEXT NOT NULL,
+  seen INTEGER NOT NULL, kept INTEGER NOT NULL, dropped INTEGER NOT NULL, boosted INTEGER NOT NULL,
+  wire_bytes_seen INTEGER NOT NULL, wire_bytes_kept INTEGER NOT NULL, errors_seen INTEGER NOT NULL, errors_kept INTEGER NOT NULL,
+  last_window INTEGER NOT NULL,
+  PRIMARY KEY (hour, service, pattern)
+);
 CREATE TABLE IF NOT EXISTS anomalies (
   id TEXT PRIMARY KEY,
   kind TEXT NOT NULL,
@@ -398,6 +418,8 @@ export class Store {
   readonly #deleteAlias: Database.Statement<[string], unknown>;
   readonly #deleteRetiredPattern: Database.Statement<[string], unknown>;
   readonly #addLedger: Database.Statement<[LedgerRowData], unknown>;
+  readonly #addServiceWindow: Database.Statement<[LedgerRowData], unknown>;
+  readonly #addPatternHour: Database.Statement<[LedgerRowData], unknown>;
   readonly #upsertAnomaly: Database.Statement<[AnomalyRow], unknown>;
 
   constructor(file: string, sync: SyncPolicy) {
@@ -427,12 +449,32 @@ export class Store {
         boosted = boosted + excluded.boosted, bytes_boosted = bytes_boosted + excluded.bytes_boosted,
         wire_bytes_seen = wire_bytes_seen + excluded.wire_bytes_seen, wire_bytes_kept = wire_bytes_kept + excluded.wire_bytes_kept,
         wire_bytes_boosted = wire_bytes_boosted + excluded.wire_bytes_boosted, errors_seen = errors_seen + excluded.errors_seen, errors_kept = errors_kept + excluded.errors_kept`);
+    const sums = ['seen', 'kept', 'dropped', 'boosted', 'wire_bytes_seen', 'wire_bytes_kept', 'errors_seen', 'errors_kept'];
+    const added = sums.map((c) => `${c} = ${c} + excluded.${c}`).join(', ');
+    this.#addServiceWindow = this.#db.prepare(`INSERT INTO ledger_service_windows (window_start, service, ${sums.join(', ')})
+      VALUES (@window_start, @service, ${sums.map((c) => `@${c}`).join(', ')}) ON CONFLICT (window_start, service) DO UPDATE SET ${added}`);
+    this.#addPatternHour = this.#db.prepare(`INSERT INTO ledger_pattern_hours (hour, service, pattern, ${sums.join(', ')}, last_window)
+      VALUES ((CAST(@window_start AS INTEGER) / ${HOUR_MS}) * ${HOUR_MS}, @service, @pattern, ${sums.map((c) => `@${c}`).join(', ')}, @window_start)
+      ON CONFLICT (hour, service, pattern) DO UPDATE SET ${added}, last_window = MAX(last_window, excluded.last_window)`);
+    this.#backfillRollups(sums);
     this.#upsertAnomaly = this.#db.prepare(`INSERT INTO anomalies (id, kind, service, pattern, start, detected, end, closed, observed, expected, score, error)
       VALUES (@id, @kind, @service, @pattern, @start, @detected, @end, @closed, @observed, @expected, @score, @error)
       ON CONFLICT (id) DO UPDATE SET end = excluded.end, closed = excluded.closed, observed = excluded.observed, expected = excluded.expected, score = excluded.score`);
     this.#upsertAlias = this.#db.prepare('INSERT INTO pattern_aliases (old_id, new_id) VALUES (?, ?) ON CONFLICT (old_id) DO UPDATE SET new_id = excluded.new_id');
     this.#deleteAlias = this.#db.prepare('DELETE FROM pattern_aliases WHERE old_id = ?');
     this.#deleteRetiredPattern = this.#db.prepare('DELETE FROM patterns WHERE id = ?');
+  }
+
+  /** A store written before the rollups existed gets them from its ledger, once. */
+  #backfillRollups(sums: string[]): void {
+    const has = (table: string) => this.#db.prepare(`SELECT 1 FROM ${table} LIMIT 1`).get() !== undefined;
+    if (!has('sampling_ledger') || has('ledger_service_windows')) return;
+    const summed = sums.map((c) => `SUM(${c})`).join(', ');
+    this.#db.transaction(() => {
+      this.#db.exec(`INSERT INTO ledger_service_windows (window_start, service, ${sums.join(', ')}) SELECT window_start, service, ${summed} FROM sampling_ledger GROUP BY window_start, service`);
+      this.#db.exec(`INSERT INTO ledger_pattern_hours (hour, service, pattern, ${sums.join(', ')}, last_window)
+        SELECT (window_start / ${HOUR_MS}) * ${HOUR_MS} AS h, service, pattern, ${summed}, MAX(window_start) FROM sampling_ledger GROUP BY h, service, pattern`);
+    })();
   }
 
   /** A store written by an older build lacks the columns added since; they are added with their defaults. */
@@ -542,7 +584,11 @@ export class Store {
 
   addLedger(rows: readonly LedgerRowData[]): void {
     this.#db.transaction(() => {
-      for (const row of rows) this.#addLedger.run(row);
+      for (const row of rows) {
+        this.#addLedger.run(row);
+        this.#addServiceWindow.run(row);
+        this.#addPatternHour.run(row);
+      }
     })();
   }
 
@@ -566,46 +612,48 @@ export class Store {
     return this.#db.prepare<[string, string], PatternRow>('SELECT service, id, template, first_seen, last_seen, count, example, shapes FROM patterns WHERE service = ? AND id = ?').get(service, id);
   }
 
-  /** The ledger summed per `bucketMs` over windows starting in [from, to), all services (or one, or one pattern). */
+  /**
+   * The ledger summed per `bucketMs` over windows starting in [from, to), all services (or one, or one
+   * pattern). Without a pattern it reads the per-service rollup; `bytes_*` are protobuf bytes (wire).
+   */
   ledgerBuckets(from: number, to: number, bucketMs: number, only: { service?: string; pattern?: string } = {}): LedgerBucketRow[] {
-    const where = [only.service === undefined ? '' : 'AND service = ?', only.pattern === undefined ? '' : 'AND pattern = ?'].join(' ');
     const args: Array<string | number> = [from, to];
     if (only.service !== undefined) args.push(only.service);
     if (only.pattern !== undefined) args.push(only.pattern);
+    const table = only.pattern === undefined ? 'ledger_service_windows' : 'sampling_ledger';
+    const where = [only.service === undefined ? '' : 'AND service = ?', only.pattern === undefined ? '' : 'AND pattern = ?'].join(' ');
     return this.#db
       .prepare<unknown[], LedgerBucketRow>(
         `SELECT (window_start / ${bucketMs}) * ${bucketMs} AS t, SUM(seen) AS seen, SUM(kept) AS kept, SUM(dropped) AS dropped, SUM(boosted) AS boosted,
           SUM(wire_bytes_seen) AS bytes_seen, SUM(wire_bytes_kept) AS bytes_kept, SUM(errors_seen) AS errors_seen, SUM(errors_kept) AS errors_kept
-        FROM sampling_ledger WHERE window_start >= ? AND window_start < ? ${where} GROUP BY t ORDER BY t`,
+        FROM ${table} WHERE window_start >= ? AND window_start < ? ${where} GROUP BY t ORDER BY t`,
       )
       .all(...args);
   }
 
   /**
-   * Patterns with ledger windows starting in [from, to), summed, with their catalog entries: a page of them in
-   * `sort` order (descending), those whose template or id contains `search` (case-insensitive), and how many matched.
+   * Patterns with ledger windows in the hours starting in [from, to) (whole hours: the per-pattern rollup),
+   * summed, with their catalog entries: a page of them in `sort` order (descending), those whose template or
+   * id contains `search` (case-insensitive), and how many matched.
    */
   ledgerPatternPage(query: LedgerPatternQuery): { total: number; rows: LedgerPatternSummary[] } {
-    const filters: string[] = [];
     const args: Array<string | number> = [query.from, query.to];
-    if (query.service !== undefined) {
-      filters.push('l.service = ?');
-      args.push(query.service);
-    }
+    if (query.service !== undefined) args.push(query.service);
     const grouped = `SELECT l.service AS service, l.pattern AS pattern, SUM(l.seen) AS seen, SUM(l.kept) AS kept, SUM(l.dropped) AS dropped, SUM(l.boosted) AS boosted,
-        SUM(l.wire_bytes_seen) AS bytes_seen, SUM(l.wire_bytes_kept) AS bytes_kept, SUM(l.errors_seen) AS errors_seen, SUM(l.errors_kept) AS errors_kept, MAX(l.window_start) AS last_window
-      FROM sampling_ledger l WHERE l.window_start >= ? AND l.window_start < ? ${filters.map((f) => `AND ${f}`).join(' ')} GROUP BY l.service, l.pattern`;
-    const search = query.search === undefined || query.search === '' ? '' : 'WHERE instr(lower(coalesce(p.template, \'\')), lower(?)) > 0 OR instr(lower(g.pattern), lower(?)) > 0';
+        SUM(l.wire_bytes_seen) AS bytes_seen, SUM(l.wire_bytes_kept) AS bytes_kept, SUM(l.errors_seen) AS errors_seen, SUM(l.errors_kept) AS errors_kept, MAX(l.last_window) AS last_window
+      FROM ledger_pattern_hours l WHERE l.hour >= ? AND l.hour < ? ${query.service === undefined ? '' : 'AND l.service = ?'} GROUP BY l.service, l.pattern`;
+    const search = query.search === undefined || query.search === '' ? '' : "WHERE instr(lower(coalesce(p.template, '')), lower(?)) > 0 OR instr(lower(g.pattern), lower(?)) > 0";
     if (search) args.push(query.search!, query.search!);
     const joined = `FROM (${grouped}) g LEFT JOIN patterns p ON p.service = g.service AND p.id = g.pattern ${search}`;
-    const total = this.#db.prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n ${joined}`).get(...args)!.n;
+    // One pass: the count of every match rides along with the page (a window function, before LIMIT).
     const rows = this.#db
-      .prepare<unknown[], LedgerPatternSummary>(
-        `SELECT g.*, p.template AS template, p.first_seen AS first_seen, p.last_seen AS last_seen ${joined}
+      .prepare<unknown[], LedgerPatternSummary & { total: number }>(
+        `SELECT g.*, p.template AS template, p.first_seen AS first_seen, p.last_seen AS last_seen, COUNT(*) OVER () AS total ${joined}
         ORDER BY ${PATTERN_SORTS[query.sort]} DESC, g.service, g.pattern LIMIT ? OFFSET ?`,
       )
       .all(...args, query.limit, query.offset);
-    return { total, rows };
+    const total = rows[0]?.total ?? (query.offset === 0 ? 0 : this.#db.prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n ${joined}`).get(...args)!.n);
+    return { total, rows: rows.map(({ total: _total, ...row }) => row) };
   }
 
   /** Per pattern of `keys` (service, pattern): seen per `bucketMs` over windows in [from, to). */

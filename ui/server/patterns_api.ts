@@ -1,6 +1,7 @@
 // The console's pattern pages, from the exact ledger and the catalog:
-//   GET /api/v1/patterns[?service=&q=&sort=&limit=&offset=&hours=]   a page of patterns with traffic in the last
-//        `hours` (24 by default): volume, share, error share, keep rate, reason mix, cost, an hourly sparkline
+//   GET /api/v1/patterns[?service=&q=&sort=&limit=&offset=&hours=]   a page of patterns with traffic in the hour
+//        so far and the `hours` whole hours before it (24 by default; hours are what the ledger's per-pattern
+//        rollup sums): volume, share, error share, keep rate, reason mix, cost, a sparkline of 24 buckets
 //   GET /api/v1/patterns/{service}/{id}[?hours=]      one pattern: its windows against a baseline, its findings,
 //        recent kept lines, and the policy rule that governs it
 //   GET /api/v1/patterns/{service}/{id}/tail          Server-Sent Events: each record the sampler decides for it
@@ -104,8 +105,8 @@ function list(port: PatternsPort, url: URL, res: http.ServerResponse): void {
   const search = url.searchParams.get('q') ?? undefined;
   const store = port.store();
   const windowMs = port.windowMs();
-  const to = Math.floor(port.now() / windowMs) * windowMs + windowMs;
-  const from = to - hours * HOUR_MS;
+  const to = Math.floor(port.now() / HOUR_MS) * HOUR_MS + HOUR_MS;
+  const from = to - (hours + 1) * HOUR_MS;
   const page = store.ledgerPatternPage({ from, to, service, search, sort, limit, offset });
   const all = store.ledgerBuckets(from, to, to - from, service === undefined ? {} : { service });
   const totalSeen = all.reduce((sum, r) => sum + r.seen, 0);

@@ -40,7 +40,7 @@ function ReplayTable(props: { replay: { candidate: ReplayReport; current: Replay
 function VerdictView(props: { verdict: Verdict; title: string }) {
   const v = props.verdict;
   return (
-    <div class={`verdict ${v.accepted ? 'ok' : 'bad'}`} id="verdict" role="status">
+    <div class={`verdict ${v.accepted ? "verdict-accepted" : "verdict-refused"}`} id="verdict" role="status">
       <h3>{props.title}: {v.accepted ? 'the replay accepts it' : `the replay refuses it — ${v.reason}`}</h3>
       {v.clamps.length > 0 ? <p>The guard changed {v.clamps.length} value(s): <code>{JSON.stringify(v.clamps)}</code></p> : null}
       {v.replay ? <ReplayTable replay={v.replay} id="replay-table" /> : <p class="muted">No traffic on the tape yet to replay over.</p>}
