@@ -17,6 +17,9 @@ COPY tuner ./tuner
 COPY policy ./policy
 COPY cost ./cost
 COPY fleet ./fleet
+COPY alerts ./alerts
+COPY security ./security
+COPY ui ./ui
 # `npm ci` compiles to dist/ (the prepare script); then the build tools go and the runtime packages stay.
 RUN npm ci && npm prune --omit=dev && npm cache clean --force
 

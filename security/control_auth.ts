@@ -2,7 +2,8 @@
 // file, or a JWT signed with the configured secret, public key or JWKS — each carrying scopes. A request
 // needs `policies:read` to read anything, `alerts:write` to change alerts and silences, `policies:write` to
 // change anything else; `admin` stands for all (and alone reads the audit log). /healthz and /readyz stay open (probes carry no token);
-// /metrics too unless `metrics: protected`. No `service.auth` at all: everything open, as before.
+// /metrics too unless `metrics: protected`, and the console's files under /ui (they hold no data; its figures come
+// from /api/…). No `service.auth` at all: everything open, as before.
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { WatchedFile, findByToken, tokenDigest } from './token_store.js';

@@ -51,6 +51,13 @@ describe('web console', () => {
     page.on('pageerror', (error) => consoleErrors.push(`${hash}: ${String(error)}`));
     await page.goto(`${base}/ui/${hash}`, { waitUntil: 'load' });
     await page.waitForSelector(ready);
+    // Every control says what it is to a screen reader: a label, or text, or an aria-label.
+    const unlabelled = await page.$$eval('input, select, textarea, button', (controls) =>
+      controls
+        .filter((c) => (c.tagName === 'BUTTON' ? !(c.textContent?.trim() || c.getAttribute('aria-label')) : !((c as HTMLInputElement).labels?.length || c.getAttribute('aria-label'))))
+        .map((c) => c.outerHTML.slice(0, 120)),
+    );
+    assert.deepEqual(unlabelled, [], `${hash}: controls without a label`);
     return page;
   }
 
