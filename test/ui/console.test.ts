@@ -217,6 +217,16 @@ describe('web console', () => {
     assert.deepEqual([silences.silences[0]!.matchers.service, silences.silences[0]!.state, silences.silences[0]!.created_by], [alert.service, 'active', 'console']);
     await page.waitForSelector(`[data-silence="${silences.silences[0]!.id}"]`);
     assert.equal(await text(page, `[data-silence="${silences.silences[0]!.id}"] .state`), 'active');
+    // A silence of one's own from the form, then ended from the table.
+    await page.type('#silence-service', 'web');
+    await page.type('#silence-comment', 'load test');
+    await page.click('#new-silence button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('#alerts-message')?.textContent === 'Silence added.');
+    const mine = (await api<{ silences: Array<{ id: string; matchers: Record<string, string>; comment: string; state: string }> }>('/api/v1/alerts/silences')).silences.find((s) => s.comment === 'load test');
+    assert.deepEqual([mine?.matchers, mine?.state], [{ service: 'web' }, 'active']);
+    await page.waitForSelector(`[data-silence="${mine!.id}"] button`);
+    await page.click(`[data-silence="${mine!.id}"] button`);
+    await page.waitForFunction((id: string) => document.querySelector(`[data-silence="${id}"] .state`)?.textContent === 'expired', {}, mine!.id);
     await page.close();
   });
 

@@ -60,6 +60,28 @@ function AlertCard(props: { alert: Alert; onSnooze: (id: string, duration: strin
   );
 }
 
+// A silence of one's own: matchers (empty matches any), how long, why — POST /api/v1/alerts/silences.
+function NewSilence(props: { busy: boolean; onCreate: (body: unknown) => void }) {
+  const [service, setService] = useState('');
+  const [kind, setKind] = useState('');
+  const [duration, setDuration] = useState('2h');
+  const [comment, setComment] = useState('');
+  return (
+    <form id="new-silence" class="row" aria-label="New silence" onSubmit={(e) => {
+      e.preventDefault();
+      props.onCreate({ matchers: { ...(service ? { service } : {}), ...(kind ? { kind } : {}) }, duration, created_by: 'console', comment });
+    }}>
+      <label>Service <input id="silence-service" value={service} onInput={(e) => setService((e.target as HTMLInputElement).value)} placeholder="any" /></label>
+      <label>Kind <select id="silence-kind" value={kind} onChange={(e) => setKind((e.target as HTMLSelectElement).value)}>
+        {['', 'spike', 'drop', 'level_shift', 'new_pattern', 'error_ratio', 'silence'].map((k) => <option key={k} value={k}>{k || 'any'}</option>)}
+      </select></label>
+      <label>For <input id="silence-duration" value={duration} onInput={(e) => setDuration((e.target as HTMLInputElement).value)} size={6} /></label>
+      <label>Why <input id="silence-comment" value={comment} required onInput={(e) => setComment((e.target as HTMLInputElement).value)} /></label>
+      <button type="submit" disabled={props.busy}>Add silence</button>
+    </form>
+  );
+}
+
 export function AlertsPage() {
   const alerts = useApi<{ open: Alert[]; resolved: Alert[] }>('/api/v1/alerts');
   const silences = useApi<{ silences: Silence[] }>('/api/v1/alerts/silences');
@@ -78,7 +100,8 @@ export function AlertsPage() {
       await what();
       setMessage(done);
     } catch (error) {
-      setMessage(error instanceof ApiError ? error.message : String(error));
+      const problems = error instanceof ApiError ? ((error.body as { problems?: string[] } | null)?.problems ?? []) : [];
+      setMessage([error instanceof Error ? error.message : String(error), ...problems].join(': '));
     } finally {
       setBusy(false);
       alerts.refresh();
@@ -96,6 +119,7 @@ export function AlertsPage() {
       <h2>Recently resolved ({alerts.data.resolved.length})</h2>
       <div id="resolved-alerts">{alerts.data.resolved.map((a) => <AlertCard key={a.id} alert={a} busy={busy} onSnooze={() => undefined} />)}</div>
       <h2>Silences</h2>
+      <NewSilence busy={busy} onCreate={(body) => act(() => request('POST', '/api/v1/alerts/silences', body), 'Silence added.')} />
       {silences.data ? (
         <table id="silences">
           <thead><tr><th scope="col">Matches</th><th scope="col">State</th><th scope="col">From</th><th scope="col">Until</th><th scope="col">By</th><th scope="col">Comment</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
