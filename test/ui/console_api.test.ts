@@ -30,6 +30,21 @@ function ledger(): LedgerRowData[] {
   return rows;
 }
 
+/** OTLP in, signature → sampler, nothing out, the console; `service` adds lines under `service:`. */
+const consoleDaemon = (service = '') => `${OTLP_RECEIVER}processors:
+  signature: {}
+  sampler: {}
+exporters:
+  nop: {}
+extensions:
+  console: {}
+service:
+  extensions: [console]
+${service}  telemetry: { metrics: { address: "{{TELEMETRY}}" } }
+  pipelines:
+    logs: { receivers: [otlp], processors: [signature, sampler], exporters: [nop] }
+`;
+
 const file = () => path.join(mkdtempSync(path.join(os.tmpdir(), 'logsift-console-')), 'logsift.db');
 
 describe('console: ledger rollups', () => {
@@ -85,19 +100,7 @@ describe('console: endpoints and files', () => {
   let daemon: TestDaemon;
   let base: string;
   before(async () => {
-    daemon = await startDaemon(`${OTLP_RECEIVER}processors:
-  signature: {}
-  sampler: {}
-exporters:
-  nop: {}
-extensions:
-  console: {}
-service:
-  extensions: [console]
-  telemetry: { metrics: { address: "{{TELEMETRY}}" } }
-  pipelines:
-    logs: { receivers: [otlp], processors: [signature, sampler], exporters: [nop] }
-`);
+    daemon = await startDaemon(consoleDaemon());
     base = `http://127.0.0.1:${daemon.telemetryPort}`;
   });
   after(async () => daemon?.stop());
@@ -151,20 +154,7 @@ describe('console with service.auth', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'logsift-console-auth-'));
     const tokens = path.join(dir, 'tokens.yaml');
     writeFileSync(tokens, `- { name: reader, token: ${TOKEN}, scopes: [policies:read] }\n`);
-    daemon = await startDaemon(`${OTLP_RECEIVER}processors:
-  signature: {}
-  sampler: {}
-exporters:
-  nop: {}
-extensions:
-  console: {}
-service:
-  extensions: [console]
-  auth: { tokens_file: "${tokens}" }
-  telemetry: { metrics: { address: "{{TELEMETRY}}" } }
-  pipelines:
-    logs: { receivers: [otlp], processors: [signature, sampler], exporters: [nop] }
-`);
+    daemon = await startDaemon(consoleDaemon(`  auth: { tokens_file: "${tokens}" }\n`));
     base = `http://127.0.0.1:${daemon.telemetryPort}`;
   });
   after(async () => daemon?.stop());
