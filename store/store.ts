@@ -92,6 +92,8 @@ CREATE TABLE IF NOT EXISTS anomalies (
   detected INTEGER,
   closed INTEGER
 );
+-- A pattern's findings, for its console page (the table keeps every finding).
+CREATE INDEX IF NOT EXISTS anomalies_by_pattern ON anomalies (service, pattern);
 CREATE TABLE IF NOT EXISTS policy_versions (
   service TEXT NOT NULL,
   version INTEGER NOT NULL,
