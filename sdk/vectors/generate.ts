@@ -1,0 +1,42 @@
+// The pattern vectors every SDK is held to (issue 19): streams of log bodies, each with the pattern id and
+// template the daemon's miner gives it at the moment it arrives (a pattern's id changes when its template
+// generalises: an SDK must follow the same steps). Written from the daemon's own miner with its default
+// settings; test/sdk/pattern_vectors.test.ts fails when the daemon drifts from them, each SDK's tests when
+// it does. Sources are our own generators only (no third-party log data is copied into the repo): the
+// benchmarks' service logs (bench/realistic_batch.ts) and the demo's traffic of three services, incidents
+// included (cmd/demo_traffic.ts), interleaved as they would arrive.
+// Run: node --import tsx sdk/vectors/generate.ts  (rewrites sdk/vectors/patterns.jsonl)
+import { writeFileSync } from 'node:fs';
+import { realisticRequest } from '../../bench/realistic_batch.js';
+import { DemoTraffic } from '../../cmd/demo_traffic.js';
+import { defaultSignatureConfig, minerFromConfig } from '../../processors/signature/factory.js';
+
+/** The records in the order they arrive: service and body. */
+function stream(): Array<{ service: string; body: string }> {
+  const records: Array<{ service: string; body: string }> = [];
+  for (let seed = 0; seed < 6; seed++) {
+    for (const r of realisticRequest(100, seed).resourceLogs?.[0]?.scopeLogs?.[0]?.logRecords ?? []) records.push({ service: 'shop', body: String(r.body?.stringValue ?? '') });
+  }
+  // Demo ticks of a second, over three incident cycles (a spike, a new error pattern), thinned to one record in ten.
+  const demo = new DemoTraffic(20_000, 5_000, 7);
+  for (let elapsed = 0; elapsed < 60_000; elapsed += 1_000) {
+    demo.next(elapsed).records.forEach((r, i) => {
+      if (i % 10 === 0) records.push({ service: r.service, body: r.body });
+    });
+  }
+  return records;
+}
+
+export function vectorLines(): string[] {
+  const miner = minerFromConfig(defaultSignatureConfig());
+  return stream().map(({ service, body }) => {
+    const pattern = miner.add(service, body);
+    return JSON.stringify({ service, body, id: pattern.id, template: pattern.template });
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const lines = vectorLines();
+  writeFileSync(new URL('patterns.jsonl', import.meta.url), `${lines.join('\n')}\n`);
+  console.log(`${lines.length} vectors written to sdk/vectors/patterns.jsonl`);
+}
