@@ -3,6 +3,7 @@
 import type { Savings } from './billing.js';
 import type { ServiceAnalysis } from './analysis.js';
 import type { WhatIf } from './what_if.js';
+import { bytes, count, percent } from './number_format.js';
 
 export interface AnalysisReport {
   input: { file: string; format: string; records: number; records_kept: number; bad_lines: number; lines_with_time?: number };
@@ -13,20 +14,8 @@ export interface AnalysisReport {
   attribute_options?: string[];
 }
 
-const count = (n: number) => n.toLocaleString('en-US');
-const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
 const money = (n: number | null) => (n === null ? '—' : `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
 
-function bytes(n: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = n;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
-}
 
 /** Columns padded to their widest cell; numbers right-aligned. */
 function table(header: string[], rows: string[][]): string {

@@ -7,6 +7,7 @@ import type { AnalysisReport } from './analysis_text.js';
 import type { ServiceAnalysis } from './analysis.js';
 import { barChart, escapeXml, lineChart } from './svg_charts.js';
 import type { WhatIf } from './what_if.js';
+import { bytes, count } from './number_format.js';
 
 export interface HtmlReport extends AnalysisReport {
   policy: { replayed: unknown; guarantees: string[] };
@@ -16,18 +17,7 @@ const SEEN = '#8a8f98';
 const KEPT = '#1f77b4';
 const DROPPED = '#d9d9d9';
 
-const count = (n: number) => n.toLocaleString('en-US');
 const money = (n: number | null) => (n === null ? '—' : `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
-function bytes(n: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = n;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
-}
 
 /** A figure cell carries its field, so what the page shows can be checked against the JSON. */
 const cell = (field: string, value: number | null, shown: string) => `<td data-field="${field}" data-value="${value ?? ''}">${escapeXml(shown)}</td>`;

@@ -1,19 +1,11 @@
-// How numbers read on screen: grouped counts, binary-free byte units, dollars, shares and times.
-const counts = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+// How numbers read on screen: the reports' formats (cost/number_format.ts) with a dash for what is missing,
+// dollars to the cent (to the hundredth of a cent below one), and times in UTC.
+import * as shared from '../../cost/number_format.js';
 
-export const count = (n: number | null | undefined) => (n === null || n === undefined ? '—' : counts.format(n));
+const orDash = <T>(format: (n: T) => string) => (n: T | null | undefined) => (n === null || n === undefined ? '—' : format(n));
 
-export function bytes(n: number | null | undefined): string {
-  if (n === null || n === undefined) return '—';
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = n;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
-}
+export const count = orDash(shared.count);
+export const bytes = orDash(shared.bytes);
 
 export function money(n: number | null | undefined): string {
   if (n === null || n === undefined) return '—';

@@ -1,5 +1,8 @@
 // The shapes of the API answers the pages read (the server's modules are the source of truth; these name the
-// fields the pages use).
+// fields the pages use; where a server module imports nothing, its types are used as they are).
+import type { ReplayReport } from '../../policy/replay_report.js';
+
+export type { ReplayReport };
 export interface Overview {
   now: number;
   minutes: number;
@@ -70,19 +73,6 @@ export interface PatternDetail extends PatternFigures {
   policy: { version: number; mode: string; rule: string; pattern_keep: number | null; first_k_per_window: number } | null;
 }
 
-export interface ReplayReport {
-  records: number;
-  kept: number;
-  keep_fraction: number;
-  policy_keep_fraction: number;
-  bytes_keep_fraction: number;
-  error_records: number;
-  error_retention: number;
-  pattern_windows: number;
-  coverage: number;
-  incident_records: number;
-  incident_retention: number;
-}
 
 export interface PolicyVersion {
   version: number;
