@@ -12,7 +12,8 @@
 // API) replace the config's for their service between two batches; the recent traffic is kept on a tape that
 // the tuner replays candidate policies over. This file wires the parts: config.ts, decision.ts,
 // budget_shares.ts, boost_gate.ts and boost_budget.ts, ledger.ts and ledger_events.ts, retro_buffer.ts,
-// traffic_tape.ts.
+// traffic_tape.ts. A record that arrives with `logsift.sample_count` was sampled upstream (an SDK, a sidecar)
+// and passes as it came: counted in the ledger as seen and kept, never drawn for again.
 import { mergeMap, of } from 'rxjs';
 import { parseDuration } from '../../config/duration.js';
 import { LogBatch, type HeldRecord, type LogRecordView, type RecordGroup } from '../../pipeline/batch.js';
@@ -41,6 +42,9 @@ import { SAMPLER_TRAFFIC, TrafficTape } from '../../policy/traffic_tape.js';
 import { samplerMetrics } from './metrics.js';
 
 export type { SamplerConfig } from './config.js';
+
+/** A `logsift.sample_count` a record arrived with: a whole number of records it stands for (0 for a retro flush's). */
+const sampledUpstream = (count: unknown): boolean => (typeof count === 'number' && Number.isInteger(count) && count >= 0) || (typeof count === 'bigint' && count >= 0n);
 
 const CLASS_INDEX = Object.fromEntries(SEVERITY_CLASSES.map((c, i) => [c, i])) as Record<SeverityClass, number>;
 
@@ -275,6 +279,16 @@ class Sampler implements Processor {
       lastPattern = pattern;
       lastTime = time;
       const entry = this.#ledger.entry(service, pattern, time);
+      if (sampledUpstream(record.attributes.get(SAMPLE_COUNT_ATTRIBUTE))) {
+        // Sampled already where it was logged (an SDK, or a sidecar exporting through this gateway): it stands
+        // for the records dropped there, which a second draw here would lose from every count. Kept as it came.
+        const bytes = record.bodyText.length;
+        this.#ledger.note(entry, bytes, record.receivedBytes, true, true, false, CLASS_INDEX[cls]);
+        this.#ledger.noteSent(entry, record.sentBytes, false);
+        tally.set('upstream', (tally.get('upstream') ?? 0) + 1);
+        lines.kept(service, pattern, record, time, arrival);
+        return true;
+      }
       if (retro) lastAdmit = this.config.retro.max_per_pattern / Math.max(1, (Math.max(entry.rate, entry.seen) * this.#retroWindowMs) / this.#windowMs);
       const compiled = this.#policy(service);
       const decision = this.#decide(compiled, service, pattern, cls, record, entry.seen, entry.windowStart, time);

@@ -12,7 +12,8 @@
 // variable of another width is the same pattern). Retired ids resolve to the standing one through aliases
 // that can never form a cycle (see #retire), and the catalog saves only what changed since its last flush,
 // so neither the data path nor the flush grows with the history the miner has seen.
-import { createHash } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { LRUCache } from 'lru-cache';
 import { WILDCARD, createMasker, holdsForShape, shapeKey, type Masker, type MaskName } from './masking.js';
 import { isVariablePosition, namesEvent } from './position_rule.js';
@@ -74,8 +75,10 @@ export class Pattern {
   }
 }
 
+// A pure-JS hash rather than node:crypto: the JavaScript SDK bundles this miner for browsers too, and an id
+// is hashed only when a pattern is made or generalises, never per record.
 export function patternId(service: string, template: string): string {
-  return createHash('sha256').update(service).update('\u0000').update(template).digest('hex').slice(0, 16);
+  return bytesToHex(sha256(utf8ToBytes(`${service}\u0000${template}`))).slice(0, 16);
 }
 
 /**

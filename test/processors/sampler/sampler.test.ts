@@ -149,6 +149,20 @@ describe('sampler', () => {
     assert.deepEqual([xRows[0]!.errors_seen, xRows[0]!.errors_kept], [0, 0], 'INFO records are no errors');
   });
 
+  it('passes records sampled upstream (an SDK, a sidecar) as they came: never drawn for again, their counts kept, the ledger counting them kept', async () => {
+    const s = await sampler({ window: '10s', policy: { mode: 'static', severity_keep: { INFO: 0.01 }, first_k_per_window: 0 } });
+    const upstream = Array.from({ length: 300 }, (_, i) => ({ body: `u${i}`, pattern: 'U', traceId: traceIdFor(i), attributes: { [SAMPLE_COUNT_ATTRIBUTE]: 7, [SAMPLE_REASON_ATTRIBUTE]: 'sampled' } }));
+    const local = Array.from({ length: 300 }, (_, i) => ({ body: `l${i}`, pattern: 'L', traceId: traceIdFor(1000 + i) }));
+    s.send([...upstream, ...local]);
+    await s.processor.shutdown();
+    const keptU = s.kept.filter((k) => k.pattern === 'U');
+    assert.equal(keptU.length, 300, 'every record sampled upstream passes');
+    assert.ok(keptU.every((k) => k.count === 7 && k.reason === 'sampled'), 'its count and reason are the ones it came with');
+    assert.ok(s.kept.filter((k) => k.pattern === 'L').length < 30, 'records sampled here are drawn for as before');
+    const row = s.settings.store.get().ledger('api').find((r) => r.pattern === 'U')!;
+    assert.deepEqual([row.seen, row.kept, row.dropped], [300, 300, 0]);
+  });
+
   it('counts protobuf bytes too: every record as received, each kept one as sent with the attributes added', async () => {
     const s = await sampler({ window: '10s', policy: { mode: 'static', severity_keep: { INFO: 0.25 }, first_k_per_window: 2 } });
     const wire = encodeExportRequest(batchOf(Array.from({ length: 300 }, (_, i) => ({ body: `GET /cart/${i} took ${i * 7} ms`, pattern: 'X', traceId: traceIdFor(i) }))).toExportRequest());
