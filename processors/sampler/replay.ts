@@ -33,7 +33,7 @@ const ERROR_RANK = severityRank('ERROR');
 const NANOS_PER_MS = 1_000_000n;
 
 /** Milliseconds as OTLP's fixed64 nanoseconds: the replay's windows are the live ones. */
-function nanos(ms: number): LongLike {
+export function nanos(ms: number): LongLike {
   const n = BigInt(Math.round(ms)) * NANOS_PER_MS;
   return { low: Number(n & 0xffffffffn) | 0, high: Number(n >> 32n) | 0, unsigned: true, toString: () => n.toString() };
 }

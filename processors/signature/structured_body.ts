@@ -19,7 +19,11 @@ export function structuredSignature(body: Structured): string {
 }
 
 export function signatureText(record: LogRecordView): string {
-  const body = record.body;
+  return bodySignature(record.body, () => record.bodyText);
+}
+
+/** What the miner sees of a body (a string, or a map); `text` renders any other kind. Shared with the SDKs. */
+export function bodySignature(body: unknown, text: () => string): string {
   if (typeof body === 'string') {
     const trimmed = body.trim();
     if (trimmed.startsWith('{') && trimmed.endsWith('}')) {
@@ -33,5 +37,5 @@ export function signatureText(record: LogRecordView): string {
     return body;
   }
   if (isStructured(body)) return structuredSignature(body);
-  return record.bodyText;
+  return text();
 }

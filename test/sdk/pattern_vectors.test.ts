@@ -1,7 +1,7 @@
 // The daemon against the pattern vectors the SDKs are held to (sdk/vectors/patterns.jsonl): the same stream
 // of bodies through the daemon's miner gives the same pattern id and template at every step. A change to the
 // miner that moves any of them fails here first; regenerate the vectors on purpose (node --import tsx
-// sdk/vectors/generate.ts) and every SDK must follow.
+// sdk/vectors/patterns.ts) and every SDK must follow.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';

@@ -5,7 +5,7 @@
 // it does. Sources are our own generators only (no third-party log data is copied into the repo): the
 // benchmarks' service logs (bench/realistic_batch.ts) and the demo's traffic of three services, incidents
 // included (cmd/demo_traffic.ts), interleaved as they would arrive.
-// Run: node --import tsx sdk/vectors/generate.ts  (rewrites sdk/vectors/patterns.jsonl)
+// Run: node --import tsx sdk/vectors/patterns.ts  (rewrites sdk/vectors/patterns.jsonl)
 import { writeFileSync } from 'node:fs';
 import { realisticRequest } from '../../bench/realistic_batch.js';
 import { DemoTraffic } from '../../cmd/demo_traffic.js';
