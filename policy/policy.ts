@@ -2,8 +2,10 @@
 // config today, rules and LLMs in the tuner later — all produce this shape; invariants are enforced by the
 // sampler whatever a policy says (ERROR and above always kept, first records of every pattern kept).
 import { compileConfigSchema } from '../config/schema_validator.js';
-import type { ConfigProblem } from '../pipeline/component.js';
+import type { ConfigProblem } from '../config/problems.js';
 import { SEVERITY_CLASSES, type SeverityClass } from './severity.js';
+// The default lives apart from the schema (which needs ajv), so the SDKs' bundle takes it without a validator.
+export { defaultPolicy } from './default_policy.js';
 
 export type KeepRuleOp = '==' | '!=' | '>' | '>=' | '<' | '<=' | 'exists' | 'matches';
 
@@ -127,24 +129,4 @@ export function scaleRateBudget(policy: Policy, factor: number): Policy {
 
 export function hasBudget(budget: Budget): boolean {
   return budget.records_per_second !== null || budget.bytes_per_second !== null || budget.keep_fraction !== null;
-}
-
-/**
- * The policy every service starts with: keep what matters, little of the chatter — 5% of the records in all,
- * errors and each pattern's first record in every window included, the rest shared out so that quiet patterns
- * keep most of theirs and the loudest give up most. (The static rates apply if a policy switches to static.)
- */
-export function defaultPolicy(service = '*'): Policy {
-  return {
-    service,
-    version: 0,
-    mode: 'dynamic',
-    severity_keep: { UNSPECIFIED: 0.1, TRACE: 0.01, DEBUG: 0.02, INFO: 0.1, WARN: 0.5, ERROR: 1, FATAL: 1 },
-    pattern_keep: {},
-    budget: { records_per_second: null, bytes_per_second: null, keep_fraction: 0.05, scope: 'service' },
-    first_k_per_window: 1,
-    keep_rules: [],
-    anomaly_boost: { keep: 1, cooldown_seconds: 60 },
-    reasoning: 'built-in default',
-  };
 }

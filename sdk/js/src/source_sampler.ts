@@ -14,10 +14,10 @@ import { traceUniform } from '../../../processors/sampler/trace_hash.js';
 import { bodySignature } from '../../../processors/signature/structured_body.js';
 import { DEFAULT_MINER_OPTIONS, TemplateMiner } from '../../../processors/signature/template_miner.js';
 import { ALWAYS_KEPT_FROM, KEEP_FLOOR } from '../../../policy/invariants.js';
-import { defaultPolicy, type Policy } from '../../../policy/policy.js';
+import { defaultPolicy } from '../../../policy/default_policy.js';
+import type { Policy } from '../../../policy/policy.js';
 import { SEVERITY_CLASSES, severityClass, severityRank, type SeverityClass } from '../../../policy/severity.js';
 import type { AttributeValue } from '../../../pipeline/any_value.js';
-import type { LedgerWindowRow } from '../../../policy/traffic_tape.js';
 
 export interface SourceSamplerOptions {
   /** The sampler window: the daemon's (`processors.sampler.window`), 60 s by default. */
@@ -52,6 +52,19 @@ export interface SourceDecision {
   /** 1 / the probability the record was kept (or dropped) with. */
   sampleRate: number;
   reason: SampleReason;
+}
+
+/** One pattern's completed window: what the source saw and kept (the daemon's ledger row, as reported). */
+export interface SourceWindow {
+  service: string;
+  pattern: string;
+  window_start: number;
+  seen: number;
+  kept: number;
+  bytes_seen: number;
+  bytes_kept: number;
+  /** Records seen per severity class, in the daemon's class order (UNSPECIFIED … FATAL). */
+  seen_by_class: number[];
 }
 
 type CompiledPolicy = { policy: Policy; rules: RecordPredicate; shares: BudgetShares };
@@ -163,7 +176,7 @@ export class SourceSampler {
   }
 
   /** Windows completed by `nowMs` (or every window, `all`): what the daemon is told the source saw and kept. */
-  windows(nowMs: number, all = false): LedgerWindowRow[] {
+  windows(nowMs: number, all = false): SourceWindow[] {
     this.#ledger.closeEnded(nowMs);
     return this.#ledger.drain(all);
   }
