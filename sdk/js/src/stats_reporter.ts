@@ -25,6 +25,8 @@ const ROWS_PER_REPORT = 2000;
 const TEMPLATES_PER_REPORT = 500;
 const TEMPLATES_REMEMBERED = 20_000;
 const REQUEST_TIMEOUT_MS = 15_000;
+/** How long stopping waits for the last report: an application's shutdown must not hang on a slow daemon. */
+const STOP_GRACE_MS = 2_000;
 
 export class StatsReporter {
   #backlog: PatternWindow[] = [];
@@ -34,6 +36,7 @@ export class StatsReporter {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #sending: Promise<void> | undefined;
   #stopped = false;
+  readonly #deadline = new AbortController();
   /** Windows dropped because the backlog was full. */
   dropped = 0;
   /** Windows the daemon acknowledged. */
@@ -56,7 +59,9 @@ export class StatsReporter {
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
+    const grace = quietTimeout(() => this.#deadline.abort(), STOP_GRACE_MS);
     await this.flush(true);
+    clearTimeout(grace);
   }
 
   #schedule(): void {
@@ -122,7 +127,7 @@ export class StatsReporter {
         method: 'POST',
         headers: { ...this.options.headers, 'content-type': 'application/json' },
         body: JSON.stringify(report),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        signal: AbortSignal.any([AbortSignal.timeout(REQUEST_TIMEOUT_MS), this.#deadline.signal]),
       });
       if (response.status >= 400 && response.status < 500 && response.status !== 429 && response.status !== 408) {
         // Refused as it is (a window length the daemon does not use, no stats endpoint): sending it again cannot help.
