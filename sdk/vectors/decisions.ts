@@ -27,6 +27,7 @@ import { samplerProcessorFactory } from '../../processors/sampler/factory.js';
 import { nanos } from '../../processors/sampler/replay.js';
 import { SAMPLE_COUNT_ATTRIBUTE, SAMPLE_RATE_ATTRIBUTE, SAMPLE_REASON_ATTRIBUTE } from '../../processors/sampler/sample_attributes.js';
 import { defaultSignatureConfig, minerFromConfig } from '../../processors/signature/factory.js';
+import { bodySignature } from '../../processors/signature/structured_body.js';
 import { SharedStore } from '../../store/shared_store.js';
 
 export interface DecisionCase {
@@ -99,13 +100,13 @@ function seeded(seed: number): () => number {
 
 type Draft = Omit<VectorRecord, 'case' | 'pattern_id' | 'keep' | 'sample_count' | 'sample_rate' | 'reason'>;
 
-/** The records every case runs over: every other body of the pattern vectors, on bursty times, with severities, traces and attributes. */
+/** The records every case runs over: every third body of the pattern vectors, on bursty times, with severities, traces and attributes. */
 function drafts(): Draft[] {
   const bodies = readFileSync(new URL('patterns.jsonl', import.meta.url), 'utf8')
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line) as { service: string; body: string })
-    .filter((_, i) => i % 2 === 0);
+    .filter((_, i) => i % 3 === 0);
   const random = seeded(19);
   const hex = (bytes: number) => Array.from({ length: bytes }, () => Math.floor(random() * 256).toString(16).padStart(2, '0')).join('');
   const out: Draft[] = [];
@@ -140,7 +141,7 @@ const toKeyValues = (attributes: Record<string, string | number>): PbKeyValue[] 
 /** Runs the daemon's sampler over a case's records, one record a batch, on record time. */
 export async function daemonDecisions(decisionCase: DecisionCase): Promise<VectorRecord[]> {
   const miner = minerFromConfig(defaultSignatureConfig());
-  const records = drafts().map((d) => ({ ...d, case: decisionCase.name, pattern_id: miner.add(d.service, d.body).id }));
+  const records = drafts().map((d) => ({ ...d, case: decisionCase.name, pattern_id: miner.add(d.service, bodySignature(d.body, () => d.body)).id }));
   const clock = new ReplayClock();
   const parts: DaemonParts = { logger: pino({ level: 'silent' }), telemetry: new Telemetry(), dataDir: '', clock, store: new SharedStore(mkdtempSync(path.join(tmpdir(), 'logsift-vectors-')), 'normal'), retryAfterSeconds: 1, events: new EventBus(), policies: new PolicyBoard(), daemonShared: new PipelineShared(), routes: new HttpRoutes() };
   const config = {

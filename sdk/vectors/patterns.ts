@@ -4,12 +4,15 @@
 // settings; test/sdk/pattern_vectors.test.ts fails when the daemon drifts from them, each SDK's tests when
 // it does. Sources are our own generators only (no third-party log data is copied into the repo): the
 // benchmarks' service logs (bench/realistic_batch.ts) and the demo's traffic of three services, incidents
-// included (cmd/demo_traffic.ts), interleaved as they would arrive.
+// included (cmd/demo_traffic.ts), interleaved as they would arrive; then bodies made to reach every path of the
+// miner and its masking (tricky_bodies.ts).
 // Run: node --import tsx sdk/vectors/patterns.ts  (rewrites sdk/vectors/patterns.jsonl)
 import { writeFileSync } from 'node:fs';
 import { realisticRequest } from '../../bench/realistic_batch.js';
 import { DemoTraffic } from '../../cmd/demo_traffic.js';
 import { defaultSignatureConfig, minerFromConfig } from '../../processors/signature/factory.js';
+import { bodySignature } from '../../processors/signature/structured_body.js';
+import { trickyBodies } from './tricky_bodies.js';
 
 /** The records in the order they arrive: service and body. */
 function stream(): Array<{ service: string; body: string }> {
@@ -24,13 +27,16 @@ function stream(): Array<{ service: string; body: string }> {
       if (i % 10 === 0) records.push({ service: r.service, body: r.body });
     });
   }
+  // Then bodies written to reach every path of the miner and its masking (tricky_bodies.ts), two services of them.
+  records.push(...trickyBodies(1500, 19));
   return records;
 }
 
 export function vectorLines(): string[] {
   const miner = minerFromConfig(defaultSignatureConfig());
   return stream().map(({ service, body }) => {
-    const pattern = miner.add(service, body);
+    // What the signature processor hands the miner: a JSON body is signed by its message and keys.
+    const pattern = miner.add(service, bodySignature(body, () => body));
     return JSON.stringify({ service, body, id: pattern.id, template: pattern.template });
   });
 }

@@ -86,6 +86,16 @@ function traceBytes(id: string | Uint8Array | undefined): Uint8Array | undefined
   return bytes.some((b) => b !== 0) ? bytes : undefined;
 }
 
+function bodyLength(body: unknown, signed: string): number {
+  if (typeof body === 'string') return body.length;
+  if (body === undefined || body === null) return 0;
+  try {
+    return JSON.stringify(body)?.length ?? signed.length;
+  } catch {
+    return signed.length;
+  }
+}
+
 export class SourceSampler {
   readonly windowMs: number;
   readonly #miner: TemplateMiner;
@@ -164,7 +174,8 @@ export class SourceSampler {
     const decision = decide({ keepRank: this.#keepRank, hasKeepRules: compiled.policy.keep_rules.length > 0, firstK: compiled.policy.first_k_per_window, minKeep: this.#minKeep }, severityRank(cls), entry.seen, this.#ports);
     const forced = decision.reason === 'severity' || decision.reason === 'rule' || decision.reason === 'first';
     const classIndex = CLASS_INDEX[cls];
-    this.#ledger.note(entry, text.length, 0, decision.keep, forced, false, classIndex);
+    // Bytes as the daemon counts them: the body's text (a string verbatim, a map as JSON), not the signature.
+    this.#ledger.note(entry, bodyLength(record.body, text), 0, decision.keep, forced, false, classIndex);
     let sampleCount = 0;
     if (decision.keep) {
       sampleCount = 1 + entry.pending[classIndex]!;

@@ -6,6 +6,7 @@ cannot boost: anomalies are found at the daemon."""
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 from dataclasses import dataclass
@@ -54,6 +55,19 @@ def _trace_bytes(trace_id: Any) -> Optional[bytes]:
     else:
         raw = bytes(trace_id)
     return raw if any(raw) else None
+
+
+def _text_length(body: Any, signed: str) -> int:
+    if body is None:
+        return 0
+    if isinstance(body, str):
+        text = body
+    else:
+        try:
+            text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+        except (TypeError, ValueError):
+            text = signed
+    return len(text) if text.isascii() else len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 class SourceSampler:
@@ -120,7 +134,8 @@ class SourceSampler:
                 trace = _trace_bytes(trace_id)
                 draw = trace_uniform(trace) if trace is not None else random.random()
                 keep, reason = draw < probability, "sampled"
-            self._ledger.note(entry, len(text), keep, forced, class_index)
+            # Bytes as the daemon counts them: the body's text (a string verbatim, a map as JSON) in UTF-16 units.
+            self._ledger.note(entry, _text_length(body, text), keep, forced, class_index)
             if keep:
                 count = 1 + entry.pending[class_index]
                 entry.pending[class_index] = 0
