@@ -1,0 +1,3 @@
+module github.com/logsift/logsift/sdk/go
+
+go 1.23
