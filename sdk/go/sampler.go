@@ -23,6 +23,15 @@ type Record struct {
 	// TraceID: 16 bytes, or nil; all zeros is no trace (W3C: invalid).
 	TraceID    []byte
 	Attributes map[string]any
+	// AttributesOf gives the attributes when Attributes is nil: built only when a keep rule must read them.
+	AttributesOf func() map[string]any
+}
+
+func (r *Record) attributes() map[string]any {
+	if r.Attributes == nil && r.AttributesOf != nil {
+		r.Attributes = r.AttributesOf()
+	}
+	return r.Attributes
 }
 
 // Decision is the sampler's verdict on one record.
@@ -204,7 +213,7 @@ func (s *Sampler) Decide(r Record) Decision {
 	switch {
 	case class >= s.keepRank:
 		reason = "severity"
-	case len(policy.KeepRules) > 0 && c.rules(r.Attributes):
+	case len(policy.KeepRules) > 0 && c.rules(r.attributes()):
 		reason = "rule"
 	case e.seen < policy.FirstKPerWindow:
 		reason = "first"
