@@ -131,3 +131,10 @@ func (l *Logsift) Shutdown(ctx context.Context) error {
 	l.reporter.flush(ctx, true)
 	return l.Provider.Shutdown(ctx)
 }
+
+// Reported counts the pattern windows the daemon took, and those that could not be reported.
+func (l *Logsift) Reported() (sent, dropped int) {
+	l.reporter.mu.Lock()
+	defer l.reporter.mu.Unlock()
+	return l.reporter.Sent, l.reporter.Dropped
+}

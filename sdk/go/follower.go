@@ -112,7 +112,10 @@ func (f *follower) poll(ctx context.Context) (outcome string) {
 			outcome = "retry"
 		}
 	}()
-	request, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/api/v1/policies/%s?wait=%ds", f.endpoint, url.PathEscape(f.service), f.wait), nil)
+	// A daemon that holds the poll past its wait (a half-open connection) is given up on, and asked again.
+	polling, cancel := context.WithTimeout(ctx, time.Duration(f.wait)*time.Second+pollGrace)
+	defer cancel()
+	request, err := http.NewRequestWithContext(polling, http.MethodGet, fmt.Sprintf("%s/api/v1/policies/%s?wait=%ds", f.endpoint, url.PathEscape(f.service), f.wait), nil)
 	if err != nil {
 		f.problem(err.Error())
 		return "retry"
