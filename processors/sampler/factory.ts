@@ -338,9 +338,9 @@ class Sampler implements Processor {
   }
 
   #flushLedger(all: boolean): void {
-    if (!this.config.ledger.enabled) return;
+    // Drained even when nothing keeps the rows, so closed windows never pile up.
     const rows = this.#ledger.drain(all);
-    if (rows.length === 0) return;
+    if (!this.config.ledger.enabled || rows.length === 0) return;
     try {
       this.settings.store.get().addLedger(rows);
     } catch (error) {
@@ -365,7 +365,9 @@ class Sampler implements Processor {
     const tick = () => {
       if (!this.#running) return;
       // On record time, "now" is the newest record's time: a window ends when the traffic says so.
-      if (this.config.ledger.enabled) this.#ledger.closeEnded(this.config.time === 'arrival' ? this.settings.clock.now() : this.#latest);
+      const now = this.config.time === 'arrival' ? this.settings.clock.now() : this.#latest;
+      this.#ledger.closeEnded(now);
+      this.#ledger.forgetIdle(now);
       this.#flushLedger(false);
       this.#timer = this.settings.clock.setTimeout(tick, interval);
     };

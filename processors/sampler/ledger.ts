@@ -20,6 +20,8 @@ export interface LedgerEntry {
   windowStart: number;
   /** When this window's counting began: its start, or the pattern's first record if that came later. */
   since: number;
+  /** The time of the pattern's latest record: the stalest go first when a service holds too many. */
+  last: number;
   seen: number;
   kept: number;
   bytesSeen: number;
@@ -55,6 +57,18 @@ export interface PatternRates {
 }
 
 const RATE_ALPHA = 0.5;
+/**
+ * Windows a pattern may stay silent before its entry is forgotten: its rates are then below 1/500 of what they
+ * were (halved each empty window), too small to move a budget share. Without forgetting, the entries, and
+ * every pass over them (closing windows, sharing the budget), would grow with every pattern ever seen.
+ */
+export const IDLE_WINDOWS = 10;
+/**
+ * Patterns one service's ledger holds at most. A flood of new patterns (a body with an unmasked id in it)
+ * outruns forgetting by silence; past this, the stalest tenth are closed — their rows out, so every record is
+ * still counted — and forgotten.
+ */
+export const MAX_ENTRIES_PER_SERVICE = 50_000;
 
 function reset(entry: LedgerEntry): void {
   entry.seen = entry.kept = entry.bytesSeen = entry.bytesKept = entry.boosted = entry.bytesBoosted = entry.forced = 0;
@@ -68,7 +82,10 @@ export class Ledger {
   readonly #entries = new Map<string, Map<string, LedgerEntry>>();
   readonly #closed: LedgerRow[] = [];
 
-  constructor(private readonly windowMs: number) {}
+  constructor(
+    private readonly windowMs: number,
+    private readonly maxEntries = MAX_ENTRIES_PER_SERVICE,
+  ) {}
 
   windowStart(time: number): number {
     return Math.floor(time / this.windowMs) * this.windowMs;
@@ -81,7 +98,8 @@ export class Ledger {
     if (!byPattern) this.#entries.set(service, (byPattern = new Map()));
     let entry = byPattern.get(pattern);
     if (!entry) {
-      entry = { service, pattern, windowStart: start, since: time, seen: 0, kept: 0, bytesSeen: 0, bytesKept: 0, boosted: 0, bytesBoosted: 0, wireSeen: 0, wireKept: 0, wireBoosted: 0, errorsSeen: 0, errorsKept: 0, forced: 0, rate: 0, bytesRate: 0, forcedRate: 0, pending: [0, 0, 0, 0, 0, 0, 0], seenByClass: [0, 0, 0, 0, 0, 0, 0] };
+      if (byPattern.size >= this.maxEntries) this.#shed(byPattern);
+      entry = { service, pattern, windowStart: start, since: time, last: time, seen: 0, kept: 0, bytesSeen: 0, bytesKept: 0, boosted: 0, bytesBoosted: 0, wireSeen: 0, wireKept: 0, wireBoosted: 0, errorsSeen: 0, errorsKept: 0, forced: 0, rate: 0, bytesRate: 0, forcedRate: 0, pending: [0, 0, 0, 0, 0, 0, 0], seenByClass: [0, 0, 0, 0, 0, 0, 0] };
       byPattern.set(pattern, entry);
     } else if (start > entry.windowStart) {
       const windows = Math.round((start - entry.windowStart) / this.windowMs);
@@ -99,6 +117,7 @@ export class Ledger {
       entry.since = start;
       reset(entry);
     }
+    if (time > entry.last) entry.last = time;
     return entry;
   }
 
@@ -159,6 +178,28 @@ export class Ledger {
   closeEnded(time: number): void {
     const current = this.windowStart(time);
     for (const entry of this.#all()) if (entry.windowStart < current && entry.seen > 0) this.entry(entry.service, entry.pattern, time);
+  }
+
+  /**
+   * Forgets the patterns silent for IDLE_WINDOWS windows by `time` (after closeEnded has rolled them, so their
+   * rows are out). Drops no kept record has carried yet go with them: `sample_count` on a later record of the
+   * pattern starts afresh, while the ledger's rows still count every record.
+   */
+  forgetIdle(time: number): void {
+    const horizon = this.windowStart(time) - IDLE_WINDOWS * this.windowMs;
+    for (const [service, byPattern] of this.#entries) {
+      for (const [pattern, entry] of byPattern) if (entry.seen === 0 && entry.windowStart <= horizon) byPattern.delete(pattern);
+      if (byPattern.size === 0) this.#entries.delete(service);
+    }
+  }
+
+  /** Closes and forgets the stalest tenth of a service's entries (latest record first, then first seen). */
+  #shed(byPattern: Map<string, LedgerEntry>): void {
+    const stalest = [...byPattern.values()].sort((a, b) => a.last - b.last);
+    for (const entry of stalest.slice(0, byPattern.size - Math.floor(this.maxEntries * 0.9))) {
+      this.#close(entry);
+      byPattern.delete(entry.pattern);
+    }
   }
 
   /** Rows of completed windows since the last call; with `all`, the windows in progress too (then reset). */

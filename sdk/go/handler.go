@@ -58,7 +58,9 @@ func NewHandler(next slog.Handler, sampler *Sampler, service string) *Handler {
 // Failures counts records the sampler failed on (passed on unsampled).
 func (h *Handler) Failures() int64 { return h.state.failures.Load() }
 
-func (h *Handler) Enabled(ctx context.Context, level slog.Level) bool { return h.next.Enabled(ctx, level) }
+func (h *Handler) Enabled(ctx context.Context, level slog.Level) bool {
+	return h.next.Enabled(ctx, level)
+}
 
 func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	if len(attrs) == 0 {

@@ -4,13 +4,24 @@ package logsift
 // source needs): what was seen and kept per window, the records kept whatever the budget says, the drops no
 // kept record stands for yet (per severity class), and EWMAs of each window's load for dynamic mode.
 
-import "math"
+import (
+	"math"
+	"sort"
+)
 
 const rateAlpha = 0.5
 
+// idleWindows: a pattern silent this many windows is forgotten (the daemon's IDLE_WINDOWS): its rates are then
+// too small to move a share, and what the ledger holds follows the patterns in use, not every one ever seen.
+const idleWindows = 10
+
+// MaxEntriesPerService: patterns one service's ledger holds at most (the daemon's MAX_ENTRIES_PER_SERVICE);
+// past it, the stalest tenth are closed (their rows out: every record still counted) and forgotten.
+const MaxEntriesPerService = 50_000
+
 type ledgerEntry struct {
 	service, pattern                 string
-	windowStart, since               int64
+	windowStart, since, last         int64
 	seen, kept, bytesSeen, bytesKept int
 	forced                           int
 	rate, bytesRate, forcedRate      float64
@@ -29,7 +40,8 @@ type Window struct {
 type patternRates struct{ records, bytes, forced float64 }
 
 type ledger struct {
-	windowMs int64
+	windowMs   int64
+	maxEntries int
 	// Per service, the entries in the order their patterns first came (the daemon's Map order).
 	entries map[string]*orderedEntries
 	order   []string
@@ -42,7 +54,7 @@ type orderedEntries struct {
 }
 
 func newLedger(windowMs int64) *ledger {
-	return &ledger{windowMs: windowMs, entries: map[string]*orderedEntries{}}
+	return &ledger{windowMs: windowMs, maxEntries: MaxEntriesPerService, entries: map[string]*orderedEntries{}}
 }
 
 func (l *ledger) windowStart(t int64) int64 {
@@ -63,7 +75,10 @@ func (l *ledger) entry(service, pattern string, t int64) *ledgerEntry {
 	}
 	e, ok := byPattern.items[pattern]
 	if !ok {
-		e = &ledgerEntry{service: service, pattern: pattern, windowStart: start, since: t}
+		if len(byPattern.items) >= l.maxEntries {
+			l.shed(byPattern)
+		}
+		e = &ledgerEntry{service: service, pattern: pattern, windowStart: start, since: t, last: t}
 		byPattern.items[pattern] = e
 		byPattern.keys = append(byPattern.keys, pattern)
 	} else if start > e.windowStart {
@@ -84,7 +99,31 @@ func (l *ledger) entry(service, pattern string, t int64) *ledgerEntry {
 		e.since = start
 		e.reset()
 	}
+	if t > e.last {
+		e.last = t
+	}
 	return e
+}
+
+// shed closes and forgets the stalest tenth of a service's entries (latest record first, then first seen).
+func (l *ledger) shed(byPattern *orderedEntries) {
+	stalest := make([]*ledgerEntry, 0, len(byPattern.keys))
+	for _, p := range byPattern.keys {
+		stalest = append(stalest, byPattern.items[p])
+	}
+	sort.SliceStable(stalest, func(i, j int) bool { return stalest[i].last < stalest[j].last })
+	for _, e := range stalest[:len(stalest)-int(float64(l.maxEntries)*0.9)] {
+		l.close(e)
+		delete(byPattern.items, e.pattern)
+	}
+	keys := byPattern.keys[:0]
+	for _, p := range byPattern.keys {
+		if _, held := byPattern.items[p]; held {
+			keys = append(keys, p)
+		}
+	}
+	clear(byPattern.keys[len(keys):])
+	byPattern.keys = keys
 }
 
 func (e *ledgerEntry) reset() {
@@ -122,6 +161,32 @@ func (l *ledger) closeEnded(t int64) {
 			}
 		}
 	}
+}
+
+// forgetIdle forgets patterns silent for idleWindows windows (their rows are out; drops not yet carried go with them).
+func (l *ledger) forgetIdle(t int64) {
+	horizon := l.windowStart(t) - idleWindows*l.windowMs
+	services := l.order[:0]
+	for _, service := range l.order {
+		byPattern := l.entries[service]
+		keys := byPattern.keys[:0]
+		for _, p := range byPattern.keys {
+			if e := byPattern.items[p]; e.seen == 0 && e.windowStart <= horizon {
+				delete(byPattern.items, p)
+			} else {
+				keys = append(keys, p)
+			}
+		}
+		clear(byPattern.keys[len(keys):])
+		byPattern.keys = keys
+		if len(keys) == 0 {
+			delete(l.entries, service)
+		} else {
+			services = append(services, service)
+		}
+	}
+	clear(l.order[len(services):])
+	l.order = services
 }
 
 func (l *ledger) drain(every bool) []Window {

@@ -253,7 +253,9 @@ func (s *Sampler) Windows(nowMs int64, every bool) []Window {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.ledger.closeEnded(nowMs)
-	return s.ledger.drain(every)
+	windows := s.ledger.drain(every)
+	s.ledger.forgetIdle(nowMs)
+	return windows
 }
 
 // TemplateOf is the template a pattern id stands for now.

@@ -189,7 +189,9 @@ export class SourceSampler {
   /** Windows completed by `nowMs` (or every window, `all`): what the daemon is told the source saw and kept. */
   windows(nowMs: number, all = false): SourceWindow[] {
     this.#ledger.closeEnded(nowMs);
-    return this.#ledger.drain(all);
+    const windows = this.#ledger.drain(all);
+    this.#ledger.forgetIdle(nowMs);
+    return windows;
   }
 
   /** The template a pattern id stands for now (for the daemon's catalog), when the miner still holds it. */

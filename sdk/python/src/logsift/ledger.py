@@ -10,6 +10,12 @@ from dataclasses import dataclass, field
 from .severity import CLASSES, ERROR_RANK
 
 _RATE_ALPHA = 0.5
+# Windows a pattern may stay silent before it is forgotten (the daemon's IDLE_WINDOWS): its rates are then too
+# small to move a share, and what the ledger holds follows the patterns in use, not every one ever seen.
+IDLE_WINDOWS = 10
+# Patterns one service's ledger holds at most (the daemon's MAX_ENTRIES_PER_SERVICE): past it, the stalest tenth
+# are closed (their rows out: every record still counted) and forgotten.
+MAX_ENTRIES_PER_SERVICE = 50_000
 
 
 @dataclass
@@ -18,6 +24,7 @@ class Entry:
     pattern: str
     window_start: int
     since: int
+    last: int
     seen: int = 0
     kept: int = 0
     bytes_seen: int = 0
@@ -53,8 +60,9 @@ class Rates:
 
 
 class Ledger:
-    def __init__(self, window_ms: int) -> None:
+    def __init__(self, window_ms: int, max_entries: int = MAX_ENTRIES_PER_SERVICE) -> None:
         self.window_ms = window_ms
+        self._max_entries = max_entries
         self._entries: dict[str, dict[str, Entry]] = {}
         self._closed: list[Window] = []
 
@@ -66,7 +74,9 @@ class Ledger:
         by_pattern = self._entries.setdefault(service, {})
         entry = by_pattern.get(pattern)
         if entry is None:
-            entry = by_pattern[pattern] = Entry(service, pattern, start, time_ms)
+            if len(by_pattern) >= self._max_entries:
+                self._shed(by_pattern)
+            entry = by_pattern[pattern] = Entry(service, pattern, start, time_ms, time_ms)
         elif start > entry.window_start:
             windows = round((start - entry.window_start) / self.window_ms)
             self._close(entry)
@@ -83,7 +93,16 @@ class Ledger:
             entry.since = start
             entry.seen = entry.kept = entry.bytes_seen = entry.bytes_kept = entry.forced = entry.errors_seen = 0
             entry.seen_by_class = [0] * len(CLASSES)
+        if time_ms > entry.last:
+            entry.last = time_ms
         return entry
+
+    def _shed(self, by_pattern: dict[str, Entry]) -> None:
+        """Closes and forgets the stalest tenth of a service's entries (latest record first, then first seen)."""
+        stalest = sorted(by_pattern.values(), key=lambda e: e.last)
+        for entry in stalest[: len(by_pattern) - int(self._max_entries * 0.9)]:
+            self._close(entry)
+            del by_pattern[entry.pattern]
 
     def note(self, entry: Entry, size: int, kept: bool, forced: bool, class_index: int) -> None:
         entry.seen += 1
@@ -108,6 +127,16 @@ class Ledger:
             for entry in list(by_pattern.values()):
                 if entry.window_start < current and entry.seen > 0:
                     self.entry(entry.service, entry.pattern, time_ms)
+
+    def forget_idle(self, time_ms: int) -> None:
+        """Forgets patterns silent for IDLE_WINDOWS windows (their rows are out; drops not yet carried go with them)."""
+        horizon = self.window_start(time_ms) - IDLE_WINDOWS * self.window_ms
+        for service, by_pattern in list(self._entries.items()):
+            for pattern, entry in list(by_pattern.items()):
+                if entry.seen == 0 and entry.window_start <= horizon:
+                    del by_pattern[pattern]
+            if not by_pattern:
+                del self._entries[service]
 
     def drain(self, every: bool = False) -> list[Window]:
         if every:

@@ -148,7 +148,9 @@ class SourceSampler:
         """Windows completed by `now_ms` (or every window): what the daemon is told the source saw and kept."""
         with self._lock:
             self._ledger.close_ended(now_ms)
-            return self._ledger.drain(every)
+            windows = self._ledger.drain(every)
+            self._ledger.forget_idle(now_ms)
+            return windows
 
     def template(self, service: str, pattern_id: str) -> Optional[str]:
         with self._lock:
