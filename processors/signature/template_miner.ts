@@ -184,7 +184,7 @@ function similarity(template: readonly string[], tokens: readonly string[]): num
  * edge is <*>. Two edges, because a program or host name as the first word must not hide the template.
  */
 class LengthBucket {
-  readonly all: Pattern[] = [];
+  all: Pattern[] = [];
   readonly #byFirst = new Map<string, Pattern[]>();
   readonly #byLast = new Map<string, Pattern[]>();
 
@@ -198,6 +198,20 @@ class LengthBucket {
     removeFrom(this.all, pattern);
     pull(this.#byFirst, first, pattern);
     pull(this.#byLast, last, pattern);
+  }
+
+  /** Removes many at once (an eviction): one pass over each list, not one per pattern. */
+  removeAll(victims: ReadonlySet<Pattern>): void {
+    this.all = this.all.filter((p) => !victims.has(p));
+    for (const [index, edge] of [[this.#byFirst, 0], [this.#byLast, -1]] as const) {
+      for (const key of new Set([...victims].map((p) => p.tokens.at(edge) ?? WILDCARD))) {
+        const list = index.get(key);
+        if (!list) continue;
+        const kept = list.filter((p) => !victims.has(p));
+        if (kept.length === 0) index.delete(key);
+        else if (kept.length !== list.length) index.set(key, kept);
+      }
+    }
   }
 
   /** Re-files a pattern whose edge tokens just changed. */
@@ -299,13 +313,17 @@ export class TemplateMiner {
 
   #evictLeastRecent(state: ServiceState): void {
     const victims = [...state.live].sort((a, b) => a.lastUsed - b.lastUsed).slice(0, Math.max(1, Math.ceil(state.live.size * EVICT_SHARE)));
+    const byLength = new Map<number, Set<Pattern>>();
     for (const pattern of victims) {
       pattern.evicted = true;
       state.live.delete(pattern);
       pull(state.byId, pattern.id, pattern);
-      state.byLength.get(pattern.tokens.length)?.remove(pattern);
+      const same = byLength.get(pattern.tokens.length);
+      if (same) same.add(pattern);
+      else byLength.set(pattern.tokens.length, new Set([pattern]));
       this.events.evicted?.(pattern);
     }
+    for (const [length, gone] of byLength) state.byLength.get(length)?.removeAll(gone);
     // Cached bodies may point at evicted patterns; add() re-matches those, so dropping the caches is only a cost.
     state.exact.clear();
     state.byShape.clear();

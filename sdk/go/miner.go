@@ -286,6 +286,50 @@ func (b *lengthBucket) remove(p *Pattern, firstToken, lastToken string) {
 	pull(b.byLast, lastToken, p)
 }
 
+// removeAll removes many at once (an eviction): one pass over each list, not one per pattern.
+func (b *lengthBucket) removeAll(victims map[*Pattern]bool) {
+	b.all = without(b.all, victims)
+	for _, edge := range []struct {
+		index map[string][]*Pattern
+		of    func([]string) string
+	}{{b.byFirst, first}, {b.byLast, last}} {
+		keys := map[string]bool{}
+		for p := range victims {
+			keys[edge.of(p.tokens)] = true
+		}
+		for key := range keys {
+			index := edge.index
+			items, ok := index[key]
+			if !ok {
+				continue
+			}
+			if kept := without(items, victims); len(kept) == 0 {
+				delete(index, key)
+			} else {
+				index[key] = kept
+			}
+		}
+	}
+}
+
+// without is items less victims, in order (a fresh slice when any went: others may hold the old one).
+func without(items []*Pattern, victims map[*Pattern]bool) []*Pattern {
+	var kept []*Pattern
+	for i, p := range items {
+		if victims[p] {
+			if kept == nil {
+				kept = append(make([]*Pattern, 0, len(items)), items[:i]...)
+			}
+		} else if kept != nil {
+			kept = append(kept, p)
+		}
+	}
+	if kept == nil {
+		return items
+	}
+	return kept
+}
+
 func (b *lengthBucket) candidates(tokens []string) [][]*Pattern {
 	if len(tokens) == 0 || tokens[0] == Wildcard || tokens[len(tokens)-1] == Wildcard {
 		return [][]*Pattern{b.all}
@@ -343,12 +387,19 @@ func (m *Miner) evictLeastRecent(s *serviceState) {
 		return ordered[i].seq < ordered[j].seq
 	})
 	victims := ordered[:max(1, int(math.Ceil(float64(len(s.live))*evictShare)))]
+	byLength := map[int]map[*Pattern]bool{}
 	for _, p := range victims {
 		p.evicted = true
 		delete(s.live, p)
 		pull(s.byID, p.ID, p)
-		if b, ok := s.byLength[len(p.tokens)]; ok {
-			b.remove(p, first(p.tokens), last(p.tokens))
+		if byLength[len(p.tokens)] == nil {
+			byLength[len(p.tokens)] = map[*Pattern]bool{}
+		}
+		byLength[len(p.tokens)][p] = true
+	}
+	for length, gone := range byLength {
+		if b, ok := s.byLength[length]; ok {
+			b.removeAll(gone)
 		}
 	}
 	s.exact = map[string]*Pattern{}

@@ -222,6 +222,20 @@ class _LengthBucket:
         _pull(self.by_first, _first(pattern.tokens) if first is None else first, pattern)
         _pull(self.by_last, _last(pattern.tokens) if last is None else last, pattern)
 
+    def remove_all(self, victims: set) -> None:
+        """Removes many at once (an eviction): one pass over each list, not one per pattern."""
+        self.all = [p for p in self.all if p not in victims]
+        for index, edge in ((self.by_first, _first), (self.by_last, _last)):
+            for key in {edge(p.tokens) for p in victims}:
+                items = index.get(key)
+                if items is None:
+                    continue
+                kept = [p for p in items if p not in victims]
+                if not kept:
+                    del index[key]
+                elif len(kept) != len(items):
+                    index[key] = kept
+
     def refile(self, pattern: Pattern, old_first: str, old_last: str) -> None:
         self.remove(pattern, old_first, old_last)
         self.add(pattern)
@@ -264,13 +278,16 @@ class TemplateMiner:
     def _evict_least_recent(self, state: _ServiceState) -> None:
         ordered = sorted(state.live, key=lambda p: p.last_used)
         victims = ordered[: max(1, math.ceil(len(state.live) * _EVICT_SHARE))]
+        by_length: dict[int, set] = {}
         for pattern in victims:
             pattern.evicted = True
             del state.live[pattern]
             _pull(state.by_id, pattern.id, pattern)
-            bucket = state.by_length.get(len(pattern.tokens))
+            by_length.setdefault(len(pattern.tokens), set()).add(pattern)
+        for length, gone in by_length.items():
+            bucket = state.by_length.get(length)
             if bucket is not None:
-                bucket.remove(pattern)
+                bucket.remove_all(gone)
         state.exact.clear()
         state.by_shape.clear()
 
