@@ -3,34 +3,23 @@
 // and a small application of it logging through stdlib logging and structlog is run against a real daemon
 // on loopback and held to what every SDK is held to (test/support/sdk_app.ts).
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startDaemon, type TestDaemon } from '../support/daemon.js';
+import { PYTHON_SDK_DIR, installPythonSdk } from '../support/python_sdk_env.js';
 import { SDK_DAEMON_CONFIG, SdkApp, runSdkApp } from '../support/sdk_app.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const sdkDir = path.join(repo, 'sdk', 'python');
-const env = path.join(repo, 'test-artifacts', 'python-sdk-env');
-const python = path.join(env, 'bin', 'python');
-
-/** A virtual environment with the SDK's wheel (built afresh) and its test tools. */
-function installWheel(): void {
-  if (!existsSync(python)) execFileSync('python3', ['-m', 'venv', env], { stdio: 'inherit' });
-  const wheels = path.join(repo, 'test-artifacts', 'python-sdk-wheels');
-  rmSync(wheels, { recursive: true, force: true });
-  mkdirSync(wheels, { recursive: true });
-  execFileSync(python, ['-m', 'pip', 'wheel', '--quiet', '--no-deps', '-w', wheels, sdkDir], { stdio: 'inherit' });
-  const wheel = readdirSync(wheels).find((f) => f.endsWith('.whl'))!;
-  execFileSync(python, ['-m', 'pip', 'install', '--quiet', '--force-reinstall', `${path.join(wheels, wheel)}[test]`], { stdio: 'inherit' });
-}
+const sdkDir = PYTHON_SDK_DIR;
+let python = '';
 
 describe('the Python SDK', () => {
   let d: TestDaemon;
   before(async () => {
-    installWheel();
+    python = installPythonSdk();
     d = await startDaemon(SDK_DAEMON_CONFIG);
   });
   after(async () => {

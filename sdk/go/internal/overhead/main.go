@@ -13,6 +13,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"runtime"
 	"slices"
@@ -70,7 +71,9 @@ func (c *counting) Handle(ctx context.Context, r slog.Record) error {
 }
 
 type summary struct {
-	P50, P99, Mean float64
+	P50  float64 `json:"p50_us"`
+	P99  float64 `json:"p99_us"`
+	Mean float64 `json:"mean_us"`
 }
 
 func summarise(ns []int64) summary {
@@ -80,7 +83,7 @@ func summarise(ns []int64) summary {
 		total += n
 	}
 	at := func(q float64) float64 { return float64(ns[int(q*float64(len(ns)-1))]) / 1000 }
-	return summary{at(0.5), at(0.99), float64(total) / float64(len(ns)) / 1000}
+	return summary{at(0.5), at(0.99), math.Round(float64(total)/float64(len(ns))) / 1000}
 }
 
 func heap() uint64 {
