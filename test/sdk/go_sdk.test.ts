@@ -18,6 +18,8 @@ const app = path.join(artifacts, 'go-sdk-e2eapp');
 describe('the Go SDK', () => {
   let d: TestDaemon;
   before(async () => {
+    const go = spawnSync('go', ['version'], { encoding: 'utf8' });
+    if (go.status !== 0) throw new Error(`the Go SDK's tests need Go 1.26 on the PATH (go version: ${go.error?.message ?? go.stderr})`);
     mkdirSync(artifacts, { recursive: true });
     execFileSync('go', ['build', '-o', app, './internal/e2eapp'], { cwd: sdkDir, stdio: 'inherit' });
     d = await startDaemon(SDK_DAEMON_CONFIG);
