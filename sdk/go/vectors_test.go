@@ -33,11 +33,15 @@ func readLines(t *testing.T, name string) []map[string]any {
 }
 
 func TestPatternVectors(t *testing.T) {
-	s := NewSampler(SamplerOptions{})
-	for i, v := range readLines(t, "patterns.jsonl") {
-		d := s.Decide(Record{Service: v["service"].(string), Body: v["body"], SeverityNumber: 17})
-		if d.PatternID != v["id"] || d.Template != v["template"] {
-			t.Fatalf("vector %d: %q: got %s %q, want %s %q", i+1, v["body"], d.PatternID, d.Template, v["id"], v["template"])
+	for _, name := range []string{"patterns.jsonl", "patterns_evicting.jsonl"} {
+		vectors := readLines(t, name)
+		limit, _ := vectors[0]["max_patterns"].(float64)
+		s := NewSampler(SamplerOptions{MaxPatterns: int(limit)})
+		for i, v := range vectors {
+			d := s.Decide(Record{Service: v["service"].(string), Body: v["body"], SeverityNumber: 17})
+			if d.PatternID != v["id"] || d.Template != v["template"] {
+				t.Fatalf("%s, vector %d: %q: got %s %q, want %s %q", name, i+1, v["body"], d.PatternID, d.Template, v["id"], v["template"])
+			}
 		}
 	}
 }

@@ -6,7 +6,9 @@
 // benchmarks' service logs (bench/realistic_batch.ts) and the demo's traffic of three services, incidents
 // included (cmd/demo_traffic.ts), interleaved as they would arrive; then bodies made to reach every path of the
 // miner and its masking (tricky_bodies.ts).
-// Run: node --import tsx sdk/vectors/patterns.ts  (rewrites sdk/vectors/patterns.jsonl)
+// The same stream through a miner holding only EVICTING_CAP patterns a service gives patterns_evicting.jsonl:
+// least-recently-used eviction, and a body of an evicted pattern mined afresh, step by step alike.
+// Run: node --import tsx sdk/vectors/patterns.ts  (rewrites sdk/vectors/patterns.jsonl and patterns_evicting.jsonl)
 import { writeFileSync } from 'node:fs';
 import { realisticRequest } from '../../bench/realistic_batch.js';
 import { DemoTraffic } from '../../cmd/demo_traffic.js';
@@ -32,17 +34,23 @@ function stream(): Array<{ service: string; body: string }> {
   return records;
 }
 
-export function vectorLines(): string[] {
-  const miner = minerFromConfig(defaultSignatureConfig());
+/** Patterns a service the evicting vectors' miner holds (the least `max_patterns_per_service` allows is 10). */
+export const EVICTING_CAP = 10;
+
+/** The vectors; with `maxPatterns`, each line says it (`max_patterns`) so an SDK builds its miner alike. */
+export function vectorLines(maxPatterns?: number): string[] {
+  const miner = minerFromConfig({ ...defaultSignatureConfig(), ...(maxPatterns ? { max_patterns_per_service: maxPatterns } : {}) });
   return stream().map(({ service, body }) => {
     // What the signature processor hands the miner: a JSON body is signed by its message and keys.
     const pattern = miner.add(service, bodySignature(body, () => body));
-    return JSON.stringify({ service, body, id: pattern.id, template: pattern.template });
+    return JSON.stringify({ service, body, id: pattern.id, template: pattern.template, ...(maxPatterns ? { max_patterns: maxPatterns } : {}) });
   });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const lines = vectorLines();
   writeFileSync(new URL('patterns.jsonl', import.meta.url), `${lines.join('\n')}\n`);
-  console.log(`${lines.length} vectors written to sdk/vectors/patterns.jsonl`);
+  const evicting = vectorLines(EVICTING_CAP);
+  writeFileSync(new URL('patterns_evicting.jsonl', import.meta.url), `${evicting.join('\n')}\n`);
+  console.log(`${lines.length} vectors written to sdk/vectors/patterns.jsonl and patterns_evicting.jsonl`);
 }

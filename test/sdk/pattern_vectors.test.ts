@@ -13,12 +13,16 @@ interface Vector {
   body: string;
   id: string;
   template: string;
+  max_patterns?: number;
 }
 
-const vectors = readFileSync(new URL('../../sdk/vectors/patterns.jsonl', import.meta.url), 'utf8')
-  .split('\n')
-  .filter(Boolean)
-  .map((line) => JSON.parse(line) as Vector);
+const read = (name: string) =>
+  readFileSync(new URL(`../../sdk/vectors/${name}`, import.meta.url), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Vector);
+const vectors = read('patterns.jsonl');
+const evicting = read('patterns_evicting.jsonl');
 
 describe('pattern vectors', () => {
   it('cover several services, generalisation steps and thousands of records', () => {
@@ -42,11 +46,19 @@ describe('pattern vectors', () => {
     assert.ok(steps > 0, 'a template generalised on the way');
   });
 
-  it('the daemon\'s miner gives every body the id and template the vectors hold, step by step', () => {
-    const miner = minerFromConfig(defaultSignatureConfig());
-    vectors.forEach((v, i) => {
-      const pattern = miner.add(v.service, bodySignature(v.body, () => v.body));
-      assert.deepEqual({ id: pattern.id, template: pattern.template }, { id: v.id, template: v.template }, `vector ${i + 1}: ${v.service}: ${v.body}`);
+  for (const [name, stream] of [['patterns.jsonl', vectors], ['patterns_evicting.jsonl (a miner that evicts)', evicting]] as const) {
+    it(`the daemon's miner gives every body the id and template ${name} holds, step by step`, () => {
+      const miner = minerFromConfig({ ...defaultSignatureConfig(), ...(stream[0]?.max_patterns ? { max_patterns_per_service: stream[0].max_patterns } : {}) });
+      stream.forEach((v, i) => {
+        const pattern = miner.add(v.service, bodySignature(v.body, () => v.body));
+        assert.deepEqual({ id: pattern.id, template: pattern.template }, { id: v.id, template: v.template }, `vector ${i + 1}: ${v.service}: ${v.body}`);
+      });
     });
+  }
+
+  it('the evicting stream differs from the other where eviction made the miner forget', () => {
+    assert.equal(evicting.length, vectors.length);
+    assert.ok(evicting.every((v) => v.max_patterns === 10));
+    assert.ok(evicting.filter((v, i) => v.id !== vectors[i]!.id).length > 100);
   });
 });

@@ -11,13 +11,16 @@ const read = (name: string) => readFileSync(new URL(`../../vectors/${name}`, imp
 const lines = (name: string) => read(name).split('\n').filter(Boolean).map((line) => JSON.parse(line));
 
 describe('the JavaScript SDK against the shared vectors', () => {
-  it('pattern ids and templates, step by step', () => {
-    const sampler = new SourceSampler();
-    lines('patterns.jsonl').forEach((v: { service: string; body: string; id: string; template: string }, i: number) => {
-      const d = sampler.decide({ service: v.service, body: v.body, timeMs: 0, severityNumber: 17 });
-      assert.deepEqual({ id: d.patternId, template: d.template }, { id: v.id, template: v.template }, `vector ${i + 1}: ${v.body}`);
+  for (const name of ['patterns.jsonl', 'patterns_evicting.jsonl']) {
+    it(`pattern ids and templates, step by step (${name})`, () => {
+      const vectors = lines(name) as Array<{ service: string; body: string; id: string; template: string; max_patterns?: number }>;
+      const sampler = new SourceSampler(vectors[0]?.max_patterns ? { maxPatterns: vectors[0].max_patterns } : {});
+      vectors.forEach((v, i) => {
+        const d = sampler.decide({ service: v.service, body: v.body, timeMs: 0, severityNumber: 17 });
+        assert.deepEqual({ id: d.patternId, template: d.template }, { id: v.id, template: v.template }, `vector ${i + 1}: ${v.body}`);
+      });
     });
-  });
+  }
 
   it('decisions, sample counts and rates in every case', () => {
     const cases = JSON.parse(read('decision_cases.json')) as Array<{ name: string; settings: { window_seconds: number; min_keep: number; keep_at_or_above: 'ERROR' }; policy: Policy }>;

@@ -6,7 +6,10 @@ import json
 import math
 from pathlib import Path
 
+import pytest
+
 from logsift import SourceSampler
+from logsift.template_miner import MAX_PATTERNS_PER_SERVICE
 
 VECTORS = Path(__file__).resolve().parents[2] / "vectors"
 
@@ -15,11 +18,13 @@ def _lines(name):
     return [json.loads(line) for line in (VECTORS / name).read_text(encoding="utf-8").splitlines() if line]
 
 
-def test_pattern_ids_and_templates_step_by_step():
-    sampler = SourceSampler()
-    for i, v in enumerate(_lines("patterns.jsonl")):
+@pytest.mark.parametrize("name", ["patterns.jsonl", "patterns_evicting.jsonl"])
+def test_pattern_ids_and_templates_step_by_step(name):
+    vectors = _lines(name)
+    sampler = SourceSampler(max_patterns=vectors[0].get("max_patterns", MAX_PATTERNS_PER_SERVICE))
+    for i, v in enumerate(vectors):
         d = sampler.decide(v["service"], v["body"], 0, severity_number=17)
-        assert (d.pattern_id, d.template) == (v["id"], v["template"]), f"vector {i + 1}: {v['body']}"
+        assert (d.pattern_id, d.template) == (v["id"], v["template"]), f"{name}, vector {i + 1}: {v['body']}"
 
 
 def test_decisions_sample_counts_and_rates_in_every_case():
