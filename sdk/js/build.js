@@ -20,6 +20,9 @@ await build({
   minify: true,
   external: ['@opentelemetry/*', 'pino-abstract-transport', 'winston-transport', 'node:*'],
   mainFields: ['module', 'main'],
+  // Browser builds of what goes in (lru-cache's default build reaches for node:diagnostics_channel): the core
+  // entry must load in a browser, and they run the same in Node.
+  conditions: ['browser'],
   logLevel: 'warning',
 });
 execFileSync(process.execPath, [path.join(here, '../../node_modules/typescript/bin/tsc'), '-p', path.join(here, 'tsconfig.build.json')], { stdio: 'inherit' });

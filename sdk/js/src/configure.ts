@@ -7,6 +7,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { Policy } from '../../../policy/policy.js';
 import { PolicyFollower, type PolicyCache } from './policy_follower.js';
+import { randomHex } from './random_id.js';
 import { LogsiftLogRecordProcessor } from './processor.js';
 import { SourceSampler, type SourceSamplerOptions } from './source_sampler.js';
 import { StatsReporter } from './stats_reporter.js';
@@ -46,7 +47,7 @@ export const DEFAULT_ENDPOINT = 'http://127.0.0.1:13133';
 
 export function configure(options: ConfigureOptions): Logsift {
   const endpoint = (options.endpoint ?? DEFAULT_ENDPOINT).replace(/\/+$/, '');
-  const instance = options.instance ?? `${options.service}-${crypto.randomUUID().slice(0, 8)}`;
+  const instance = options.instance ?? `${options.service}-${randomHex(4)}`;
   const sampler = new SourceSampler(options);
   const processor = new LogsiftLogRecordProcessor(new BatchLogRecordProcessor({ exporter: options.exporter ?? new OTLPLogExporter() }), sampler, options.service);
   const provider = new LoggerProvider({ resource: resourceFromAttributes({ ...options.resourceAttributes, 'service.name': options.service }), processors: [processor] });

@@ -8,6 +8,7 @@ import { SEVERITY_CLASSES } from '../../../policy/severity.js';
 import type { PatternWindow, StatsAnswer, StatsReport } from '../../../fleet/stats/stats_report.js';
 import type { SourceSampler } from './source_sampler.js';
 import { quietTimeout } from './timers.js';
+import { randomHex } from './random_id.js';
 
 export interface ReporterOptions {
   endpoint: string;
@@ -116,7 +117,7 @@ export class StatsReporter {
       const template = this.options.sampler.template(row.service, row.pattern_id);
       if (template !== undefined) templates.push({ service: row.service, pattern_id: row.pattern_id, template: template.slice(0, 1000) });
     }
-    return { instance: this.options.instance, batch_id: crypto.randomUUID(), window_seconds: this.options.sampler.windowMs / 1000, rows, templates };
+    return { instance: this.options.instance, batch_id: randomHex(16), window_seconds: this.options.sampler.windowMs / 1000, rows, templates };
   }
 
   /** The daemon took the report, refused it for good (not sent again), or was not reached (sent again later). */
