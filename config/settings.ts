@@ -7,6 +7,7 @@ import { DURATION_SCHEMA, compileConfigSchema } from './schema_validator.js';
 import { ControlAuth, type AuthConfig } from '../security/control_auth.js';
 import type { RateLimitConfig } from '../security/rate_limit.js';
 import { TLS_SCHEMA, checkTlsFiles, type TlsSettings } from '../security/tls.js';
+import { CORS_SCHEMA, type CorsSettings } from '../security/cors.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -55,6 +56,7 @@ const SCHEMA = {
         logs: { type: 'object', additionalProperties: false, properties: { level: { enum: [...LOG_LEVELS] } } },
         metrics: { type: 'object', additionalProperties: false, properties: { address: { type: 'string', format: 'endpoint' } } },
         tls: TLS_SCHEMA,
+        cors: CORS_SCHEMA,
       },
     },
   },
@@ -65,7 +67,7 @@ interface RawSettings {
   storage: { sync: SyncPolicy };
   shutdown_timeout: Duration;
   limits: { max_inflight_records: number; max_inflight_bytes: number; retry_after: Duration };
-  telemetry: { logs: { level: LogLevel }; metrics: { address: string }; tls?: TlsSettings };
+  telemetry: { logs: { level: LogLevel }; metrics: { address: string }; tls?: TlsSettings; cors?: CorsSettings };
   auth?: Partial<Omit<AuthConfig, 'jwt'>> & { jwt?: Partial<AuthConfig['jwt']> };
   rate_limit: RateLimitConfig;
 }
@@ -108,6 +110,8 @@ export interface DaemonSettings {
   auth: AuthConfig | undefined;
   /** HTTPS for the telemetry server (the control API); undefined: plain HTTP. */
   telemetryTls: TlsSettings | undefined;
+  /** Browsers of these origins may call the control API (a page's SDK follows its policy); none when undefined. */
+  telemetryCors: CorsSettings | undefined;
   /** Requests per client on the control API; per_second 0: no limit (failed authentications are limited anyway). */
   rateLimit: RateLimitConfig;
 }
@@ -178,6 +182,7 @@ export function loadSettings(
       auth,
       rateLimit: raw.rate_limit,
       telemetryTls: raw.telemetry.tls,
+      telemetryCors: raw.telemetry.cors,
     },
   };
 }

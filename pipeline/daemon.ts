@@ -69,7 +69,7 @@ export class Daemon {
       ...(rateLimit.per_second > 0 ? { limiter: new RateLimiter(rateLimit, () => clock.now()) } : {}),
       failedAuthLimiter: new RateLimiter({ per_second: 5, burst: 20 }, () => clock.now()),
       audit: new AuditLog(this.#store, this.logger, () => clock.now()),
-    }, config.settings.telemetryTls);
+    }, config.settings.telemetryTls, config.settings.telemetryCors);
   }
 
   get telemetryAddress(): AddressInfo | undefined {

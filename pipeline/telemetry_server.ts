@@ -5,6 +5,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { serverTlsOptions, type TlsSettings } from '../security/tls.js';
+import { CorsPolicy, type CorsSettings } from '../security/cors.js';
 import type { AddressInfo } from 'node:net';
 import type { Endpoint } from '../config/endpoint.js';
 import type { HttpRoutes } from './http_routes.js';
@@ -28,6 +29,7 @@ function tooMany(res: http.ServerResponse, waitSeconds: number): void {
 
 export class TelemetryServer {
   readonly #server: http.Server;
+  readonly #cors: CorsPolicy | undefined;
   #ready = false;
 
   constructor(
@@ -37,7 +39,10 @@ export class TelemetryServer {
     private readonly logger: Logger,
     private readonly guards?: ControlGuards,
     tls?: TlsSettings,
+    cors?: CorsSettings,
   ) {
+    // A page's SDK long-polls with If-None-Match and reads the ETag; the rest of the API is plain GET and JSON.
+    this.#cors = cors ? new CorsPolicy(cors, ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'], ['if-none-match', 'authorization'], ['ETag', 'Retry-After']) : undefined;
     const serve = (req: http.IncomingMessage, res: http.ServerResponse) => {
       this.#handle(req, res).catch((error: unknown) => {
         // A route's bug: the client gets a 500, the operator the reason.
@@ -54,6 +59,11 @@ export class TelemetryServer {
   }
 
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (this.#cors) {
+      // Before authentication: a browser's preflight carries no credentials.
+      if (this.#cors.preflight(req, res)) return;
+      this.#cors.decorate(req, res);
+    }
     const path = (req.url ?? '/').split('?')[0]!;
     try {
       // Routes decode their path segments: a malformed escape is the client's error, said here once.

@@ -3,6 +3,7 @@ import { compileConfigSchema } from '../../config/schema_validator.js';
 import { isMapping, mergeDefaults } from '../../config/merge.js';
 import type { ConfigProblem } from '../../pipeline/component.js';
 import { TLS_SCHEMA, checkTlsFiles, type TlsSettings } from '../../security/tls.js';
+import { CORS_SCHEMA, type CorsSettings } from '../../security/cors.js';
 
 /** What the Collector's confighttp / configgrpc servers take besides their endpoint: TLS and an authenticator. */
 export interface ServerSecurity {
@@ -18,6 +19,8 @@ export interface GrpcConfig extends ServerSecurity {
 
 export interface HttpConfig extends ServerSecurity {
   endpoint: string;
+  /** Browsers of these origins may post logs (the Collector's confighttp `cors`); none when unset. */
+  cors?: CorsSettings;
   logs_url_path: string;
   /** Bytes, checked on the wire and again after decompression (the Collector's confighttp key). */
   max_request_body_size: number;
@@ -61,6 +64,7 @@ const schema = {
             endpoint: { type: 'string', format: 'endpoint' },
             logs_url_path: { type: 'string', pattern: '^/' },
             max_request_body_size: { type: 'integer', minimum: 1 },
+            cors: CORS_SCHEMA,
             tls: TLS_SCHEMA,
             auth: AUTH_SCHEMA,
           },

@@ -13,6 +13,7 @@ import { HttpError, SUPPORTED_ENCODINGS, decompress, readBody } from './request_
 import { GRPC_CODE, encodeStatus, type WireEncoding } from './status.js';
 import type { RequestAuthenticator } from '../../security/bearer_token_auth.js';
 import { serverTlsOptions } from '../../security/tls.js';
+import { CorsPolicy } from '../../security/cors.js';
 import { tenantOf } from '../../security/rate_limit.js';
 
 const CONTENT_TYPES: Record<string, WireEncoding> = {
@@ -29,6 +30,7 @@ function mediaType(req: http.IncomingMessage): string {
 export class OtlpHttpServer {
   readonly #server: http.Server;
   readonly #inflight = new Set<Promise<void>>();
+  readonly #cors: CorsPolicy | undefined;
   #stopping = false;
   #authenticator: RequestAuthenticator | undefined;
 
@@ -46,6 +48,7 @@ export class OtlpHttpServer {
       this.#inflight.add(work);
       void work.finally(() => this.#inflight.delete(work));
     };
+    this.#cors = config.cors ? new CorsPolicy(config.cors, ['POST']) : undefined;
     this.#server = config.tls ? https.createServer(serverTlsOptions(config.tls), serve) : http.createServer(serve);
     // A client that sends headers forever or a body slowly must not hold a socket indefinitely.
     this.#server.requestTimeout = 60_000;
@@ -70,6 +73,11 @@ export class OtlpHttpServer {
   }
 
   async #serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (this.#cors) {
+      // Before authentication: a browser's preflight carries no credentials.
+      if (this.#cors.preflight(req, res)) return;
+      this.#cors.decorate(req, res);
+    }
     const encoding: WireEncoding = CONTENT_TYPES[mediaType(req)] ?? 'json';
     if (this.#authenticator && !this.#authenticator.allows(req.headers.authorization)) {
       req.resume();
