@@ -72,6 +72,7 @@ class Sampler implements Processor {
   readonly #boostGate: BoostGate;
   readonly #boostBudget: BoostBudget;
   readonly #decisions: ReturnType<typeof samplerMetrics>['decisions'];
+  readonly #wireBytes: ReturnType<typeof samplerMetrics>['wireBytes'];
   readonly #sharer: BudgetSharer;
   /** The record being decided, for the decision's ports (one object, not closures per record). */
   readonly #current = { compiled: undefined as unknown as CompiledPolicy, service: '', pattern: '', cls: 'INFO' as SeverityClass, record: undefined as unknown as LogRecordView, seen: 0, windowStart: 0, now: 0 };
@@ -94,7 +95,7 @@ class Sampler implements Processor {
     private readonly config: SamplerConfig,
   ) {
     this.#windowMs = config.window.ms;
-    this.#decisions = samplerMetrics(settings.telemetry).decisions;
+    ({ decisions: this.#decisions, wireBytes: this.#wireBytes } = samplerMetrics(settings.telemetry));
     this.#ledger = new Ledger(this.#windowMs);
     this.#sharer = new BudgetSharer(this.#ledger, this.#windowMs, config.min_keep, config.policy, (service) => this.#policy(service).policy);
     this.#boostGate = new BoostGate(this.#windowMs, config.boost.onset.ms);
@@ -192,6 +193,7 @@ class Sampler implements Processor {
     const batch = LogBatch.fromHeld(held, IGNORED_ACK);
     const patternKey = this.config.pattern_attribute;
     const arrival = this.settings.clock.now();
+    let sent = 0;
     for (const group of batch.groups()) {
       const service = group.resource.serviceName ?? 'unknown_service';
       for (const record of group.records) {
@@ -201,9 +203,12 @@ class Sampler implements Processor {
         if (this.config.attributes.sample_rate) record.attributes.set(SAMPLE_RATE_ATTRIBUTE, 0);
         record.attributes.set(SAMPLE_COUNT_ATTRIBUTE, 0);
         if (this.config.attributes.sample_reason) record.attributes.set(SAMPLE_REASON_ATTRIBUTE, 'retro');
+        sent += record.sentBytes;
       }
     }
     this.#decisions.inc({ processor: this.settings.id, decision: 'retro' }, batch.recordCount);
+    // Seen when they arrived (and dropped then); kept now.
+    this.#wireBytes.inc({ processor: this.settings.id, direction: 'kept' }, sent);
     return batch;
   }
 
@@ -255,6 +260,8 @@ class Sampler implements Processor {
     const { sample_rate: withRate, sample_reason: withReason } = this.config.attributes;
     // Counted per batch, not per record: a labelled counter's lookup per record costs more than the decision.
     const tally = new Map<string, number>();
+    let wireSeen = 0;
+    let wireKept = 0;
     const retro = this.#retro;
     let lastPattern = '';
     let lastService = '';
@@ -283,8 +290,12 @@ class Sampler implements Processor {
         // Sampled already where it was logged (an SDK, or a sidecar exporting through this gateway): it stands
         // for the records dropped there, which a second draw here would lose from every count. Kept as it came.
         const bytes = record.bodyText.length;
-        this.#ledger.note(entry, bytes, record.receivedBytes, true, true, false, CLASS_INDEX[cls]);
-        this.#ledger.noteSent(entry, record.sentBytes, false);
+        const received = record.receivedBytes;
+        const sent = record.sentBytes;
+        wireSeen += received;
+        wireKept += sent;
+        this.#ledger.note(entry, bytes, received, true, true, false, CLASS_INDEX[cls]);
+        this.#ledger.noteSent(entry, sent, false);
         tally.set('upstream', (tally.get('upstream') ?? 0) + 1);
         lines.kept(service, pattern, record, time, arrival);
         return true;
@@ -295,7 +306,9 @@ class Sampler implements Processor {
       const forced = decision.reason === 'severity' || decision.reason === 'rule' || decision.reason === 'first';
       if (decision.keep && decision.reason !== 'boost') this.#boostBudget.notePolicyKeep(service, entry.windowStart);
       const bytes = record.bodyText.length;
-      this.#ledger.note(entry, bytes, record.receivedBytes, decision.keep, forced, decision.reason === 'boost', CLASS_INDEX[cls]);
+      const received = record.receivedBytes;
+      wireSeen += received;
+      this.#ledger.note(entry, bytes, received, decision.keep, forced, decision.reason === 'boost', CLASS_INDEX[cls]);
       if (tape) tape.add(time, service, pattern, cls, record.severityNumber, bytes, record.traceIdBytes, decision.keep, decision.reason === 'boost');
       const outcome = decision.keep ? decision.reason : 'dropped';
       tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
@@ -306,7 +319,9 @@ class Sampler implements Processor {
         record.attributes.set(SAMPLE_COUNT_ATTRIBUTE, 1 + entry.pending[classIndex]!);
         if (withReason) record.attributes.set(SAMPLE_REASON_ATTRIBUTE, decision.reason);
         entry.pending[classIndex] = 0;
-        this.#ledger.noteSent(entry, record.sentBytes, decision.reason === 'boost');
+        const sent = record.sentBytes;
+        wireKept += sent;
+        this.#ledger.noteSent(entry, sent, decision.reason === 'boost');
         if (anomalies?.isOpenFor(service, pattern)) evidence.line(service, pattern, evidenceLine(record, time, 'kept'));
         lines.kept(service, pattern, record, time, arrival);
         return true;
@@ -319,10 +334,13 @@ class Sampler implements Processor {
       record.attributes.set(SAMPLE_RATE_ATTRIBUTE, 1);
       record.attributes.set(SAMPLE_COUNT_ATTRIBUTE, 1);
       record.attributes.set(SAMPLE_REASON_ATTRIBUTE, 'dry_run_drop');
+      wireKept += record.sentBytes;
       return true;
     }, hold);
     if (tape && this.#anomalies) tape.noteAnomalies(this.#anomalies.open(), this.#latest);
     for (const [decision, n] of tally) this.#decisions.inc({ processor: this.settings.id, decision }, n);
+    this.#wireBytes.inc({ processor: this.settings.id, direction: 'seen' }, wireSeen);
+    this.#wireBytes.inc({ processor: this.settings.id, direction: 'kept' }, wireKept);
     return result;
   }
 

@@ -8,5 +8,10 @@ export function samplerMetrics(telemetry: Telemetry) {
       help: 'Sampling decisions: kept by reason (severity, rule, first, sampled) or dropped.',
       labelNames: ['processor', 'decision'] as const,
     }),
+    wireBytes: telemetry.counter({
+      name: 'logsift_sampler_wire_bytes_total',
+      help: 'Records\' protobuf bytes: seen as they arrived, and kept as sent on (what a backend billing bytes ingested is sent); seen less kept is what sampling saved.',
+      labelNames: ['processor', 'direction'] as const,
+    }),
   };
 }

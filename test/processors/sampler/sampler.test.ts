@@ -47,6 +47,19 @@ async function sampler(overrides: Record<string, unknown> = {}) {
 }
 
 describe('sampler', () => {
+  it('counts the protobuf bytes it saw and the bytes it kept, for what sampling saved in money', async () => {
+    const s = await sampler({ policy: { mode: 'static', severity_keep: { INFO: 0 }, first_k_per_window: 1 }, min_keep: 0 });
+    const batch = batchOf([...Array.from({ length: 50 }, (_, i) => ({ body: `GET /items/${i} 200`, pattern: 'G' })), { body: 'boom', severity: 17, pattern: 'E' }]);
+    const seen = [...batch.groups()].flatMap((g) => g.records).reduce((n, r) => n + r.receivedBytes, 0);
+    s.sendBatch(batch);
+    const kept = s.out.flatMap((b) => [...b.groups()].flatMap((g) => g.records)).reduce((n, r) => n + r.sentBytes, 0);
+    const counted = async (direction: string) => (await s.settings.telemetry.registry.getSingleMetric('logsift_sampler_wire_bytes_total')!.get()).values.find((v) => v.labels.direction === direction)?.value;
+    assert.equal(s.kept.length, 2);
+    assert.equal(await counted('seen'), seen);
+    assert.equal(await counted('kept'), kept);
+    assert.ok(kept < seen / 5, `${kept} of ${seen}`);
+  });
+
   it('always keeps ERROR and above, whatever the policy says, and records matching a keep rule', async () => {
     const s = await sampler({
       policy: { mode: 'static', severity_keep: { INFO: 0, ERROR: 0, FATAL: 0 }, first_k_per_window: 0, keep_rules: [{ attribute: 'http.status_code', op: '>=', value: 500 }] },
