@@ -19,6 +19,7 @@ import { redactLine } from '../tuner/redact.js';
 import { defaultTunerConfig } from '../tuner/config.js';
 import { createProvider } from '../tuner/tuner.js';
 import { Explainer } from './explainer.js';
+import { measuredProvider } from '../tuner/providers/measured_provider.js';
 
 const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
 const TEMPLATE_CHARS = 300;
@@ -82,7 +83,7 @@ class AlertsExtension implements Extension {
     const explain = config.explain;
     if (explain.provider !== 'none') {
       // The tuner's providers, with the explanation's own settings.
-      const provider = explain.provider === 'rules' ? undefined : createProvider({ ...defaultTunerConfig(), provider: explain.provider, openai: { ...explain.openai, price: { input_per_million: 0, output_per_million: 0 } }, anthropic: { ...explain.anthropic, price: { input_per_million: 0, output_per_million: 0 } }, ollama: explain.ollama, timeout: explain.timeout, retries: explain.retries }, settings.clock);
+      const provider = explain.provider === 'rules' ? undefined : measuredProvider(createProvider({ ...defaultTunerConfig(), provider: explain.provider, openai: { ...explain.openai, price: { input_per_million: 0, output_per_million: 0 } }, anthropic: { ...explain.anthropic, price: { input_per_million: 0, output_per_million: 0 } }, ollama: explain.ollama, timeout: explain.timeout, retries: explain.retries }, settings.clock), settings.telemetry, 'explanation', settings.clock);
       this.#explainer = new Explainer(provider, { maxCallsPerHour: explain.max_calls_per_hour, minConfidence: explain.min_confidence, keep: config.keep_resolved + 100 }, settings.clock, settings.logger);
     }
     const confirmForMs = Object.fromEntries(Object.entries(config.confirm_for).map(([k, d]) => [k, d!.ms]));

@@ -2,7 +2,7 @@
 // daemons in one process (tests) never share counters. What every receiver, processor and exporter counts
 // is here; a component's own metrics are defined beside it (its metrics.ts) and registered through
 // `counter`, once per daemon however many instances of it there are.
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** A counter's definition, as a component declares it. */
 export interface CounterSpec<L extends string> {
@@ -19,6 +19,13 @@ export class Telemetry {
     const existing = this.registry.getSingleMetric(spec.name);
     if (existing) return existing as Counter<L>;
     return new Counter({ name: spec.name, help: spec.help, labelNames: spec.labelNames, registers: [this.registry] });
+  }
+
+  /** The daemon's histogram of this definition (seconds): created on first use, the same one after. */
+  histogram<L extends string>(spec: CounterSpec<L> & { buckets: number[] }): Histogram<L> {
+    const existing = this.registry.getSingleMetric(spec.name);
+    if (existing) return existing as Histogram<L>;
+    return new Histogram({ name: spec.name, help: spec.help, labelNames: spec.labelNames, buckets: spec.buckets, registers: [this.registry] });
   }
 
   /** A gauge read when scraped (`read` gives its value then): created on first use; a later `read` replaces the first. */

@@ -27,6 +27,7 @@ import { judgeChange, type WatchedChange } from './watch.js';
 import { tunerMetrics } from './metrics.js';
 import { FleetStats } from '../fleet/stats/fleet_stats.js';
 import { fleetTraffic } from '../fleet/stats/fleet_traffic.js';
+import { measuredProvider } from './providers/measured_provider.js';
 
 const HOUR_MS = 3_600_000;
 const WATCH_CHECK_MS = 5000;
@@ -89,7 +90,7 @@ export class Tuner {
   ) {
     this.versions = new PolicyVersions(settings.store, settings.policies, () => settings.clock.now());
     this.breaker = new CircuitBreaker(config.breaker.failures, config.breaker.cooldown.ms, settings.clock);
-    this.#primary = provider ?? createProvider(config, settings.clock);
+    this.#primary = measuredProvider(provider ?? createProvider(config, settings.clock), settings.telemetry, 'policy', settings.clock);
     this.#templates = new PromptTemplates(config.prompts);
     this.#intervalMs = config.interval.ms;
     this.#minChangeMs = config.min_change_interval.ms;
