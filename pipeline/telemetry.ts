@@ -2,6 +2,7 @@
 // daemons in one process (tests) never share counters. What every receiver, processor and exporter counts
 // is here; a component's own metrics are defined beside it (its metrics.ts) and registered through
 // `counter`, once per daemon however many instances of it there are.
+import { getHeapStatistics } from 'node:v8';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** A counter's definition, as a component declares it. */
@@ -94,6 +95,12 @@ export class Telemetry {
     labelNames: ['exporter'] as const,
     registers: [this.registry],
   });
+  readonly exporterQueueCapacity = new Gauge({
+    name: 'logsift_exporter_queue_capacity_log_records',
+    help: 'Log records an exporter\'s sending queue holds at most (its queue_size): the queue\'s fill is size over capacity.',
+    labelNames: ['exporter'] as const,
+    registers: [this.registry],
+  });
   readonly exporterRetries = new Counter({
     name: 'logsift_exporter_retries_total',
     help: 'Send attempts repeated after a retryable failure.',
@@ -124,6 +131,10 @@ export class Telemetry {
    * short-lived telemetry of a replay (two a tuner round, two a policy POST) must not — it leaked them.
    */
   constructor(options: { processMetrics?: boolean } = {}) {
-    if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'logsift_process_' });
+    if (!options.processMetrics) return;
+    collectDefaultMetrics({ register: this.registry, prefix: 'logsift_process_' });
+    // What the heap may grow to before V8 gives up (--max-old-space-size, or its default for the machine):
+    // heap used over this is how near the process is to dying of memory, whatever the container allows.
+    this.gauge({ name: 'logsift_process_heap_limit_bytes', help: 'The V8 heap\'s size limit in bytes.', read: () => getHeapStatistics().heap_size_limit });
   }
 }

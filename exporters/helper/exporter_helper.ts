@@ -57,6 +57,7 @@ export class HelperExporter implements Exporter {
     const { queue } = helper;
     if (queue.enabled) {
       const gauge = settings.telemetry.exporterQueueSize.labels(settings.id);
+      settings.telemetry.exporterQueueCapacity.labels(settings.id).set(queue.queue_size);
       this.#queue = new SendingQueue(queue.queue_size, queue.max_bytes, settings.retryAfterSeconds, (records) => gauge.set(records));
       const store = () => settings.store.get();
       this.#storage = queue.persistent ? new PersistentStorage(settings.id, store) : new MemoryStorage(settings.id, store);

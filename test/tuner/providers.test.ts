@@ -31,7 +31,7 @@ for (const provider of PROVIDERS) {
       assert.equal(v1!.tokens_in, 1200);
       assert.equal(v1!.tokens_out, 300);
       assert.match(v1!.prompt_hash ?? '', /^[0-9a-f]{64}$/);
-      const calls = (await rig.telemetry.registry.getSingleMetric('logsift_llm_request_duration_seconds')!.get()).values.find((v) => v.metricName === 'logsift_llm_request_duration_seconds_count' && v.labels.outcome === 'ok');
+      const calls = (await rig.telemetry.registry.getSingleMetric('logsift_llm_request_duration_seconds')!.get()).values.find((v) => (v as { metricName?: string }).metricName === 'logsift_llm_request_duration_seconds_count' && v.labels.outcome === 'ok');
       assert.deepEqual(calls?.labels, { provider, purpose: 'policy', outcome: 'ok' }, 'the call is timed for the dashboard');
       assert.equal(calls?.value, 1);
       assert.ok(v1!.replay!.candidate.records > 0);
