@@ -10,6 +10,8 @@ import type { Clock } from '../pipeline/clock.js';
 import type { Logger } from '../pipeline/logger.js';
 import type { Notification } from './alert_engine.js';
 import type { Destination } from './destinations.js';
+import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { NO_TRACER } from '../pipeline/self_tracing.js';
 
 export interface DeliveryLogEntry {
   at: string;
@@ -27,6 +29,8 @@ export interface OutboxOptions {
   retry: { initialMs: number; maxMs: number };
   timeoutMs: number;
   brokenAfterMs: number;
+  /** A span per delivery attempt (self_tracing.ts). */
+  tracer?: Tracer;
 }
 
 interface Pending {
@@ -114,12 +118,17 @@ export class Outbox {
     const now = this.clock.now();
     this.#notBefore = now + this.destination.minIntervalMs;
     const signal = AbortSignal.any([this.#stop.signal, AbortSignal.timeout(this.options.timeoutMs)]);
+    const span = (this.options.tracer ?? NO_TRACER).startSpan('alert.delivery', { kind: SpanKind.CLIENT, attributes: { 'logsift.destination': this.destination.id, 'logsift.alert.id': id, 'logsift.alert.reason': pending.notification.reason, 'logsift.attempt': pending.attempts } });
     let result;
     try {
       result = await this.destination.send(pending.notification, signal);
     } catch (error) {
       result = { kind: 'retry' as const, status: null, reason: (error as Error).message };
     }
+    span.setAttribute('logsift.outcome', result.kind);
+    if (result.status !== null && result.status !== undefined) span.setAttribute('http.response.status_code', result.status);
+    if (result.kind !== 'delivered') span.setStatus({ code: SpanStatusCode.ERROR, message: result.reason });
+    span.end();
     this.#sending = false;
     this.#inFlight = undefined;
     if (this.#stop.signal.aborted) return;

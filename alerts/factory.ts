@@ -136,7 +136,7 @@ class AlertsExtension implements Extension {
       this.#outboxes.push(
         new Outbox(
           destination,
-          { retry: { initialMs: config.retry.initial_interval.ms, maxMs: config.retry.max_interval.ms }, timeoutMs: config.timeout.ms, brokenAfterMs: config.broken_after.ms },
+          { retry: { initialMs: config.retry.initial_interval.ms, maxMs: config.retry.max_interval.ms }, timeoutMs: config.timeout.ms, brokenAfterMs: config.broken_after.ms, tracer: settings.telemetry.tracer },
           settings.clock,
           settings.logger,
           (entry) => this.#log.add(entry),

@@ -8,6 +8,7 @@ import { ControlAuth, type AuthConfig } from '../security/control_auth.js';
 import type { RateLimitConfig } from '../security/rate_limit.js';
 import { TLS_SCHEMA, checkTlsFiles, type TlsSettings } from '../security/tls.js';
 import { CORS_SCHEMA, type CorsSettings } from '../security/cors.js';
+import { TRACES_SCHEMA, type TracesSettings } from './traces_settings.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -57,6 +58,7 @@ const SCHEMA = {
         metrics: { type: 'object', additionalProperties: false, properties: { address: { type: 'string', format: 'endpoint' } } },
         tls: TLS_SCHEMA,
         cors: CORS_SCHEMA,
+        traces: TRACES_SCHEMA,
       },
     },
   },
@@ -67,7 +69,7 @@ interface RawSettings {
   storage: { sync: SyncPolicy };
   shutdown_timeout: Duration;
   limits: { max_inflight_records: number; max_inflight_bytes: number; retry_after: Duration };
-  telemetry: { logs: { level: LogLevel }; metrics: { address: string }; tls?: TlsSettings; cors?: CorsSettings };
+  telemetry: { logs: { level: LogLevel }; metrics: { address: string }; tls?: TlsSettings; cors?: CorsSettings; traces?: TracesSettings };
   auth?: Partial<Omit<AuthConfig, 'jwt'>> & { jwt?: Partial<AuthConfig['jwt']> };
   rate_limit: RateLimitConfig;
 }
@@ -112,6 +114,8 @@ export interface DaemonSettings {
   telemetryTls: TlsSettings | undefined;
   /** Browsers of these origins may call the control API (a page's SDK follows its policy); none when undefined. */
   telemetryCors: CorsSettings | undefined;
+  /** Where the daemon's own traces go (OTLP/HTTP); off when undefined. */
+  telemetryTraces: TracesSettings | undefined;
   /** Requests per client on the control API; per_second 0: no limit (failed authentications are limited anyway). */
   rateLimit: RateLimitConfig;
 }
@@ -183,6 +187,7 @@ export function loadSettings(
       rateLimit: raw.rate_limit,
       telemetryTls: raw.telemetry.tls,
       telemetryCors: raw.telemetry.cors,
+      telemetryTraces: raw.telemetry.traces,
     },
   };
 }

@@ -17,6 +17,8 @@ import { TelemetryServer } from './telemetry_server.js';
 import { ControlAuth } from '../security/control_auth.js';
 import { AuditLog } from '../security/audit.js';
 import { RateLimiter } from '../security/rate_limit.js';
+import os from 'node:os';
+import { startSelfTracing, type SelfTracing } from './self_tracing.js';
 
 export interface DaemonOptions {
   logger?: Logger;
@@ -38,6 +40,7 @@ export class Daemon {
   readonly #telemetryServer: TelemetryServer;
   #telemetryAddress: AddressInfo | undefined;
   #stopping: Promise<boolean> | undefined;
+  #tracing: SelfTracing | undefined;
 
   constructor(
     private readonly config: LogsiftConfig,
@@ -45,6 +48,10 @@ export class Daemon {
     options: DaemonOptions = {},
   ) {
     this.logger = options.logger ?? createLogger(config.settings.logLevel);
+    if (config.settings.telemetryTraces) {
+      this.#tracing = startSelfTracing(config.settings.telemetryTraces, { 'service.name': 'logsift', 'service.instance.id': `${os.hostname()}-${process.pid}`});
+      this.telemetry.tracer = this.#tracing.tracer;
+    }
     const routes = new HttpRoutes();
     this.#store = new SharedStore(config.settings.dataDir, config.settings.storageSync, {
       intervalMs: WAL_CHECKPOINT_INTERVAL_MS,
@@ -108,6 +115,8 @@ export class Daemon {
       const drained = outcome === 'done' && !deadline.signal.aborted;
       if (!drained) this.logger.error({ deadline_ms: deadlineMs, abandoned: outcome === 'abandoned' }, 'shutdown deadline passed before every batch was acknowledged');
       await this.#telemetryServer.shutdown();
+      // The last spans (the shutdown's own export attempts) go out before the daemon is done.
+      await this.#tracing?.shutdown().catch((error: unknown) => this.logger.warn({ err: error }, 'could not send the last traces'));
       if (outcome === 'done') await this.#store.close();
       return drained;
     })();

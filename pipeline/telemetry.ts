@@ -4,6 +4,8 @@
 // `counter`, once per daemon however many instances of it there are.
 import { getHeapStatistics } from 'node:v8';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Tracer } from '@opentelemetry/api';
+import { NO_TRACER } from './self_tracing.js';
 
 /** A counter's definition, as a component declares it. */
 export interface CounterSpec<L extends string> {
@@ -14,6 +16,8 @@ export interface CounterSpec<L extends string> {
 
 export class Telemetry {
   readonly registry = new Registry();
+  /** Spans of the daemon's own work: recording nothing unless `service.telemetry.traces` is set. */
+  tracer: Tracer = NO_TRACER;
 
   /** The daemon's counter of this definition: created on first use, the same one after. */
   counter<L extends string>(spec: CounterSpec<L>): Counter<L> {

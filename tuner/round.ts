@@ -18,6 +18,8 @@ import { PROPOSAL_SCHEMA, policyFromProposal } from './proposal_schema.js';
 import { ProviderError, type PolicyProvider, type ProviderReply } from './providers/provider.js';
 import { judgeReplay } from './replay_gate.js';
 import type { PolicyVersions } from './policy_versions.js';
+import { SpanStatusCode, type Context, type Tracer } from '@opentelemetry/api';
+import { inSpan } from '../pipeline/self_tracing.js';
 
 export const NO_CHANGE = 'no change proposed: the candidate is the policy in force';
 
@@ -53,6 +55,8 @@ export interface RoundDeps {
   breaker: CircuitBreaker;
   logger: Logger;
   now: () => number;
+  /** The daemon's own traces: a span per round, its LLM call and its replay gate under it. */
+  tracer: Tracer;
 }
 
 /** Equal settings, whatever the version and reasoning say. */
@@ -83,6 +87,15 @@ export function buildPrompt(deps: Pick<RoundDeps, 'config' | 'templates' | 'traf
 
 /** One round for `service`. `dryRun`: decide and report, change nothing. `context` is built when not given. */
 export async function runRound(deps: RoundDeps, service: string, options: { dryRun: boolean; context?: ServiceContext }): Promise<RoundOutcome> {
+  return inSpan(deps.tracer, 'tuner.round', { attributes: { 'logsift.service': service, 'logsift.dry_run': options.dryRun } }, async (span, context) => {
+    const outcome = await roundIn(deps, service, options, context);
+    span.setAttributes({ 'logsift.provider': outcome.provider, 'logsift.accepted': outcome.accepted, 'logsift.reason': outcome.reason.slice(0, 200), ...(outcome.version !== null ? { 'logsift.policy.version': outcome.version } : {}) });
+    if (outcome.failure !== null) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.failure });
+    return outcome;
+  });
+}
+
+async function roundIn(deps: RoundDeps, service: string, options: { dryRun: boolean; context?: ServiceContext }, trace: Context): Promise<RoundOutcome> {
   const { config, traffic } = deps;
   const now = deps.now();
   const context = options.context ?? buildServiceContext(traffic, deps.store.get(), service, { topPatterns: config.context.top_patterns, target: config.target, now });
@@ -117,7 +130,7 @@ export async function runRound(deps: RoundDeps, service: string, options: { dryR
 
   let reply: ProviderReply;
   try {
-    reply = await provider.propose({ service, context, system: prompt.system, user: prompt.user, schema: PROPOSAL_SCHEMA });
+    reply = await provider.propose({ service, context, system: prompt.system, user: prompt.user, schema: PROPOSAL_SCHEMA, traceContext: trace });
   } catch (error) {
     const kind = error instanceof ProviderError ? error.kind : 'api';
     return fail(`${provider.name} ${kind}: ${(error as Error).message}`);
@@ -143,10 +156,14 @@ export async function runRound(deps: RoundDeps, service: string, options: { dryR
 
   const entries = traffic.tape.entries(now, service);
   const anomalies = traffic.tape.anomalies(now);
-  const candidateReport = await traffic.replay(guarded.policy, entries, anomalies);
-  const currentReport = await traffic.replay(current, entries, anomalies);
-  outcome.replay = { candidate: candidateReport, current: currentReport };
-  const verdict = judgeReplay(candidateReport, currentReport, config.target, config.replay.min_incident_retention);
+  const verdict = await inSpan(deps.tracer, 'tuner.replay_gate', { attributes: { 'logsift.service': service, 'logsift.tape.records': entries.length }, parent: trace }, async (span) => {
+    const candidateReport = await traffic.replay(guarded.policy, entries, anomalies);
+    const currentReport = await traffic.replay(current, entries, anomalies);
+    outcome.replay = { candidate: candidateReport, current: currentReport };
+    const judged = judgeReplay(candidateReport, currentReport, config.target, config.replay.min_incident_retention);
+    span.setAttributes({ 'logsift.accepted': judged.accepted, 'logsift.reason': judged.reason.slice(0, 200), 'logsift.candidate.keep_fraction': candidateReport.keep_fraction });
+    return judged;
+  });
   outcome.accepted = verdict.accepted;
   outcome.reason = verdict.reason;
   if (options.dryRun) return outcome;

@@ -138,6 +138,7 @@ export class Tuner {
       breaker: this.breaker,
       logger: this.settings.logger,
       now: () => this.settings.clock.now(),
+      tracer: this.settings.telemetry.tracer,
     };
   }
 

@@ -15,6 +15,7 @@ import { SendingQueue, type QueuedBatch } from './sending_queue.js';
 import type { SendResult } from '../../pipeline/send_result.js';
 import { splitInHalf } from './split_half.js';
 import type { ErrorCode } from '../../pipeline/errors.js';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 
 export interface Transport {
   /** One attempt. Must honour `signal` (timeout or shutdown) and classify, never throw for a backend failure. */
@@ -178,12 +179,16 @@ export class HelperExporter implements Exporter {
     const { clock, telemetry, id } = this.settings;
     const started = clock.now();
     const backoff = new Backoff(retry);
-    for (;;) {
+    for (let tries = 1; ; tries++) {
       const attempt = attemptSignal(timeoutMs, signal);
+      const span = telemetry.tracer.startSpan('export', { kind: SpanKind.CLIENT, attributes: { 'logsift.exporter': id, 'logsift.records': records, 'logsift.attempt': tries } });
       const sending = payload.isEncoded && this.transport.sendEncoded
         ? this.transport.sendEncoded(payload.bytes, records, attempt.signal)
         : this.transport.send(payload.resourceLogs, records, attempt.signal);
       const result = await sending.finally(attempt.done);
+      span.setAttribute('logsift.outcome', result.kind);
+      if (result.kind !== 'success') span.setStatus({ code: SpanStatusCode.ERROR, message: result.reason });
+      span.end();
       if (signal.aborted) return { kind: 'aborted' };
       switch (result.kind) {
         case 'success':

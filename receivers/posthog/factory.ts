@@ -69,6 +69,7 @@ class PosthogReceiver implements Receiver {
       maxInFlight: config.max_in_flight,
       maxRetries: 10,
       sleep: this.#sleep,
+      tracer: settings.telemetry.tracer,
     });
     const backfill = new Backfill({ job, ...range, extend: following, concurrency: config.max_in_flight, store: settings.store.get(), client, sink: this.#sink, signal: this.#abort.signal });
     settings.logger.info({ receiver: settings.id, from: new Date(range.fromUs / 1000).toISOString(), to: new Date(range.toUs / 1000).toISOString(), job }, 'PostHog backfill started');

@@ -7,6 +7,8 @@
 import { Backoff } from '../../pipeline/backoff.js';
 import { parseRetryAfter } from '../../pipeline/send_result.js';
 import { microsToIso } from './rows_to_otlp.js';
+import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { NO_TRACER } from '../../pipeline/self_tracing.js';
 
 export interface PosthogLogRow {
   uuid: string;
@@ -39,6 +41,8 @@ export interface PosthogClientOptions {
   maxRetries: number;
   /** How a wait is waited (tests pass one that does not sleep). */
   sleep?: (ms: number) => Promise<void>;
+  /** A span per query attempt (the daemon's own traces, pipeline/self_tracing.ts). */
+  tracer?: Tracer;
 }
 
 /** A query the server will not answer however often it is asked (bad key, missing scope, bad query). */
@@ -116,21 +120,26 @@ export class PosthogLogsClient {
       await this.#acquire();
       let response: Response | undefined;
       let failure: string;
+      const span = (this.options.tracer ?? NO_TRACER).startSpan('posthog.query', { kind: SpanKind.CLIENT, attributes: { 'url.path': path, 'logsift.attempt': attempt + 1 } });
       try {
         response = await fetch(`${this.options.host.replace(/\/$/, '')}${path}`, {
           method: 'POST',
           headers: { authorization: `Bearer ${this.options.personalApiKey}`, 'content-type': 'application/json' },
           body: JSON.stringify(payload),
         });
+        span.setAttribute('http.response.status_code', response.status);
         if (response.ok) {
           const body = (await response.json()) as unknown;
           this.#release(true);
+          span.end();
           return body;
         }
         failure = `HTTP ${response.status}: ${(await response.text()).slice(0, 300)}`;
       } catch (error) {
         failure = `network: ${(error as Error).message}`;
       }
+      span.setStatus({ code: SpanStatusCode.ERROR, message: failure });
+      span.end();
       const status = response?.status ?? 0;
       this.#release(false, status === 429);
       if (status === 401 || status === 403 || status === 400 || status === 404) {

@@ -6,6 +6,7 @@ import { sleep } from '../../pipeline/clock.js';
 import { LogsiftError } from '../../pipeline/errors.js';
 import type { ProviderName } from '../config.js';
 import type { ServiceContext } from '../context.js';
+import type { Context } from '@opentelemetry/api';
 
 export interface ProposalRequest {
   service: string;
@@ -17,6 +18,8 @@ export interface ProposalRequest {
   schema: Record<string, unknown>;
   /** Its name where the API asks for one (OpenAI's json_schema); `logsift_policy` by default. */
   schemaName?: string;
+  /** The span the call is made under (a tuner round's), for the daemon's own traces. */
+  traceContext?: Context;
 }
 
 export interface ProviderReply {
