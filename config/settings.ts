@@ -10,6 +10,12 @@ import { TLS_SCHEMA, checkTlsFiles, type TlsSettings } from '../security/tls.js'
 import { CORS_SCHEMA, type CorsSettings } from '../security/cors.js';
 import { TRACES_SCHEMA, type TracesSettings } from './traces_settings.js';
 
+/** `service.telemetry.logs.otlp`: an OTLP/HTTP logs endpoint (the full URL) for the daemon's own log lines. */
+export interface LogsOtlpSettings {
+  endpoint: string;
+  headers?: Record<string, string>;
+}
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 /** What a committed queue write survives: power loss, a process crash, or neither. */
@@ -54,7 +60,14 @@ const SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        logs: { type: 'object', additionalProperties: false, properties: { level: { enum: [...LOG_LEVELS] } } },
+        logs: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            level: { enum: [...LOG_LEVELS] },
+            otlp: { type: 'object', additionalProperties: false, required: ['endpoint'], properties: { endpoint: { type: 'string', pattern: '^https?://' }, headers: { type: 'object', additionalProperties: { type: 'string' } } } },
+          },
+        },
         metrics: { type: 'object', additionalProperties: false, properties: { address: { type: 'string', format: 'endpoint' } } },
         tls: TLS_SCHEMA,
         cors: CORS_SCHEMA,
@@ -69,7 +82,7 @@ interface RawSettings {
   storage: { sync: SyncPolicy };
   shutdown_timeout: Duration;
   limits: { max_inflight_records: number; max_inflight_bytes: number; retry_after: Duration };
-  telemetry: { logs: { level: LogLevel }; metrics: { address: string }; tls?: TlsSettings; cors?: CorsSettings; traces?: TracesSettings };
+  telemetry: { logs: { level: LogLevel; otlp?: LogsOtlpSettings }; metrics: { address: string }; tls?: TlsSettings; cors?: CorsSettings; traces?: TracesSettings };
   auth?: Partial<Omit<AuthConfig, 'jwt'>> & { jwt?: Partial<AuthConfig['jwt']> };
   rate_limit: RateLimitConfig;
 }
@@ -116,6 +129,8 @@ export interface DaemonSettings {
   telemetryCors: CorsSettings | undefined;
   /** Where the daemon's own traces go (OTLP/HTTP); off when undefined. */
   telemetryTraces: TracesSettings | undefined;
+  /** Where the daemon's own log lines also go, as OTLP logs; only stderr when undefined. */
+  logsOtlp: LogsOtlpSettings | undefined;
   /** Requests per client on the control API; per_second 0: no limit (failed authentications are limited anyway). */
   rateLimit: RateLimitConfig;
 }
@@ -188,6 +203,7 @@ export function loadSettings(
       telemetryTls: raw.telemetry.tls,
       telemetryCors: raw.telemetry.cors,
       telemetryTraces: raw.telemetry.traces,
+      logsOtlp: raw.telemetry.logs.otlp,
     },
   };
 }

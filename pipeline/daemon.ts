@@ -19,6 +19,7 @@ import { AuditLog } from '../security/audit.js';
 import { RateLimiter } from '../security/rate_limit.js';
 import os from 'node:os';
 import { startSelfTracing, type SelfTracing } from './self_tracing.js';
+import { startLogShipper, type LogShipper } from './self_logs.js';
 
 export interface DaemonOptions {
   logger?: Logger;
@@ -41,15 +42,18 @@ export class Daemon {
   #telemetryAddress: AddressInfo | undefined;
   #stopping: Promise<boolean> | undefined;
   #tracing: SelfTracing | undefined;
+  #logShipper: LogShipper | undefined;
 
   constructor(
     private readonly config: LogsiftConfig,
     registry: FactoryRegistry,
     options: DaemonOptions = {},
   ) {
-    this.logger = options.logger ?? createLogger(config.settings.logLevel);
+    const resource = { 'service.name': 'logsift', 'service.instance.id': `${os.hostname()}-${process.pid}` };
+    if (config.settings.logsOtlp && !options.logger) this.#logShipper = startLogShipper(config.settings.logsOtlp, resource);
+    this.logger = options.logger ?? createLogger(config.settings.logLevel, this.#logShipper);
     if (config.settings.telemetryTraces) {
-      this.#tracing = startSelfTracing(config.settings.telemetryTraces, { 'service.name': 'logsift', 'service.instance.id': `${os.hostname()}-${process.pid}`});
+      this.#tracing = startSelfTracing(config.settings.telemetryTraces, resource);
       this.telemetry.tracer = this.#tracing.tracer;
     }
     const routes = new HttpRoutes();
@@ -117,6 +121,7 @@ export class Daemon {
       await this.#telemetryServer.shutdown();
       // The last spans (the shutdown's own export attempts) go out before the daemon is done.
       await this.#tracing?.shutdown().catch((error: unknown) => this.logger.warn({ err: error }, 'could not send the last traces'));
+      await this.#logShipper?.shutdown().catch(() => undefined);
       if (outcome === 'done') await this.#store.close();
       return drained;
     })();

@@ -164,6 +164,28 @@ function loadPipelines(node: unknown, components: Record<Section, Map<string, Co
   return pipelines;
 }
 
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '0.0.0.0', '::', '::1', '[::]', '[::1]', '']);
+
+/** The receiver (`id`) listening where `url` points, judged by the endpoints its settings name; undefined when none. */
+function ownReceiverAt(url: string, receivers: ReadonlyMap<string, ComponentEntry>): string | undefined {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return undefined;
+  }
+  const port = target.port || (target.protocol === 'https:' ? '443' : '80');
+  const endpoints = (node: unknown): string[] => (typeof node === 'object' && node !== null ? Object.entries(node).flatMap(([key, value]) => (key === 'endpoint' && typeof value === 'string' ? [value] : endpoints(value))) : []);
+  for (const [id, entry] of receivers) {
+    for (const endpoint of endpoints(entry.config)) {
+      const at = endpoint.lastIndexOf(':');
+      const host = endpoint.slice(0, at);
+      if (endpoint.slice(at + 1) === port && (host === target.hostname || (LOCAL_HOSTS.has(host) && LOCAL_HOSTS.has(target.hostname)))) return `${id} (${endpoint})`;
+    }
+  }
+  return undefined;
+}
+
 export function parseConfigText(text: string, registry: FactoryRegistry, env: Env): LoadResult {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) return { kind: 'invalid', code: 'LOGSIFT_ERR_CONFIG_SYNTAX', errors: doc.errors.map((e) => `YAML: ${e.message}`) };
@@ -202,6 +224,8 @@ export function parseConfigText(text: string, registry: FactoryRegistry, env: En
     const loaded = loadSettings(settingsNode, env);
     for (const problem of loaded.problems) problems.add(problem.path, problem.message);
     settings = loaded.settings;
+    const own = settings?.logsOtlp && ownReceiverAt(settings.logsOtlp.endpoint, components.receivers);
+    if (own) problems.add('service.telemetry.logs.otlp.endpoint', `is this daemon's own receiver ${own}: its logs would go into its own pipeline (and each line it logs about them, again); send them to another collector`);
   }
 
   if (problems.list.length > 0 || !settings) return { kind: 'invalid', code: 'LOGSIFT_ERR_CONFIG_INVALID', errors: problems.format() };

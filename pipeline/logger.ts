@@ -8,6 +8,9 @@ export type Logger = PinoLogger;
 
 export { LOG_LEVELS, type LogLevel } from '../config/settings.js';
 
-export function createLogger(level: LogLevel): Logger {
-  return pino({ level, base: { name: 'logsift' } }, pino.destination({ dest: 2, sync: true }));
+/** With `also`, every line goes there too (self_logs.ts: the same lines as OTLP logs). */
+export function createLogger(level: LogLevel, also?: { write(line: string): void }): Logger {
+  const stderr = pino.destination({ dest: 2, sync: true });
+  if (!also) return pino({ level, base: { name: 'logsift' } }, stderr);
+  return pino({ level, base: { name: 'logsift' } }, pino.multistream([{ stream: stderr, level }, { stream: also, level }]));
 }
