@@ -1,7 +1,14 @@
-# logsift container image: `docker build -t logsift .` then
-# `docker run -p 4317:4317 -p 4318:4318 -p 13133:13133 logsift` (mount your own /etc/logsift/config.yaml).
+# logsift container image: `docker build -t logsift .` (or podman: scripts/check_image.sh builds and runs it
+# without a registry) then `docker run -p 4317:4317 -p 4318:4318 -p 13133:13133 -v logsift-data:/var/lib/logsift
+# logsift`. Mount your own /etc/logsift/config.yaml to change it: nothing in the environment overrides it.
 
 FROM node:20-bookworm-slim AS build
+# better-sqlite3 compiles when its prebuilt binary cannot be fetched: the build stage has the tools, the image
+# does not. Node's headers are those of the Node in the image.
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+ENV npm_config_nodedir=/usr/local
+# A CA bundle to trust beyond Node's own (a TLS-inspecting proxy in front of the registry): --build-arg.
+ARG NODE_EXTRA_CA_CERTS
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
@@ -24,18 +31,16 @@ COPY ui ./ui
 RUN npm ci && npm prune --omit=dev && npm cache clean --force
 
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production \
-    LOGSIFT_OTLP_GRPC_ENDPOINT=0.0.0.0:4317 \
-    LOGSIFT_OTLP_HTTP_ENDPOINT=0.0.0.0:4318 \
-    LOGSIFT_TELEMETRY_ADDRESS=0.0.0.0:13133 \
-    LOGSIFT_DATA_DIR=/var/lib/logsift
+# No LOGSIFT_* settings here: the environment wins over the file, and would override a mounted config.
+ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY bin ./bin
-# The embedded default, made container-friendly by the LOGSIFT_* variables above; replace it with a mount.
-COPY config/default_config.yaml /etc/logsift/config.yaml
+# The embedded default's chain on the container's addresses, the control API closed until tokens are mounted.
+COPY config/container.yaml /etc/logsift/config.yaml
+COPY config/container_tokens.yaml /etc/logsift/tokens.yaml
 RUN mkdir -p /var/lib/logsift && chown -R node:node /var/lib/logsift
 USER node
 EXPOSE 4317 4318 13133
