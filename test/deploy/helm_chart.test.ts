@@ -140,6 +140,18 @@ describe('the Helm chart', () => {
     assert.deepEqual(parse(renderedConfig(objects)), { receivers: { otlp: { protocols: { http: { endpoint: '0.0.0.0:4318' } } } }, exporters: { debug: {} }, service: { pipelines: { logs: { receivers: ['otlp'], exporters: ['debug'] } } } });
   });
 
+  it('the README\'s helm commands render, and it links the plain manifests', () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const commands = [...readme.matchAll(/^helm install (\S+) deploy\/helm\/logsift((?:\\\n|[^\n])*)/gm)].map((m) => ({ release: m[1]!, args: m[2]!.replace(/\\\n/g, ' ').replace(/#.*$/, '').trim().split(/\s+/).filter(Boolean) }));
+    assert.equal(commands.length, 2, 'a gateway and a sidecar example');
+    for (const { release, args } of commands) {
+      const run = spawnSync(helm, ['template', release, CHART, ...args], { encoding: 'utf8' });
+      assert.equal(run.status, 0, `helm template ${release} ${args.join(' ')}: ${run.stderr}`);
+      kubeconform(run.stdout);
+    }
+    for (const name of MANIFESTS) assert.ok(readme.includes(`deploy/kubernetes/${name}.yaml`), name);
+  });
+
   it('the plain manifests in deploy/kubernetes are what the chart renders (npm run deploy:render)', () => {
     for (const name of MANIFESTS) {
       const committed = readFileSync(path.join(ROOT, 'deploy', 'kubernetes', `${name}.yaml`), 'utf8');
