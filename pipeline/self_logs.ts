@@ -2,11 +2,15 @@
 // an OpenTelemetry log record (its level as severity, `msg` as body, the rest as attributes) batched by the
 // OpenTelemetry SDK to the endpoint given — which the configuration check keeps from being this daemon's own
 // receiver (load_config.ts), so its logs never feed its own pipeline. Stderr still gets every line.
+import { createRequire } from 'node:module';
 import type { AnyValueMap } from '@opentelemetry/api-logs';
-import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
+import type * as OtlpLogs from '@opentelemetry/exporter-logs-otlp-http';
+import type * as Resources from '@opentelemetry/resources';
+import type * as LogsSdk from '@opentelemetry/sdk-logs';
 import type { LogsOtlpSettings } from '../config/settings.js';
+
+// The SDK is loaded only when the logs go out: a daemon without it does not carry its modules in its heap.
+const require = createRequire(import.meta.url);
 
 // pino's levels to OpenTelemetry severity numbers.
 const SEVERITY: Record<number, { number: number; text: string }> = {
@@ -26,6 +30,9 @@ export interface LogShipper {
 }
 
 export function startLogShipper(settings: LogsOtlpSettings, resource: Record<string, string>): LogShipper {
+  const { BatchLogRecordProcessor, LoggerProvider } = require('@opentelemetry/sdk-logs') as typeof LogsSdk;
+  const { OTLPLogExporter } = require('@opentelemetry/exporter-logs-otlp-http') as typeof OtlpLogs;
+  const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof Resources;
   const provider = new LoggerProvider({
     resource: resourceFromAttributes(resource),
     processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: settings.endpoint, headers: settings.headers ?? {} }), scheduledDelayMillis: 1000 })],

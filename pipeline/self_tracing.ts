@@ -3,11 +3,16 @@
 // configured — never into logsift's own pipelines. The provider is the daemon's, not registered globally
 // (several daemons may share a process, as in tests), and parents are passed explicitly: a span's context is
 // handed to the work done under it, no async context manager involved.
+import { createRequire } from 'node:module';
 import { ProxyTracerProvider, ROOT_CONTEXT, SpanStatusCode, trace, type Attributes, type Context, type Span, type SpanKind, type Tracer } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
+import type * as OtlpTraces from '@opentelemetry/exporter-trace-otlp-http';
+import type * as Resources from '@opentelemetry/resources';
+import type * as TraceSdk from '@opentelemetry/sdk-trace-base';
 import type { TracesSettings } from '../config/traces_settings.js';
+
+// The SDK is loaded only when traces are on: a daemon without them does not carry its modules in its heap
+// (the data path's collections walk the whole heap).
+const require = createRequire(import.meta.url);
 
 /** What a component traces with when traces are off: spans that record nothing and cost next to nothing. */
 export const NO_TRACER: Tracer = new ProxyTracerProvider().getTracer('logsift');
@@ -19,6 +24,9 @@ export interface SelfTracing {
 }
 
 export function startSelfTracing(settings: TracesSettings, resource: Record<string, string>): SelfTracing {
+  const { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } = require('@opentelemetry/sdk-trace-base') as typeof TraceSdk;
+  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpTraces;
+  const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof Resources;
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes(resource),
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(settings.sampling_ratio ?? 1) }),
