@@ -114,10 +114,11 @@ func TestHandlerPassesRecordsSampledUpstreamAsTheyCame(t *testing.T) {
 }
 
 func TestHandlerDrawsFromTheTraceSoATraceIsKeptWhole(t *testing.T) {
+	outcomes := map[int]bool{}
 	for _, id := range []string{"4bf92f3577b34da6a3ce929d0e0e4736", "00000000000000000000000000000001", "ffffffffffffffffffffffffffffffff"} {
 		lines := &jsonLines{}
 		sampler := NewSampler(SamplerOptions{})
-		sampler.SetPolicy(staticPolicy(t, strings.Replace(keepNoInfo, `"INFO":0`, `"INFO":0.5`, 1)))
+		sampler.SetPolicy(staticPolicy(t, strings.Replace(keepNoInfo, `"INFO":0`, `"INFO":0.46`, 1)))
 		logger := slog.New(NewHandler(slog.NewJSONHandler(&lines.buf, nil), sampler, "shop"))
 		traceID, _ := trace.TraceIDFromHex(id)
 		ctx := trace.ContextWithSpanContext(context.Background(), trace.NewSpanContext(trace.SpanContextConfig{TraceID: traceID, SpanID: trace.SpanID{1}}))
@@ -127,12 +128,16 @@ func TestHandlerDrawsFromTheTraceSoATraceIsKeptWhole(t *testing.T) {
 		}
 		kept := len(lines.records(t)) - 1
 		want := 0
-		if traceUniform(traceID[:]) < 0.5 {
+		if traceUniform(traceID[:]) < 0.46 {
 			want = 20
 		}
 		if kept != want {
 			t.Errorf("trace %s: kept %d of 20 after the first, want %d (one draw per trace)", id, kept, want)
 		}
+		outcomes[kept] = true
+	}
+	if !outcomes[0] || !outcomes[20] {
+		t.Errorf("the traces chosen must be kept whole and dropped whole: %v", outcomes)
 	}
 }
 

@@ -105,8 +105,9 @@ describe('the Helm chart', () => {
       { nonRoot: c.securityContext?.runAsNonRoot, readOnly: c.securityContext?.readOnlyRootFilesystem, escalation: c.securityContext?.allowPrivilegeEscalation, drop: (c.securityContext?.capabilities as { drop: string[] }).drop },
       { nonRoot: true, readOnly: true, escalation: false, drop: ['ALL'] },
     );
-    // The image's own defaults cannot override the mounted configuration.
-    assert.equal(c.env?.find((e) => e.name === 'LOGSIFT_TELEMETRY_ADDRESS')?.value, '0.0.0.0:13133');
+    // Nothing in the environment overrides the mounted configuration (the environment wins over the file).
+    assert.deepEqual(c.env?.filter((e) => e.name.startsWith('LOGSIFT_')), []);
+    assert.match(renderedConfig(objects), /address: 0\.0\.0\.0:13133/, 'the probes reach the telemetry server on the pod address');
     assert.deepEqual(spec.volumes.map((v) => v.name).sort(), ['auth', 'config', 'data', 'tmp']);
     const service = objects.find((o) => o.kind === 'Service')!.spec as { ports: Array<{ port: number }> };
     assert.deepEqual(service.ports.map((p) => p.port), [4317, 4318, 13133]);

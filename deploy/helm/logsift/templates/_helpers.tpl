@@ -26,11 +26,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
   imagePullPolicy: {{ .Values.image.pullPolicy }}
   args: ["run", "--config", "/etc/logsift/config.yaml"]
   env:
-    # Set here so that the image's own defaults never override the mounted configuration.
-    - name: LOGSIFT_TELEMETRY_ADDRESS
-      value: "0.0.0.0:13133"
-    - name: LOGSIFT_DATA_DIR
-      value: /var/lib/logsift
+    # No LOGSIFT_* settings: the environment wins over the file, and the configuration is the ConfigMap's.
     - name: NODE_OPTIONS
       value: {{ printf "--max-old-space-size=%v" (index .Values.heapMiB .Values.mode) | quote }}
     - name: POSTHOG_HOST
