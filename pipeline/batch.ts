@@ -203,14 +203,15 @@ export class LogRecordView {
     return anyValueToText(this.record.body);
   }
   /**
-   * Where its attributes lie in the request's bytes as they arrived — `keys` holds three numbers an
-   * attribute: where its key starts and ends in `buf`, and where its value starts (−1: none) — while none was
-   * changed or added; undefined otherwise. For a first look at values and keys without decoding them.
+   * The record's bytes as they arrived, while nothing in them was changed or added: `buf` holds its
+   * attributes from the first key to `attrTo` — `keys` has three numbers an attribute: where its key starts
+   * and ends, and where its value starts (−1: none) — and, when the body is a lone string, its text in
+   * [bodyFrom, bodyTo) (bodyFrom −1 otherwise). For a first look at a record without decoding it.
    */
-  get arrivedAttributes(): { buf: Buffer; keys: readonly number[]; end: number } | undefined {
+  get arrived(): ArrivedBytes | undefined {
     const state = recordBytes(this.record);
     if (!state?.raw || state.list || state.added.length > 0 || state.edited) return undefined;
-    return { buf: state.buf, keys: state.keys, end: state.attrTo };
+    return state;
   }
   /** Replaces the body (the record is then encoded field by field, not from the bytes it came in). */
   setBody(value: AttributeValue): void {
@@ -254,6 +255,15 @@ export class LogRecordView {
   get eventName(): string {
     return this.record.eventName ?? '';
   }
+}
+
+/** What LogRecordView.arrived shows of a record's bytes. */
+export interface ArrivedBytes {
+  readonly buf: Buffer;
+  readonly keys: readonly number[];
+  readonly attrTo: number;
+  readonly bodyFrom: number;
+  readonly bodyTo: number;
 }
 
 /** A dropped record held with its resource and scope (opaque), so it can be re-emitted later. */

@@ -30,6 +30,12 @@ export interface RecordBytes {
    * numbers an attribute, found while its attributes are checked (checkKeyValue).
    */
   keys: number[];
+  /**
+   * Where the body's text lies in `buf` when the body arrived as a string and nothing else ([bodyFrom,
+   * bodyTo)); bodyFrom is −1 otherwise. For a first look at its bytes without encoding the string again.
+   */
+  bodyFrom: number;
+  bodyTo: number;
 }
 
 const STATE = Symbol('logsift.record.bytes');
@@ -150,7 +156,7 @@ function keyBytes(key: string): Buffer {
 /** Reads the record in [start, end) of `buf`: its fields now, its attributes when asked. */
 export function readRecord(buf: Buffer, start: number, end: number): PbLogRecord {
   const record = Object.create(recordPrototype!) as PbLogRecord & Carrier & Record<string, unknown>;
-  const state: RecordBytes = { raw: buf.subarray(start, end), buf, attrFrom: 0, attrTo: 0, rawCount: 0, added: NOTHING_ADDED, list: undefined, edited: false, keys: NO_KEYS };
+  const state: RecordBytes = { raw: buf.subarray(start, end), buf, attrFrom: 0, attrTo: 0, rawCount: 0, added: NOTHING_ADDED, list: undefined, edited: false, keys: NO_KEYS, bodyFrom: -1, bodyTo: -1 };
   record[STATE] = state;
   seek(start);
   while (position() < end) {
@@ -188,7 +194,15 @@ export function readRecord(buf: Buffer, start: number, end: number): PbLogRecord
         const from = readSpan(buf, end);
         const to = position();
         // A message field sent twice is merged, as protobufjs (and every protobuf parser) does.
-        record.body = Object.hasOwn(record, 'body') ? (decodeInto(types!.anyValue, buf, from, to, record.body) as PbAnyValue) : readAnyValue(buf, from, to);
+        if (Object.hasOwn(record, 'body')) {
+          record.body = decodeInto(types!.anyValue, buf, from, to, record.body) as PbAnyValue;
+          state.bodyFrom = -1;
+        } else {
+          const text = stringValueAt(buf, from, to);
+          record.body = text >= 0 ? { stringValue: utf8(buf, text, to) } : (types!.anyValue.decode(buf.subarray(from, to)) as unknown as PbAnyValue);
+          state.bodyFrom = text;
+          state.bodyTo = to;
+        }
         seek(to);
         continue;
       }
@@ -271,14 +285,17 @@ function setTime(record: Record<string, unknown>, key: 'timeUnixNano' | 'observe
   else clear(record, key);
 }
 
-/** A body: a string (nearly always) read here, anything else by protobufjs. */
-function readAnyValue(buf: Buffer, start: number, end: number): PbAnyValue {
+/**
+ * Where the text of an AnyValue in [start, end) begins when it is a string and nothing else (it then ends at
+ * `end`); −1 otherwise. A body is a string nearly always: read here; anything else by protobufjs.
+ */
+function stringValueAt(buf: Buffer, start: number, end: number): number {
   if (end > start && buf[start] === 0x0a) {
     seek(start + 1);
     const from = readSpan(buf, end);
-    if (position() === end) return { stringValue: utf8(buf, from, end) };
+    if (position() === end) return from;
   }
-  return types!.anyValue.decode(buf.subarray(start, end)) as unknown as PbAnyValue;
+  return -1;
 }
 
 /** Decodes a message into an existing one (protobuf's merge of a singular message field sent twice). */

@@ -79,6 +79,10 @@ export function compactBytes(records: Iterable<PbLogRecord>): void {
     state.attrFrom = state.attrFrom - recordStart + at;
     state.attrTo = state.attrTo - recordStart + at;
     for (let i = 0; i < state.keys.length; i++) if (state.keys[i]! >= 0) state.keys[i] = state.keys[i]! - recordStart + at;
+    if (state.bodyFrom >= 0) {
+      state.bodyFrom = state.bodyFrom - recordStart + at;
+      state.bodyTo = state.bodyTo - recordStart + at;
+    }
     state.buf = own;
     state.raw = own.subarray(at, at + raw.byteLength);
     at += raw.byteLength;

@@ -94,8 +94,6 @@ export function redactorFromConfig(config: RedactConfig): Redactor {
   });
 }
 
-const NO_ATTRIBUTES = { buf: Buffer.alloc(0), keys: [] as number[], end: 0 };
-
 class RedactProcessor implements Processor {
   readonly operator;
   readonly #redactor: Redactor;
@@ -124,8 +122,8 @@ class RedactProcessor implements Processor {
       for (const record of group.records) {
         // A record read from protobuf is first looked at in its bytes, body and attributes at once: most
         // need nothing decoded at all.
-        const arrived = record.arrivedAttributes;
-        if (arrived && !this.#redactor.arrivedMayContain(this.config.body ? record.body : null, this.config.attributes ? arrived : NO_ATTRIBUTES)) continue;
+        const arrived = record.arrived;
+        if (arrived && !this.#redactor.arrivedMayContain(record, arrived, this.config.body, this.config.attributes)) continue;
         const counts: Counts = new Map();
         if (this.config.body) this.#body(record, counts);
         if (this.config.attributes) this.#attributes(record.attributes, counts);

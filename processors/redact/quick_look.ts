@@ -59,12 +59,18 @@ for (let c = 97; c <= 122; c++) CLASS[c] = LOWER | NAME | (c <= 102 ? HEX : 0);
 for (const c of [45, 46, 47, 40, 41, 32]) CLASS[c]! |= JOINER;
 for (const c of [46, 95, 37, 43, 45]) CLASS[c]! |= NAME;
 const LETTER = UPPER | LOWER;
-// A word's first two bytes worth a closer look: folded, a keyword's; exact, a prefix's ('gh' for gh?_). Most
-// words start otherwise, and cost two table lookups.
-const FOLDED_PAIRS = new Uint8Array(65536);
-for (const k of KEYWORDS) FOLDED_PAIRS[(k.head.charCodeAt(0) << 8) | k.head.charCodeAt(1)] = 1;
-const EXACT_PAIRS = new Uint8Array(65536);
-for (const p of [...PREFIX_WORDS, 'gh']) EXACT_PAIRS[(p.charCodeAt(0) << 8) | p.charCodeAt(1)] = 1;
+const ALNUM = LETTER | DIGIT;
+
+// A word's first three bytes, five bits each (a letter's position in the alphabet, whatever its case), as
+// bits: worth a closer look as a keyword's start or a prefix's. Most words start otherwise, and cost one
+// lookup; what else folds onto a flagged entry (a '!' is an 'a' here) only costs that closer look.
+const KEYWORD_START = 1;
+const PREFIX_START = 2;
+const STARTS = new Uint8Array(1 << 15);
+const startIndex = (a: number, b: number, c: number) => ((a & 31) << 10) | ((b & 31) << 5) | (c & 31);
+for (const k of KEYWORDS) STARTS[startIndex(k.head.charCodeAt(0), k.head.charCodeAt(1), k.head.charCodeAt(2))]! |= KEYWORD_START;
+for (const p of PREFIX_WORDS) STARTS[startIndex(p.charCodeAt(0), p.charCodeAt(1), p.charCodeAt(2))]! |= PREFIX_START;
+for (const c of 'pousr') STARTS[startIndex(103, 104, c.charCodeAt(0))]! |= PREFIX_START;
 
 function foldedAt(bytes: Uint8Array, at: number, end: number, word: Uint8Array): boolean {
   if (at + word.length > end) return false;
@@ -87,112 +93,138 @@ function keywordAt(bytes: Uint8Array, at: number, end: number, k: { head: Uint8A
   return foldedAt(bytes, next, end, k.tail);
 }
 
+/** A word starting at `at` whose first three bytes are flagged `start`: a keyword's start, or a prefix's? */
+function wordStartsSomething(bytes: Uint8Array, at: number, end: number, start: number): boolean {
+  const c = bytes[at]!;
+  if (start & KEYWORD_START) for (const k of BY_FIRST[c | 0x20] ?? []) if (keywordAt(bytes, at, end, k)) return true;
+  if (start & PREFIX_START) {
+    for (const p of PREFIXES[c] ?? []) if (exactAt(bytes, at, end, p)) return true;
+    // gh?_ (GitHub)
+    if (c === 103 && bytes[at + 1] === 104 && at + 3 < end && bytes[at + 3] === 95) return true;
+  }
+  return false;
+}
+
 /** After an '@': a domain — letters, digits, '-' and '.', with a '.' followed by a letter. */
 function emailDomainAt(bytes: Uint8Array, at: number, end: number): boolean {
-  if (at >= end || !(CLASS[bytes[at]!]! & (LETTER | DIGIT))) return false;
+  if (at >= end || !(CLASS[bytes[at]!]! & ALNUM)) return false;
   for (let i = at + 1; i + 1 < end; i++) {
     const c = bytes[i]!;
     if (c === 46) {
       if (CLASS[bytes[i + 1]!]! & LETTER) return true;
-    } else if (!(CLASS[c]! & (LETTER | DIGIT)) && c !== 45) return false;
+    } else if (!(CLASS[c]! & ALNUM) && c !== 45) return false;
   }
   return false;
 }
 
-/** The first look over `bytes[from, to)`. */
+/**
+ * The first look over `bytes[from, to)`, a word (a run of ASCII letters and digits) at a time: every
+ * recogniser starts where a word starts after a byte that is not a word's (its `\b` or look-behind), so the
+ * inside of a word is only read to know its length and whether it is all hex digits; the work is at word
+ * starts and at the bytes between words.
+ */
 export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length): boolean {
-  let chainDigits = 0; // digits in the current chain
+  let chain = 0; // digits in the current chain of digit groups
   let spaced = false; // the chain was joined by a space somewhere
-  let dots = 0;
-  let joinerLast = false; // the last byte was a joiner inside a chain
-  let colonRun = 0; // colons in the current run of hex groups and colons
-  let dashPairs = 0; // '-' between hex pairs in a run (MACs written with dashes)
-  let hexLen = 0; // length of the current hex group
-  let prev = 0;
-  let prevClass = 0;
-  for (let i = from; i < to; i++) {
+  let dots = 0; // dots joining it
+  let joined = false; // the chain waits for its next digit group (a joiner came after the last)
+  let digitsBefore = false; // the byte before is the last of a digit group in a live chain
+  let colons = 0; // colons in the current run of short hex groups (IPv6, MACs)
+  let dashPairs = 0; // '-' after hex pairs in that run (MACs written with dashes)
+  let hexBefore = 0; // the word just before, when it is all hex: its length (0 otherwise, or past 4)
+  let i = from;
+  while (i < to) {
     const c = bytes[i]!;
     const cls = CLASS[c]!;
-    // Inside a word, past its first letter that is no hex digit, a letter starts and continues nothing: the
-    // common case, made short (the word's start was looked at; a hex group cannot have such a letter).
-    if (cls & LETTER && prevClass & LETTER && hexLen === 0) {
-      prev = c;
-      continue;
-    }
-    if ((cls & (LOWER | HEX)) === LOWER && prevClass & LETTER) {
-      chainDigits = 0;
-      spaced = false;
-      dots = 0;
-      joinerLast = false;
-      hexLen = 0;
-      colonRun = 0;
-      dashPairs = 0;
-      prev = c;
-      continue;
-    }
-    if (cls & DIGIT) {
-      chainDigits += 1;
-      joinerLast = false;
-      if (chainDigits >= 13 || (!spaced && chainDigits >= 9) || (dots >= 3 && chainDigits >= 4)) return true;
-    } else if (chainDigits > 0 && cls & JOINER && (!joinerLast || (c === 32 && prev === 41))) {
-      // ("(415) 555-2671": a space after a parenthesis joins as the parenthesis did.)
-      if (c === 32 && prev !== 41) spaced = true;
-      joinerLast = true;
-      if (c === 46) dots += 1;
-    } else if (c !== 40) {
-      chainDigits = 0;
-      spaced = false;
-      dots = 0;
-      joinerLast = false;
-    }
-    if (cls & HEX) {
-      if (++hexLen > 4) {
-        colonRun = 0;
+    if (cls & ALNUM) {
+      const start = i;
+      let allHex = cls & HEX;
+      if (cls & DIGIT) {
+        while (++i < to && CLASS[bytes[i]!]! & DIGIT);
+        if (!joined) {
+          chain = 0;
+          spaced = false;
+          dots = 0;
+        }
+        chain += i - start;
+        joined = false;
+        if (chain >= 13 || (!spaced && chain >= 9) || (dots >= 3 && chain >= 4)) return true;
+        digitsBefore = true;
+        if (i < to && CLASS[bytes[i]!]! & LETTER) {
+          // Letters right after digits ("12ms"): no recogniser ends or starts there; the chain is over.
+          chain = 0;
+          digitsBefore = false;
+        }
+      } else {
+        const next = i + 1 < to ? bytes[i + 1]! : 0;
+        const third = i + 2 < to ? bytes[i + 2]! : 0;
+        const flagged = STARTS[startIndex(c, next, third)]!;
+        if (flagged !== 0 && wordStartsSomething(bytes, i, to, flagged)) return true;
+        // Two capitals and two digits: an IBAN's start.
+        if (cls & UPPER && CLASS[next]! & UPPER && CLASS[third]! & DIGIT && i + 3 < to && CLASS[bytes[i + 3]!]! & DIGIT) return true;
+        chain = 0;
+        joined = false;
+        digitsBefore = false;
+        i++;
+      }
+      // The rest of the word.
+      for (; i < to; i++) {
+        const k = CLASS[bytes[i]!]!;
+        if (!(k & ALNUM)) break;
+        allHex &= k;
+      }
+      hexBefore = allHex && i - start <= 4 ? i - start : 0;
+      if (hexBefore === 0) {
+        colons = 0;
         dashPairs = 0;
       }
-    } else if (c === 58) {
+      continue;
+    }
+    // A byte between words.
+    if (digitsBefore) {
+      if (cls & JOINER) {
+        joined = true;
+        if (c === 32) spaced = true;
+        else if (c === 46) dots += 1;
+      } else if (c !== 40) chain = 0;
+    } else if (joined) {
+      // ("(415) 555-2671": a space after a parenthesis joins as the parenthesis did; a '(' waits as well.)
+      if (!(c === 32 && bytes[i - 1] === 41) && c !== 40) {
+        joined = false;
+        chain = 0;
+      }
+    }
+    digitsBefore = false;
+    if (c === 58) {
       if (i + 2 < to && bytes[i + 1] === 47 && bytes[i + 2] === 47) return true;
-      if (prev === 58) return true;
-      if (++colonRun >= 5) return true;
-      hexLen = 0;
-    } else if (c === 45 && hexLen === 2) {
-      if (++dashPairs >= 5) return true;
-      hexLen = 0;
+      if (i > from && bytes[i - 1] === 58) return true;
+      if (++colons >= 5) return true;
+    } else if (c === 45) {
+      if (hexBefore === 2) {
+        if (++dashPairs >= 5) return true;
+      } else colons = 0;
     } else {
-      if (c !== 45) dashPairs = 0;
-      colonRun = 0;
-      hexLen = 0;
-    }
-    if (c === 64) {
-      if (prevClass & NAME && emailDomainAt(bytes, i + 1, to)) return true;
-    } else if (c === 43) {
-      if (i + 1 < to && CLASS[bytes[i + 1]!]! & DIGIT) return true;
-    } else if (cls & LETTER && !(prevClass & LETTER) && i + 1 < to) {
-      // A word starts: a letter after a non-letter.
-      const next = bytes[i + 1]!;
-      if (FOLDED_PAIRS[((c | 0x20) << 8) | (next | 0x20)]) {
-        for (const k of BY_FIRST[c | 0x20]!) if (keywordAt(bytes, i, to, k)) return true;
+      colons = 0;
+      dashPairs = 0;
+      if (c === 64) {
+        if (i > from && CLASS[bytes[i - 1]!]! & NAME && emailDomainAt(bytes, i + 1, to)) return true;
+      } else if (c === 43) {
+        if (i + 1 < to && CLASS[bytes[i + 1]!]! & DIGIT) return true;
       }
-      if (EXACT_PAIRS[(c << 8) | next]) {
-        for (const p of PREFIXES[c] ?? []) if (exactAt(bytes, i, to, p)) return true;
-        // gh?_ (GitHub)
-        if (c === 103 && i + 3 < to && bytes[i + 3] === 95) return true;
-      }
-      // Two capitals and two digits: an IBAN's start.
-      if (cls & UPPER && i + 3 < to && CLASS[next]! & UPPER && CLASS[bytes[i + 2]!]! & DIGIT && CLASS[bytes[i + 3]!]! & DIGIT) return true;
     }
-    prev = c;
-    prevClass = cls;
+    hexBefore = 0;
+    i++;
   }
   return false;
 }
 
-// A string is looked at as its latin1 bytes, written into one reused buffer (what is not ASCII cannot start
-// anything a recogniser finds; it can only cause a false yes).
+// A string is looked at as its UTF-8 bytes, written into one reused buffer: what is not ASCII is a byte of
+// 0x80 or more, a separator as it is to the recognisers' `\w` and `\b` (latin1 would have turned 'š' into an
+// 'a' and hidden the word start after it).
 const SCRATCH = Buffer.allocUnsafe(64 * 1024);
 
 /** The first look at a string. */
 export function quickLookText(text: string): boolean {
-  if (text.length > SCRATCH.length) return quickLookBytes(Buffer.from(text, 'latin1'));
-  return quickLookBytes(SCRATCH, 0, SCRATCH.write(text, 0, 'latin1'));
+  if (text.length * 3 > SCRATCH.length) return quickLookBytes(Buffer.from(text, 'utf8'));
+  return quickLookBytes(SCRATCH, 0, SCRATCH.write(text, 0, 'utf8'));
 }

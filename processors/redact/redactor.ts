@@ -6,7 +6,9 @@
 // it) has its whole value replaced, whatever it looks like. Counts per recogniser say what was found.
 import { createHmac } from 'node:crypto';
 import { confirmed, matchedRecogniser, recogniserPattern, type Recogniser } from './recognisers.js';
-import { DEFAULT_BLOCKED_KEYS, quickLookBytes, quickLookText } from './quick_look.js';
+import type { ArrivedBytes, LogRecordView } from '../../pipeline/batch.js';
+import { position, readSpan, readVarint, seek } from '../../proto/wire.js';
+import { quickLookBytes, quickLookText } from './quick_look.js';
 
 export type RedactAction = 'mask' | 'hash' | 'drop';
 
@@ -33,6 +35,13 @@ export type Plain = string | number | boolean | bigint | null | Uint8Array | Pla
 const MAX_DEPTH = 32;
 /** Distinct keys remembered; past it the memory starts again (keys repeat: it fills again at once). */
 const MAX_KEY_VERDICTS = 10_000;
+/** Places in a record's attributes whose last key is remembered. */
+const MAX_SLOTS = 64;
+
+interface KeyVerdict {
+  key: Buffer;
+  blocked: boolean;
+}
 
 function sameBytes(key: Buffer, buf: Buffer, from: number, to: number): boolean {
   if (key.length !== to - from) return false;
@@ -43,15 +52,13 @@ function sameBytes(key: Buffer, buf: Buffer, from: number, to: number): boolean 
 export class Redactor {
   readonly #pattern: RegExp;
   readonly #blocked: RegExp | undefined;
-  /** Key patterns beyond the defaults the first look knows (a user's own): looked for as well. */
-  readonly #extraKeys: RegExp | undefined;
   /** Whether a key is blocked, by a hash of its bytes: keys repeat, so each is judged once. */
-  readonly #keyVerdicts = new Map<number, { key: Buffer; blocked: boolean }>();
+  readonly #keyVerdicts = new Map<number, KeyVerdict>();
+  /** The verdict of the key last seen at each place in a record's attributes. */
+  readonly #slots: Array<KeyVerdict | undefined> = [];
 
   constructor(private readonly options: RedactorOptions) {
     this.#pattern = recogniserPattern(options.recognisers);
-    const extra = options.blockedKeys.filter((k) => !DEFAULT_BLOCKED_KEYS.includes(k));
-    this.#extraKeys = extra.length > 0 ? new RegExp(extra.map((k) => `(?:${k})`).join('|'), 'i') : undefined;
     this.#blocked = options.blockedKeys.length > 0 ? new RegExp(options.blockedKeys.map((k) => `(?:${k})`).join('|'), 'i') : undefined;
   }
 
@@ -67,42 +74,109 @@ export class Redactor {
   }
 
   /**
-   * The first look at a record read from protobuf, without decoding its attributes: its body, each
-   * attribute's value in its bytes, and each key (judged once per distinct key, then remembered).
+   * The first look at a record read from protobuf, in its bytes, without decoding it: the body's text, each
+   * attribute's value by its type (a string's text; a number only where it is long enough to be a card
+   * number; lists and maps always), and each key (judged once, then remembered: keys repeat).
    */
-  arrivedMayContain(body: unknown, attributes: { buf: Buffer; keys: readonly number[]; end: number }): boolean {
+  arrivedMayContain(record: LogRecordView, arrived: ArrivedBytes, lookAtBody: boolean, lookAtAttributes: boolean): boolean {
     if (this.options.allowedKeys !== undefined || this.options.firstLook === false) return true;
-    if (typeof body === 'string') {
-      if (this.#looksWorthScanning(body)) return true;
-    } else if (typeof body === 'number' || typeof body === 'bigint') {
-      if (String(body).length >= 13) return true;
-    } else if (body !== null && body !== undefined) {
-      return true;
+    const buf = arrived.buf;
+    if (lookAtBody) {
+      if (arrived.bodyFrom >= 0) {
+        if (this.#bytesWorthScanning(buf, arrived.bodyFrom, arrived.bodyTo)) return true;
+      } else {
+        const body = record.body;
+        if (typeof body === 'string') {
+          if (this.#looksWorthScanning(body)) return true;
+        } else if (typeof body === 'number' || typeof body === 'bigint') {
+          if (String(body).length >= 13) return true;
+        } else if (body !== null && body !== undefined) {
+          return true;
+        }
+      }
     }
-    const { buf, keys, end } = attributes;
+    if (!lookAtAttributes) return false;
+    const keys = arrived.keys;
     for (let i = 0; i < keys.length; i += 3) {
-      if (this.#keyBlockedAt(buf, keys[i]!, keys[i + 1]!)) return true;
+      if (this.#keyBlockedAt(buf, keys[i]!, keys[i + 1]!, i / 3)) return true;
       const valueAt = keys[i + 2]!;
-      if (valueAt >= 0 && quickLookBytes(buf, valueAt, i + 3 < keys.length ? keys[i + 3]! : end)) return true;
+      if (valueAt >= 0 && this.#valueWorthScanning(buf, valueAt, i + 3 < keys.length ? keys[i + 3]! : arrived.attrTo)) return true;
     }
     return false;
   }
 
-  #keyBlockedAt(buf: Buffer, from: number, to: number): boolean {
+  /** An attribute's value in its bytes (an AnyValue, its length first; checked when it arrived). */
+  #valueWorthScanning(buf: Buffer, valueAt: number, limit: number): boolean {
+    seek(valueAt);
+    const from = readSpan(buf, limit);
+    const to = position();
+    if (from === to) return false;
+    // Each case holds only where the value is that one field (anything else is decoded and walked).
+    seek(from + 1);
+    switch (buf[from]) {
+      case 0x0a: {
+        const text = readSpan(buf, to);
+        return position() !== to || this.#bytesWorthScanning(buf, text, to);
+      }
+      case 0x10: // bool
+        readVarint(buf, to);
+        return position() !== to;
+      case 0x18: // int: a card number has 13 digits or more (|v| ≥ 1e11 with a sign), which takes 6 varint bytes or more
+        readVarint(buf, to);
+        return position() !== to || to - from - 1 >= 6;
+      case 0x21: {
+        // double: one holding a whole number long enough to be a card number
+        if (to - from !== 9) return true;
+        const v = buf.readDoubleLE(from + 1);
+        return Number.isInteger(v) && Math.abs(v) >= 1e11;
+      }
+      case 0x3a: // bytes: no recogniser reads them
+        readSpan(buf, to);
+        return position() !== to;
+      default:
+        return true;
+    }
+  }
+
+  #keyBlockedAt(buf: Buffer, from: number, to: number, slot: number): boolean {
+    // The key at the same place in the record before is most often this one: compared first.
+    const previous = slot < MAX_SLOTS ? this.#slots[slot] : undefined;
+    if (previous !== undefined && sameBytes(previous.key, buf, from, to)) return previous.blocked;
     // A hash of the key's bytes finds its verdict; the bytes are compared, so a collision cannot pass a key.
     let hash = 0x811c9dc5;
     for (let i = from; i < to; i++) hash = Math.imul(hash ^ buf[i]!, 0x01000193);
-    const known = this.#keyVerdicts.get(hash);
-    if (known && sameBytes(known.key, buf, from, to)) return known.blocked;
-    const key = Buffer.from(buf.subarray(from, to));
-    const blocked = this.keyBlocked(key.toString('utf8'));
-    if (this.#keyVerdicts.size >= MAX_KEY_VERDICTS) this.#keyVerdicts.clear();
-    this.#keyVerdicts.set(hash, { key, blocked });
-    return blocked;
+    let verdict = this.#keyVerdicts.get(hash);
+    if (verdict === undefined || !sameBytes(verdict.key, buf, from, to)) {
+      const key = Buffer.from(buf.subarray(from, to));
+      verdict = { key, blocked: this.keyBlocked(key.toString('utf8')) };
+      if (this.#keyVerdicts.size >= MAX_KEY_VERDICTS) this.#keyVerdicts.clear();
+      this.#keyVerdicts.set(hash, verdict);
+    }
+    if (slot < MAX_SLOTS) this.#slots[slot] = verdict;
+    return verdict.blocked;
+  }
+
+  /** Text in bytes (UTF-8): the first look, and where it is JSON, its keys. */
+  #bytesWorthScanning(buf: Buffer, from: number, to: number): boolean {
+    if (quickLookBytes(buf, from, to)) return true;
+    // JSON is walked and its keys judged: a blocked word inside a key ("dbPassword") starts no word.
+    let first = from;
+    while (first < to && (buf[first] === 32 || (buf[first]! >= 9 && buf[first]! <= 13))) first++;
+    const c = buf[first];
+    return (c === 123 || c === 91 || (c !== undefined && c >= 0x80)) && this.#jsonKeysWorthScanning(buf.toString('utf8', from, to));
   }
 
   #looksWorthScanning(text: string): boolean {
-    return this.options.firstLook === false || quickLookText(text) || (this.#extraKeys !== undefined && this.#extraKeys.test(text));
+    if (this.options.firstLook === false || quickLookText(text)) return true;
+    const c = text.charCodeAt(0);
+    return (c <= 32 || c === 123 || c === 91 || c >= 0x80) && this.#jsonKeysWorthScanning(text);
+  }
+
+  /** Text the scan would walk as JSON (an object or an array after any white space): may a key be blocked? */
+  #jsonKeysWorthScanning(text: string): boolean {
+    const first = text.trimStart()[0];
+    if (first !== '{' && first !== '[') return false;
+    return this.options.allowedKeys !== undefined || (this.#blocked !== undefined && this.#blocked.test(text));
   }
 
   /** A text with every confirmed match replaced; `counts` gains what was found. Returns the same string when nothing was. */

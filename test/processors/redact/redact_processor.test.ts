@@ -35,7 +35,7 @@ describe('redact processor', () => {
     const batch = LogBatch.fromRequest(decodeExportRequest(bytes), new Delivery(), bytes.length);
     const out = await run(batch);
     const record = [...out.groups()][0]!.records[0]!;
-    assert.ok(record.arrivedAttributes, 'still encoded from the bytes it came in');
+    assert.ok(record.arrived, 'still encoded from the bytes it came in');
     assert.equal(record.attributes.get('logsift.redacted'), undefined);
   });
 
