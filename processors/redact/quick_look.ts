@@ -117,11 +117,18 @@ function emailDomainAt(bytes: Uint8Array, at: number, end: number): boolean {
   return false;
 }
 
+/** Whether bytes[from, to) is a hex group as IPv6 and MACs write them: one to four hex digits. */
+function shortHex(bytes: Uint8Array, from: number, to: number): boolean {
+  if (to - from > 4) return false;
+  for (let k = from; k < to; k++) if (!(CLASS[bytes[k]!]! & HEX)) return false;
+  return true;
+}
+
 /**
  * The first look over `bytes[from, to)`, a word (a run of ASCII letters and digits) at a time: every
  * recogniser starts where a word starts after a byte that is not a word's (its `\b` or look-behind), so the
- * inside of a word is only read to know its length and whether it is all hex digits; the work is at word
- * starts and at the bytes between words.
+ * inside of a word is only skipped over; the work is at word starts and at the bytes between words (whether a
+ * word was a hex group is asked only when a ':' or '-' follows it).
  */
 export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length): boolean {
   let chain = 0; // digits in the current chain of digit groups
@@ -131,14 +138,14 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length): 
   let digitsBefore = false; // the byte before is the last of a digit group in a live chain
   let colons = 0; // colons in the current run of short hex groups (IPv6, MACs)
   let dashPairs = 0; // '-' after hex pairs in that run (MACs written with dashes)
-  let hexBefore = 0; // the word just before, when it is all hex: its length (0 otherwise, or past 4)
+  let wordFrom = -1; // the last word's span
+  let wordTo = -1;
   let i = from;
   while (i < to) {
     const c = bytes[i]!;
     const cls = CLASS[c]!;
     if (cls & ALNUM) {
-      const start = i;
-      let allHex = cls & HEX;
+      wordFrom = i;
       if (cls & DIGIT) {
         while (++i < to && CLASS[bytes[i]!]! & DIGIT);
         if (!joined) {
@@ -146,7 +153,7 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length): 
           spaced = false;
           dots = 0;
         }
-        chain += i - start;
+        chain += i - wordFrom;
         joined = false;
         if (chain >= 13 || (!spaced && chain >= 9) || (dots >= 3 && chain >= 4)) return true;
         digitsBefore = true;
@@ -154,30 +161,24 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length): 
           // Letters right after digits ("12ms"): no recogniser ends or starts there; the chain is over.
           chain = 0;
           digitsBefore = false;
+          while (++i < to && CLASS[bytes[i]!]! & ALNUM);
         }
       } else {
+        // Every keyword, prefix and IBAN has a letter second.
         const next = i + 1 < to ? bytes[i + 1]! : 0;
-        const third = i + 2 < to ? bytes[i + 2]! : 0;
-        const flagged = STARTS[startIndex(c, next, third)]!;
-        if (flagged !== 0 && wordStartsSomething(bytes, i, to, flagged)) return true;
-        // Two capitals and two digits: an IBAN's start.
-        if (cls & UPPER && CLASS[next]! & UPPER && CLASS[third]! & DIGIT && i + 3 < to && CLASS[bytes[i + 3]!]! & DIGIT) return true;
+        if (CLASS[next]! & LETTER) {
+          const third = i + 2 < to ? bytes[i + 2]! : 0;
+          const flagged = STARTS[startIndex(c, next, third)]!;
+          if (flagged !== 0 && wordStartsSomething(bytes, i, to, flagged)) return true;
+          // Two capitals and two digits: an IBAN's start.
+          if (cls & UPPER && CLASS[next]! & UPPER && CLASS[third]! & DIGIT && i + 3 < to && CLASS[bytes[i + 3]!]! & DIGIT) return true;
+        }
         chain = 0;
         joined = false;
         digitsBefore = false;
-        i++;
+        while (++i < to && CLASS[bytes[i]!]! & ALNUM);
       }
-      // The rest of the word.
-      for (; i < to; i++) {
-        const k = CLASS[bytes[i]!]!;
-        if (!(k & ALNUM)) break;
-        allHex &= k;
-      }
-      hexBefore = allHex && i - start <= 4 ? i - start : 0;
-      if (hexBefore === 0) {
-        colons = 0;
-        dashPairs = 0;
-      }
+      wordTo = i;
       continue;
     }
     // A byte between words.
@@ -187,6 +188,7 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length): 
         if (c === 32) spaced = true;
         else if (c === 46) dots += 1;
       } else if (c !== 40) chain = 0;
+      digitsBefore = false;
     } else if (joined) {
       // ("(415) 555-2671": a space after a parenthesis joins as the parenthesis did; a '(' waits as well.)
       if (!(c === 32 && bytes[i - 1] === 41) && c !== 40) {
@@ -194,15 +196,23 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length): 
         chain = 0;
       }
     }
-    digitsBefore = false;
     if (c === 58) {
       if (i + 2 < to && bytes[i + 1] === 47 && bytes[i + 2] === 47) return true;
-      if (i > from && bytes[i - 1] === 58) return true;
+      if (wordTo === i) {
+        // A word that is no hex group ends the run.
+        if (!shortHex(bytes, wordFrom, i)) {
+          colons = 0;
+          dashPairs = 0;
+        }
+      } else if (i > from && bytes[i - 1] === 58) return true;
       if (++colons >= 5) return true;
     } else if (c === 45) {
-      if (hexBefore === 2) {
+      if (wordTo === i && i - wordFrom === 2 && shortHex(bytes, wordFrom, i)) {
         if (++dashPairs >= 5) return true;
-      } else colons = 0;
+      } else {
+        if (wordTo === i && !shortHex(bytes, wordFrom, i)) dashPairs = 0;
+        colons = 0;
+      }
     } else {
       colons = 0;
       dashPairs = 0;
@@ -212,7 +222,6 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length): 
         if (i + 1 < to && CLASS[bytes[i + 1]!]! & DIGIT) return true;
       }
     }
-    hexBefore = 0;
     i++;
   }
   return false;
