@@ -39,11 +39,6 @@ const KEYWORDS: ReadonlyArray<{ head: string; tail?: string }> = [
 const PREFIX_WORDS = ['eyJ', 'AKIA', 'ASIA', 'AIza', 'xox', 'github_pat', 'sk_', 'pk_', 'rk_', 'whsec_'];
 
 const bytesOf = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
-// Keywords by their first letter (lower case); case-sensitive prefixes by their first byte.
-const BY_FIRST: Array<Array<{ head: Uint8Array; tail: Uint8Array | undefined }> | undefined> = new Array(256).fill(undefined);
-for (const k of KEYWORDS) (BY_FIRST[k.head.charCodeAt(0)] ??= []).push({ head: bytesOf(k.head), tail: k.tail === undefined ? undefined : bytesOf(k.tail) });
-const PREFIXES: Array<Uint8Array[] | undefined> = new Array(256).fill(undefined);
-for (const p of PREFIX_WORDS) (PREFIXES[p.charCodeAt(0)] ??= []).push(bytesOf(p));
 
 // Character classes, as bits.
 const DIGIT = 1;
@@ -61,16 +56,30 @@ for (const c of [46, 95, 37, 43, 45]) CLASS[c]! |= NAME;
 const LETTER = UPPER | LOWER;
 const ALNUM = LETTER | DIGIT;
 
-// A word's first three bytes, five bits each (a letter's position in the alphabet, whatever its case), as
-// bits: worth a closer look as a keyword's start or a prefix's. Most words start otherwise, and cost one
-// lookup; what else folds onto a flagged entry (a '!' is an 'a' here) only costs that closer look.
-const KEYWORD_START = 1;
-const PREFIX_START = 2;
-const STARTS = new Uint8Array(1 << 15);
+// A word's first three bytes, five bits each (a letter's position in the alphabet, whatever its case), index
+// what may start there: most words start otherwise, and cost one lookup; what else folds onto an entry (a '!'
+// is an 'a' here) only costs the closer look.
+interface Candidates {
+  keywords: Array<{ head: Uint8Array; tail: Uint8Array | undefined }>;
+  /** Case-sensitive prefixes. */
+  prefixes: Uint8Array[];
+  /** gh?_ (GitHub). */
+  github: boolean;
+}
 const startIndex = (a: number, b: number, c: number) => ((a & 31) << 10) | ((b & 31) << 5) | (c & 31);
-for (const k of KEYWORDS) STARTS[startIndex(k.head.charCodeAt(0), k.head.charCodeAt(1), k.head.charCodeAt(2))]! |= KEYWORD_START;
-for (const p of PREFIX_WORDS) STARTS[startIndex(p.charCodeAt(0), p.charCodeAt(1), p.charCodeAt(2))]! |= PREFIX_START;
-for (const c of 'pousr') STARTS[startIndex(103, 104, c.charCodeAt(0))]! |= PREFIX_START;
+const CANDIDATES: Candidates[] = [{ keywords: [], prefixes: [], github: false }];
+const STARTS = new Uint8Array(1 << 15);
+function candidatesAt(word: string): Candidates {
+  const index = startIndex(word.charCodeAt(0), word.charCodeAt(1), word.charCodeAt(2));
+  if (STARTS[index] === 0) {
+    STARTS[index] = CANDIDATES.length;
+    CANDIDATES.push({ keywords: [], prefixes: [], github: false });
+  }
+  return CANDIDATES[STARTS[index]!]!;
+}
+for (const k of KEYWORDS) candidatesAt(k.head).keywords.push({ head: bytesOf(k.head), tail: k.tail === undefined ? undefined : bytesOf(k.tail) });
+for (const p of PREFIX_WORDS) candidatesAt(p).prefixes.push(bytesOf(p));
+for (const c of 'pousr') candidatesAt(`gh${c}`).github = true;
 
 function foldedAt(bytes: Uint8Array, at: number, end: number, word: Uint8Array): boolean {
   if (at + word.length > end) return false;
@@ -93,16 +102,11 @@ function keywordAt(bytes: Uint8Array, at: number, end: number, k: { head: Uint8A
   return foldedAt(bytes, next, end, k.tail);
 }
 
-/** A word starting at `at` whose first three bytes are flagged `start`: a keyword's start, or a prefix's? */
-function wordStartsSomething(bytes: Uint8Array, at: number, end: number, start: number): boolean {
-  const c = bytes[at]!;
-  if (start & KEYWORD_START) for (const k of BY_FIRST[c | 0x20] ?? []) if (keywordAt(bytes, at, end, k)) return true;
-  if (start & PREFIX_START) {
-    for (const p of PREFIXES[c] ?? []) if (exactAt(bytes, at, end, p)) return true;
-    // gh?_ (GitHub)
-    if (c === 103 && bytes[at + 1] === 104 && at + 3 < end && bytes[at + 3] === 95) return true;
-  }
-  return false;
+/** Whether a keyword, or a prefix, starts at `at` among those its first three bytes index. */
+function wordStartsSomething(bytes: Uint8Array, at: number, end: number, candidates: Candidates): boolean {
+  for (const k of candidates.keywords) if (keywordAt(bytes, at, end, k)) return true;
+  for (const p of candidates.prefixes) if (exactAt(bytes, at, end, p)) return true;
+  return candidates.github && at + 3 < end && bytes[at] === 103 && bytes[at + 1] === 104 && bytes[at + 3] === 95;
 }
 
 /** After an '@': a domain — letters, digits, '-' and '.', with a '.' followed by a letter. */
@@ -168,8 +172,8 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length): 
         const next = i + 1 < to ? bytes[i + 1]! : 0;
         if (CLASS[next]! & LETTER) {
           const third = i + 2 < to ? bytes[i + 2]! : 0;
-          const flagged = STARTS[startIndex(c, next, third)]!;
-          if (flagged !== 0 && wordStartsSomething(bytes, i, to, flagged)) return true;
+          const start = STARTS[startIndex(c, next, third)]!;
+          if (start !== 0 && wordStartsSomething(bytes, i, to, CANDIDATES[start]!)) return true;
           // Two capitals and two digits: an IBAN's start.
           if (cls & UPPER && CLASS[next]! & UPPER && CLASS[third]! & DIGIT && i + 3 < to && CLASS[bytes[i + 3]!]! & DIGIT) return true;
         }
