@@ -132,6 +132,7 @@ class RedactProcessor implements Processor {
         add(total, counts);
       }
     }
+    this.#redactor.releaseRequest();
     for (const [name, n] of total) this.#counter.inc({ processor: this.settings.id, recogniser: name }, n);
     return batch;
   }

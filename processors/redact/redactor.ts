@@ -40,13 +40,9 @@ const MAX_SLOTS = 64;
 
 interface KeyVerdict {
   key: Buffer;
+  /** The key's bytes four at a time (little-endian), for comparing a key in a request with it. */
+  words: Int32Array;
   blocked: boolean;
-}
-
-function sameBytes(key: Buffer, buf: Buffer, from: number, to: number): boolean {
-  if (key.length !== to - from) return false;
-  for (let i = 0; i < key.length; i++) if (key[i] !== buf[from + i]) return false;
-  return true;
 }
 
 export class Redactor {
@@ -56,6 +52,9 @@ export class Redactor {
   readonly #keyVerdicts = new Map<number, KeyVerdict>();
   /** The verdict of the key last seen at each place in a record's attributes. */
   readonly #slots: Array<KeyVerdict | undefined> = [];
+  /** A view of the request whose keys are being compared (one request's records come one after another). */
+  #viewOf: Buffer | undefined;
+  #view: DataView | undefined;
 
   constructor(private readonly options: RedactorOptions) {
     this.#pattern = recogniserPattern(options.recognisers);
@@ -107,21 +106,31 @@ export class Redactor {
 
   /** An attribute's value in its bytes (an AnyValue, its length first; checked when it arrived). */
   #valueWorthScanning(buf: Buffer, valueAt: number, limit: number): boolean {
-    seek(valueAt);
-    const from = readSpan(buf, limit);
-    const to = position();
+    // Lengths under 128 take one byte: read here (most values); longer ones by the wire reader.
+    let from: number;
+    let to: number;
+    if (buf[valueAt]! < 0x80) {
+      from = valueAt + 1;
+      to = from + buf[valueAt]!;
+    } else {
+      seek(valueAt);
+      from = readSpan(buf, limit);
+      to = position();
+    }
     if (from === to) return false;
     // Each case holds only where the value is that one field (anything else is decoded and walked).
-    seek(from + 1);
     switch (buf[from]) {
       case 0x0a: {
+        // string
+        if (buf[from + 1]! < 0x80) return from + 2 + buf[from + 1]! !== to || this.#bytesWorthScanning(buf, from + 2, to);
+        seek(from + 1);
         const text = readSpan(buf, to);
         return position() !== to || this.#bytesWorthScanning(buf, text, to);
       }
       case 0x10: // bool
-        readVarint(buf, to);
-        return position() !== to;
+        return to - from !== 2;
       case 0x18: // int: a card number has 13 digits or more (|v| ≥ 1e11 with a sign), which takes 6 varint bytes or more
+        seek(from + 1);
         readVarint(buf, to);
         return position() !== to || to - from - 1 >= 6;
       case 0x21: {
@@ -131,6 +140,7 @@ export class Redactor {
         return Number.isInteger(v) && Math.abs(v) >= 1e11;
       }
       case 0x3a: // bytes: no recogniser reads them
+        seek(from + 1);
         readSpan(buf, to);
         return position() !== to;
       default:
@@ -139,16 +149,19 @@ export class Redactor {
   }
 
   #keyBlockedAt(buf: Buffer, from: number, to: number, slot: number): boolean {
-    // The key at the same place in the record before is most often this one: compared first.
+    // The key at the same place in the record before is most often this one: compared first, four bytes at
+    // a time.
     const previous = slot < MAX_SLOTS ? this.#slots[slot] : undefined;
-    if (previous !== undefined && sameBytes(previous.key, buf, from, to)) return previous.blocked;
+    if (previous !== undefined && this.#sameKey(previous, buf, from, to)) return previous.blocked;
     // A hash of the key's bytes finds its verdict; the bytes are compared, so a collision cannot pass a key.
     let hash = 0x811c9dc5;
     for (let i = from; i < to; i++) hash = Math.imul(hash ^ buf[i]!, 0x01000193);
     let verdict = this.#keyVerdicts.get(hash);
-    if (verdict === undefined || !sameBytes(verdict.key, buf, from, to)) {
+    if (verdict === undefined || !this.#sameKey(verdict, buf, from, to)) {
       const key = Buffer.from(buf.subarray(from, to));
-      verdict = { key, blocked: this.keyBlocked(key.toString('utf8')) };
+      const words = new Int32Array(key.length >> 2);
+      for (let k = 0; k < words.length; k++) words[k] = key.readInt32LE(k * 4);
+      verdict = { key, words, blocked: this.keyBlocked(key.toString('utf8')) };
       if (this.#keyVerdicts.size >= MAX_KEY_VERDICTS) this.#keyVerdicts.clear();
       this.#keyVerdicts.set(hash, verdict);
     }
@@ -156,14 +169,39 @@ export class Redactor {
     return verdict.blocked;
   }
 
+  /** Lets go of the last request's bytes (held for comparing keys while its records are looked at). */
+  releaseRequest(): void {
+    this.#viewOf = undefined;
+    this.#view = undefined;
+  }
+
+  #sameKey(known: KeyVerdict, buf: Buffer, from: number, to: number): boolean {
+    const length = to - from;
+    if (known.key.length !== length) return false;
+    if (buf !== this.#viewOf) {
+      this.#viewOf = buf;
+      this.#view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    const view = this.#view!;
+    const words = known.words;
+    let i = 0;
+    for (; i + 4 <= length; i += 4) if (view.getInt32(from + i, true) !== words[i >> 2]) return false;
+    for (; i < length; i++) if (buf[from + i] !== known.key[i]) return false;
+    return true;
+  }
+
   /** Text in bytes (UTF-8): the first look, and where it is JSON, its keys. */
   #bytesWorthScanning(buf: Buffer, from: number, to: number): boolean {
-    if (quickLookBytes(buf, from, to)) return true;
-    // JSON is walked and its keys judged: a blocked word inside a key ("dbPassword") starts no word.
-    let first = from;
-    while (first < to && (buf[first] === 32 || (buf[first]! >= 9 && buf[first]! <= 13))) first++;
-    const c = buf[first];
-    return (c === 123 || c === 91 || (c !== undefined && c >= 0x80)) && this.#jsonKeysWorthScanning(buf.toString('utf8', from, to));
+    // JSON is walked and its keys judged: a blocked word inside a key ("dbPassword") starts no word. What
+    // may be JSON starts with '{' or '[', white space, or (for white space beyond ASCII) a byte past 0x7f.
+    const c = buf[from]!;
+    if (c === 123 || c === 91 || c <= 32 || c >= 0x80) {
+      let first = from;
+      while (first < to && (buf[first] === 32 || (buf[first]! >= 9 && buf[first]! <= 13))) first++;
+      const d = buf[first];
+      if ((d === 123 || d === 91 || (d !== undefined && d >= 0x80)) && this.#jsonKeysWorthScanning(buf.toString('utf8', from, to))) return true;
+    }
+    return quickLookBytes(buf, from, to);
   }
 
   #looksWorthScanning(text: string): boolean {
