@@ -55,6 +55,8 @@ for (const c of [45, 46, 47, 40, 41, 32]) CLASS[c]! |= JOINER;
 for (const c of [46, 95, 37, 43, 45]) CLASS[c]! |= NAME;
 const LETTER = UPPER | LOWER;
 const ALNUM = LETTER | DIGIT;
+const SPECIAL = 64; // ':', '-', '@', '+': what a byte between words may start or continue
+for (const c of [58, 45, 64, 43]) CLASS[c]! |= SPECIAL;
 
 // A word's first three bytes, five bits each (a letter's position in the alphabet, whatever its case), index
 // what may start there: most words start otherwise, and cost one lookup; what else folds onto an entry (a '!'
@@ -139,19 +141,22 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length): 
   let spaced = false; // the chain was joined by a space somewhere
   let dots = 0; // dots joining it
   let joined = false; // the chain waits for its next digit group (a joiner came after the last)
-  let digitsBefore = false; // the byte before is the last of a digit group in a live chain
   let colons = 0; // colons in the current run of short hex groups (IPv6, MACs)
   let dashPairs = 0; // '-' after hex pairs in that run (MACs written with dashes)
-  let wordFrom = -1; // the last word's span
-  let wordTo = -1;
+  let wordFrom = -1; // where the last word began
   let i = from;
-  while (i < to) {
-    const c = bytes[i]!;
-    const cls = CLASS[c]!;
+  if (i >= to) return false;
+  // The byte at i and its class, carried from where a loop read them.
+  let c = bytes[i]!;
+  let cls = CLASS[c]!;
+  for (;;) {
+    let digitsBefore = false; // the byte at i ends a digit group in a live chain
+    let wordBefore = false; // the byte at i ends a word (which began at wordFrom)
     if (cls & ALNUM) {
       wordFrom = i;
+      wordBefore = true;
       if (cls & DIGIT) {
-        while (++i < to && CLASS[bytes[i]!]! & DIGIT);
+        while (++i < to && (cls = CLASS[(c = bytes[i]!)]!) & DIGIT);
         if (!joined) {
           chain = 0;
           spaced = false;
@@ -160,39 +165,42 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length): 
         chain += i - wordFrom;
         joined = false;
         if (chain >= 13 || (!spaced && chain >= 9) || (dots >= 3 && chain >= 4)) return true;
-        digitsBefore = true;
-        if (i < to && CLASS[bytes[i]!]! & LETTER) {
+        if (i >= to) return false;
+        if (cls & LETTER) {
           // Letters right after digits ("12ms"): no recogniser ends or starts there; the chain is over.
           chain = 0;
-          digitsBefore = false;
-          while (++i < to && CLASS[bytes[i]!]! & ALNUM);
-        }
+          while (++i < to && (cls = CLASS[(c = bytes[i]!)]!) & ALNUM);
+          if (i >= to) return false;
+        } else digitsBefore = true;
       } else {
         // Every keyword, prefix and IBAN has a letter second.
         const next = i + 1 < to ? bytes[i + 1]! : 0;
-        if (CLASS[next]! & LETTER) {
+        const nextClass = CLASS[next]!;
+        if (nextClass & LETTER) {
           const third = i + 2 < to ? bytes[i + 2]! : 0;
           const start = STARTS[startIndex(c, next, third)]!;
           if (start !== 0 && wordStartsSomething(bytes, i, to, CANDIDATES[start]!)) return true;
           // Two capitals and two digits: an IBAN's start.
-          if (cls & UPPER && CLASS[next]! & UPPER && CLASS[third]! & DIGIT && i + 3 < to && CLASS[bytes[i + 3]!]! & DIGIT) return true;
+          if (cls & UPPER && nextClass & UPPER && CLASS[third]! & DIGIT && i + 3 < to && CLASS[bytes[i + 3]!]! & DIGIT) return true;
         }
         chain = 0;
         joined = false;
-        digitsBefore = false;
-        while (++i < to && CLASS[bytes[i]!]! & ALNUM);
+        if (++i >= to) return false;
+        c = next;
+        cls = nextClass;
+        if (cls & ALNUM) {
+          while (++i < to && (cls = CLASS[(c = bytes[i]!)]!) & ALNUM);
+          if (i >= to) return false;
+        }
       }
-      wordTo = i;
-      continue;
     }
-    // A byte between words.
+    // The byte at i is between words.
     if (digitsBefore) {
       if (cls & JOINER) {
         joined = true;
         if (c === 32) spaced = true;
         else if (c === 46) dots += 1;
       } else if (c !== 40) chain = 0;
-      digitsBefore = false;
     } else if (joined) {
       // ("(415) 555-2671": a space after a parenthesis joins as the parenthesis did; a '(' waits as well.)
       if (!(c === 32 && bytes[i - 1] === 41) && c !== 40) {
@@ -200,35 +208,39 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length): 
         chain = 0;
       }
     }
-    if (c === 58) {
-      if (i + 2 < to && bytes[i + 1] === 47 && bytes[i + 2] === 47) return true;
-      if (wordTo === i) {
-        // A word that is no hex group ends the run.
-        if (!shortHex(bytes, wordFrom, i)) {
+    if (cls & SPECIAL) {
+      if (c === 58) {
+        if (i + 2 < to && bytes[i + 1] === 47 && bytes[i + 2] === 47) return true;
+        if (wordBefore) {
+          // A word that is no hex group ends the run.
+          if (!shortHex(bytes, wordFrom, i)) {
+            colons = 0;
+            dashPairs = 0;
+          }
+        } else if (i > from && bytes[i - 1] === 58) return true;
+        if (++colons >= 5) return true;
+      } else if (c === 45) {
+        if (wordBefore && i - wordFrom === 2 && shortHex(bytes, wordFrom, i)) {
+          if (++dashPairs >= 5) return true;
+        } else {
+          if (wordBefore && !shortHex(bytes, wordFrom, i)) dashPairs = 0;
           colons = 0;
-          dashPairs = 0;
         }
-      } else if (i > from && bytes[i - 1] === 58) return true;
-      if (++colons >= 5) return true;
-    } else if (c === 45) {
-      if (wordTo === i && i - wordFrom === 2 && shortHex(bytes, wordFrom, i)) {
-        if (++dashPairs >= 5) return true;
       } else {
-        if (wordTo === i && !shortHex(bytes, wordFrom, i)) dashPairs = 0;
         colons = 0;
+        dashPairs = 0;
+        if (c === 64) {
+          if (i > from && CLASS[bytes[i - 1]!]! & NAME && emailDomainAt(bytes, i + 1, to)) return true;
+        } else if (i + 1 < to && CLASS[bytes[i + 1]!]! & DIGIT) return true; // '+' and a digit
       }
     } else {
       colons = 0;
       dashPairs = 0;
-      if (c === 64) {
-        if (i > from && CLASS[bytes[i - 1]!]! & NAME && emailDomainAt(bytes, i + 1, to)) return true;
-      } else if (c === 43) {
-        if (i + 1 < to && CLASS[bytes[i + 1]!]! & DIGIT) return true;
-      }
     }
-    i++;
+    if (++i >= to) return false;
+    c = bytes[i]!;
+    cls = CLASS[c]!;
   }
-  return false;
 }
 
 // A string is looked at as its UTF-8 bytes, written into one reused buffer: what is not ASCII is a byte of
