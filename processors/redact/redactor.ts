@@ -7,7 +7,7 @@
 import { createHmac } from 'node:crypto';
 import { confirmed, matchedRecogniser, recogniserPattern, type Recogniser } from './recognisers.js';
 import type { ArrivedBytes, LogRecordView } from '../../pipeline/batch.js';
-import { position, readSpan, readVarint, seek } from '../../proto/wire.js';
+import { position, readSpan, seek } from '../../proto/wire.js';
 import { quickLookBytes, quickLookText } from './quick_look.js';
 
 export type RedactAction = 'mask' | 'hash' | 'drop';
@@ -129,10 +129,13 @@ export class Redactor {
       }
       case 0x10: // bool
         return to - from !== 2;
-      case 0x18: // int: a card number has 13 digits or more (|v| ≥ 1e11 with a sign), which takes 6 varint bytes or more
-        seek(from + 1);
-        readVarint(buf, to);
-        return position() !== to || to - from - 1 >= 6;
+      case 0x18: {
+        // int: a card number has 13 digits or more (|v| ≥ 1e11 with a sign), which takes 6 varint bytes or
+        // more; a varint filling the rest of the value alone has its last byte alone under 0x80.
+        if (to - from - 1 >= 6) return true;
+        for (let k = from + 1; k < to - 1; k++) if (buf[k]! < 0x80) return true;
+        return buf[to - 1]! >= 0x80;
+      }
       case 0x21: {
         // double: one holding a whole number long enough to be a card number
         if (to - from !== 9) return true;
