@@ -3,6 +3,7 @@
 // attributes, beside look-alikes that must stay), through the redactor the processor builds from its default
 // config; and what it costs: the daemon (its own process) fed realistic OTLP batches through the default
 // chain with and without `redact` first, alternated, in the same run. Last line: JSON.
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { defaultRedactConfig, redactorFromConfig } from '../processors/redact/factory.js';
 import type { Counts } from '../processors/redact/redactor.js';
@@ -58,17 +59,36 @@ const falsePositives = Math.max(0, redactions - truePositives);
 const bodies = realisticBodies(32, 1000);
 const loadOptions = { bodies, recordsPerBody: 1000, concurrency: 8, warmupMs: 3000, measureMs: MEASURE_MS };
 const chain = ['signature', 'ratestats', 'anomaly', 'sampler'];
-async function throughput(processors: string[]): Promise<number> {
+// The daemon's CPU time (user + system, all its threads) over the measured stretch, per record accepted: what
+// each record costs it, less moved than throughput by the load generator sharing the machine's two cores.
+const CLOCK_TICKS_PER_S = 100;
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
+}
+
+async function throughput(processors: string[]): Promise<{ recordsPerS: number; cpuUsPerRecord: number }> {
   const daemon = await startDaemonProcess({ exportersYaml: '  nop:', exporterIds: ['nop'], processorsYaml: processors.map((p) => `  ${p}:`).join('\n'), processorIds: processors });
+  let cpuFrom = 0;
+  let cpuTo = 0;
+  const marks = [setTimeout(() => (cpuFrom = cpuSeconds(daemon.pid)), loadOptions.warmupMs), setTimeout(() => (cpuTo = cpuSeconds(daemon.pid)), loadOptions.warmupMs + loadOptions.measureMs)];
   const load = await runLoad({ port: daemon.httpPort, ...loadOptions });
+  marks.forEach(clearTimeout);
   await daemon.stop();
-  return load.acceptedRecordsPerS;
+  const records = load.acceptedRecordsPerS * (loadOptions.measureMs / 1000);
+  return { recordsPerS: load.acceptedRecordsPerS, cpuUsPerRecord: ((cpuTo - cpuFrom) * 1e6) / records };
 }
 const without: number[] = [];
 const withRedact: number[] = [];
+const cpuWithout: number[] = [];
+const cpuWithRedact: number[] = [];
 for (let round = 0; round < ROUNDS; round++) {
-  without.push(await throughput(chain));
-  withRedact.push(await throughput(['redact', ...chain]));
+  const a = await throughput(chain);
+  const b = await throughput(['redact', ...chain]);
+  without.push(a.recordsPerS);
+  withRedact.push(b.recordsPerS);
+  cpuWithout.push(a.cpuUsPerRecord);
+  cpuWithRedact.push(b.cpuUsPerRecord);
 }
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const median = (xs: number[]) => {
@@ -94,6 +114,10 @@ const summary = {
   redact_cost: Number((1 - mean(withRedact) / mean(without)).toFixed(3)),
   // Each round's pair (without, then with) on its own: less moved by the machine drifting over the run.
   redact_cost_paired_median: Number(median(without.map((w, i) => 1 - withRedact[i]! / w)).toFixed(3)),
+  cpu_us_per_record_default_chain: cpuWithout.map((x) => Number(x.toFixed(3))),
+  cpu_us_per_record_with_redact: cpuWithRedact.map((x) => Number(x.toFixed(3))),
+  // The throughput a daemon bound by its CPU would lose: 1 − (CPU a record without) / (CPU a record with).
+  redact_cpu_cost: Number((1 - mean(cpuWithout) / mean(cpuWithRedact)).toFixed(3)),
 };
-console.log(`recall ${summary.recall}, precision ${summary.precision}, look-alikes kept ${summary.lookalikes_kept}; throughput ${Math.round(mean(without))} → ${Math.round(mean(withRedact))} records/s with redact (cost ${summary.redact_cost}, paired median ${summary.redact_cost_paired_median})`);
+console.log(`recall ${summary.recall}, precision ${summary.precision}, look-alikes kept ${summary.lookalikes_kept}; throughput ${Math.round(mean(without))} → ${Math.round(mean(withRedact))} records/s with redact (cost ${summary.redact_cost}, paired median ${summary.redact_cost_paired_median}; CPU a record ${summary.redact_cpu_cost})`);
 console.log(JSON.stringify(summary));
