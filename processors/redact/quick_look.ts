@@ -9,9 +9,10 @@
 //   domain with a dot
 //   '://'                       passwords in URLs
 //   '+' then a digit            international phone numbers
-//   a chain of digits           cards, IBANs' digits, SSNs, North-American phones, IPv4 — joined by single
-//                               '-', '.', '/', '(', ')' (9 digits or more), or also by spaces (13 or more:
-//                               cards and spaced IBANs; a date and a time make 10), or with 3 dots (IPv4)
+//   digit groups joined by      cards (13 digits or more joined by ' ' or '-' only), IPv4 (four groups of
+//   single ' ', '-', '.', '/',  1–3 digits joined by '.'), SSNs and North-American phones (groups of 3, 2
+//   '(', ')'                    or 3, then 4) — wherever in the chain they start; a bare epoch time, a
+//                               timestamp or a version with dots is none of them
 //   hex groups and colons       IPv6 ('::', or 5 colons in a run), MACs (5 ':' or '-' between hex pairs)
 //   a word starting with        pass, pwd, secret, token, cookie, bearer, credential, authorization, and
 //   (any case)                  api / access / private + key, session + id, auth + token (a '_', '-' or '.'
@@ -137,9 +138,13 @@ function shortHex(bytes: Uint8Array, from: number, to: number): boolean {
  * word was a hex group is asked only when a ':' or '-' follows it).
  */
 export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length): boolean {
-  let chain = 0; // digits in the current chain of digit groups
-  let spaced = false; // the chain was joined by a space somewhere
-  let dots = 0; // dots joining it
+  // A chain: digit groups joined by single joiners. What of it could be a card, an IPv4 address, an SSN or a
+  // North-American phone number is kept as it grows; a match may start at any group after a joiner.
+  let cardDigits = 0; // digits in the groups of at most 6 joined by ' ' or '-' up to here (a card's 13–19)
+  let dotRun = 0; // groups of 1–3 digits joined by '.' up to here (an IPv4 address's four)
+  let groupBefore = 0; // the lengths of the two groups before this one (3-2-4: an SSN; 3-3-4: a phone)
+  let groupBeforeThat = 0;
+  let joiner = 0; // the last byte joining the chain
   let joined = false; // the chain waits for its next digit group (a joiner came after the last)
   let colons = 0; // colons in the current run of short hex groups (IPv6, MACs)
   let dashPairs = 0; // '-' after hex pairs in that run (MACs written with dashes)
@@ -157,18 +162,24 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length): 
       wordBefore = true;
       if (cls & DIGIT) {
         while (++i < to && (cls = CLASS[(c = bytes[i]!)]!) & DIGIT);
-        if (!joined) {
-          chain = 0;
-          spaced = false;
-          dots = 0;
+        const length = i - wordFrom;
+        if (joined) {
+          // A card's groups are of 4 to 6 digits, or it is one run of 13 or more.
+          cardDigits = (joiner === 32 || joiner === 45) && groupBefore <= 6 && length <= 6 ? cardDigits + length : length;
+          dotRun = length > 3 ? 0 : joiner === 46 && dotRun > 0 ? dotRun + 1 : 1;
+          if (length === 4 && groupBeforeThat === 3 && (groupBefore === 2 || groupBefore === 3)) return true;
+          groupBeforeThat = groupBefore;
+        } else {
+          cardDigits = length;
+          dotRun = length > 3 ? 0 : 1;
+          groupBeforeThat = 0;
         }
-        chain += i - wordFrom;
+        groupBefore = length;
         joined = false;
-        if (chain >= 13 || (!spaced && chain >= 9) || (dots >= 3 && chain >= 4)) return true;
+        if (cardDigits >= 13 || dotRun >= 4) return true;
         if (i >= to) return false;
         if (cls & LETTER) {
           // Letters right after digits ("12ms"): no recogniser ends or starts there; the chain is over.
-          chain = 0;
           while (++i < to && (cls = CLASS[(c = bytes[i]!)]!) & ALNUM);
           if (i >= to) return false;
         } else digitsBefore = true;
@@ -183,7 +194,6 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length): 
           // Two capitals and two digits: an IBAN's start.
           if (cls & UPPER && nextClass & UPPER && CLASS[third]! & DIGIT && i + 3 < to && CLASS[bytes[i + 3]!]! & DIGIT) return true;
         }
-        chain = 0;
         joined = false;
         if (++i >= to) return false;
         c = next;
@@ -198,15 +208,12 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length): 
     if (digitsBefore) {
       if (cls & JOINER) {
         joined = true;
-        if (c === 32) spaced = true;
-        else if (c === 46) dots += 1;
-      } else if (c !== 40) chain = 0;
+        joiner = c;
+      }
     } else if (joined) {
       // ("(415) 555-2671": a space after a parenthesis joins as the parenthesis did; a '(' waits as well.)
-      if (!(c === 32 && bytes[i - 1] === 41) && c !== 40) {
-        joined = false;
-        chain = 0;
-      }
+      if ((c === 32 && bytes[i - 1] === 41) || c === 40) joiner = c;
+      else joined = false;
     }
     if (cls & SPECIAL) {
       if (c === 58) {
