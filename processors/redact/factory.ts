@@ -15,7 +15,7 @@ import type { Processor, ProcessorFactory, ProcessorSettings } from '../../pipel
 import { countedOperator } from '../../pipeline/processor_helper.js';
 import type { ConfigProblem } from '../../config/problems.js';
 import { RECOGNISERS, type Recogniser } from './recognisers.js';
-import { Redactor, type Counts, type Plain, type RedactAction } from './redactor.js';
+import { LOOK_ATTRIBUTES, LOOK_BODY, Redactor, type Counts, type Plain, type RedactAction } from './redactor.js';
 import { DEFAULT_BLOCKED_KEYS } from './quick_look.js';
 
 export { DEFAULT_BLOCKED_KEYS };
@@ -121,12 +121,13 @@ class RedactProcessor implements Processor {
       }
       for (const record of group.records) {
         // A record read from protobuf is first looked at in its bytes, body and attributes at once: most
-        // need nothing decoded at all.
+        // need nothing decoded at all, and the rest only the part that may hold something.
         const arrived = record.arrived;
-        if (arrived && !this.#redactor.arrivedMayContain(record, arrived, this.config.body, this.config.attributes)) continue;
+        const parts = arrived ? this.#redactor.arrivedParts(record, arrived, this.config.body, this.config.attributes) : LOOK_BODY | LOOK_ATTRIBUTES;
+        if (parts === 0) continue;
         const counts: Counts = new Map();
-        if (this.config.body) this.#body(record, counts);
-        if (this.config.attributes) this.#attributes(record.attributes, counts);
+        if (this.config.body && parts & LOOK_BODY) this.#body(record, counts);
+        if (this.config.attributes && parts & LOOK_ATTRIBUTES) this.#attributes(record.attributes, counts);
         if (counts.size === 0) continue;
         if (this.config.summary_attribute) record.attributes.set(this.config.summary_attribute, summary(counts));
         add(total, counts);

@@ -1,10 +1,10 @@
-// The first look at a text, in one pass over its bytes: can it hold anything a recogniser or the default key
-// rules would find? Most log records cannot, and the full scan (one large regular expression) costs several
-// times this; a regular expression for the first look cost as much as the scan itself, hence hand-written,
+// The first look at a text, in one pass over its bytes: which recognisers could find anything in it? In most
+// log records none can, and the scan (a regular expression) costs several times this; a regular expression for the first look cost as much as the scan itself, hence hand-written,
 // over bytes with a table of character classes — a record read from protobuf is looked at whole (body,
 // attributes, ids and framing: a random byte can only cause a false yes) without decoding anything.
-// It must never say no where a recogniser could match (a false yes only costs the full scan). What each clause
-// stands for:
+// It must never leave out a recogniser that could match (a false yes only costs the scan); asked for all of
+// them (`all`), it reads the whole text, and the scan then tries only those it names. What each clause stands
+// for:
 //   '@' between a name and a   emails (a bare '@' is also a byte of a double, in attributes' bytes)
 //   domain with a dot
 //   '://'                       passwords in URLs
@@ -14,30 +14,29 @@
 //   '(', ')'                    or 3, then 4) — wherever in the chain they start; a bare epoch time, a
 //                               timestamp or a version with dots is none of them
 //   hex groups and colons       IPv6 ('::', or 5 colons in a run), MACs (5 ':' or '-' between hex pairs)
-//   a word starting with        pass, pwd, secret, token, cookie, bearer, credential, authorization, and
-//   (any case)                  api / access / private + key, session + id, auth + token (a '_', '-' or '.'
-//                               between, or none) — secrets by name, in text or as keys
+//   a word starting with        pass, pwd, secret, token, api / access + key, auth + token (a '_', '-' or '.'
+//   (any case)                  between, or none): a secret after its name; bearer: a bearer token
 //   a word starting with        eyJ (JWTs), AKIA / ASIA / AIza (cloud keys), xox (Slack), gh?_ / github_pat
 //   (this case)                 (GitHub), sk_ / pk_ / rk_ / whsec_ (Stripe), two capitals and two digits (IBANs)
-/** Keys whose values are secrets by name, whatever they look like (the `redact` processor's default deny list; the words above find them). */
+import { RECOGNISER_BIT } from './recognisers.js';
+
+/** Keys whose values are secrets by name, whatever they look like (the `redact` processor's default deny list;
+ * keys are judged apart from the first look, which looks for what text holds). */
 export const DEFAULT_BLOCKED_KEYS = ['passw(or)?d', 'pwd', 'secret', 'token', 'authorization', 'cookie', 'api[_.-]?key', 'credential', 'private[_.-]?key', 'session[_.-]?id'];
 
-const KEYWORDS: ReadonlyArray<{ head: string; tail?: string }> = [
-  { head: 'pass' },
-  { head: 'pwd' },
-  { head: 'secret' },
-  { head: 'token' },
-  { head: 'cookie' },
-  { head: 'bearer' },
-  { head: 'credential' },
-  { head: 'authorization' },
-  { head: 'api', tail: 'key' },
-  { head: 'access', tail: 'key' },
-  { head: 'private', tail: 'key' },
-  { head: 'session', tail: 'id' },
-  { head: 'auth', tail: 'token' },
+const { password: PASSWORD, bearer: BEARER, jwt: JWT, aws_key: AWS, gcp_key: GCP, slack_token: SLACK, github_token: GITHUB, stripe_key: STRIPE, url_password: URL_PASSWORD, email: EMAIL, iban: IBAN, card: CARD, ssn: SSN, phone: PHONE, mac: MAC, ipv6: IPV6, ipv4: IPV4 } = RECOGNISER_BIT;
+
+const KEYWORDS: ReadonlyArray<{ head: string; tail?: string; finds: number }> = [
+  { head: 'pass', finds: PASSWORD },
+  { head: 'pwd', finds: PASSWORD },
+  { head: 'secret', finds: PASSWORD },
+  { head: 'token', finds: PASSWORD },
+  { head: 'api', tail: 'key', finds: PASSWORD },
+  { head: 'access', tail: 'key', finds: PASSWORD },
+  { head: 'auth', tail: 'token', finds: PASSWORD },
+  { head: 'bearer', finds: BEARER },
 ];
-const PREFIX_WORDS = ['eyJ', 'AKIA', 'ASIA', 'AIza', 'xox', 'github_pat', 'sk_', 'pk_', 'rk_', 'whsec_'];
+const PREFIX_WORDS: ReadonlyArray<[string, number]> = [['eyJ', JWT], ['AKIA', AWS], ['ASIA', AWS], ['AIza', GCP], ['xox', SLACK], ['github_pat', GITHUB], ['sk_', STRIPE], ['pk_', STRIPE], ['rk_', STRIPE], ['whsec_', STRIPE]];
 
 const bytesOf = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
@@ -62,10 +61,15 @@ for (const c of [58, 45, 64, 43]) CLASS[c]! |= SPECIAL;
 // A word's first three bytes, five bits each (a letter's position in the alphabet, whatever its case), index
 // what may start there: most words start otherwise, and cost one lookup; what else folds onto an entry (a '!'
 // is an 'a' here) only costs the closer look.
+interface Keyword {
+  head: Uint8Array;
+  tail: Uint8Array | undefined;
+  finds: number;
+}
 interface Candidates {
-  keywords: Array<{ head: Uint8Array; tail: Uint8Array | undefined }>;
-  /** Case-sensitive prefixes. */
-  prefixes: Uint8Array[];
+  keywords: Keyword[];
+  /** Case-sensitive prefixes, with the recognisers each may start. */
+  prefixes: Array<{ word: Uint8Array; finds: number }>;
   /** gh?_ (GitHub). */
   github: boolean;
 }
@@ -80,8 +84,8 @@ function candidatesAt(word: string): Candidates {
   }
   return CANDIDATES[STARTS[index]!]!;
 }
-for (const k of KEYWORDS) candidatesAt(k.head).keywords.push({ head: bytesOf(k.head), tail: k.tail === undefined ? undefined : bytesOf(k.tail) });
-for (const p of PREFIX_WORDS) candidatesAt(p).prefixes.push(bytesOf(p));
+for (const k of KEYWORDS) candidatesAt(k.head).keywords.push({ head: bytesOf(k.head), tail: k.tail === undefined ? undefined : bytesOf(k.tail), finds: k.finds });
+for (const [word, finds] of PREFIX_WORDS) candidatesAt(word).prefixes.push({ word: bytesOf(word), finds });
 for (const c of 'pousr') candidatesAt(`gh${c}`).github = true;
 
 function foldedAt(bytes: Uint8Array, at: number, end: number, word: Uint8Array): boolean {
@@ -96,7 +100,7 @@ function exactAt(bytes: Uint8Array, at: number, end: number, word: Uint8Array): 
   return true;
 }
 
-function keywordAt(bytes: Uint8Array, at: number, end: number, k: { head: Uint8Array; tail: Uint8Array | undefined }): boolean {
+function keywordAt(bytes: Uint8Array, at: number, end: number, k: Keyword): boolean {
   if (!foldedAt(bytes, at, end, k.head)) return false;
   if (k.tail === undefined) return true;
   let next = at + k.head.length;
@@ -105,11 +109,13 @@ function keywordAt(bytes: Uint8Array, at: number, end: number, k: { head: Uint8A
   return foldedAt(bytes, next, end, k.tail);
 }
 
-/** Whether a keyword, or a prefix, starts at `at` among those its first three bytes index. */
-function wordStartsSomething(bytes: Uint8Array, at: number, end: number, candidates: Candidates): boolean {
-  for (const k of candidates.keywords) if (keywordAt(bytes, at, end, k)) return true;
-  for (const p of candidates.prefixes) if (exactAt(bytes, at, end, p)) return true;
-  return candidates.github && at + 3 < end && bytes[at] === 103 && bytes[at + 1] === 104 && bytes[at + 3] === 95;
+/** The recognisers the keywords and prefixes starting at `at` may start (among those its first three bytes index). */
+function wordStarts(bytes: Uint8Array, at: number, end: number, candidates: Candidates): number {
+  let finds = 0;
+  for (const k of candidates.keywords) if (keywordAt(bytes, at, end, k)) finds |= k.finds;
+  for (const p of candidates.prefixes) if (exactAt(bytes, at, end, p.word)) finds |= p.finds;
+  if (candidates.github && at + 3 < end && bytes[at] === 103 && bytes[at + 1] === 104 && bytes[at + 3] === 95) finds |= GITHUB;
+  return finds;
 }
 
 /** After an '@': a domain — letters, digits, '-' and '.', with a '.' followed by a letter. */
@@ -135,9 +141,11 @@ function shortHex(bytes: Uint8Array, from: number, to: number): boolean {
  * The first look over `bytes[from, to)`, a word (a run of ASCII letters and digits) at a time: every
  * recogniser starts where a word starts after a byte that is not a word's (its `\b` or look-behind), so the
  * inside of a word is only skipped over; the work is at word starts and at the bytes between words (whether a
- * word was a hex group is asked only when a ':' or '-' follows it).
+ * word was a hex group is asked only when a ':' or '-' follows it). Returns the recognisers (RECOGNISER_BIT)
+ * that could match: with `all`, every one; without, at least one where any could (0: none can).
  */
-export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length): boolean {
+export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length, all = false): number {
+  let found = 0;
   // A chain: digit groups joined by single joiners. What of it could be a card, an IPv4 address, an SSN or a
   // North-American phone number is kept as it grows; a match may start at any group after a joiner.
   let cardDigits = 0; // digits in the groups of at most 6 joined by ' ' or '-' up to here (a card's 13–19)
@@ -150,7 +158,7 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length): 
   let dashPairs = 0; // '-' after hex pairs in that run (MACs written with dashes)
   let wordFrom = -1; // where the last word began
   let i = from;
-  if (i >= to) return false;
+  if (i >= to) return 0;
   // The byte at i and its class, carried from where a loop read them.
   let c = bytes[i]!;
   let cls = CLASS[c]!;
@@ -167,7 +175,10 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length): 
           // A card's groups are of 4 to 6 digits, or it is one run of 13 or more.
           cardDigits = (joiner === 32 || joiner === 45) && groupBefore <= 6 && length <= 6 ? cardDigits + length : length;
           dotRun = length > 3 ? 0 : joiner === 46 && dotRun > 0 ? dotRun + 1 : 1;
-          if (length === 4 && groupBeforeThat === 3 && (groupBefore === 2 || groupBefore === 3)) return true;
+          if (length === 4 && groupBeforeThat === 3 && (groupBefore === 2 || groupBefore === 3)) {
+            found |= groupBefore === 2 ? SSN : PHONE;
+            if (!all) return found;
+          }
           groupBeforeThat = groupBefore;
         } else {
           cardDigits = length;
@@ -176,12 +187,15 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length): 
         }
         groupBefore = length;
         joined = false;
-        if (cardDigits >= 13 || dotRun >= 4) return true;
-        if (i >= to) return false;
+        if (cardDigits >= 13 || dotRun >= 4) {
+          found |= (cardDigits >= 13 ? CARD : 0) | (dotRun >= 4 ? IPV4 : 0);
+          if (!all) return found;
+        }
+        if (i >= to) return found;
         if (cls & LETTER) {
           // Letters right after digits ("12ms"): no recogniser ends or starts there; the chain is over.
           while (++i < to && (cls = CLASS[(c = bytes[i]!)]!) & ALNUM);
-          if (i >= to) return false;
+          if (i >= to) return found;
         } else digitsBefore = true;
       } else {
         // Every keyword, prefix and IBAN has a letter second.
@@ -190,17 +204,23 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length): 
         if (nextClass & LETTER) {
           const third = i + 2 < to ? bytes[i + 2]! : 0;
           const start = STARTS[startIndex(c, next, third)]!;
-          if (start !== 0 && wordStartsSomething(bytes, i, to, CANDIDATES[start]!)) return true;
+          if (start !== 0) {
+            found |= wordStarts(bytes, i, to, CANDIDATES[start]!);
+            if (found !== 0 && !all) return found;
+          }
           // Two capitals and two digits: an IBAN's start.
-          if (cls & UPPER && nextClass & UPPER && CLASS[third]! & DIGIT && i + 3 < to && CLASS[bytes[i + 3]!]! & DIGIT) return true;
+          if (cls & UPPER && nextClass & UPPER && CLASS[third]! & DIGIT && i + 3 < to && CLASS[bytes[i + 3]!]! & DIGIT) {
+            found |= IBAN;
+            if (!all) return found;
+          }
         }
         joined = false;
-        if (++i >= to) return false;
+        if (++i >= to) return found;
         c = next;
         cls = nextClass;
         if (cls & ALNUM) {
           while (++i < to && (cls = CLASS[(c = bytes[i]!)]!) & ALNUM);
-          if (i >= to) return false;
+          if (i >= to) return found;
         }
       }
     }
@@ -217,18 +237,30 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length): 
     }
     if (cls & SPECIAL) {
       if (c === 58) {
-        if (i + 2 < to && bytes[i + 1] === 47 && bytes[i + 2] === 47) return true;
+        if (i + 2 < to && bytes[i + 1] === 47 && bytes[i + 2] === 47) {
+          found |= URL_PASSWORD;
+          if (!all) return found;
+        }
         if (wordBefore) {
           // A word that is no hex group ends the run.
           if (!shortHex(bytes, wordFrom, i)) {
             colons = 0;
             dashPairs = 0;
           }
-        } else if (i > from && bytes[i - 1] === 58) return true;
-        if (++colons >= 5) return true;
+        } else if (i > from && bytes[i - 1] === 58) {
+          found |= IPV6;
+          if (!all) return found;
+        }
+        if (++colons >= 5) {
+          found |= IPV6 | MAC;
+          if (!all) return found;
+        }
       } else if (c === 45) {
         if (wordBefore && i - wordFrom === 2 && shortHex(bytes, wordFrom, i)) {
-          if (++dashPairs >= 5) return true;
+          if (++dashPairs >= 5) {
+            found |= MAC;
+            if (!all) return found;
+          }
         } else {
           if (wordBefore && !shortHex(bytes, wordFrom, i)) dashPairs = 0;
           colons = 0;
@@ -237,14 +269,21 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length): 
         colons = 0;
         dashPairs = 0;
         if (c === 64) {
-          if (i > from && CLASS[bytes[i - 1]!]! & NAME && emailDomainAt(bytes, i + 1, to)) return true;
-        } else if (i + 1 < to && CLASS[bytes[i + 1]!]! & DIGIT) return true; // '+' and a digit
+          if (i > from && CLASS[bytes[i - 1]!]! & NAME && emailDomainAt(bytes, i + 1, to)) {
+            found |= EMAIL;
+            if (!all) return found;
+          }
+        } else if (i + 1 < to && CLASS[bytes[i + 1]!]! & DIGIT) {
+          // '+' and a digit
+          found |= PHONE;
+          if (!all) return found;
+        }
       }
     } else {
       colons = 0;
       dashPairs = 0;
     }
-    if (++i >= to) return false;
+    if (++i >= to) return found;
     c = bytes[i]!;
     cls = CLASS[c]!;
   }
@@ -255,8 +294,8 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length): 
 // 'a' and hidden the word start after it).
 const SCRATCH = Buffer.allocUnsafe(64 * 1024);
 
-/** The first look at a string. */
-export function quickLookText(text: string): boolean {
-  if (text.length * 3 > SCRATCH.length) return quickLookBytes(Buffer.from(text, 'utf8'));
-  return quickLookBytes(SCRATCH, 0, SCRATCH.write(text, 0, 'utf8'));
+/** The first look at a string (as quickLookBytes). */
+export function quickLookText(text: string, all = false): number {
+  if (text.length * 3 > SCRATCH.length) return quickLookBytes(Buffer.from(text, 'utf8'), 0, undefined, all);
+  return quickLookBytes(SCRATCH, 0, SCRATCH.write(text, 0, 'utf8'), all);
 }

@@ -1,11 +1,12 @@
-// Redaction of one value: text is scanned once by the recognisers (recognisers.ts) and each confirmed match
+// Redaction of one value: text is scanned once by the recognisers the first look (quick_look.ts) says could
+// match in it (recognisers.ts: one expression for those) and each confirmed match
 // replaced as its action says — `mask` (a typed placeholder, `<email>`), `hash` (`<email:…>`, a keyed
 // HMAC-SHA256 cut to 16 hex digits, so equal values still correlate and nobody without the key can test a
 // guess), or `drop` (removed). Text that is JSON (an object or array in a string) is parsed and walked, then
 // written back. Structured values are walked: a key on the deny list (or, with an allow list, any key not on
 // it) has its whole value replaced, whatever it looks like. Counts per recogniser say what was found.
 import { createHmac } from 'node:crypto';
-import { confirmed, matchedRecogniser, recogniserPattern, type Recogniser } from './recognisers.js';
+import { confirmed, matchedRecogniser, RECOGNISER_BIT, recogniserScan, type Recogniser, type RecogniserScan } from './recognisers.js';
 import type { ArrivedBytes, LogRecordView } from '../../pipeline/batch.js';
 import { position, readSpan, seek } from '../../proto/wire.js';
 import { quickLookBytes, quickLookText } from './quick_look.js';
@@ -27,6 +28,10 @@ export interface RedactorOptions {
   firstLook?: boolean;
 }
 
+/** What of a record the first look says needs the full one (Redactor.arrivedParts). */
+export const LOOK_BODY = 1;
+export const LOOK_ATTRIBUTES = 2;
+
 export type Counts = Map<Recogniser | 'key', number>;
 
 /** The shape of a JSON value as walked (a parsed body, an attribute converted to plain JS). */
@@ -37,6 +42,8 @@ const MAX_DEPTH = 32;
 const MAX_KEY_VERDICTS = 10_000;
 /** Places in a record's attributes whose last key is remembered. */
 const MAX_SLOTS = 64;
+/** Expressions kept, one per set of recognisers a text may hold (few sets recur; past it they are built again). */
+const MAX_SCANS = 256;
 
 interface KeyVerdict {
   key: Buffer;
@@ -46,7 +53,10 @@ interface KeyVerdict {
 }
 
 export class Redactor {
-  readonly #pattern: RegExp;
+  /** The recognisers switched on, as bits. */
+  readonly #enabled: number;
+  /** The expression for each set of recognisers asked for. */
+  readonly #scans = new Map<number, RecogniserScan>();
   readonly #blocked: RegExp | undefined;
   /** Whether a key is blocked, by a hash of its bytes: keys repeat, so each is judged once. */
   readonly #keyVerdicts = new Map<number, KeyVerdict>();
@@ -57,7 +67,7 @@ export class Redactor {
   #view: DataView | undefined;
 
   constructor(private readonly options: RedactorOptions) {
-    this.#pattern = recogniserPattern(options.recognisers);
+    this.#enabled = [...options.recognisers].reduce((bits, name) => bits | RECOGNISER_BIT[name], 0);
     this.#blocked = options.blockedKeys.length > 0 ? new RegExp(options.blockedKeys.map((k) => `(?:${k})`).join('|'), 'i') : undefined;
   }
 
@@ -75,33 +85,36 @@ export class Redactor {
   /**
    * The first look at a record read from protobuf, in its bytes, without decoding it: the body's text, each
    * attribute's value by its type (a string's text; a number only where it is long enough to be a card
-   * number; lists and maps always), and each key (judged once, then remembered: keys repeat).
+   * number; lists and maps always), and each key (judged once, then remembered: keys repeat). Says which of
+   * the two needs the full look (LOOK_BODY, LOOK_ATTRIBUTES): a record whose body holds an address has its
+   * attributes left undecoded.
    */
-  arrivedMayContain(record: LogRecordView, arrived: ArrivedBytes, lookAtBody: boolean, lookAtAttributes: boolean): boolean {
-    if (this.options.allowedKeys !== undefined || this.options.firstLook === false) return true;
+  arrivedParts(record: LogRecordView, arrived: ArrivedBytes, lookAtBody: boolean, lookAtAttributes: boolean): number {
+    if (this.options.allowedKeys !== undefined || this.options.firstLook === false) return LOOK_BODY | LOOK_ATTRIBUTES;
     const buf = arrived.buf;
+    let parts = 0;
     if (lookAtBody) {
       if (arrived.bodyFrom >= 0) {
-        if (this.#bytesWorthScanning(buf, arrived.bodyFrom, arrived.bodyTo)) return true;
+        if (this.#bytesWorthScanning(buf, arrived.bodyFrom, arrived.bodyTo)) parts = LOOK_BODY;
       } else {
         const body = record.body;
         if (typeof body === 'string') {
-          if (this.#looksWorthScanning(body)) return true;
+          if (this.#looksWorthScanning(body)) parts = LOOK_BODY;
         } else if (typeof body === 'number' || typeof body === 'bigint') {
-          if (String(body).length >= 13) return true;
+          if (String(body).length >= 13) parts = LOOK_BODY;
         } else if (body !== null && body !== undefined) {
-          return true;
+          parts = LOOK_BODY;
         }
       }
     }
-    if (!lookAtAttributes) return false;
+    if (!lookAtAttributes) return parts;
     const keys = arrived.keys;
     for (let i = 0; i < keys.length; i += 3) {
-      if (this.#keyBlockedAt(buf, keys[i]!, keys[i + 1]!, i / 3)) return true;
+      if (this.#keyBlockedAt(buf, keys[i]!, keys[i + 1]!, i / 3)) return parts | LOOK_ATTRIBUTES;
       const valueAt = keys[i + 2]!;
-      if (valueAt >= 0 && this.#valueWorthScanning(buf, valueAt, i + 3 < keys.length ? keys[i + 3]! : arrived.attrTo)) return true;
+      if (valueAt >= 0 && this.#valueWorthScanning(buf, valueAt, i + 3 < keys.length ? keys[i + 3]! : arrived.attrTo)) return parts | LOOK_ATTRIBUTES;
     }
-    return false;
+    return parts;
   }
 
   /** An attribute's value in its bytes (an AnyValue, its length first; checked when it arrived). */
@@ -204,11 +217,14 @@ export class Redactor {
       const d = buf[first];
       if ((d === 123 || d === 91 || (d !== undefined && d >= 0x80)) && this.#jsonKeysWorthScanning(buf.toString('utf8', from, to))) return true;
     }
-    return quickLookBytes(buf, from, to);
+    return quickLookBytes(buf, from, to) !== 0;
   }
 
   #looksWorthScanning(text: string): boolean {
-    if (this.options.firstLook === false || quickLookText(text)) return true;
+    return this.options.firstLook === false || quickLookText(text) !== 0 || this.#mayBeJsonWithKeys(text);
+  }
+
+  #mayBeJsonWithKeys(text: string): boolean {
     const c = text.charCodeAt(0);
     return (c <= 32 || c === 123 || c === 91 || c >= 0x80) && this.#jsonKeysWorthScanning(text);
   }
@@ -222,23 +238,37 @@ export class Redactor {
 
   /** A text with every confirmed match replaced; `counts` gains what was found. Returns the same string when nothing was. */
   text(text: string, counts: Counts, depth = 0): string {
-    if (!this.#looksWorthScanning(text)) return text;
+    // The recognisers that could match here (all of them without the first look).
+    const mayMatch = this.#enabled & (this.options.firstLook === false ? -1 : quickLookText(text, true));
+    if (mayMatch === 0 && this.options.firstLook !== false && !this.#mayBeJsonWithKeys(text)) return text;
     const trimmed = text.trimStart();
     if ((trimmed[0] === '{' || trimmed[0] === '[') && depth < MAX_DEPTH) {
       const walked = this.#jsonText(text, counts, depth);
       if (walked !== undefined) return walked;
     }
-    this.#pattern.lastIndex = 0;
-    return text.replace(this.#pattern, (...args: unknown[]) => {
+    if (mayMatch === 0) return text;
+    const scan = this.#scanFor(mayMatch);
+    scan.pattern.lastIndex = 0;
+    return text.replace(scan.pattern, (...args: unknown[]) => {
       const match = args[0] as string;
       const offset = args[args.length - (typeof args[args.length - 1] === 'object' ? 3 : 2)] as number;
-      const found = matchedRecogniser(args as Array<string | undefined>);
+      const found = matchedRecogniser(scan, args as Array<string | undefined>);
       if (!found) return match;
       const secret = match.slice(found.keep.length);
       if (!confirmed(found.name, secret, text.slice(Math.max(0, offset - 16), offset))) return match;
       counts.set(found.name, (counts.get(found.name) ?? 0) + 1);
       return found.keep + this.#replacement(found.name, secret);
     });
+  }
+
+  #scanFor(recognisers: number): RecogniserScan {
+    let scan = this.#scans.get(recognisers);
+    if (scan === undefined) {
+      if (this.#scans.size >= MAX_SCANS) this.#scans.clear();
+      scan = recogniserScan(recognisers);
+      this.#scans.set(recognisers, scan);
+    }
+    return scan;
   }
 
   /** A value under a blocked key: replaced whole (counted as `key`). */
