@@ -5,6 +5,7 @@ import type { Ack } from './ack.js';
 import { anyValueToText, fromAnyValue, fromKeyValues, toAnyValue, type AttributeValue } from './any_value.js';
 import {
   encodeExportRequest,
+  replaceBody,
   wireSize,
   type LongLike,
   type PbExportRequest,
@@ -210,13 +211,12 @@ export class LogRecordView {
    */
   get arrived(): ArrivedBytes | undefined {
     const state = recordBytes(this.record);
-    if (!state?.raw || state.list || state.added.length > 0 || state.edited) return undefined;
+    if (!state?.raw || state.list || state.added.length > 0 || state.edited || state.newBody) return undefined;
     return state;
   }
-  /** Replaces the body (the record is then encoded field by field, not from the bytes it came in). */
+  /** Replaces the body (a record read from protobuf goes out as its bytes with the new body in the old one's place). */
   setBody(value: AttributeValue): void {
-    this.record.body = toAnyValue(value);
-    markEdited(this.record);
+    replaceBody(this.record, toAnyValue(value));
   }
   get severityNumber(): number {
     return this.record.severityNumber ?? 0;

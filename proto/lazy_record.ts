@@ -36,6 +36,14 @@ export interface RecordBytes {
    */
   bodyFrom: number;
   bodyTo: number;
+  /**
+   * Where the body's field lies in `raw` (its tag to its end; an empty span at the end when it had no body),
+   * and the field that replaces it there once the body was replaced (record_bytes.ts: replaceBody). −1 when
+   * the body came in twice (merged): it cannot be replaced in place.
+   */
+  bodyFieldFrom: number;
+  bodyFieldTo: number;
+  newBody: Uint8Array | undefined;
 }
 
 const STATE = Symbol('logsift.record.bytes');
@@ -156,7 +164,7 @@ function keyBytes(key: string): Buffer {
 /** Reads the record in [start, end) of `buf`: its fields now, its attributes when asked. */
 export function readRecord(buf: Buffer, start: number, end: number): PbLogRecord {
   const record = Object.create(recordPrototype!) as PbLogRecord & Carrier & Record<string, unknown>;
-  const state: RecordBytes = { raw: buf.subarray(start, end), buf, attrFrom: 0, attrTo: 0, rawCount: 0, added: NOTHING_ADDED, list: undefined, edited: false, keys: NO_KEYS, bodyFrom: -1, bodyTo: -1 };
+  const state: RecordBytes = { raw: buf.subarray(start, end), buf, attrFrom: 0, attrTo: 0, rawCount: 0, added: NOTHING_ADDED, list: undefined, edited: false, keys: NO_KEYS, bodyFrom: -1, bodyTo: -1, bodyFieldFrom: end - start, bodyFieldTo: end - start, newBody: undefined };
   record[STATE] = state;
   seek(start);
   while (position() < end) {
@@ -197,11 +205,14 @@ export function readRecord(buf: Buffer, start: number, end: number): PbLogRecord
         if (Object.hasOwn(record, 'body')) {
           record.body = decodeInto(types!.anyValue, buf, from, to, record.body) as PbAnyValue;
           state.bodyFrom = -1;
+          state.bodyFieldFrom = -1;
         } else {
           const text = stringValueAt(buf, from, to);
           record.body = text >= 0 ? { stringValue: utf8(buf, text, to) } : (types!.anyValue.decode(buf.subarray(from, to)) as unknown as PbAnyValue);
           state.bodyFrom = text;
           state.bodyTo = to;
+          state.bodyFieldFrom = fieldAt - start;
+          state.bodyFieldTo = to - start;
         }
         seek(to);
         continue;

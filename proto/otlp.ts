@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import { useTypes } from './lazy_record.js';
 import { readExportRequest } from './lazy_request.js';
-import { encodeReusingRecords, recordWireSize, reusableBytes } from './record_bytes.js';
+import { encodeReusingRecords, recordWireSize, replaceBody as replaceBodyWith, reusableBytes } from './record_bytes.js';
 
 const protoDir = path.dirname(fileURLToPath(import.meta.url));
 
@@ -49,7 +49,7 @@ const AnyValueType = root.lookupType('opentelemetry.proto.common.v1.AnyValue');
 // Timestamps as protobufjs gives them (unsigned Longs), so a record read by hand looks like one it read.
 const Long = protobuf.util.Long as unknown as { fromBits(low: number, high: number, unsigned: boolean): unknown };
 useTypes({ logRecord: LogRecordType, keyValue: KeyValueType, anyValue: AnyValueType, long: (low, high) => Long.fromBits(low, high, true) });
-const FALLBACK_TYPES = { resource: ResourceType, scope: ScopeType, logRecord: LogRecordType, keyValue: KeyValueType };
+const FALLBACK_TYPES = { anyValue: AnyValueType, resource: ResourceType, scope: ScopeType, logRecord: LogRecordType, keyValue: KeyValueType };
 
 export const RpcStatus = root.lookupType('google.rpc.Status');
 export const RetryInfo = root.lookupType('google.rpc.RetryInfo');
@@ -117,6 +117,11 @@ export function encodeExportRequest(request: PbExportRequest): Uint8Array {
 function firstRecordReusable(request: PbExportRequest): boolean {
   for (const rl of request.resourceLogs ?? []) for (const sl of rl.scopeLogs ?? []) for (const r of sl.logRecords ?? []) return reusableBytes(r) !== undefined;
   return false;
+}
+
+/** Replaces a record's body, its bytes kept where they can be (record_bytes.ts). */
+export function replaceBody(record: PbLogRecord, body: PbAnyValue): void {
+  replaceBodyWith(record, body, FALLBACK_TYPES);
 }
 
 /** A record's size in protobuf as received (`withAdded` false) or as logsift sends it (see record_bytes.ts). */

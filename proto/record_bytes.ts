@@ -3,8 +3,9 @@
 // through the batch's accessors (pattern id, sample rate, count, reason). Encoding such a record again is
 // its bytes as received followed by the added attributes — a repeated field may be continued anywhere in a
 // message, and a parser merges them — instead of protobufjs walking every field, attribute and value again.
-// A record whose existing attributes were changed in place, or that never had bytes (OTLP/JSON, the store,
-// tests), is encoded by protobufjs as before.
+// A record whose body was replaced (redaction) goes out as its bytes with the body's field written anew in
+// its place. A record whose existing attributes were changed in place, or that never had bytes (OTLP/JSON,
+// the store, tests), is encoded by protobufjs as before.
 import type protobuf from 'protobufjs';
 import { recordBytes } from './lazy_record.js';
 import type { PbAnyValue, PbKeyValue, PbLogRecord } from './otlp.js';
@@ -46,6 +47,7 @@ export function detachFromRequest(record: PbLogRecord): void {
   const state = recordBytes(record);
   if (state) {
     state.raw = undefined;
+    state.newBody = undefined;
     state.buf = EMPTY;
     state.rawCount = 0;
   }
@@ -89,13 +91,76 @@ export function compactBytes(records: Iterable<PbLogRecord>): void {
   }
 }
 
+/**
+ * Replaces a record's body. While its bytes can be reused, only the body's field is written anew, to go out in
+ * the old one's place (the rest of its bytes as they came); otherwise it is encoded field by field from now on.
+ */
+export function replaceBody(record: PbLogRecord, body: PbAnyValue, types: FallbackTypes): void {
+  record.body = body;
+  const state = recordBytes(record);
+  if (!state) return;
+  if (!state.raw || state.edited || state.bodyFieldFrom < 0) {
+    state.edited = true;
+    return;
+  }
+  state.newBody = bodyField(body, types);
+  state.bodyFrom = -1;
+}
+
+/** A LogRecord's body field: a string written here, any other value by protobufjs. */
+function bodyField(body: PbAnyValue, types: FallbackTypes): Uint8Array {
+  const text = Object.hasOwn(body, 'stringValue') && Object.keys(body).length === 1 ? body.stringValue : undefined;
+  const valueBytes = typeof text === 'string' ? undefined : types.anyValue.encode(body as unknown as protobuf.Message).finish();
+  const textLength = typeof text === 'string' ? Buffer.byteLength(text) : 0;
+  const length = valueBytes ? valueBytes.byteLength : fieldSize(textLength);
+  const out = Buffer.allocUnsafe(fieldSize(length));
+  out[0] = TAG_BODY;
+  let at = writeVarint(out, 1, length);
+  if (valueBytes) {
+    out.set(valueBytes, at);
+  } else {
+    out[at++] = TAG_STRING_VALUE;
+    at = writeVarint(out, at, textLength);
+    out.write(text!, at);
+  }
+  return out;
+}
+
+function writeVarint(out: Uint8Array, at: number, n: number): number {
+  while (n > 0x7f) {
+    out[at++] = (n & 0x7f) | 0x80;
+    n >>>= 7;
+  }
+  out[at++] = n;
+  return at;
+}
+
+/** A record's bytes to reuse: as received, with the body's new field in place of [bodyFrom, bodyTo) when it has one. */
+export interface ReusableBytes {
+  raw: Uint8Array;
+  added: readonly PbKeyValue[];
+  newBody: Uint8Array | undefined;
+  bodyFrom: number;
+  bodyTo: number;
+}
+
 /** The record's bytes and the attributes added since, when its bytes still say what it was. */
-export function reusableBytes(record: PbLogRecord): { raw: Uint8Array; added: readonly PbKeyValue[] } | undefined {
+export function reusableBytes(record: PbLogRecord): ReusableBytes | undefined {
   const state = recordBytes(record);
   if (!state?.raw || state.edited) return undefined;
-  if (!state.list) return { raw: state.raw, added: state.added };
+  const { raw, newBody, bodyFieldFrom: bodyFrom, bodyFieldTo: bodyTo } = state;
+  if (!state.list) return { raw, added: state.added, newBody, bodyFrom, bodyTo };
   if (state.list.length < state.rawCount) return undefined;
-  return { raw: state.raw, added: state.rawCount === 0 ? state.list : state.list.slice(state.rawCount) };
+  return { raw, added: state.rawCount === 0 ? state.list : state.list.slice(state.rawCount), newBody, bodyFrom, bodyTo };
+}
+
+/** The size of a record's own fields as they go out (the body's new field in place of its old one). */
+const outgoingSize = (reuse: ReusableBytes) => reuse.raw.byteLength + (reuse.newBody ? reuse.newBody.byteLength - (reuse.bodyTo - reuse.bodyFrom) : 0);
+
+/** A record's own fields as they go out: its bytes, or (its body replaced) a copy with the new body's field in place. */
+function outgoingBytes(reuse: ReusableBytes): Uint8Array {
+  if (!reuse.newBody) return reuse.raw;
+  return Buffer.concat([reuse.raw.subarray(0, reuse.bodyFrom), reuse.newBody, reuse.raw.subarray(reuse.bodyTo)]);
 }
 
 /**
@@ -111,7 +176,7 @@ export function recordWireSize(record: PbLogRecord, withAdded: boolean, types: F
   }
   const reuse = reusableBytes(record);
   if (!reuse) return types.logRecord.encode(record as unknown as protobuf.Message).finish().byteLength;
-  let size = reuse.raw.byteLength;
+  let size = outgoingSize(reuse);
   if (withAdded) {
     for (const kv of reuse.added) {
       const simple = simpleAttribute(kv);
@@ -123,6 +188,7 @@ export function recordWireSize(record: PbLogRecord, withAdded: boolean, types: F
 
 /** The protobufjs types the encoder falls back to for what it does not write itself. */
 export interface FallbackTypes {
+  anyValue: protobuf.Type;
   resource: protobuf.Type;
   scope: protobuf.Type;
   logRecord: protobuf.Type;
@@ -139,6 +205,7 @@ const TAG_SCHEMA_URL = tag(3, LEN);
 const TAG_SCOPE = tag(1, LEN);
 const TAG_LOG_RECORD = tag(2, LEN);
 const TAG_ATTRIBUTE = tag(6, LEN);
+const TAG_BODY = tag(5, LEN);
 
 const varintSize = (n: number) => (n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5);
 /** The varint size of a non-negative safe integer (beyond 32 bits too). */
@@ -189,8 +256,9 @@ export function encodeReusingRecords(request: { resourceLogs?: ReadonlyArray<{ r
           slLength += fieldSize(bytes.byteLength);
           continue;
         }
-        let recordLength = reuse.raw.byteLength;
-        pieces.push(reuse.raw);
+        const own = outgoingBytes(reuse);
+        let recordLength = own.byteLength;
+        pieces.push(own);
         for (const kv of reuse.added) {
           const simple = simpleAttribute(kv);
           const piece = simple ?? encodeWith(types.keyValue, kv);

@@ -52,6 +52,15 @@ interface KeyVerdict {
   blocked: boolean;
 }
 
+/** Text that may parse as a JSON object or array: '{' or '[' first and '}' or ']' last, white space aside
+ * (a log line that merely starts with "[main]" is not handed to JSON.parse to fail: a thrown error is dear). */
+function looksLikeJson(text: string): boolean {
+  const trimmed = text.trim();
+  const first = trimmed.charCodeAt(0);
+  const last = trimmed.charCodeAt(trimmed.length - 1);
+  return (first === 123 && last === 125) || (first === 91 && last === 93);
+}
+
 export class Redactor {
   /** The recognisers switched on, as bits. */
   readonly #enabled: number;
@@ -231,8 +240,7 @@ export class Redactor {
 
   /** Text the scan would walk as JSON (an object or an array after any white space): may a key be blocked? */
   #jsonKeysWorthScanning(text: string): boolean {
-    const first = text.trimStart()[0];
-    if (first !== '{' && first !== '[') return false;
+    if (!looksLikeJson(text)) return false;
     return this.options.allowedKeys !== undefined || (this.#blocked !== undefined && this.#blocked.test(text));
   }
 
@@ -241,8 +249,7 @@ export class Redactor {
     // The recognisers that could match here (all of them without the first look).
     const mayMatch = this.#enabled & (this.options.firstLook === false ? -1 : quickLookText(text, true));
     if (mayMatch === 0 && this.options.firstLook !== false && !this.#mayBeJsonWithKeys(text)) return text;
-    const trimmed = text.trimStart();
-    if ((trimmed[0] === '{' || trimmed[0] === '[') && depth < MAX_DEPTH) {
+    if (depth < MAX_DEPTH && looksLikeJson(text)) {
       const walked = this.#jsonText(text, counts, depth);
       if (walked !== undefined) return walked;
     }

@@ -123,6 +123,62 @@ describe('the zero-copy record path', () => {
   });
 });
 
+describe('a record whose body was replaced (redaction)', () => {
+  /** A length-delimited field, written by hand (for a record protobufjs would not write: its body twice). */
+  const field = (tag: number, content: Buffer) => Buffer.concat([Buffer.from([tag, content.length]), content]);
+
+  it('goes out as its bytes with the new body in the old one\'s place, meaning what protobufjs would write, and its size says so', () => {
+    const wire = clientRequest();
+    const batch = LogBatch.fromRequest(decodeExportRequest(wire), new Delivery(), wire.byteLength);
+    const views = [...batch.groups()].flatMap((g) => g.records);
+    views[0]!.setBody('request <ipv4> took 0 ms');
+    views[3]!.setBody('was a map — ünïcode');
+    views[4]!.setBody({ msg: 'now a map', n: 3 });
+    views[5]!.setBody('x'.repeat(300));
+    views[0]!.attributes.set('logsift.redacted', 'ipv4=1');
+    // No first look at its arrived bytes is offered any more: they no longer say what its body is.
+    assert.equal(views[5]!.arrived, undefined);
+    assert.ok(views[1]!.arrived);
+    const records = batch.toExportRequest().resourceLogs!.flatMap((rl) => rl.scopeLogs!.flatMap((sl) => sl.logRecords!));
+    const reused = encodeExportRequest(batch.toExportRequest());
+    assert.deepEqual(plain(reused), plain(ExportLogsServiceRequest.encode(batch.toExportRequest() as never).finish()));
+    const bodies = decodeExportRequest(reused).resourceLogs!.flatMap((rl) => rl.scopeLogs!.flatMap((sl) => sl.logRecords!.map((r) => r.body)));
+    assert.deepEqual(bodies[0], { stringValue: 'request <ipv4> took 0 ms' });
+    assert.deepEqual(bodies[1], { stringValue: 'request 1 took 7 ms — ok' });
+    assert.deepEqual(bodies[3], { stringValue: 'was a map — ünïcode' });
+    assert.equal(bodies[5]!.stringValue, 'x'.repeat(300));
+    // The size a backend is billed: the record as it goes out, byte for byte.
+    views.forEach((view, i) => assert.equal(view.sentBytes, LogRecordType.encode(records[i] as never).finish().byteLength, `record ${i}`));
+    // The rest of its bytes travel as they came: the client's record, the new body's field in the old one's place.
+    const original = (ExportLogsServiceRequest.decode(wire) as unknown as PbExportRequest).resourceLogs![0]!.scopeLogs![0]!.logRecords![0]!;
+    const sent = Buffer.from(LogRecordType.encode(original as never).finish());
+    const oldBody = Buffer.from(LogRecordType.encode({ body: original.body } as never).finish());
+    const at = sent.indexOf(oldBody);
+    const spliced = Buffer.concat([sent.subarray(0, at), LogRecordType.encode({ body: { stringValue: 'request <ipv4> took 0 ms' } } as never).finish(), sent.subarray(at + oldBody.length)]);
+    assert.ok(at > 0 && Buffer.from(reused).includes(spliced));
+    // Copied out of the request (a memory queue), it still goes out the same.
+    const before = plain(encodeExportRequest(batch.toExportRequest()));
+    compactBytes(records);
+    wire.fill(0);
+    assert.deepEqual(plain(encodeExportRequest(batch.toExportRequest())), before);
+  });
+
+  it('gains a body where it had none; one that came in twice (merged) is written field by field', () => {
+    const noBody = LogRecordType.encode({ severityNumber: 9, attributes: [{ key: 'k', value: { stringValue: 'v' } }] } as never).finish();
+    const twice = Buffer.concat([LogRecordType.encode({ body: { stringValue: 'first' } } as never).finish(), LogRecordType.encode({ body: { stringValue: 'second' }, severityNumber: 17 } as never).finish()]);
+    const wire = field(0x0a, field(0x12, Buffer.concat([field(0x12, Buffer.from(noBody)), field(0x12, twice)])));
+    const batch = LogBatch.fromRequest(decodeExportRequest(wire), new Delivery(), wire.byteLength);
+    const views = [...batch.groups()].flatMap((g) => g.records);
+    assert.equal(views[1]!.bodyText, 'second');
+    views.forEach((v) => v.setBody('replaced'));
+    const out = plain(encodeExportRequest(batch.toExportRequest()));
+    const records = out.resourceLogs[0].scopeLogs[0].logRecords;
+    assert.deepEqual(records.map((r: { body: unknown }) => r.body), [{ stringValue: 'replaced' }, { stringValue: 'replaced' }]);
+    assert.equal(records[0].attributes[0].key, 'k');
+    assert.equal(records[1].severityNumber, 17);
+  });
+});
+
 describe('a memory queue and the requests its records came in', () => {
   it('what a memory queue holds no longer depends on the request it came in', () => {
     const wire = clientRequest();
