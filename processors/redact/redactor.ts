@@ -6,7 +6,7 @@
 // written back. Structured values are walked: a key on the deny list (or, with an allow list, any key not on
 // it) has its whole value replaced, whatever it looks like. Counts per recogniser say what was found.
 import { createHmac } from 'node:crypto';
-import { confirmed, matchedRecogniser, RECOGNISER_BIT, recogniserScan, type Recogniser, type RecogniserScan } from './recognisers.js';
+import { confirmed, matchedRecogniser, RECOGNISER_BIT, RECOGNISERS, recogniserScan, type Recogniser, type RecogniserScan } from './recognisers.js';
 import type { ArrivedBytes, LogRecordView } from '../../pipeline/batch.js';
 import { position, readSpan, seek } from '../../proto/wire.js';
 import { quickLookBytes, quickLookText } from './quick_look.js';
@@ -64,6 +64,7 @@ function looksLikeJson(text: string): boolean {
 export class Redactor {
   /** The recognisers switched on, as bits. */
   readonly #enabled: number;
+  readonly #allEnabled: boolean;
   /** The expression for each set of recognisers asked for. */
   readonly #scans = new Map<number, RecogniserScan>();
   readonly #blocked: RegExp | undefined;
@@ -77,6 +78,7 @@ export class Redactor {
 
   constructor(private readonly options: RedactorOptions) {
     this.#enabled = [...options.recognisers].reduce((bits, name) => bits | RECOGNISER_BIT[name], 0);
+    this.#allEnabled = RECOGNISERS.every((name) => options.recognisers.has(name));
     this.#blocked = options.blockedKeys.length > 0 ? new RegExp(options.blockedKeys.map((k) => `(?:${k})`).join('|'), 'i') : undefined;
   }
 
@@ -226,11 +228,14 @@ export class Redactor {
       const d = buf[first];
       if ((d === 123 || d === 91 || (d !== undefined && d >= 0x80)) && this.#jsonKeysWorthScanning(buf.toString('utf8', from, to))) return true;
     }
-    return quickLookBytes(buf, from, to) !== 0;
+    // With every recogniser on, any one found will do; with some off (`exclude: [ipv4, ipv6]`), only those on count.
+    return this.#allEnabled ? quickLookBytes(buf, from, to) !== 0 : (quickLookBytes(buf, from, to, true) & this.#enabled) !== 0;
   }
 
   #looksWorthScanning(text: string): boolean {
-    return this.options.firstLook === false || quickLookText(text) !== 0 || this.#mayBeJsonWithKeys(text);
+    if (this.options.firstLook === false) return true;
+    const mayMatch = this.#allEnabled ? quickLookText(text) : quickLookText(text, true) & this.#enabled;
+    return mayMatch !== 0 || this.#mayBeJsonWithKeys(text);
   }
 
   #mayBeJsonWithKeys(text: string): boolean {
