@@ -1,6 +1,6 @@
-// What personal data and secrets look like in log text, found in one pass: a single regular expression with
-// one group per recogniser (the order is precedence: a JWT is not read as three emails' worth of text), and a
-// check per match where a shape alone says too little — card numbers must pass Luhn and start as a card
+// What personal data and secrets look like in log text, found in one pass: a regular expression with one
+// group per recogniser asked for (the order is precedence: a JWT is not read as three emails' worth of text;
+// the scan asks only for those its first look names), and a check per match where a shape alone says too little — card numbers must pass Luhn and start as a card
 // scheme's do, IBANs MOD-97, SSNs the SSA's rules, IPs Node's own parser. Look-alikes that must stay: order
 // numbers failing Luhn, version strings ("v1.2.3.4", "version 10.0.0.1"), timestamps, UUIDs, epoch times.
 import { isIPv4, isIPv6 } from 'node:net';
