@@ -30,6 +30,7 @@ const KEYWORDS: ReadonlyArray<{ head: string; tail?: string; finds: number }> = 
   { head: 'pass', finds: PASSWORD },
   { head: 'pwd', finds: PASSWORD },
   { head: 'secret', finds: PASSWORD },
+  { head: 'client', tail: 'secret', finds: PASSWORD },
   { head: 'token', finds: PASSWORD },
   { head: 'api', tail: 'key', finds: PASSWORD },
   { head: 'access', tail: 'key', finds: PASSWORD },
@@ -100,19 +101,38 @@ function exactAt(bytes: Uint8Array, at: number, end: number, word: Uint8Array): 
   return true;
 }
 
-function keywordAt(bytes: Uint8Array, at: number, end: number, k: Keyword): boolean {
-  if (!foldedAt(bytes, at, end, k.head)) return false;
-  if (k.tail === undefined) return true;
+/** Where the keyword at `at` ends (its head, and its tail after one '_', '-' or '.' or none), or -1. */
+function keywordAt(bytes: Uint8Array, at: number, end: number, k: Keyword): number {
+  if (!foldedAt(bytes, at, end, k.head)) return -1;
   let next = at + k.head.length;
+  if (k.tail === undefined) return next;
   const c = bytes[next];
   if (c === 95 || c === 45 || c === 46) next += 1;
-  return foldedAt(bytes, next, end, k.tail);
+  return foldedAt(bytes, next, end, k.tail) ? next + k.tail.length : -1;
+}
+
+/** ASCII white space, or a byte of a character past ASCII (the scan's `\s` takes Unicode's spaces too). */
+const spaceByte = (c: number) => c === 32 || (c >= 9 && c <= 13) || c >= 0x80;
+
+/** What the scan needs between a secret's name and the secret: the rest of the name ("pass" + "word"; letters,
+ * digits, '_', '-', '.'), a quote or none, white space, then '=' or ':' ("Failed password for" has none). */
+function assignmentAt(bytes: Uint8Array, at: number, end: number): boolean {
+  let i = at;
+  while (i < end && (CLASS[bytes[i]!]! & ALNUM || bytes[i] === 95 || bytes[i] === 45 || bytes[i] === 46)) i++;
+  if (i < end && (bytes[i] === 34 || bytes[i] === 39)) i++;
+  while (i < end && spaceByte(bytes[i]!)) i++;
+  return i < end && (bytes[i] === 61 || bytes[i] === 58);
 }
 
 /** The recognisers the keywords and prefixes starting at `at` may start (among those its first three bytes index). */
 function wordStarts(bytes: Uint8Array, at: number, end: number, candidates: Candidates): number {
   let finds = 0;
-  for (const k of candidates.keywords) if (keywordAt(bytes, at, end, k)) finds |= k.finds;
+  for (const k of candidates.keywords) {
+    const after = keywordAt(bytes, at, end, k);
+    if (after < 0) continue;
+    // A bearer token follows white space; a secret, '=' or ':'.
+    if (k.finds === BEARER ? after < end && spaceByte(bytes[after]!) : assignmentAt(bytes, after, end)) finds |= k.finds;
+  }
   for (const p of candidates.prefixes) if (exactAt(bytes, at, end, p.word)) finds |= p.finds;
   if (candidates.github && at + 3 < end && bytes[at] === 103 && bytes[at + 1] === 104 && bytes[at + 3] === 95) finds |= GITHUB;
   return finds;
@@ -128,6 +148,37 @@ function emailDomainAt(bytes: Uint8Array, at: number, end: number): boolean {
     } else if (!(CLASS[c]! & ALNUM) && c !== 45) return false;
   }
   return false;
+}
+
+/** What an international phone number cannot follow: the scan's `(?<![\w+.-])`. */
+const PHONE_AFTER = new Uint8Array(256);
+for (let c = 0; c < 256; c++) if (CLASS[c]! & ALNUM || c === 95 || c === 43 || c === 46 || c === 45) PHONE_AFTER[c] = 1;
+
+/** After an IBAN's country and check digits: eight capitals or digits at least (two groups of four), a
+ * single space allowed between any two. */
+function ibanBodyAt(bytes: Uint8Array, at: number, end: number): boolean {
+  let n = 0;
+  for (let i = at; i < end && n < 8; i++) {
+    const c = bytes[i]!;
+    if (CLASS[c]! & (UPPER | DIGIT)) n++;
+    else if (c !== 32 || bytes[i - 1] === 32) return false;
+  }
+  return n >= 8;
+}
+
+/** Bytes that end a URL's user or password in the scan: white space, '/', '@' (and ':' for the user). */
+const urlStop = (c: number, colon: boolean) => c === 32 || (c >= 9 && c <= 13) || c === 47 || c === 64 || (colon && c === 58);
+
+/** After '://': a user (1–64 bytes), ':', a password (1–128), then '@' — or the scan finds no password there. */
+function userAndPasswordAt(bytes: Uint8Array, at: number, end: number): boolean {
+  let i = at;
+  const userEnd = Math.min(end, at + 64 * 4);
+  while (i < userEnd && !urlStop(bytes[i]!, true)) i++;
+  if (i === at || i >= end || bytes[i] !== 58) return false;
+  const passwordFrom = ++i;
+  const passwordEnd = Math.min(end, passwordFrom + 128 * 4);
+  while (i < passwordEnd && !urlStop(bytes[i]!, false)) i++;
+  return i > passwordFrom && i < end && bytes[i] === 64;
 }
 
 /** Whether bytes[from, to) is a hex group as IPv6 and MACs write them: one to four hex digits. */
@@ -172,8 +223,10 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length, a
         while (++i < to && (cls = CLASS[(c = bytes[i]!)]!) & DIGIT);
         const length = i - wordFrom;
         if (joined) {
-          // A card's groups are of 4 to 6 digits, or it is one run of 13 or more.
-          cardDigits = (joiner === 32 || joiner === 45) && groupBefore <= 6 && length <= 6 ? cardDigits + length : length;
+          // A card's groups are of 4 to 6 digits, or it is one run of 13 or more; it starts after no '-'
+          // (a group after one only continues a card begun before).
+          if ((joiner === 32 || joiner === 45) && groupBefore <= 6 && length <= 6) cardDigits = cardDigits > 0 ? cardDigits + length : joiner === 32 ? length : 0;
+          else cardDigits = joiner === 45 ? 0 : length;
           dotRun = length > 3 ? 0 : joiner === 46 && dotRun > 0 ? dotRun + 1 : 1;
           if (length === 4 && groupBeforeThat === 3 && (groupBefore === 2 || groupBefore === 3)) {
             found |= groupBefore === 2 ? SSN : PHONE;
@@ -181,7 +234,9 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length, a
           }
           groupBeforeThat = groupBefore;
         } else {
-          cardDigits = length;
+          // Nor after a '_' ("blk_-1608999687919862906", "job_1445144423722_0020").
+          const before = wordFrom > from ? bytes[wordFrom - 1] : 0;
+          cardDigits = before === 45 || before === 95 ? 0 : length;
           dotRun = length > 3 ? 0 : 1;
           groupBeforeThat = 0;
         }
@@ -201,7 +256,8 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length, a
         // Every keyword, prefix and IBAN has a letter second.
         const next = i + 1 < to ? bytes[i + 1]! : 0;
         const nextClass = CLASS[next]!;
-        if (nextClass & LETTER) {
+        // Each starts at a `\b`: not after a '_' ("Package_for_KB3121255", "my_token").
+        if (nextClass & LETTER && (i === from || bytes[i - 1] !== 95)) {
           const third = i + 2 < to ? bytes[i + 2]! : 0;
           const start = STARTS[startIndex(c, next, third)]!;
           if (start !== 0) {
@@ -209,7 +265,7 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length, a
             if (found !== 0 && !all) return found;
           }
           // Two capitals and two digits: an IBAN's start.
-          if (cls & UPPER && nextClass & UPPER && CLASS[third]! & DIGIT && i + 3 < to && CLASS[bytes[i + 3]!]! & DIGIT) {
+          if (cls & UPPER && nextClass & UPPER && CLASS[third]! & DIGIT && i + 3 < to && CLASS[bytes[i + 3]!]! & DIGIT && ibanBodyAt(bytes, i + 4, to)) {
             found |= IBAN;
             if (!all) return found;
           }
@@ -237,7 +293,7 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length, a
     }
     if (cls & SPECIAL) {
       if (c === 58) {
-        if (i + 2 < to && bytes[i + 1] === 47 && bytes[i + 2] === 47) {
+        if (i + 2 < to && bytes[i + 1] === 47 && bytes[i + 2] === 47 && userAndPasswordAt(bytes, i + 3, to)) {
           found |= URL_PASSWORD;
           if (!all) return found;
         }
@@ -273,8 +329,8 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length, a
             found |= EMAIL;
             if (!all) return found;
           }
-        } else if (i + 1 < to && CLASS[bytes[i + 1]!]! & DIGIT) {
-          // '+' and a digit
+        } else if (i + 1 < to && CLASS[bytes[i + 1]!]! & DIGIT && !(i > from && PHONE_AFTER[bytes[i - 1]!])) {
+          // '+' and a digit, after none of what the scan's look-behind refuses ("2kSOSP.log:21876+7292")
           found |= PHONE;
           if (!all) return found;
         }

@@ -201,6 +201,27 @@ describe('redactor', () => {
     }
   });
 
+  it('the first look lets pass what only looks like a start: a secret\'s name with no \'=\' or \':\' after it, a word after \'_\', digits after \'-\' or \'_\', a URL with no password, a short IBAN-like word', () => {
+    const passing = [
+      'Failed password for invalid user admin from port 22',
+      'Receiving block blk_-1608999687919862906 src',
+      'Created MRAppMaster for application appattempt_1445144423722_0020_000001',
+      'applicability for package: Package_for_KB3121255~31bf3856ad364e35~amd64, ApplicableState: 112',
+      'Input split: hdfs://namenode:9000/pjhe/logs/2kSOSP.log:21876+7292',
+      'my_token is set; the_secret= unused',
+      'Bearer-less request',
+    ];
+    for (const text of passing) {
+      assert.equal(quickLookText(text, true), 0, text);
+      assert.equal(found(text).text, text, `${text}: the full scan finds nothing either`);
+    }
+    const holding = ['password = hunter22', 'client_secret: s3cr3tvalue', 'TOKEN"= abcdef', 'pass\u2003= abc', 'https://ann:pw123@db.example.com', 'id 4111-1111-1111-1111 x', 'NL91 ABNA 0417 1643 00', 'Bearer abcdefghijklmnopqrstu'];
+    for (const text of holding) {
+      assert.ok(quickLookText(text), text);
+      assert.notEqual(found(text).text, text, `${text}: the full scan finds it`);
+    }
+  });
+
   it('the first look never skips what the full scan finds, on 20,000 random texts made of what recognisers look for', () => {
     // Pieces of every shape the recognisers know, look-alikes, separators, other scripts, in random order and
     // case: a seeded generator, so a failure names a text that can be tried again.
@@ -224,6 +245,7 @@ describe('redactor', () => {
       () => Array.from({ length: 4 }, () => digits(4)).join(pick([' ', '-'])),
       () => pick(['078-05-1120', '415-555-2671', '(415) 555-2671', '4111 1111 1111 1111', '378282246310005', '203.0.113.7']),
       () => `${hex(2)}:${hex(2)}:${hex(2)}`,
+      () => pick(['://', 'https://', 'ftp://u', ':p@', 'a:b@h', 'blk_-', 'job_', '_', '__', ' = ', '":"', 'client_', '\u2003']),
       () => 'A'.repeat(1 + Math.floor(uniform() * 3)) + digits(2) + 'Z'.repeat(Math.floor(uniform() * 40)),
     ];
     const withLook = redactor();
