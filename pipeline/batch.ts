@@ -211,7 +211,7 @@ export class LogRecordView {
    */
   get arrived(): ArrivedBytes | undefined {
     const state = recordBytes(this.record);
-    if (!state?.raw || state.list || state.added.length > 0 || state.edited || state.newBody) return undefined;
+    if (!state?.raw || state.list || state.added.length > 0 || state.edited || state.bodyReplaced) return undefined;
     return state;
   }
   /** Replaces the body (a record read from protobuf goes out as its bytes with the new body in the old one's place). */

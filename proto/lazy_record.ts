@@ -38,11 +38,13 @@ export interface RecordBytes {
   bodyTo: number;
   /**
    * Where the body's field lies in `raw` (its tag to its end; an empty span at the end when it had no body),
-   * and the field that replaces it there once the body was replaced (record_bytes.ts: replaceBody). −1 when
-   * the body came in twice (merged): it cannot be replaced in place.
+   * whether the body was replaced (record_bytes.ts: replaceBody), and the field that replaces the old one there,
+   * written when first needed (a record the sampler drops never is). −1 when the body came in twice (merged):
+   * it cannot be replaced in place.
    */
   bodyFieldFrom: number;
   bodyFieldTo: number;
+  bodyReplaced: boolean;
   newBody: Uint8Array | undefined;
 }
 
@@ -164,7 +166,7 @@ function keyBytes(key: string): Buffer {
 /** Reads the record in [start, end) of `buf`: its fields now, its attributes when asked. */
 export function readRecord(buf: Buffer, start: number, end: number): PbLogRecord {
   const record = Object.create(recordPrototype!) as PbLogRecord & Carrier & Record<string, unknown>;
-  const state: RecordBytes = { raw: buf.subarray(start, end), buf, attrFrom: 0, attrTo: 0, rawCount: 0, added: NOTHING_ADDED, list: undefined, edited: false, keys: NO_KEYS, bodyFrom: -1, bodyTo: -1, bodyFieldFrom: end - start, bodyFieldTo: end - start, newBody: undefined };
+  const state: RecordBytes = { raw: buf.subarray(start, end), buf, attrFrom: 0, attrTo: 0, rawCount: 0, added: NOTHING_ADDED, list: undefined, edited: false, keys: NO_KEYS, bodyFrom: -1, bodyTo: -1, bodyFieldFrom: end - start, bodyFieldTo: end - start, bodyReplaced: false, newBody: undefined };
   record[STATE] = state;
   seek(start);
   while (position() < end) {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import { useTypes } from './lazy_record.js';
 import { readExportRequest } from './lazy_request.js';
-import { encodeReusingRecords, recordWireSize, replaceBody as replaceBodyWith, reusableBytes } from './record_bytes.js';
+import { encodeReusingRecords, recordWireSize, reusableBytes } from './record_bytes.js';
 
 const protoDir = path.dirname(fileURLToPath(import.meta.url));
 
@@ -115,14 +115,12 @@ export function encodeExportRequest(request: PbExportRequest): Uint8Array {
 
 // A request's records come from one place (a request decoded, or JSON, or the store): the first says.
 function firstRecordReusable(request: PbExportRequest): boolean {
-  for (const rl of request.resourceLogs ?? []) for (const sl of rl.scopeLogs ?? []) for (const r of sl.logRecords ?? []) return reusableBytes(r) !== undefined;
+  for (const rl of request.resourceLogs ?? []) for (const sl of rl.scopeLogs ?? []) for (const r of sl.logRecords ?? []) return reusableBytes(r, FALLBACK_TYPES) !== undefined;
   return false;
 }
 
-/** Replaces a record's body, its bytes kept where they can be (record_bytes.ts). */
-export function replaceBody(record: PbLogRecord, body: PbAnyValue): void {
-  replaceBodyWith(record, body, FALLBACK_TYPES);
-}
+/** Replaces a record's body, its bytes kept where they can be. */
+export { replaceBody } from './record_bytes.js';
 
 /** A record's size in protobuf as received (`withAdded` false) or as logsift sends it (see record_bytes.ts). */
 export function wireSize(record: PbLogRecord, withAdded: boolean): number {

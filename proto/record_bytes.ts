@@ -92,10 +92,11 @@ export function compactBytes(records: Iterable<PbLogRecord>): void {
 }
 
 /**
- * Replaces a record's body. While its bytes can be reused, only the body's field is written anew, to go out in
- * the old one's place (the rest of its bytes as they came); otherwise it is encoded field by field from now on.
+ * Replaces a record's body. While its bytes can be reused, only the body's field is written anew (when the
+ * record is measured or sent), to go out in the old one's place (the rest of its bytes as they came);
+ * otherwise it is encoded field by field from now on.
  */
-export function replaceBody(record: PbLogRecord, body: PbAnyValue, types: FallbackTypes): void {
+export function replaceBody(record: PbLogRecord, body: PbAnyValue): void {
   record.body = body;
   const state = recordBytes(record);
   if (!state) return;
@@ -103,7 +104,8 @@ export function replaceBody(record: PbLogRecord, body: PbAnyValue, types: Fallba
     state.edited = true;
     return;
   }
-  state.newBody = bodyField(body, types);
+  state.bodyReplaced = true;
+  state.newBody = undefined;
   state.bodyFrom = -1;
 }
 
@@ -145,9 +147,10 @@ export interface ReusableBytes {
 }
 
 /** The record's bytes and the attributes added since, when its bytes still say what it was. */
-export function reusableBytes(record: PbLogRecord): ReusableBytes | undefined {
+export function reusableBytes(record: PbLogRecord, types: FallbackTypes): ReusableBytes | undefined {
   const state = recordBytes(record);
   if (!state?.raw || state.edited) return undefined;
+  if (state.bodyReplaced && !state.newBody) state.newBody = bodyField(record.body!, types);
   const { raw, newBody, bodyFieldFrom: bodyFrom, bodyFieldTo: bodyTo } = state;
   if (!state.list) return { raw, added: state.added, newBody, bodyFrom, bodyTo };
   if (state.list.length < state.rawCount) return undefined;
@@ -174,7 +177,7 @@ export function recordWireSize(record: PbLogRecord, withAdded: boolean, types: F
     const raw = recordBytes(record)?.raw;
     if (raw) return raw.byteLength;
   }
-  const reuse = reusableBytes(record);
+  const reuse = reusableBytes(record, types);
   if (!reuse) return types.logRecord.encode(record as unknown as protobuf.Message).finish().byteLength;
   let size = outgoingSize(reuse);
   if (withAdded) {
@@ -248,7 +251,7 @@ export function encodeReusingRecords(request: { resourceLogs?: ReadonlyArray<{ r
         slLength += fieldSize(bytes.byteLength);
       }
       for (const record of sl.logRecords ?? []) {
-        const reuse = reusableBytes(record);
+        const reuse = reusableBytes(record, types);
         if (!reuse) {
           const bytes = encodeWith(types.logRecord, record);
           lengths.push(-1);

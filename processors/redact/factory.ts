@@ -15,7 +15,7 @@ import type { Processor, ProcessorFactory, ProcessorSettings } from '../../pipel
 import { countedOperator } from '../../pipeline/processor_helper.js';
 import type { ConfigProblem } from '../../config/problems.js';
 import { RECOGNISERS, type Recogniser } from './recognisers.js';
-import { LOOK_ATTRIBUTES, LOOK_BODY, Redactor, type Counts, type Plain, type RedactAction } from './redactor.js';
+import { JSON_KEYS, Redactor, type Counts, type Plain, type RedactAction } from './redactor.js';
 import { DEFAULT_BLOCKED_KEYS } from './quick_look.js';
 
 export { DEFAULT_BLOCKED_KEYS };
@@ -123,11 +123,12 @@ class RedactProcessor implements Processor {
         // A record read from protobuf is first looked at in its bytes, body and attributes at once: most
         // need nothing decoded at all, and the rest only the part that may hold something.
         const arrived = record.arrived;
-        const parts = arrived ? this.#redactor.arrivedParts(record, arrived, this.config.body, this.config.attributes) : LOOK_BODY | LOOK_ATTRIBUTES;
-        if (parts === 0) continue;
+        const inBody = !this.config.body ? 0 : arrived ? this.#redactor.arrivedBody(record, arrived) : undefined;
+        const inAttributes = this.config.attributes && (!arrived || this.#redactor.arrivedAttributes(arrived));
+        if (inBody === 0 && !inAttributes) continue;
         const counts: Counts = new Map();
-        if (this.config.body && parts & LOOK_BODY) this.#body(record, counts);
-        if (this.config.attributes && parts & LOOK_ATTRIBUTES) this.#attributes(record.attributes, counts);
+        if (inBody !== 0) this.#body(record, counts, inBody === undefined ? undefined : inBody & ~JSON_KEYS);
+        if (inAttributes) this.#attributes(record.attributes, counts);
         if (counts.size === 0) continue;
         if (this.config.summary_attribute) record.attributes.set(this.config.summary_attribute, summary(counts));
         add(total, counts);
@@ -138,14 +139,16 @@ class RedactProcessor implements Processor {
     return batch;
   }
 
-  #body(record: LogRecordView, counts: Counts): void {
+  /** `mayMatch`: the recognisers the first look found possible in a string body (undefined: not looked at). */
+  #body(record: LogRecordView, counts: Counts, mayMatch: number | undefined): void {
     const body = record.body;
     if (typeof body === 'string') {
-      const text = this.#redactor.text(body, counts);
+      const text = this.#redactor.text(body, counts, 0, mayMatch);
       if (text !== body) record.setBody(text);
       return;
     }
-    if (body === null || typeof body !== 'object' || body instanceof Uint8Array) return;
+    // (A number is walked too: a card number may come as one.)
+    if (body === null || typeof body === 'boolean' || body instanceof Uint8Array) return;
     const found = sum(counts);
     const walked = this.#redactor.plain(body as Plain, counts);
     if (sum(counts) !== found) record.setBody(walked as AttributeValue);
@@ -188,6 +191,8 @@ function add(into: Counts, from: Counts): void {
 }
 
 function summary(counts: Counts): string {
+  // (Most records hold one kind: no sorting.)
+  if (counts.size === 1) for (const [k, v] of counts) return `${k}=${v}`;
   return [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`).join(',');
 }
 

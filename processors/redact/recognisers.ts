@@ -146,7 +146,7 @@ function ssnValid(ssn: string): boolean {
 }
 
 /** "v1.2.3.4", "version 10.0.0.1", "Chrome/131.0.0.0", "amd64~~6.1.1.0": a version, not an address. */
-function versionBefore(before: string): boolean {
+export function versionBefore(before: string): boolean {
   return /(?:\bv|version[\s=:"]*|ver[\s=:]*|[A-Za-z]\/|~)$/i.test(before.slice(-12));
 }
 

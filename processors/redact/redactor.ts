@@ -1,12 +1,13 @@
 // Redaction of one value: text is scanned once by the recognisers the first look (quick_look.ts) says could
-// match in it (recognisers.ts: one expression for those) and each confirmed match
-// replaced as its action says — `mask` (a typed placeholder, `<email>`), `hash` (`<email:…>`, a keyed
+// match in it (recognisers.ts: one expression for those; where only IPv4 can, ipv4_scan.ts by hand) and each
+// confirmed match replaced as its action says — `mask` (a typed placeholder, `<email>`), `hash` (`<email:…>`, a keyed
 // HMAC-SHA256 cut to 16 hex digits, so equal values still correlate and nobody without the key can test a
 // guess), or `drop` (removed). Text that is JSON (an object or array in a string) is parsed and walked, then
 // written back. Structured values are walked: a key on the deny list (or, with an allow list, any key not on
 // it) has its whole value replaced, whatever it looks like. Counts per recogniser say what was found.
 import { createHmac } from 'node:crypto';
-import { confirmed, matchedRecogniser, RECOGNISER_BIT, RECOGNISERS, recogniserScan, type Recogniser, type RecogniserScan } from './recognisers.js';
+import { addressParts, nextAddress } from './ipv4_scan.js';
+import { confirmed, matchedRecogniser, RECOGNISER_BIT, recogniserScan, versionBefore, type Recogniser, type RecogniserScan } from './recognisers.js';
 import type { ArrivedBytes, LogRecordView } from '../../pipeline/batch.js';
 import { position, readSpan, seek } from '../../proto/wire.js';
 import { quickLookBytes, quickLookText } from './quick_look.js';
@@ -28,9 +29,10 @@ export interface RedactorOptions {
   firstLook?: boolean;
 }
 
-/** What of a record the first look says needs the full one (Redactor.arrivedParts). */
-export const LOOK_BODY = 1;
-export const LOOK_ATTRIBUTES = 2;
+/** In arrivedBody's answer beside the recognisers: JSON text whose keys may be blocked. */
+export const JSON_KEYS = 1 << 30;
+/** arrivedBody's answer where the body is not text (walked by its type). */
+const ANY = 0x7fffffff;
 
 export type Counts = Map<Recogniser | 'key', number>;
 
@@ -44,6 +46,7 @@ const MAX_KEY_VERDICTS = 10_000;
 const MAX_SLOTS = 64;
 /** Expressions kept, one per set of recognisers a text may hold (few sets recur; past it they are built again). */
 const MAX_SCANS = 256;
+const IPV4 = RECOGNISER_BIT.ipv4;
 
 interface KeyVerdict {
   key: Buffer;
@@ -64,7 +67,6 @@ function looksLikeJson(text: string): boolean {
 export class Redactor {
   /** The recognisers switched on, as bits. */
   readonly #enabled: number;
-  readonly #allEnabled: boolean;
   /** The expression for each set of recognisers asked for. */
   readonly #scans = new Map<number, RecogniserScan>();
   readonly #blocked: RegExp | undefined;
@@ -78,7 +80,6 @@ export class Redactor {
 
   constructor(private readonly options: RedactorOptions) {
     this.#enabled = [...options.recognisers].reduce((bits, name) => bits | RECOGNISER_BIT[name], 0);
-    this.#allEnabled = RECOGNISERS.every((name) => options.recognisers.has(name));
     this.#blocked = options.blockedKeys.length > 0 ? new RegExp(options.blockedKeys.map((k) => `(?:${k})`).join('|'), 'i') : undefined;
   }
 
@@ -94,38 +95,35 @@ export class Redactor {
   }
 
   /**
-   * The first look at a record read from protobuf, in its bytes, without decoding it: the body's text, each
-   * attribute's value by its type (a string's text; a number only where it is long enough to be a card
-   * number; lists and maps always), and each key (judged once, then remembered: keys repeat). Says which of
-   * the two needs the full look (LOOK_BODY, LOOK_ATTRIBUTES): a record whose body holds an address has its
-   * attributes left undecoded.
+   * The first look at the body of a record read from protobuf, in its bytes where it arrived as a lone string
+   * (its text, not decoded): the recognisers that could match in it (RECOGNISER_BIT, those switched on), with
+   * JSON_KEYS where it is JSON whose keys may be blocked; 0 where nothing can be found. The scan (`text`)
+   * is given the recognisers, so the text is not looked at twice.
    */
-  arrivedParts(record: LogRecordView, arrived: ArrivedBytes, lookAtBody: boolean, lookAtAttributes: boolean): number {
-    if (this.options.allowedKeys !== undefined || this.options.firstLook === false) return LOOK_BODY | LOOK_ATTRIBUTES;
+  arrivedBody(record: LogRecordView, arrived: ArrivedBytes): number {
+    if (this.options.allowedKeys !== undefined || this.options.firstLook === false) return ANY;
+    if (arrived.bodyFrom >= 0) return this.#bytesLook(arrived.buf, arrived.bodyFrom, arrived.bodyTo);
+    const body = record.body;
+    if (typeof body === 'string') return this.#textLook(body);
+    if (typeof body === 'number' || typeof body === 'bigint') return String(body).length >= 13 ? ANY : 0;
+    return body === null || body === undefined || body instanceof Uint8Array ? 0 : ANY;
+  }
+
+  /**
+   * The first look at the attributes of a record read from protobuf, in its bytes: each key (judged once,
+   * then remembered: keys repeat) and each value by its type (a string's text; a number only where it is
+   * long enough to be a card number; lists and maps always). Whether any needs the full look.
+   */
+  arrivedAttributes(arrived: ArrivedBytes): boolean {
+    if (this.options.allowedKeys !== undefined || this.options.firstLook === false) return true;
     const buf = arrived.buf;
-    let parts = 0;
-    if (lookAtBody) {
-      if (arrived.bodyFrom >= 0) {
-        if (this.#bytesWorthScanning(buf, arrived.bodyFrom, arrived.bodyTo)) parts = LOOK_BODY;
-      } else {
-        const body = record.body;
-        if (typeof body === 'string') {
-          if (this.#looksWorthScanning(body)) parts = LOOK_BODY;
-        } else if (typeof body === 'number' || typeof body === 'bigint') {
-          if (String(body).length >= 13) parts = LOOK_BODY;
-        } else if (body !== null && body !== undefined) {
-          parts = LOOK_BODY;
-        }
-      }
-    }
-    if (!lookAtAttributes) return parts;
     const keys = arrived.keys;
     for (let i = 0; i < keys.length; i += 3) {
-      if (this.#keyBlockedAt(buf, keys[i]!, keys[i + 1]!, i / 3)) return parts | LOOK_ATTRIBUTES;
+      if (this.#keyBlockedAt(buf, keys[i]!, keys[i + 1]!, i / 3)) return true;
       const valueAt = keys[i + 2]!;
-      if (valueAt >= 0 && this.#valueWorthScanning(buf, valueAt, i + 3 < keys.length ? keys[i + 3]! : arrived.attrTo)) return parts | LOOK_ATTRIBUTES;
+      if (valueAt >= 0 && this.#valueWorthScanning(buf, valueAt, i + 3 < keys.length ? keys[i + 3]! : arrived.attrTo)) return true;
     }
-    return parts;
+    return false;
   }
 
   /** An attribute's value in its bytes (an AnyValue, its length first; checked when it arrived). */
@@ -146,10 +144,10 @@ export class Redactor {
     switch (buf[from]) {
       case 0x0a: {
         // string
-        if (buf[from + 1]! < 0x80) return from + 2 + buf[from + 1]! !== to || this.#bytesWorthScanning(buf, from + 2, to);
+        if (buf[from + 1]! < 0x80) return from + 2 + buf[from + 1]! !== to || this.#bytesLook(buf, from + 2, to) !== 0;
         seek(from + 1);
         const text = readSpan(buf, to);
-        return position() !== to || this.#bytesWorthScanning(buf, text, to);
+        return position() !== to || this.#bytesLook(buf, text, to) !== 0;
       }
       case 0x10: // bool
         return to - from !== 2;
@@ -217,8 +215,9 @@ export class Redactor {
     return true;
   }
 
-  /** Text in bytes (UTF-8): the first look, and where it is JSON, its keys. */
-  #bytesWorthScanning(buf: Buffer, from: number, to: number): boolean {
+  /** Text in bytes (UTF-8): the recognisers that could match in it, and JSON_KEYS where it is JSON whose keys may be blocked. */
+  #bytesLook(buf: Buffer, from: number, to: number): number {
+    const mayMatch = quickLookBytes(buf, from, to, true) & this.#enabled;
     // JSON is walked and its keys judged: a blocked word inside a key ("dbPassword") starts no word. What
     // may be JSON starts with '{' or '[', white space, or (for white space beyond ASCII) a byte past 0x7f.
     const c = buf[from]!;
@@ -226,16 +225,15 @@ export class Redactor {
       let first = from;
       while (first < to && (buf[first] === 32 || (buf[first]! >= 9 && buf[first]! <= 13))) first++;
       const d = buf[first];
-      if ((d === 123 || d === 91 || (d !== undefined && d >= 0x80)) && this.#jsonKeysWorthScanning(buf.toString('utf8', from, to))) return true;
+      if ((d === 123 || d === 91 || (d !== undefined && d >= 0x80)) && this.#jsonKeysWorthScanning(buf.toString('utf8', from, to))) return mayMatch | JSON_KEYS;
     }
-    // With every recogniser on, any one found will do; with some off (`exclude: [ipv4, ipv6]`), only those on count.
-    return this.#allEnabled ? quickLookBytes(buf, from, to) !== 0 : (quickLookBytes(buf, from, to, true) & this.#enabled) !== 0;
+    return mayMatch;
   }
 
-  #looksWorthScanning(text: string): boolean {
-    if (this.options.firstLook === false) return true;
-    const mayMatch = this.#allEnabled ? quickLookText(text) : quickLookText(text, true) & this.#enabled;
-    return mayMatch !== 0 || this.#mayBeJsonWithKeys(text);
+  /** The same for a string. */
+  #textLook(text: string): number {
+    const mayMatch = quickLookText(text, true) & this.#enabled;
+    return this.#mayBeJsonWithKeys(text) ? mayMatch | JSON_KEYS : mayMatch;
   }
 
   #mayBeJsonWithKeys(text: string): boolean {
@@ -249,16 +247,18 @@ export class Redactor {
     return this.options.allowedKeys !== undefined || (this.#blocked !== undefined && this.#blocked.test(text));
   }
 
-  /** A text with every confirmed match replaced; `counts` gains what was found. Returns the same string when nothing was. */
-  text(text: string, counts: Counts, depth = 0): string {
-    // The recognisers that could match here (all of them without the first look).
-    const mayMatch = this.#enabled & (this.options.firstLook === false ? -1 : quickLookText(text, true));
+  /**
+   * A text with every confirmed match replaced; `counts` gains what was found. Returns the same string when
+   * nothing was. `mayMatch`: the recognisers the first look found possible in it, where it was looked at already.
+   */
+  text(text: string, counts: Counts, depth = 0, mayMatch = this.options.firstLook === false ? this.#enabled : quickLookText(text, true) & this.#enabled): string {
     if (mayMatch === 0 && this.options.firstLook !== false && !this.#mayBeJsonWithKeys(text)) return text;
     if (depth < MAX_DEPTH && looksLikeJson(text)) {
       const walked = this.#jsonText(text, counts, depth);
       if (walked !== undefined) return walked;
     }
     if (mayMatch === 0) return text;
+    if (mayMatch === IPV4) return this.#addresses(text, counts);
     const scan = this.#scanFor(mayMatch);
     scan.pattern.lastIndex = 0;
     return text.replace(scan.pattern, (...args: unknown[]) => {
@@ -271,6 +271,26 @@ export class Redactor {
       counts.set(found.name, (counts.get(found.name) ?? 0) + 1);
       return found.keep + this.#replacement(found.name, secret);
     });
+  }
+
+  /** Text where IPv4 addresses are all the recognisers could find (ipv4_scan.ts: by hand, as the scan would). */
+  #addresses(text: string, counts: Counts): string {
+    let out = '';
+    let last = 0;
+    let found = 0;
+    for (let at = nextAddress(text, 0); at >= 0; ) {
+      const from = Math.floor(at / 16);
+      const to = from + (at % 16);
+      if (addressParts(text, from, to) && !versionBefore(text.slice(Math.max(0, from - 16), from))) {
+        out += text.slice(last, from) + this.#replacement('ipv4', text.slice(from, to));
+        last = to;
+        found += 1;
+      }
+      at = nextAddress(text, to);
+    }
+    if (found === 0) return text;
+    counts.set('ipv4', (counts.get('ipv4') ?? 0) + found);
+    return out + text.slice(last);
   }
 
   #scanFor(recognisers: number): RecogniserScan {

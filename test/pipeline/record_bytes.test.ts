@@ -163,6 +163,20 @@ describe('a record whose body was replaced (redaction)', () => {
     assert.deepEqual(plain(encodeExportRequest(batch.toExportRequest())), before);
   });
 
+  it('replaced again after it was measured, goes out with the last body, and its size says so', () => {
+    const wire = clientRequest();
+    const batch = LogBatch.fromRequest(decodeExportRequest(wire), new Delivery(), wire.byteLength);
+    const view = [...batch.groups()][0]!.records[0]!;
+    view.setBody('first');
+    const firstSize = view.sentBytes;
+    view.setBody('the second, longer body');
+    const record = batch.toExportRequest().resourceLogs![0]!.scopeLogs![0]!.logRecords![0]!;
+    assert.equal(view.sentBytes, LogRecordType.encode(record as never).finish().byteLength);
+    assert.equal(view.sentBytes - firstSize, 'the second, longer body'.length - 'first'.length);
+    const out = decodeExportRequest(encodeExportRequest(batch.toExportRequest()));
+    assert.deepEqual(out.resourceLogs![0]!.scopeLogs![0]!.logRecords![0]!.body, { stringValue: 'the second, longer body' });
+  });
+
   it('gains a body where it had none; one that came in twice (merged) is written field by field', () => {
     const noBody = LogRecordType.encode({ severityNumber: 9, attributes: [{ key: 'k', value: { stringValue: 'v' } }] } as never).finish();
     const twice = Buffer.concat([LogRecordType.encode({ body: { stringValue: 'first' } } as never).finish(), LogRecordType.encode({ body: { stringValue: 'second' }, severityNumber: 17 } as never).finish()]);

@@ -39,6 +39,16 @@ describe('redact processor', () => {
     assert.equal(record.attributes.get('logsift.redacted'), undefined);
   });
 
+  it('redacts records read from protobuf by what the look in their bytes found: addresses, a card number sent as a number, JSON with a blocked key', async () => {
+    const bodies = [{ stringValue: 'Accepted publickey from 203.0.113.9 port 22 via 10.0.0.1' }, { intValue: '4111111111111111' }, { stringValue: '{"user":"ann","dbPassword":"hunter22"}' }, { stringValue: 'version 10.0.0.1 and 999.1.1.1' }];
+    const request = { resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'api' } }] }, scopeLogs: [{ logRecords: bodies.map((body) => ({ body })) }] }] };
+    const bytes = encodeExportRequest(request as never);
+    const out = await run(LogBatch.fromRequest(decodeExportRequest(bytes), new Delivery(), bytes.length));
+    const sent = decodeExportRequest(encodeExportRequest(out.toExportRequest())).resourceLogs![0]!.scopeLogs![0]!.logRecords!;
+    assert.deepEqual(sent.map((r) => r.body), [{ stringValue: 'Accepted publickey from <ipv4> port 22 via <ipv4>' }, { stringValue: '<card>' }, { stringValue: '{"user":"ann","dbPassword":"<redacted>"}' }, { stringValue: 'version 10.0.0.1 and 999.1.1.1' }]);
+    assert.deepEqual([...out.groups()][0]!.records.map((r) => r.attributes.get('logsift.redacted')), ['ipv4=2', 'card=1', 'key=1', undefined]);
+  });
+
   it('refuses a hash action without a key, and a redact placed after signature', () => {
     assert.match(redactProcessorFactory.validate({ ...redactProcessorFactory.defaultConfig(), actions: { email: 'hash' } }).map((p) => p.message).join(), /needs a key/);
     const problems = checkProcessorOrder([{ id: 'signature', factory: signatureProcessorFactory, config: {} }, { id: 'redact', factory: redactProcessorFactory, config: {} }], [signatureProcessorFactory, redactProcessorFactory], 'pipelines.logs.processors');
