@@ -251,7 +251,9 @@ export class Redactor {
    * A text with every confirmed match replaced; `counts` gains what was found. Returns the same string when
    * nothing was. `mayMatch`: the recognisers the first look found possible in it, where it was looked at already.
    */
-  text(text: string, counts: Counts, depth = 0, mayMatch = this.options.firstLook === false ? this.#enabled : quickLookText(text, true) & this.#enabled): string {
+  text(text: string, counts: Counts, depth = 0, mayMatch = this.options.firstLook === false ? this.#enabled : quickLookText(text, true)): string {
+    // Only those switched on (a caller that did not look may say "any").
+    mayMatch &= this.#enabled;
     if (mayMatch === 0 && this.options.firstLook !== false && !this.#mayBeJsonWithKeys(text)) return text;
     if (depth < MAX_DEPTH && looksLikeJson(text)) {
       const walked = this.#jsonText(text, counts, depth);

@@ -49,6 +49,13 @@ describe('redact processor', () => {
     assert.deepEqual([...out.groups()][0]!.records.map((r) => r.attributes.get('logsift.redacted')), ['ipv4=2', 'card=1', 'key=1', undefined]);
   });
 
+  it('with an allow list (every record looked at in full), recognisers switched off stay off', async () => {
+    const request = { resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'from 10.0.0.1 mail ann@example.com' }, attributes: [{ key: 'x', value: { stringValue: 'y' } }] }] }] }] };
+    const bytes = encodeExportRequest(request as never);
+    const out = await run(LogBatch.fromRequest(decodeExportRequest(bytes), new Delivery(), bytes.length), { allowed_keys: ['x'], exclude: ['ipv4'] });
+    assert.equal([...out.groups()][0]!.records[0]!.bodyText, 'from 10.0.0.1 mail <email>');
+  });
+
   it('refuses a hash action without a key, and a redact placed after signature', () => {
     assert.match(redactProcessorFactory.validate({ ...redactProcessorFactory.defaultConfig(), actions: { email: 'hash' } }).map((p) => p.message).join(), /needs a key/);
     const problems = checkProcessorOrder([{ id: 'signature', factory: signatureProcessorFactory, config: {} }, { id: 'redact', factory: redactProcessorFactory, config: {} }], [signatureProcessorFactory, redactProcessorFactory], 'pipelines.logs.processors');
