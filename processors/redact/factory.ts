@@ -112,10 +112,12 @@ class RedactProcessor implements Processor {
 
   #redact(batch: LogBatch): LogBatch {
     const total: Counts = new Map();
+    // One record's counts (cleared for each: a map a record would be most of what redaction allocates on a clean one).
+    const counts: Counts = new Map();
     for (const group of batch.groups()) {
       if (this.config.resource_attributes && !this.#seenResources.has(group.resource)) {
         this.#seenResources.add(group.resource);
-        const counts: Counts = new Map();
+        counts.clear();
         this.#attributes(group.resource.attributes, counts);
         add(total, counts);
       }
@@ -126,7 +128,7 @@ class RedactProcessor implements Processor {
         const inBody = !this.config.body ? 0 : arrived ? this.#redactor.arrivedBody(record, arrived) : undefined;
         const inAttributes = this.config.attributes && (!arrived || this.#redactor.arrivedAttributes(arrived));
         if (inBody === 0 && !inAttributes) continue;
-        const counts: Counts = new Map();
+        counts.clear();
         if (inBody !== 0) this.#body(record, counts, inBody === undefined ? undefined : inBody & ~JSON_KEYS);
         if (inAttributes) this.#attributes(record.attributes, counts);
         if (counts.size === 0) continue;
@@ -190,10 +192,18 @@ function add(into: Counts, from: Counts): void {
   for (const [k, v] of from) into.set(k, (into.get(k) ?? 0) + v);
 }
 
+/** Every name a count may have, in the order the summary lists them (alphabetical). */
+const SUMMARY_ORDER: ReadonlyArray<Recogniser | 'key'> = [...RECOGNISERS, 'key' as const].sort();
+
 function summary(counts: Counts): string {
   // (Most records hold one kind: no sorting.)
   if (counts.size === 1) for (const [k, v] of counts) return `${k}=${v}`;
-  return [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`).join(',');
+  let out = '';
+  for (const name of SUMMARY_ORDER) {
+    const n = counts.get(name);
+    if (n !== undefined) out += out === '' ? `${name}=${n}` : `,${name}=${n}`;
+  }
+  return out;
 }
 
 export function defaultRedactConfig(): RedactConfig {

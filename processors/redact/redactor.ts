@@ -261,18 +261,33 @@ export class Redactor {
     }
     if (mayMatch === 0) return text;
     if (mayMatch === IPV4) return this.#addresses(text, counts);
+    // Match by match (a replace with a callback costs several times this loop: its arguments are built per match).
     const scan = this.#scanFor(mayMatch);
-    scan.pattern.lastIndex = 0;
-    return text.replace(scan.pattern, (...args: unknown[]) => {
-      const match = args[0] as string;
-      const offset = args[args.length - (typeof args[args.length - 1] === 'object' ? 3 : 2)] as number;
-      const found = matchedRecogniser(scan, args as Array<string | undefined>);
-      if (!found) return match;
+    const pattern = scan.pattern;
+    pattern.lastIndex = 0;
+    let out = '';
+    let last = 0;
+    let replaced = 0;
+    for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+      const match = m[0];
+      const offset = m.index;
+      // (No recogniser matches nothing; were one to, the scan must still move on.)
+      if (match.length === 0) {
+        pattern.lastIndex += 1;
+        continue;
+      }
+      const found = matchedRecogniser(scan, m);
+      if (!found) continue;
       const secret = match.slice(found.keep.length);
-      if (!confirmed(found.name, secret, text.slice(Math.max(0, offset - 16), offset))) return match;
+      // (What stands before a match is read only where it can say the match is a version, not an address or a phone.)
+      const before = found.name === 'ipv4' || found.name === 'phone' ? text.slice(Math.max(0, offset - 16), offset) : '';
+      if (!confirmed(found.name, secret, before)) continue;
       counts.set(found.name, (counts.get(found.name) ?? 0) + 1);
-      return found.keep + this.#replacement(found.name, secret);
-    });
+      out += text.slice(last, offset) + found.keep + this.#replacement(found.name, secret);
+      last = offset + match.length;
+      replaced += 1;
+    }
+    return replaced === 0 ? text : out + text.slice(last);
   }
 
   /** Text where IPv4 addresses are all the recognisers could find (ipv4_scan.ts: by hand, as the scan would). */
