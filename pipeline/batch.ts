@@ -16,7 +16,7 @@ import {
   type PbScope,
   type PbScopeLogs,
 } from '../proto/otlp.js';
-import { addLazyAttribute, lazyAttribute, recordBytes } from '../proto/lazy_record.js';
+import { addLazyAttribute, arrivedAttribute, lazyAttribute, recordBytes, replaceArrivedAttribute } from '../proto/lazy_record.js';
 import { detachFromRequest, markEdited } from '../proto/record_bytes.js';
 
 /** An OTLP attribute list read and written by key. */
@@ -119,7 +119,13 @@ class RecordAttributes implements Attributes {
   }
 
   delete(key: string): void {
-    if (!lazyAttribute(this.record, key).found) return;
+    const found = lazyAttribute(this.record, key);
+    if (!found.found) return;
+    // One it arrived with, the list not built: its field goes out as nothing.
+    if (found.index >= 0) {
+      replaceArrivedAttribute(this.record, found.index, null);
+      return;
+    }
     // Reading the list builds it; from then on the list is the truth, encoded field by field.
     const list = this.record.attributes!;
     const i = list.findIndex((kv) => kv.key === key);
@@ -128,8 +134,14 @@ class RecordAttributes implements Attributes {
   }
 
   #put(kv: PbKeyValue): void {
-    if (!lazyAttribute(this.record, kv.key).found) {
+    const found = lazyAttribute(this.record, kv.key);
+    if (!found.found) {
       addLazyAttribute(this.record, kv);
+      return;
+    }
+    // One it arrived with, the list not built: the new field goes out in the old one's place.
+    if (found.index >= 0) {
+      replaceArrivedAttribute(this.record, found.index, kv);
       return;
     }
     const list = this.record.attributes!;
@@ -211,8 +223,22 @@ export class LogRecordView {
    */
   get arrived(): ArrivedBytes | undefined {
     const state = recordBytes(this.record);
-    if (!state?.raw || state.list || state.added.length > 0 || state.edited || state.bodyReplaced) return undefined;
+    if (!state?.raw || state.list || state.added.length > 0 || state.edited || state.bodyReplaced || state.replaced) return undefined;
     return state;
+  }
+  /** The `index`th attribute it arrived with (ArrivedBytes.keys), decoded alone, as it stands now. */
+  arrivedAttribute(index: number): { key: string; value: AttributeValue } | undefined {
+    const kv = arrivedAttribute(this.record, index);
+    return kv === null ? undefined : { key: kv.key, value: fromAnyValue(kv.value) };
+  }
+  /**
+   * Replaces that attribute's value (undefined: removes it); it goes out in the old field's place (by its
+   * key instead, should the whole list have been read since).
+   */
+  replaceArrivedAttribute(index: number, key: string, value: AttributeValue | undefined): void {
+    if (replaceArrivedAttribute(this.record, index, value === undefined ? null : { key, value: toAnyValue(value) })) return;
+    if (value === undefined) this.attributes.delete(key);
+    else this.attributes.set(key, value);
   }
   /** Replaces the body (a record read from protobuf goes out as its bytes with the new body in the old one's place). */
   setBody(value: AttributeValue): void {

@@ -23,8 +23,13 @@ export interface RecordBytes {
   added: PbKeyValue[];
   /** The whole list, once someone asked for it: from then on the list is the truth. */
   list: PbKeyValue[] | undefined;
-  /** An attribute it arrived with was changed: its bytes no longer say what it is. */
+  /** An attribute it arrived with was changed while the list was built: its bytes no longer say what it is. */
   edited: boolean;
+  /**
+   * Attributes it arrived with that were replaced (by their place among them; null: removed) while the list
+   * was not built: they go out in their old fields' places (record_bytes.ts), the rest of its bytes as they came.
+   */
+  replaced: Map<number, PbKeyValue | null> | undefined;
   /**
    * Where each attribute's key lies and where its value starts (the value's tag; −1 when it has none): three
    * numbers an attribute, found while its attributes are checked (checkKeyValue).
@@ -38,14 +43,17 @@ export interface RecordBytes {
   bodyTo: number;
   /**
    * Where the body's field lies in `raw` (its tag to its end; an empty span at the end when it had no body),
-   * whether the body was replaced (record_bytes.ts: replaceBody), and the field that replaces the old one there,
-   * written when first needed (a record the sampler drops never is). −1 when the body came in twice (merged):
-   * it cannot be replaced in place.
+   * and whether the body was replaced (record_bytes.ts: replaceBody). −1 when the body came in twice
+   * (merged): it cannot be replaced in place.
    */
   bodyFieldFrom: number;
   bodyFieldTo: number;
   bodyReplaced: boolean;
-  newBody: Uint8Array | undefined;
+  /**
+   * The spans of `raw` that go out replaced — the body's field, replaced attributes' fields — and the fields
+   * in their places, in order: written when first needed (a record the sampler drops never is).
+   */
+  splices: Array<{ from: number; to: number; bytes: Uint8Array }> | undefined;
 }
 
 const STATE = Symbol('logsift.record.bytes');
@@ -92,16 +100,25 @@ function attributeList(record: PbLogRecord): PbKeyValue[] {
   if (state.list) return state.list;
   const list: PbKeyValue[] = [];
   if (state.rawCount > 0) {
-    const { buf, attrTo } = state;
+    const { buf, attrTo, replaced } = state;
+    let index = 0;
     seek(state.attrFrom);
     while (position() < attrTo) {
       const key = readTag(buf, attrTo);
       if (key >>> 3 === 6 && (key & 7) === WIRE_LEN) {
         const start = readSpan(buf, attrTo);
-        list.push(types!.keyValue.decode(buf.subarray(start, position())) as unknown as PbKeyValue);
+        const instead = replaced?.get(index);
+        if (instead === undefined) list.push(types!.keyValue.decode(buf.subarray(start, position())) as unknown as PbKeyValue);
+        else if (instead !== null) list.push(instead);
+        index += 1;
       } else {
         skipField(buf, attrTo, key & 7);
       }
+    }
+    // From here the list is the truth: bytes holding a replaced attribute no longer say what the record is.
+    if (replaced) {
+      state.replaced = undefined;
+      state.edited = true;
     }
   }
   list.push(...state.added);
@@ -110,18 +127,51 @@ function attributeList(record: PbLogRecord): PbKeyValue[] {
   return list;
 }
 
-/** The value of an attribute by key, or undefined; the list is not built. `found` says whether the key is there. */
-export function lazyAttribute(record: PbLogRecord, key: string): { found: boolean; value: PbAnyValue | null | undefined } {
+/** The `index`th attribute it arrived with, decoded alone (the list is not built), as it stands now. */
+export function arrivedAttribute(record: PbLogRecord, index: number): PbKeyValue | null {
+  const state = recordBytes(record)!;
+  const instead = state.replaced?.get(index);
+  if (instead !== undefined) return instead;
+  const { buf, keys } = state;
+  const valueAt = keys[index * 3 + 2]!;
+  const key = utf8(buf, keys[index * 3]!, keys[index * 3 + 1]!);
+  if (valueAt < 0) return { key, value: null };
+  seek(valueAt);
+  const start = readSpan(buf, state.attrTo);
+  const end = position();
+  // A lone string (most values) is read here; anything else by protobufjs.
+  const text = stringValueAt(buf, start, end);
+  return { key, value: text >= 0 ? { stringValue: utf8(buf, text, end) } : (types!.anyValue.decode(buf.subarray(start, end)) as unknown as PbAnyValue) };
+}
+
+/**
+ * Replaces the `index`th attribute it arrived with (null: removes it), while the list is not built: the
+ * new field goes out in the old one's place. False, and nothing done, once the list is built.
+ */
+export function replaceArrivedAttribute(record: PbLogRecord, index: number, kv: PbKeyValue | null): boolean {
+  const state = recordBytes(record)!;
+  if (state.list) return false;
+  (state.replaced ??= new Map()).set(index, kv);
+  state.splices = undefined;
+  return true;
+}
+
+/**
+ * The value of an attribute by key, or undefined; the list is not built. `found` says whether the key is
+ * there; `index`, its place among those the record arrived with (−1: added since, or the list is built).
+ */
+export function lazyAttribute(record: PbLogRecord, key: string): { found: boolean; value: PbAnyValue | null | undefined; index: number } {
   const state = recordBytes(record)!;
   if (state.list) {
-    for (const kv of state.list) if (kv.key === key) return { found: true, value: kv.value };
+    for (const kv of state.list) if (kv.key === key) return { found: true, value: kv.value, index: -1 };
     return NOT_FOUND;
   }
-  for (const kv of state.added) if (kv.key === key) return { found: true, value: kv.value };
+  for (const kv of state.added) if (kv.key === key) return { found: true, value: kv.value, index: -1 };
   if (state.rawCount === 0) return NOT_FOUND;
   const spans = state.keys;
   const wanted = keyBytes(key);
   const buf = state.buf;
+  const replaced = state.replaced;
   for (let i = 0; i < spans.length; i += 3) {
     const from = spans[i]!;
     if (spans[i + 1]! - from !== wanted.length) continue;
@@ -133,16 +183,22 @@ export function lazyAttribute(record: PbLogRecord, key: string): { found: boolea
       }
     }
     if (!same) continue;
+    if (replaced?.has(i / 3)) {
+      // (Replaced under the same key; a removed one is passed over, as if it were not there.)
+      const instead = replaced.get(i / 3)!;
+      if (instead === null) continue;
+      return { found: true, value: instead.value, index: i / 3 };
+    }
     const valueAt = spans[i + 2]!;
-    if (valueAt < 0) return { found: true, value: null };
+    if (valueAt < 0) return { found: true, value: null, index: i / 3 };
     seek(valueAt);
     const start = readSpan(buf, state.attrTo);
-    return { found: true, value: types!.anyValue.decode(buf.subarray(start, position())) as unknown as PbAnyValue };
+    return { found: true, value: types!.anyValue.decode(buf.subarray(start, position())) as unknown as PbAnyValue, index: i / 3 };
   }
   return NOT_FOUND;
 }
 
-const NOT_FOUND = Object.freeze({ found: false, value: undefined });
+const NOT_FOUND = Object.freeze({ found: false, value: undefined, index: -1 });
 
 /** Adds an attribute the record did not have (the caller checked): kept beside the bytes until a list is built. */
 export function addLazyAttribute(record: PbLogRecord, kv: PbKeyValue): void {
@@ -166,7 +222,7 @@ function keyBytes(key: string): Buffer {
 /** Reads the record in [start, end) of `buf`: its fields now, its attributes when asked. */
 export function readRecord(buf: Buffer, start: number, end: number): PbLogRecord {
   const record = Object.create(recordPrototype!) as PbLogRecord & Carrier & Record<string, unknown>;
-  const state: RecordBytes = { raw: buf.subarray(start, end), buf, attrFrom: 0, attrTo: 0, rawCount: 0, added: NOTHING_ADDED, list: undefined, edited: false, keys: NO_KEYS, bodyFrom: -1, bodyTo: -1, bodyFieldFrom: end - start, bodyFieldTo: end - start, bodyReplaced: false, newBody: undefined };
+  const state: RecordBytes = { raw: buf.subarray(start, end), buf, attrFrom: 0, attrTo: 0, rawCount: 0, added: NOTHING_ADDED, list: undefined, edited: false, replaced: undefined, keys: NO_KEYS, bodyFrom: -1, bodyTo: -1, bodyFieldFrom: end - start, bodyFieldTo: end - start, bodyReplaced: false, splices: undefined };
   record[STATE] = state;
   seek(start);
   while (position() < end) {

@@ -3,11 +3,12 @@
 // through the batch's accessors (pattern id, sample rate, count, reason). Encoding such a record again is
 // its bytes as received followed by the added attributes — a repeated field may be continued anywhere in a
 // message, and a parser merges them — instead of protobufjs walking every field, attribute and value again.
-// A record whose body was replaced (redaction) goes out as its bytes with the body's field written anew in
-// its place. A record whose existing attributes were changed in place, or that never had bytes (OTLP/JSON,
-// the store, tests), is encoded by protobufjs as before.
+// A record whose body or arrived attributes were replaced (redaction) goes out as its bytes with each new
+// field written in the old one's place. A record whose attributes were changed after their whole list was
+// read, or that never had bytes (OTLP/JSON, the store, tests), is encoded by protobufjs as before.
 import type protobuf from 'protobufjs';
 import { recordBytes } from './lazy_record.js';
+import { WIRE_LEN, position, readSpan, readTag, seek, skipField } from './wire.js';
 import type { PbAnyValue, PbKeyValue, PbLogRecord } from './otlp.js';
 
 /** An attribute the record arrived with was changed: encode it field by field from now on. */
@@ -47,7 +48,7 @@ export function detachFromRequest(record: PbLogRecord): void {
   const state = recordBytes(record);
   if (state) {
     state.raw = undefined;
-    state.newBody = undefined;
+    state.splices = undefined;
     state.buf = EMPTY;
     state.rawCount = 0;
   }
@@ -105,7 +106,7 @@ export function replaceBody(record: PbLogRecord, body: PbAnyValue): void {
     return;
   }
   state.bodyReplaced = true;
-  state.newBody = undefined;
+  state.splices = undefined;
   state.bodyFrom = -1;
 }
 
@@ -137,33 +138,92 @@ function writeVarint(out: Uint8Array, at: number, n: number): number {
   return at;
 }
 
-/** A record's bytes to reuse: as received, with the body's new field in place of [bodyFrom, bodyTo) when it has one. */
+/** A span of a record's bytes that goes out replaced, and the field in its place. */
+interface Splice {
+  from: number;
+  to: number;
+  bytes: Uint8Array;
+}
+const NO_SPLICES: readonly Splice[] = [];
+
+/** A record's bytes to reuse: as received, with each splice's field in place of its span. */
 export interface ReusableBytes {
   raw: Uint8Array;
   added: readonly PbKeyValue[];
-  newBody: Uint8Array | undefined;
-  bodyFrom: number;
-  bodyTo: number;
+  splices: readonly Splice[];
 }
 
 /** The record's bytes and the attributes added since, when its bytes still say what it was. */
 export function reusableBytes(record: PbLogRecord, types: FallbackTypes): ReusableBytes | undefined {
   const state = recordBytes(record);
   if (!state?.raw || state.edited) return undefined;
-  if (state.bodyReplaced && !state.newBody) state.newBody = bodyField(record.body!, types);
-  const { raw, newBody, bodyFieldFrom: bodyFrom, bodyFieldTo: bodyTo } = state;
-  if (!state.list) return { raw, added: state.added, newBody, bodyFrom, bodyTo };
+  if (state.splices === undefined && (state.bodyReplaced || state.replaced)) state.splices = splicesOf(record, types);
+  const raw = state.raw;
+  const splices = state.splices ?? NO_SPLICES;
+  if (!state.list) return { raw, added: state.added, splices };
   if (state.list.length < state.rawCount) return undefined;
-  return { raw, added: state.rawCount === 0 ? state.list : state.list.slice(state.rawCount), newBody, bodyFrom, bodyTo };
+  return { raw, added: state.rawCount === 0 ? state.list : state.list.slice(state.rawCount), splices };
 }
 
-/** The size of a record's own fields as they go out (the body's new field in place of its old one). */
-const outgoingSize = (reuse: ReusableBytes) => reuse.raw.byteLength + (reuse.newBody ? reuse.newBody.byteLength - (reuse.bodyTo - reuse.bodyFrom) : 0);
+/** What of a record's bytes is replaced: the body's field, and each replaced attribute's (found in order among its fields). */
+function splicesOf(record: PbLogRecord, types: FallbackTypes): Splice[] {
+  const state = recordBytes(record)!;
+  const splices: Splice[] = [];
+  if (state.bodyReplaced) splices.push({ from: state.bodyFieldFrom, to: state.bodyFieldTo, bytes: bodyField(record.body!, types) });
+  const replaced = state.replaced;
+  if (replaced) {
+    const raw = state.raw!;
+    const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+    let index = 0;
+    seek(0);
+    while (position() < bytes.length) {
+      const fieldAt = position();
+      const fieldTag = readTag(bytes, bytes.length);
+      if (fieldTag >>> 3 === 6 && (fieldTag & 7) === WIRE_LEN) {
+        readSpan(bytes, bytes.length);
+        const kv = replaced.get(index++);
+        if (kv !== undefined) splices.push({ from: fieldAt, to: position(), bytes: kv === null ? EMPTY : attributeField(kv, types) });
+      } else {
+        skipField(bytes, bytes.length, fieldTag & 7);
+      }
+    }
+  }
+  return splices.sort((a, b) => a.from - b.from);
+}
 
-/** A record's own fields as they go out: its bytes, or (its body replaced) a copy with the new body's field in place. */
+/** An attribute's field (tag, length, KeyValue): written here when simple, by protobufjs otherwise. */
+function attributeField(kv: PbKeyValue, types: FallbackTypes): Uint8Array {
+  const simple = simpleAttribute(kv);
+  if (simple) {
+    const out = Buffer.allocUnsafe(fieldSize(simple.size));
+    writeSimpleAttribute(out, 0, simple);
+    return out;
+  }
+  const message = types.keyValue.encode(kv as unknown as protobuf.Message).finish();
+  const out = Buffer.allocUnsafe(fieldSize(message.byteLength));
+  out[0] = TAG_ATTRIBUTE;
+  out.set(message, writeVarint(out, 1, message.byteLength));
+  return out;
+}
+
+/** The size of a record's own fields as they go out (each splice's field in place of its span). */
+function outgoingSize(reuse: ReusableBytes): number {
+  let size = reuse.raw.byteLength;
+  for (const splice of reuse.splices) size += splice.bytes.byteLength - (splice.to - splice.from);
+  return size;
+}
+
+/** A record's own fields as they go out: its bytes, or a copy with each splice's field in place of its span. */
 function outgoingBytes(reuse: ReusableBytes): Uint8Array {
-  if (!reuse.newBody) return reuse.raw;
-  return Buffer.concat([reuse.raw.subarray(0, reuse.bodyFrom), reuse.newBody, reuse.raw.subarray(reuse.bodyTo)]);
+  if (reuse.splices.length === 0) return reuse.raw;
+  const parts: Uint8Array[] = [];
+  let at = 0;
+  for (const splice of reuse.splices) {
+    parts.push(reuse.raw.subarray(at, splice.from), splice.bytes);
+    at = splice.to;
+  }
+  parts.push(reuse.raw.subarray(at));
+  return Buffer.concat(parts);
 }
 
 /**

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { map } from 'rxjs';
 import { compileConfigSchema } from '../../config/schema_validator.js';
 import type { AttributeValue } from '../../pipeline/any_value.js';
-import type { Attributes, LogBatch, LogRecordView } from '../../pipeline/batch.js';
+import type { ArrivedBytes, Attributes, LogBatch, LogRecordView } from '../../pipeline/batch.js';
 import type { Processor, ProcessorFactory, ProcessorSettings } from '../../pipeline/component.js';
 import { countedOperator } from '../../pipeline/processor_helper.js';
 import type { ConfigProblem } from '../../config/problems.js';
@@ -122,15 +122,16 @@ class RedactProcessor implements Processor {
         add(total, counts);
       }
       for (const record of group.records) {
-        // A record read from protobuf is first looked at in its bytes, body and attributes at once: most
-        // need nothing decoded at all, and the rest only the part that may hold something.
+        // A record read from protobuf is first looked at in its bytes — its body, then each attribute: most
+        // need nothing decoded at all, the rest only what may hold something, each replaced in its own field's place.
         const arrived = record.arrived;
         const inBody = !this.config.body ? 0 : arrived ? this.#redactor.arrivedBody(record, arrived) : undefined;
-        const inAttributes = this.config.attributes && (!arrived || this.#redactor.arrivedAttributes(arrived));
-        if (inBody === 0 && !inAttributes) continue;
         counts.clear();
         if (inBody !== 0) this.#body(record, counts, inBody === undefined ? undefined : inBody & ~JSON_KEYS);
-        if (inAttributes) this.#attributes(record.attributes, counts);
+        if (this.config.attributes) {
+          if (arrived) this.#arrivedAttributes(record, arrived, counts);
+          else this.#attributes(record.attributes, counts);
+        }
         if (counts.size === 0) continue;
         if (this.config.summary_attribute) record.attributes.set(this.config.summary_attribute, summary(counts));
         add(total, counts);
@@ -159,28 +160,51 @@ class RedactProcessor implements Processor {
   #attributes(attributes: Attributes, counts: Counts): void {
     if (attributes.size === 0) return;
     for (const [key, value] of Object.entries(attributes.toObject())) {
-      if (this.#redactor.keyIgnored(key) || key.startsWith('logsift.')) continue;
-      if (this.#redactor.keyBlocked(key)) {
-        const replaced = this.#redactor.blockedValue(value as Plain, counts);
-        if (replaced === undefined) attributes.delete(key);
-        else attributes.set(key, replaced as AttributeValue);
-        continue;
-      }
-      if (typeof value === 'string') {
-        const text = this.#redactor.text(value, counts);
-        if (text !== value) attributes.set(key, text);
-      } else if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) {
-        const found = sum(counts);
-        const walked = this.#redactor.plain(value as Plain, counts);
-        if (sum(counts) !== found) attributes.set(key, walked as AttributeValue);
-      }
+      const redacted = this.#value(key, value, counts);
+      if (redacted === UNCHANGED) continue;
+      if (redacted === undefined) attributes.delete(key);
+      else attributes.set(key, redacted);
     }
+  }
+
+  /** A record read from protobuf: only the attributes its bytes flag are decoded, and each replaced in its own field's place. */
+  #arrivedAttributes(record: LogRecordView, arrived: ArrivedBytes, counts: Counts): void {
+    const count = arrived.keys.length / 3;
+    for (let index = 0; index < count; index++) {
+      const look = this.#redactor.arrivedAttribute(arrived, index);
+      if (look === 0) continue;
+      const attribute = record.arrivedAttribute(index);
+      if (attribute === undefined) continue;
+      const redacted = this.#value(attribute.key, attribute.value, counts, look & ~JSON_KEYS);
+      if (redacted !== UNCHANGED) record.replaceArrivedAttribute(index, attribute.key, redacted);
+    }
+  }
+
+  /**
+   * An attribute's value redacted: UNCHANGED, the new value, or undefined (removed: a blocked key's value
+   * under `drop`). `mayMatch`: the recognisers the first look found possible in a string value, where it looked.
+   */
+  #value(key: string, value: AttributeValue, counts: Counts, mayMatch?: number): AttributeValue | undefined | typeof UNCHANGED {
+    if (this.#redactor.keyIgnored(key) || key.startsWith('logsift.')) return UNCHANGED;
+    if (this.#redactor.keyBlocked(key)) return this.#redactor.blockedValue(value as Plain, counts) as AttributeValue | undefined;
+    if (typeof value === 'string') {
+      const text = this.#redactor.text(value, counts, 0, mayMatch);
+      return text === value ? UNCHANGED : text;
+    }
+    // Maps and lists are walked; so is a number (a card number may come as one).
+    if (value === null || typeof value === 'boolean' || value instanceof Uint8Array) return UNCHANGED;
+    const found = sum(counts);
+    const walked = this.#redactor.plain(value as Plain, counts);
+    return sum(counts) === found ? UNCHANGED : (walked as AttributeValue);
   }
 
   async start(): Promise<void> {}
 
   async shutdown(): Promise<void> {}
 }
+
+/** #value's answer for a value left as it was. */
+const UNCHANGED = Symbol('unchanged');
 
 function sum(counts: Counts): number {
   let n = 0;

@@ -115,19 +115,26 @@ export class Redactor {
    * long enough to be a card number; lists and maps always). Whether any needs the full look.
    */
   arrivedAttributes(arrived: ArrivedBytes): boolean {
-    if (this.options.allowedKeys !== undefined || this.options.firstLook === false) return true;
-    const buf = arrived.buf;
-    const keys = arrived.keys;
-    for (let i = 0; i < keys.length; i += 3) {
-      if (this.#keyBlockedAt(buf, keys[i]!, keys[i + 1]!, i / 3)) return true;
-      const valueAt = keys[i + 2]!;
-      if (valueAt >= 0 && this.#valueWorthScanning(buf, valueAt, i + 3 < keys.length ? keys[i + 3]! : arrived.attrTo)) return true;
-    }
+    for (let index = 0; index < arrived.keys.length / 3; index++) if (this.arrivedAttribute(arrived, index) !== 0) return true;
     return false;
   }
 
+  /**
+   * The same for the `index`th attribute alone (ArrivedBytes.keys), as arrivedBody answers for a body: 0 where
+   * nothing can be found, else what could be (a blocked key or a value that is no lone string: anything).
+   * The processor decodes only the attributes that need it, and gives the scan what the look found.
+   */
+  arrivedAttribute(arrived: ArrivedBytes, index: number): number {
+    if (this.options.allowedKeys !== undefined || this.options.firstLook === false) return ANY;
+    const { buf, keys } = arrived;
+    const i = index * 3;
+    if (this.#keyBlockedAt(buf, keys[i]!, keys[i + 1]!, index)) return ANY;
+    const valueAt = keys[i + 2]!;
+    return valueAt < 0 ? 0 : this.#valueLook(buf, valueAt, i + 3 < keys.length ? keys[i + 3]! : arrived.attrTo);
+  }
+
   /** An attribute's value in its bytes (an AnyValue, its length first; checked when it arrived). */
-  #valueWorthScanning(buf: Buffer, valueAt: number, limit: number): boolean {
+  #valueLook(buf: Buffer, valueAt: number, limit: number): number {
     // Lengths under 128 take one byte: read here (most values); longer ones by the wire reader.
     let from: number;
     let to: number;
@@ -139,37 +146,37 @@ export class Redactor {
       from = readSpan(buf, limit);
       to = position();
     }
-    if (from === to) return false;
+    if (from === to) return 0;
     // Each case holds only where the value is that one field (anything else is decoded and walked).
     switch (buf[from]) {
       case 0x0a: {
         // string
-        if (buf[from + 1]! < 0x80) return from + 2 + buf[from + 1]! !== to || this.#bytesLook(buf, from + 2, to) !== 0;
+        if (buf[from + 1]! < 0x80) return from + 2 + buf[from + 1]! !== to ? ANY : this.#bytesLook(buf, from + 2, to);
         seek(from + 1);
         const text = readSpan(buf, to);
-        return position() !== to || this.#bytesLook(buf, text, to) !== 0;
+        return position() !== to ? ANY : this.#bytesLook(buf, text, to);
       }
       case 0x10: // bool
-        return to - from !== 2;
+        return to - from !== 2 ? ANY : 0;
       case 0x18: {
         // int: a card number has 13 digits or more (|v| ≥ 1e11 with a sign), which takes 6 varint bytes or
         // more; a varint filling the rest of the value alone has its last byte alone under 0x80.
-        if (to - from - 1 >= 6) return true;
-        for (let k = from + 1; k < to - 1; k++) if (buf[k]! < 0x80) return true;
-        return buf[to - 1]! >= 0x80;
+        if (to - from - 1 >= 6) return ANY;
+        for (let k = from + 1; k < to - 1; k++) if (buf[k]! < 0x80) return ANY;
+        return buf[to - 1]! >= 0x80 ? ANY : 0;
       }
       case 0x21: {
         // double: one holding a whole number long enough to be a card number
-        if (to - from !== 9) return true;
+        if (to - from !== 9) return ANY;
         const v = buf.readDoubleLE(from + 1);
-        return Number.isInteger(v) && Math.abs(v) >= 1e11;
+        return Number.isInteger(v) && Math.abs(v) >= 1e11 ? ANY : 0;
       }
       case 0x3a: // bytes: no recogniser reads them
         seek(from + 1);
         readSpan(buf, to);
-        return position() !== to;
+        return position() !== to ? ANY : 0;
       default:
-        return true;
+        return ANY;
     }
   }
 

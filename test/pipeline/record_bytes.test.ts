@@ -91,7 +91,7 @@ describe('the zero-copy record path', () => {
     assert.equal(decoded.resourceLogs![0]!.scopeLogs![0]!.logRecords![0]!.attributes!.length, 27);
   });
 
-  it('a record whose arrived attribute was changed is written field by field, and says the new value', () => {
+  it('a record whose arrived attribute was changed says the new value, never doubled', () => {
     const wire = clientRequest();
     const kept = throughChain(wire, (n) => n === 2);
     const reused = encodeExportRequest(kept.toExportRequest());
@@ -190,6 +190,68 @@ describe('a record whose body was replaced (redaction)', () => {
     assert.deepEqual(records.map((r: { body: unknown }) => r.body), [{ stringValue: 'replaced' }, { stringValue: 'replaced' }]);
     assert.equal(records[0].attributes[0].key, 'k');
     assert.equal(records[1].severityNumber, 17);
+  });
+});
+
+describe('a record whose arrived attributes were replaced or removed (redaction)', () => {
+  const sentRecords = (batch: LogBatch) => decodeExportRequest(encodeExportRequest(batch.toExportRequest())).resourceLogs!.flatMap((rl) => rl.scopeLogs!.flatMap((sl) => sl.logRecords!));
+  const attributesOf = (record: { attributes?: Array<{ key: string; value?: unknown }> | null }) => (record.attributes ?? []).map((kv) => [kv.key, kv.value]);
+
+  it('goes out as its bytes with each new field in the old one\'s place, meaning what protobufjs would write, sized exactly, read back as it stands', () => {
+    const wire = clientRequest();
+    const batch = LogBatch.fromRequest(decodeExportRequest(wire), new Delivery(), wire.byteLength);
+    const views = [...batch.groups()].flatMap((g) => g.records);
+    views[0]!.attributes.set('http.method', '<redacted>');
+    views[0]!.attributes.delete('ratio');
+    views[0]!.attributes.set('logsift.redacted', 'key=2');
+    views[1]!.attributes.set('tags', { now: 'a map' });
+    views[2]!.replaceArrivedAttribute(5, 'raw', undefined);
+    views[2]!.replaceArrivedAttribute(0, 'http.method', 'POST');
+    views[2]!.setBody('replaced too');
+    // Lookups say what it is now, without building the list; no first look at its bytes is offered.
+    assert.equal(views[0]!.attributes.get('http.method'), '<redacted>');
+    assert.equal(views[0]!.attributes.has('ratio'), false);
+    assert.deepEqual(views[1]!.attributes.get('tags'), { now: 'a map' });
+    assert.equal(views[0]!.arrived, undefined);
+    const sizes = views.map((v) => v.sentBytes);
+    const reused = encodeExportRequest(batch.toExportRequest());
+    const sent = sentRecords(batch);
+    assert.deepEqual(attributesOf(sent[0]!).map(([k]) => k), ['http.method', 'retries', 'cached', 'tags', 'raw', 'logsift.redacted']);
+    const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown;
+    assert.deepEqual(json(sent[0]!.attributes![0]!.value), { stringValue: '<redacted>' });
+    assert.deepEqual(json(sent[1]!.attributes![4]!.value), { kvlistValue: { values: [{ key: 'now', value: { stringValue: 'a map' } }] } });
+    assert.deepEqual(attributesOf(sent[2]!).map(([k]) => k), ['http.method', 'retries', 'ratio', 'cached', 'tags']);
+    assert.deepEqual(json(sent[2]!.attributes![0]!.value), { stringValue: 'POST' });
+    assert.deepEqual(json(sent[2]!.body), { stringValue: 'replaced too' });
+    // The rest of each record travels as it came: its trace id, times, other attributes.
+    const original = (ExportLogsServiceRequest.decode(wire) as unknown as PbExportRequest).resourceLogs![0]!.scopeLogs![0]!.logRecords![0]!;
+    const retries = LogRecordType.encode({ attributes: [original.attributes![1]] } as never).finish();
+    assert.ok(Buffer.from(encodeExportRequest(batch.toExportRequest())).includes(Buffer.from(retries)));
+    // Sized as protobufjs would write each record as it stands (which reads, and so builds, its list).
+    const records = batch.toExportRequest().resourceLogs!.flatMap((rl) => rl.scopeLogs!.flatMap((sl) => sl.logRecords!));
+    records.forEach((record, i) => assert.equal(sizes[i], LogRecordType.encode(record as never).finish().byteLength, `record ${i}`));
+    assert.deepEqual(plain(reused), plain(ExportLogsServiceRequest.encode(batch.toExportRequest() as never).finish()));
+    // Once its whole list was read, the list is the truth: the same output, now field by field.
+    assert.deepEqual(json(sentRecords(batch).map(attributesOf)), json(sent.map(attributesOf)));
+  });
+
+  it('copied out of its request (a memory queue) or held past it (the retro buffer), still goes out as it stands', () => {
+    const wire = clientRequest();
+    const batch = LogBatch.fromRequest(decodeExportRequest(wire), new Delivery(), wire.byteLength);
+    const held: unknown[] = [];
+    let i = 0;
+    const kept = batch.filter((r) => {
+      r.attributes.set('http.method', `<m${i}>`);
+      r.attributes.delete('retries');
+      return i++ % 2 === 0;
+    }, (h) => (detachHeld(h), held.push(h)));
+    const records = kept.toExportRequest().resourceLogs!.flatMap((rl) => rl.scopeLogs!.flatMap((sl) => sl.logRecords!));
+    compactBytes(records);
+    const heldBatch = LogBatch.fromHeld(held as never, new Delivery());
+    wire.fill(0);
+    const methods = (b: LogBatch) => sentRecords(b).map((r) => [r.attributes!.find((kv) => kv.key === 'http.method')!.value!.stringValue, r.attributes!.some((kv) => kv.key === 'retries')]);
+    assert.deepEqual(methods(kept), [['<m0>', false], ['<m2>', false], ['<m4>', false], ['<m6>', false]]);
+    assert.deepEqual(methods(heldBatch), [['<m1>', false], ['<m3>', false], ['<m5>', false]]);
   });
 });
 

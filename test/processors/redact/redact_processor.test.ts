@@ -49,6 +49,27 @@ describe('redact processor', () => {
     assert.deepEqual([...out.groups()][0]!.records.map((r) => r.attributes.get('logsift.redacted')), ['ipv4=2', 'card=1', 'key=1', undefined]);
   });
 
+  it('redacts the attributes of records read from protobuf in their own fields\' places: an address, a blocked key, a card number sent as a number; the rest as they came', async () => {
+    const attributes = [
+      { key: 'http.route', value: { stringValue: '/api/orders/{id}' } },
+      { key: 'client.address', value: { stringValue: '203.0.113.9' } },
+      { key: 'authorization', value: { stringValue: 'Basic YWxhZGRpbjpvcGVuc2VzYW1l' } },
+      { key: 'payment.card', value: { intValue: '4111111111111111' } },
+      { key: 'http.response.status_code', value: { intValue: 200 } },
+    ];
+    const request = { resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'api' } }] }, scopeLogs: [{ logRecords: [{ body: { stringValue: 'GET /api/orders/42 200' }, attributes }] }] }] };
+    const bytes = encodeExportRequest(request as never);
+    for (const [action, expected] of [
+      ['mask', [['http.route', '/api/orders/{id}'], ['client.address', '<ipv4>'], ['authorization', '<redacted>'], ['payment.card', '<card>'], ['http.response.status_code', 200], ['logsift.redacted', 'card=1,ipv4=1,key=1']]],
+      ['drop', [['http.route', '/api/orders/{id}'], ['client.address', '<ipv4>'], ['payment.card', '<card>'], ['http.response.status_code', 200], ['logsift.redacted', 'card=1,ipv4=1,key=1']]],
+    ] as const) {
+      const out = await run(LogBatch.fromRequest(decodeExportRequest(bytes), new Delivery(), bytes.length), { actions: { key: action } });
+      const sent = decodeExportRequest(encodeExportRequest(out.toExportRequest())).resourceLogs![0]!.scopeLogs![0]!.logRecords![0]!;
+      assert.deepEqual(sent.attributes!.map((kv) => [kv.key, Object.hasOwn(kv.value!, 'stringValue') ? kv.value!.stringValue : Number(kv.value!.intValue)]), expected, action);
+      assert.equal(sent.body!.stringValue, 'GET /api/orders/42 200');
+    }
+  });
+
   it('with an allow list (every record looked at in full), recognisers switched off stay off', async () => {
     const request = { resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'from 10.0.0.1 mail ann@example.com' }, attributes: [{ key: 'x', value: { stringValue: 'y' } }] }] }] }] };
     const bytes = encodeExportRequest(request as never);
