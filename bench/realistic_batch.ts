@@ -73,3 +73,23 @@ export function realisticRequest(records: number, seed: number, errorShare?: num
 export function realisticBodies(count: number, records: number, errorShare?: number): Buffer[] {
   return Array.from({ length: count }, (_, seed) => Buffer.from(encodeExportRequest(realisticRequest(records, seed, errorShare))));
 }
+
+/**
+ * The same records as an HTTP server instrumented to the OpenTelemetry semantic conventions writes them: the
+ * client's address (`client.address`, an IP) on every one — personal data in every record's attributes.
+ */
+export function realisticBodiesWithClientAddress(count: number, records: number): Buffer[] {
+  return Array.from({ length: count }, (_, seed) => {
+    const request = realisticRequest(records, seed);
+    let i = 0;
+    for (const rl of request.resourceLogs ?? []) {
+      for (const sl of rl.scopeLogs ?? []) {
+        for (const record of sl.logRecords ?? []) {
+          record.attributes!.push({ key: 'client.address', value: { stringValue: `10.${seed}.${(i >> 8) & 255}.${i & 255}` } });
+          i += 1;
+        }
+      }
+    }
+    return Buffer.from(encodeExportRequest(request));
+  });
+}

@@ -2,8 +2,10 @@
 // kind of personal data and secret the processor names, planted in realistic bodies, JSON bodies and
 // attributes, beside look-alikes that must stay), through the redactor the processor builds from its default
 // config; and what it costs: the daemon (its own process) fed OTLP batches through the default chain with
-// and without `redact` first, alternated, in the same run — our realistic service logs, and the Loghub-2k
-// systems' lines (logs it was not written for, a third of them holding addresses). Last line: JSON.
+// and without `redact` first, alternated, in the same run — our realistic service logs (personal data rare),
+// the same with `client.address` on every record, the Loghub-2k systems' lines (logs it was not written
+// for, a third of them holding addresses), and the labelled corpus itself (every record holds something).
+// Last line: JSON.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { defaultRedactConfig, redactorFromConfig } from '../processors/redact/factory.js';
@@ -11,7 +13,8 @@ import type { Counts } from '../processors/redact/redactor.js';
 import { startDaemonProcess } from './daemon_process.js';
 import { runLoad } from './load_generator.js';
 import { loghubBodies } from './loghub_batch.js';
-import { realisticBodies } from './realistic_batch.js';
+import { realisticBodies, realisticBodiesWithClientAddress } from './realistic_batch.js';
+import { labelledBodies } from './redact_corpus_batch.js';
 import { redactCorpus } from './redact_corpus.js';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 20_000);
@@ -57,8 +60,10 @@ for (const record of redactCorpus(RECORDS)) {
 const planted = [...perKind.values()].reduce((n, k) => n + k.planted, 0);
 const falsePositives = Math.max(0, redactions - truePositives);
 
-// Cost: the default chain with and without redact, alternated, on two kinds of traffic: our realistic
-// service logs (personal data rare) and the twelve Loghub-2k systems' lines (a third hold an address).
+// Cost: the default chain with and without redact, alternated, on four kinds of traffic: our realistic
+// service logs (personal data rare), the same with the client's IP in `client.address` on every record (as
+// an HTTP server's logs carry it), the twelve Loghub-2k systems' lines (a third hold an address), and the
+// labelled corpus (every record holds something).
 const chain = ['signature', 'ratestats', 'anomaly', 'sampler'];
 // The daemon's CPU time (user + system, all its threads) over the measured stretch, per record accepted: what
 // each record costs it, less moved than throughput by the load generator sharing the machine's two cores.
@@ -115,7 +120,9 @@ async function cost(bodies: Buffer[]) {
   };
 }
 const realistic = await cost(realisticBodies(32, 1000));
+const withClientAddress = await cost(realisticBodiesWithClientAddress(32, 1000));
 const loghub = await cost(loghubBodies(1000));
+const labelled = await cost(labelledBodies(RECORDS, 1000));
 
 if (misses.length > 0) process.stderr.write(`missed, e.g.:\n  ${misses.join('\n  ')}\n`);
 if (lost.length > 0) process.stderr.write(`look-alikes lost, e.g.:\n  ${lost.join('\n  ')}\n`);
@@ -130,7 +137,9 @@ const summary = {
   lookalikes_kept: Number(((lookalikes - lookalikesLost) / lookalikes).toFixed(4)),
   recall_by_kind: Object.fromEntries([...perKind].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, Number((v.removed / v.planted).toFixed(4))])),
   ...realistic,
+  client_address: withClientAddress,
   loghub,
+  labelled_corpus: labelled,
 };
-console.log(`recall ${summary.recall}, precision ${summary.precision}, look-alikes kept ${summary.lookalikes_kept}; redact's cost (throughput, paired median, CPU a record): ${realistic.redact_cost}, ${realistic.redact_cost_paired_median}, ${realistic.redact_cpu_cost} on realistic service logs; ${loghub.redact_cost}, ${loghub.redact_cost_paired_median}, ${loghub.redact_cpu_cost} on the Loghub-2k lines`);
+console.log(`recall ${summary.recall}, precision ${summary.precision}, look-alikes kept ${summary.lookalikes_kept}; redact's cost (throughput, paired median, CPU a record): ${realistic.redact_cost}, ${realistic.redact_cost_paired_median}, ${realistic.redact_cpu_cost} on realistic service logs; ${withClientAddress.redact_cost}, ${withClientAddress.redact_cost_paired_median}, ${withClientAddress.redact_cpu_cost} on them with client.address; ${loghub.redact_cost}, ${loghub.redact_cost_paired_median}, ${loghub.redact_cpu_cost} on the Loghub-2k lines; ${labelled.redact_cost}, ${labelled.redact_cost_paired_median}, ${labelled.redact_cpu_cost} on the labelled corpus`);
 console.log(JSON.stringify(summary));

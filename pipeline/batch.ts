@@ -226,9 +226,9 @@ export class LogRecordView {
     if (!state?.raw || state.list || state.added.length > 0 || state.edited || state.bodyReplaced || state.replaced) return undefined;
     return state;
   }
-  /** The `index`th attribute it arrived with (ArrivedBytes.keys), decoded alone, as it stands now. */
-  arrivedAttribute(index: number): { key: string; value: AttributeValue } | undefined {
-    const kv = arrivedAttribute(this.record, index);
+  /** The `index`th attribute it arrived with (ArrivedBytes.keys), decoded alone, as it stands now (`key`: its key, if known). */
+  arrivedAttribute(index: number, key?: string): { key: string; value: AttributeValue } | undefined {
+    const kv = arrivedAttribute(this.record, index, key);
     return kv === null ? undefined : { key: kv.key, value: fromAnyValue(kv.value) };
   }
   /**

@@ -127,14 +127,17 @@ function attributeList(record: PbLogRecord): PbKeyValue[] {
   return list;
 }
 
-/** The `index`th attribute it arrived with, decoded alone (the list is not built), as it stands now. */
-export function arrivedAttribute(record: PbLogRecord, index: number): PbKeyValue | null {
+/**
+ * The `index`th attribute it arrived with, decoded alone (the list is not built), as it stands now. `key`:
+ * its key's text, where the caller read it already.
+ */
+export function arrivedAttribute(record: PbLogRecord, index: number, key?: string): PbKeyValue | null {
   const state = recordBytes(record)!;
   const instead = state.replaced?.get(index);
   if (instead !== undefined) return instead;
   const { buf, keys } = state;
   const valueAt = keys[index * 3 + 2]!;
-  const key = utf8(buf, keys[index * 3]!, keys[index * 3 + 1]!);
+  key ??= utf8(buf, keys[index * 3]!, keys[index * 3 + 1]!);
   if (valueAt < 0) return { key, value: null };
   seek(valueAt);
   const start = readSpan(buf, state.attrTo);

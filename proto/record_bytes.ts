@@ -172,19 +172,21 @@ function splicesOf(record: PbLogRecord, types: FallbackTypes): Splice[] {
   if (state.bodyReplaced) splices.push({ from: state.bodyFieldFrom, to: state.bodyFieldTo, bytes: bodyField(record.body!, types) });
   const replaced = state.replaced;
   if (replaced) {
-    const raw = state.raw!;
-    const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+    // The attributes' fields, in order, between the first and the last (in the request's buffer; spans
+    // here are counted from the record's start).
+    const { buf, attrTo } = state;
+    const recordStart = state.raw!.byteOffset - buf.byteOffset;
     let index = 0;
-    seek(0);
-    while (position() < bytes.length) {
+    seek(state.attrFrom);
+    while (position() < attrTo) {
       const fieldAt = position();
-      const fieldTag = readTag(bytes, bytes.length);
+      const fieldTag = readTag(buf, attrTo);
       if (fieldTag >>> 3 === 6 && (fieldTag & 7) === WIRE_LEN) {
-        readSpan(bytes, bytes.length);
+        readSpan(buf, attrTo);
         const kv = replaced.get(index++);
-        if (kv !== undefined) splices.push({ from: fieldAt, to: position(), bytes: kv === null ? EMPTY : attributeField(kv, types) });
+        if (kv !== undefined) splices.push({ from: fieldAt - recordStart, to: position() - recordStart, bytes: kv === null ? EMPTY : attributeField(kv, types) });
       } else {
-        skipField(bytes, bytes.length, fieldTag & 7);
+        skipField(buf, attrTo, fieldTag & 7);
       }
     }
   }

@@ -173,20 +173,22 @@ class RedactProcessor implements Processor {
     for (let index = 0; index < count; index++) {
       const look = this.#redactor.arrivedAttribute(arrived, index);
       if (look === 0) continue;
-      const attribute = record.arrivedAttribute(index);
+      const key = this.#redactor.arrivedKey(arrived, index);
+      const attribute = record.arrivedAttribute(index, key?.text);
       if (attribute === undefined) continue;
-      const redacted = this.#value(attribute.key, attribute.value, counts, look & ~JSON_KEYS);
+      const redacted = this.#value(attribute.key, attribute.value, counts, look & ~JSON_KEYS, key?.blocked);
       if (redacted !== UNCHANGED) record.replaceArrivedAttribute(index, attribute.key, redacted);
     }
   }
 
   /**
    * An attribute's value redacted: UNCHANGED, the new value, or undefined (removed: a blocked key's value
-   * under `drop`). `mayMatch`: the recognisers the first look found possible in a string value, where it looked.
+   * under `drop`). `mayMatch`: the recognisers the first look found possible in a string value, where it looked;
+   * `blocked`: the key's verdict, where it was judged already.
    */
-  #value(key: string, value: AttributeValue, counts: Counts, mayMatch?: number): AttributeValue | undefined | typeof UNCHANGED {
+  #value(key: string, value: AttributeValue, counts: Counts, mayMatch?: number, blocked = this.#redactor.keyBlocked(key)): AttributeValue | undefined | typeof UNCHANGED {
     if (this.#redactor.keyIgnored(key) || key.startsWith('logsift.')) return UNCHANGED;
-    if (this.#redactor.keyBlocked(key)) return this.#redactor.blockedValue(value as Plain, counts) as AttributeValue | undefined;
+    if (blocked) return this.#redactor.blockedValue(value as Plain, counts) as AttributeValue | undefined;
     if (typeof value === 'string') {
       const text = this.#redactor.text(value, counts, 0, mayMatch);
       return text === value ? UNCHANGED : text;

@@ -48,10 +48,12 @@ const MAX_SLOTS = 64;
 const MAX_SCANS = 256;
 const IPV4 = RECOGNISER_BIT.ipv4;
 
-interface KeyVerdict {
+/** A key judged: its bytes, its text, whether its value is redacted whole. */
+export interface KeyVerdict {
   key: Buffer;
   /** The key's bytes four at a time (little-endian), for comparing a key in a request with it. */
   words: Int32Array;
+  text: string;
   blocked: boolean;
 }
 
@@ -133,6 +135,16 @@ export class Redactor {
     return valueAt < 0 ? 0 : this.#valueLook(buf, valueAt, i + 3 < keys.length ? keys[i + 3]! : arrived.attrTo);
   }
 
+  /**
+   * The key of the `index`th attribute as arrivedAttribute last judged it (its text and verdict, so neither is
+   * made again), or undefined where it was not judged (an allow list, past the places remembered).
+   */
+  arrivedKey(arrived: ArrivedBytes, index: number): KeyVerdict | undefined {
+    const verdict = index < MAX_SLOTS ? this.#slots[index] : undefined;
+    // (The place's last key is this one's only if it was judged just now: compared, to be sure.)
+    return verdict !== undefined && this.#sameKey(verdict, arrived.buf, arrived.keys[index * 3]!, arrived.keys[index * 3 + 1]!) ? verdict : undefined;
+  }
+
   /** An attribute's value in its bytes (an AnyValue, its length first; checked when it arrived). */
   #valueLook(buf: Buffer, valueAt: number, limit: number): number {
     // Lengths under 128 take one byte: read here (most values); longer ones by the wire reader.
@@ -193,7 +205,8 @@ export class Redactor {
       const key = Buffer.from(buf.subarray(from, to));
       const words = new Int32Array(key.length >> 2);
       for (let k = 0; k < words.length; k++) words[k] = key.readInt32LE(k * 4);
-      verdict = { key, words, blocked: this.keyBlocked(key.toString('utf8')) };
+      const text = key.toString('utf8');
+      verdict = { key, words, text, blocked: this.keyBlocked(text) };
       if (this.#keyVerdicts.size >= MAX_KEY_VERDICTS) this.#keyVerdicts.clear();
       this.#keyVerdicts.set(hash, verdict);
     }
