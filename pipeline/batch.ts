@@ -95,8 +95,9 @@ class ListAttributes implements Attributes {
 
 /**
  * Over a record read from protobuf (proto/lazy_record.ts): a lookup reads the one value asked for, an added
- * attribute waits beside the record's bytes, and only a change to one it arrived with (or a whole-list
- * read) builds the list — after which the record is encoded field by field.
+ * attribute waits beside the record's bytes, a replaced or removed one it arrived with goes out in its old
+ * field's place; only a whole-list read builds the list — after which a change makes the record encoded
+ * field by field.
  */
 class RecordAttributes implements Attributes {
   constructor(private readonly record: PbLogRecord) {}

@@ -1,7 +1,8 @@
 // The zero-copy path: a record decoded from protobuf goes out again as the bytes it came in as, followed by
 // the attributes the chain added — and means exactly what protobufjs's own encoding of it would mean, for
-// every field and value kind; a record whose arrived attributes were changed, or one held past its request,
-// is encoded field by field; records kept in a memory queue no longer depend on their request's buffer.
+// every field and value kind; a replaced body or arrived attribute goes out in its old field's place; a record
+// whose attributes were changed after its whole list was read, or one held past its request, is encoded
+// field by field; records kept in a memory queue no longer depend on their request's buffer.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Delivery } from '../../pipeline/ack.js';
