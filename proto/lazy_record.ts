@@ -138,13 +138,17 @@ export function arrivedAttribute(record: PbLogRecord, index: number, key?: strin
   const { buf, keys } = state;
   const valueAt = keys[index * 3 + 2]!;
   key ??= utf8(buf, keys[index * 3]!, keys[index * 3 + 1]!);
-  if (valueAt < 0) return { key, value: null };
+  return { key, value: valueAt < 0 ? null : arrivedValue(state, valueAt) };
+}
+
+/** An attribute's value in the record's bytes (its length first): a lone string (most values) read here, anything else by protobufjs. */
+function arrivedValue(state: RecordBytes, valueAt: number): PbAnyValue {
+  const buf = state.buf;
   seek(valueAt);
   const start = readSpan(buf, state.attrTo);
   const end = position();
-  // A lone string (most values) is read here; anything else by protobufjs.
   const text = stringValueAt(buf, start, end);
-  return { key, value: text >= 0 ? { stringValue: utf8(buf, text, end) } : (types!.anyValue.decode(buf.subarray(start, end)) as unknown as PbAnyValue) };
+  return text >= 0 ? { stringValue: utf8(buf, text, end) } : (types!.anyValue.decode(buf.subarray(start, end)) as unknown as PbAnyValue);
 }
 
 /**
@@ -193,10 +197,7 @@ export function lazyAttribute(record: PbLogRecord, key: string): { found: boolea
       return { found: true, value: instead.value, index: i / 3 };
     }
     const valueAt = spans[i + 2]!;
-    if (valueAt < 0) return { found: true, value: null, index: i / 3 };
-    seek(valueAt);
-    const start = readSpan(buf, state.attrTo);
-    return { found: true, value: types!.anyValue.decode(buf.subarray(start, position())) as unknown as PbAnyValue, index: i / 3 };
+    return { found: true, value: valueAt < 0 ? null : arrivedValue(state, valueAt), index: i / 3 };
   }
   return NOT_FOUND;
 }

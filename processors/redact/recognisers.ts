@@ -79,8 +79,11 @@ export function matchedRecogniser(scan: RecogniserScan, groups: ReadonlyArray<st
   return undefined;
 }
 
-/** Whether a match of `name` is what it looks like (shape alone is enough for most). */
-export function confirmed(name: Recogniser, text: string, before: string): boolean {
+/**
+ * Whether a match of `name` is what it looks like (shape alone is enough for most). `whole` and `at`: the
+ * text it was found in and where, for the recognisers that read what stands before it.
+ */
+export function confirmed(name: Recogniser, text: string, whole: string, at: number): boolean {
   switch (name) {
     case 'card':
       return cardLike(text.replace(/[ -]/g, ''));
@@ -89,12 +92,12 @@ export function confirmed(name: Recogniser, text: string, before: string): boole
     case 'ssn':
       return ssnValid(text);
     case 'ipv4':
-      return isIPv4(text) && !versionBefore(before);
+      return isIPv4(text) && !versionAt(whole, at);
     case 'ipv6':
       // ("::" alone, the unspecified address, is as often a scope operator as an address.)
       return /[0-9A-Fa-f]/.test(text) && (text.includes('::') || text.split(':').length === 8) && isIPv6(text);
     case 'phone':
-      return phoneLike(text, before);
+      return phoneLike(text) && !versionAt(whole, at);
     default:
       return true;
   }
@@ -146,14 +149,13 @@ function ssnValid(ssn: string): boolean {
   return area !== '000' && area !== '666' && area![0] !== '9' && group !== '00' && serial !== '0000';
 }
 
-/** "v1.2.3.4", "version 10.0.0.1", "Chrome/131.0.0.0", "amd64~~6.1.1.0": a version, not an address. */
-export function versionBefore(before: string): boolean {
-  return /(?:\bv|version[\s=:"]*|ver[\s=:]*|[A-Za-z]\/|~)$/i.test(before.slice(-12));
+/** "v1.2.3.4", "version 10.0.0.1", "Chrome/131.0.0.0", "amd64~~6.1.1.0": what stands before `at` says a version follows, not an address. */
+export function versionAt(whole: string, at: number): boolean {
+  return /(?:\bv|version[\s=:"]*|ver[\s=:]*|[A-Za-z]\/|~)$/i.test(whole.slice(Math.max(0, at - 12), at));
 }
 
-/** A phone number has 7 to 15 digits; a date, a version or a signed decimal ("+0.182379") is not one. */
-function phoneLike(text: string, before: string): boolean {
+/** A phone number has 7 to 15 digits; a date or a signed decimal ("+0.182379") is not one. */
+function phoneLike(text: string): boolean {
   const digits = text.replace(/\D/g, '').length;
-  if (digits < 7 || digits > 15 || /^\+\d+\.\d+$/.test(text)) return false;
-  return !versionBefore(before);
+  return digits >= 7 && digits <= 15 && !/^\+\d+\.\d+$/.test(text);
 }

@@ -7,7 +7,7 @@
 // it) has its whole value replaced, whatever it looks like. Counts per recogniser say what was found.
 import { createHmac } from 'node:crypto';
 import { addressParts, nextAddress } from './ipv4_scan.js';
-import { confirmed, matchedRecogniser, RECOGNISER_BIT, recogniserScan, versionBefore, type Recogniser, type RecogniserScan } from './recognisers.js';
+import { confirmed, matchedRecogniser, RECOGNISER_BIT, recogniserScan, versionAt, type Recogniser, type RecogniserScan } from './recognisers.js';
 import type { ArrivedBytes, LogRecordView } from '../../pipeline/batch.js';
 import { position, readSpan, seek } from '../../proto/wire.js';
 import { quickLookBytes, quickLookText } from './quick_look.js';
@@ -112,19 +112,11 @@ export class Redactor {
   }
 
   /**
-   * The first look at the attributes of a record read from protobuf, in its bytes: each key (judged once,
-   * then remembered: keys repeat) and each value by its type (a string's text; a number only where it is
-   * long enough to be a card number; lists and maps always). Whether any needs the full look.
-   */
-  arrivedAttributes(arrived: ArrivedBytes): boolean {
-    for (let index = 0; index < arrived.keys.length / 3; index++) if (this.arrivedAttribute(arrived, index) !== 0) return true;
-    return false;
-  }
-
-  /**
-   * The same for the `index`th attribute alone (ArrivedBytes.keys), as arrivedBody answers for a body: 0 where
-   * nothing can be found, else what could be (a blocked key or a value that is no lone string: anything).
-   * The processor decodes only the attributes that need it, and gives the scan what the look found.
+   * The first look at the `index`th attribute of a record read from protobuf (ArrivedBytes.keys), in its
+   * bytes: its key (judged once, then remembered: keys repeat) and its value by its type (a string's text; a
+   * number only where it is long enough to be a card number; lists and maps always). Answers as arrivedBody
+   * does: 0 where nothing can be found, else what could be (a blocked key or a value that is no lone string:
+   * anything). The processor decodes only the attributes that need it, and gives the scan what the look found.
    */
   arrivedAttribute(arrived: ArrivedBytes, index: number): number {
     if (this.options.allowedKeys !== undefined || this.options.firstLook === false) return ANY;
@@ -299,9 +291,7 @@ export class Redactor {
       const found = matchedRecogniser(scan, m);
       if (!found) continue;
       const secret = match.slice(found.keep.length);
-      // (What stands before a match is read only where it can say the match is a version, not an address or a phone.)
-      const before = found.name === 'ipv4' || found.name === 'phone' ? text.slice(Math.max(0, offset - 16), offset) : '';
-      if (!confirmed(found.name, secret, before)) continue;
+      if (!confirmed(found.name, secret, text, offset)) continue;
       counts.set(found.name, (counts.get(found.name) ?? 0) + 1);
       out += text.slice(last, offset) + found.keep + this.#replacement(found.name, secret);
       last = offset + match.length;
@@ -318,7 +308,7 @@ export class Redactor {
     for (let at = nextAddress(text, 0); at >= 0; ) {
       const from = Math.floor(at / 16);
       const to = from + (at % 16);
-      if (addressParts(text, from, to) && !versionBefore(text.slice(Math.max(0, from - 16), from))) {
+      if (addressParts(text, from, to) && !versionAt(text, from)) {
         out += text.slice(last, from) + this.#replacement('ipv4', text.slice(from, to));
         last = to;
         found += 1;
@@ -355,7 +345,7 @@ export class Redactor {
     // A card number written as a JSON number is still a card number.
     if ((typeof value === 'number' && Number.isSafeInteger(value)) || typeof value === 'bigint') {
       const digits = value.toString();
-      if (this.options.recognisers.has('card') && digits.length >= 13 && confirmed('card', digits, '')) {
+      if (this.options.recognisers.has('card') && digits.length >= 13 && confirmed('card', digits, digits, 0)) {
         counts.set('card', (counts.get('card') ?? 0) + 1);
         return this.#replacement('card', digits);
       }

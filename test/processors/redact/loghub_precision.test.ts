@@ -14,6 +14,7 @@ import { JSON_KEYS, Redactor, type Counts } from '../../../processors/redact/red
 import { LogBatch } from '../../../pipeline/batch.js';
 import { Delivery } from '../../../pipeline/ack.js';
 import { decodeExportRequest, encodeExportRequest } from '../../../proto/otlp.js';
+import { anyAttributeFlagged } from '../../support/redact_look.js';
 
 const LOGHUB = fileURLToPath(new URL('../../../../shared/data/loghub-2k', import.meta.url));
 
@@ -61,7 +62,7 @@ describe('redact on the Loghub-2k systems', () => {
           const redacted = fullScan.text(record.bodyText, new Map());
           if (redacted !== record.bodyText) assert.notEqual(inBody, 0, `${system}, skipped in bytes: ${record.bodyText}`);
           assert.equal(withLook.text(record.bodyText, new Map(), 0, inBody & ~JSON_KEYS), redacted, `${system}, in bytes: ${record.bodyText}`);
-          assert.equal(withLook.arrivedAttributes(record.arrived!), false);
+          assert.equal(anyAttributeFlagged(withLook, record.arrived!), false);
           if (inBody === 0) skipped += 1;
         }
       }

@@ -29,6 +29,11 @@ describe('redact processor', () => {
     assert.deepEqual(record.attributes.toObject(), { 'logsift.pattern.id': 'p1', 'client.address': '<ipv4>', 'http.route': '/api/users/{id}', 'logsift.redacted': 'email=1,ipv4=1,key=1' });
   });
 
+  it('lists what it redacted in alphabetical order, whatever order it was found in', async () => {
+    const out = await run(batchOf([{ body: 'mail ann@example.com paid 4111 1111 1111 1111 from 203.0.113.9', attributes: { 'auth.token': 'x' } }]));
+    assert.equal([...out.groups()][0]!.records[0]!.attributes.get('logsift.redacted'), 'card=1,email=1,ipv4=1,key=1');
+  });
+
   it('leaves a record with nothing to redact as it came, bytes and all', async () => {
     const request = { resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'api' } }] }, scopeLogs: [{ logRecords: [{ body: { stringValue: 'GET /api/orders/42 200 12ms' }, attributes: [{ key: 'http.route', value: { stringValue: '/api/orders/{id}' } }] }] }] }] };
     const bytes = encodeExportRequest(request as never);
