@@ -15,7 +15,7 @@ import type { Processor, ProcessorFactory, ProcessorSettings } from '../../pipel
 import { countedOperator } from '../../pipeline/processor_helper.js';
 import type { ConfigProblem } from '../../config/problems.js';
 import { RECOGNISERS, type Recogniser } from './recognisers.js';
-import { JSON_KEYS, Redactor, type Counts, type Plain, type RedactAction } from './redactor.js';
+import { JSON_TO_WALK, Redactor, type Counts, type Plain, type RedactAction } from './redactor.js';
 import { DEFAULT_BLOCKED_KEYS } from './quick_look.js';
 
 export { DEFAULT_BLOCKED_KEYS };
@@ -127,7 +127,7 @@ class RedactProcessor implements Processor {
         const arrived = record.arrived;
         const inBody = !this.config.body ? 0 : arrived ? this.#redactor.arrivedBody(record, arrived) : undefined;
         counts.clear();
-        if (inBody !== 0) this.#body(record, counts, inBody === undefined ? undefined : inBody & ~JSON_KEYS);
+        if (inBody !== 0) this.#body(record, counts, inBody === undefined ? undefined : inBody & ~JSON_TO_WALK);
         if (this.config.attributes) {
           if (arrived) this.#arrivedAttributes(record, arrived, counts);
           else this.#attributes(record.attributes, counts);
@@ -176,7 +176,7 @@ class RedactProcessor implements Processor {
       const key = this.#redactor.arrivedKey(arrived, index);
       const attribute = record.arrivedAttribute(index, key?.text);
       if (attribute === undefined) continue;
-      const redacted = this.#value(attribute.key, attribute.value, counts, look & ~JSON_KEYS, key?.blocked);
+      const redacted = this.#value(attribute.key, attribute.value, counts, look & ~JSON_TO_WALK, key?.blocked);
       if (redacted !== UNCHANGED) record.replaceArrivedAttribute(index, attribute.key, redacted);
     }
   }

@@ -2,15 +2,17 @@
 // match in it (recognisers.ts: one expression for those; where only IPv4 can, ipv4_scan.ts by hand) and each
 // confirmed match replaced as its action says — `mask` (a typed placeholder, `<email>`), `hash` (`<email:…>`, a keyed
 // HMAC-SHA256 cut to 16 hex digits, so equal values still correlate and nobody without the key can test a
-// guess), or `drop` (removed). Text that is JSON (an object or array in a string) is parsed and walked, then
-// written back. Structured values are walked: a key on the deny list (or, with an allow list, any key not on
-// it) has its whole value replaced, whatever it looks like. Counts per recogniser say what was found.
+// guess), or `drop` (removed). Text that is JSON (an object or array in a string) is walked where it stands
+// (json_walk.ts): its strings scanned, its keys judged, what changed written back in place. Structured values
+// are walked: a key on the deny list (or, with an allow list, any key not on it) has its whole value
+// replaced, whatever it looks like. Counts per recogniser say what was found.
 import { createHmac } from 'node:crypto';
 import { addressParts, nextAddress } from './ipv4_scan.js';
 import { confirmed, matchedRecogniser, RECOGNISER_BIT, recogniserScan, versionAt, type Recogniser, type RecogniserScan } from './recognisers.js';
 import type { ArrivedBytes, LogRecordView } from '../../pipeline/batch.js';
 import { position, readSpan, seek } from '../../proto/wire.js';
 import { quickLookBytes, quickLookText } from './quick_look.js';
+import { walkJsonText, type JsonVisitor } from './json_walk.js';
 
 export type RedactAction = 'mask' | 'hash' | 'drop';
 
@@ -29,8 +31,8 @@ export interface RedactorOptions {
   firstLook?: boolean;
 }
 
-/** In arrivedBody's answer beside the recognisers: JSON text whose keys may be blocked. */
-export const JSON_KEYS = 1 << 30;
+/** In arrivedBody's answer beside the recognisers: JSON text to walk (its keys may be blocked, or its escapes hide something). */
+export const JSON_TO_WALK = 1 << 30;
 /** arrivedBody's answer where the body is not text (walked by its type). */
 const ANY = 0x7fffffff;
 
@@ -99,7 +101,7 @@ export class Redactor {
   /**
    * The first look at the body of a record read from protobuf, in its bytes where it arrived as a lone string
    * (its text, not decoded): the recognisers that could match in it (RECOGNISER_BIT, those switched on), with
-   * JSON_KEYS where it is JSON whose keys may be blocked; 0 where nothing can be found. The scan (`text`)
+   * JSON_TO_WALK where it is JSON to walk (#jsonWorthWalking); 0 where nothing can be found. The scan (`text`)
    * is given the recognisers, so the text is not looked at twice.
    */
   arrivedBody(record: LogRecordView, arrived: ArrivedBytes): number {
@@ -227,17 +229,18 @@ export class Redactor {
     return true;
   }
 
-  /** Text in bytes (UTF-8): the recognisers that could match in it, and JSON_KEYS where it is JSON whose keys may be blocked. */
+  /** Text in bytes (UTF-8): the recognisers that could match in it, and JSON_TO_WALK where it is JSON to walk. */
   #bytesLook(buf: Buffer, from: number, to: number): number {
     const mayMatch = quickLookBytes(buf, from, to, true) & this.#enabled;
-    // JSON is walked and its keys judged: a blocked word inside a key ("dbPassword") starts no word. What
+    // JSON is walked and its keys judged: a blocked word inside a key ("dbPassword") starts no word, and an
+    // escape may hide what a string holds. What
     // may be JSON starts with '{' or '[', white space, or (for white space beyond ASCII) a byte past 0x7f.
     const c = buf[from]!;
     if (c === 123 || c === 91 || c <= 32 || c >= 0x80) {
       let first = from;
       while (first < to && (buf[first] === 32 || (buf[first]! >= 9 && buf[first]! <= 13))) first++;
       const d = buf[first];
-      if ((d === 123 || d === 91 || (d !== undefined && d >= 0x80)) && this.#jsonKeysWorthScanning(buf.toString('utf8', from, to))) return mayMatch | JSON_KEYS;
+      if ((d === 123 || d === 91 || (d !== undefined && d >= 0x80)) && this.#jsonWorthWalking(buf.toString('utf8', from, to))) return mayMatch | JSON_TO_WALK;
     }
     return mayMatch;
   }
@@ -245,18 +248,21 @@ export class Redactor {
   /** The same for a string. */
   #textLook(text: string): number {
     const mayMatch = quickLookText(text, true) & this.#enabled;
-    return this.#mayBeJsonWithKeys(text) ? mayMatch | JSON_KEYS : mayMatch;
+    return this.#mayBeJsonToWalk(text) ? mayMatch | JSON_TO_WALK : mayMatch;
   }
 
-  #mayBeJsonWithKeys(text: string): boolean {
+  #mayBeJsonToWalk(text: string): boolean {
     const c = text.charCodeAt(0);
-    return (c <= 32 || c === 123 || c === 91 || c >= 0x80) && this.#jsonKeysWorthScanning(text);
+    return (c <= 32 || c === 123 || c === 91 || c >= 0x80) && this.#jsonWorthWalking(text);
   }
 
-  /** Text the scan would walk as JSON (an object or an array after any white space): may a key be blocked? */
-  #jsonKeysWorthScanning(text: string): boolean {
+  /**
+   * Text the scan would walk as JSON (an object or an array after any white space): may a key be blocked, or
+   * an escape hide from the look what its decoded strings hold (`ann@example\u002ecom`, `postgres:\/\/app:…@`)?
+   */
+  #jsonWorthWalking(text: string): boolean {
     if (!looksLikeJson(text)) return false;
-    return this.options.allowedKeys !== undefined || (this.#blocked !== undefined && this.#blocked.test(text));
+    return this.options.allowedKeys !== undefined || text.includes('\\') || (this.#blocked !== undefined && this.#blocked.test(text));
   }
 
   /**
@@ -266,7 +272,7 @@ export class Redactor {
   text(text: string, counts: Counts, depth = 0, mayMatch = this.options.firstLook === false ? this.#enabled : quickLookText(text, true)): string {
     // Only those switched on (a caller that did not look may say "any").
     mayMatch &= this.#enabled;
-    if (mayMatch === 0 && this.options.firstLook !== false && !this.#mayBeJsonWithKeys(text)) return text;
+    if (mayMatch === 0 && this.options.firstLook !== false && !this.#mayBeJsonToWalk(text)) return text;
     if (depth < MAX_DEPTH && looksLikeJson(text)) {
       const walked = this.#jsonText(text, counts, depth);
       if (walked !== undefined) return walked;
@@ -342,15 +348,7 @@ export class Redactor {
   /** A structured value walked: strings redacted, blocked keys' values replaced, the rest kept. */
   plain(value: Plain, counts: Counts, depth = 0): Plain {
     if (typeof value === 'string') return this.text(value, counts, depth);
-    // A card number written as a JSON number is still a card number.
-    if ((typeof value === 'number' && Number.isSafeInteger(value)) || typeof value === 'bigint') {
-      const digits = value.toString();
-      if (this.options.recognisers.has('card') && digits.length >= 13 && confirmed('card', digits, digits, 0)) {
-        counts.set('card', (counts.get('card') ?? 0) + 1);
-        return this.#replacement('card', digits);
-      }
-      return value;
-    }
+    if (typeof value === 'number' || typeof value === 'bigint') return this.cardNumber(value, counts) ?? value;
     if (value === null || typeof value !== 'object' || value instanceof Uint8Array || depth >= MAX_DEPTH) return value;
     if (Array.isArray(value)) return value.map((v) => this.plain(v, counts, depth + 1));
     const out: { [key: string]: Plain } = {};
@@ -365,19 +363,18 @@ export class Redactor {
     return out;
   }
 
+  /** A number that is a card number (a whole number passing the card check): its replacement, counted. */
+  cardNumber(value: number | bigint, counts: Counts): string | undefined {
+    if (typeof value === 'number' && !Number.isSafeInteger(value)) return undefined;
+    const digits = value.toString();
+    if (!this.options.recognisers.has('card') || digits.length < 13 || !confirmed('card', digits, digits, 0)) return undefined;
+    counts.set('card', (counts.get('card') ?? 0) + 1);
+    return this.#replacement('card', digits);
+  }
+
+  /** JSON text walked where it stands (json_walk.ts): undefined where it is not JSON. */
   #jsonText(text: string, counts: Counts, depth: number): string | undefined {
-    let parsed: Plain;
-    try {
-      parsed = JSON.parse(text) as Plain;
-    } catch {
-      return undefined;
-    }
-    if (parsed === null || typeof parsed !== 'object') return undefined;
-    const before = counts.size === 0 ? 0 : [...counts.values()].reduce((a, b) => a + b, 0);
-    const walked = this.plain(parsed, counts, depth + 1);
-    const after = [...counts.values()].reduce((a, b) => a + b, 0);
-    // Unchanged JSON stays as it came (its spacing and key order).
-    return after === before ? text : JSON.stringify(walked);
+    return walkJsonText(text, new JsonRedaction(this, counts, depth + 1));
   }
 
   #replacement(name: Recogniser, secret: string): string {
@@ -389,5 +386,32 @@ export class Redactor {
   #hashed(name: string, secret: string): string {
     // Without a key, hashing would let anyone confirm a guessed value: refused at config time.
     return `<${name}:${createHmac('sha256', this.options.hashKey!).update(secret).digest('hex').slice(0, 16)}>`;
+  }
+}
+
+/** What the JSON walk asks, answered by a redactor for one text (its counts, how deep in JSON-in-strings). */
+class JsonRedaction implements JsonVisitor {
+  constructor(
+    private readonly redactor: Redactor,
+    private readonly counts: Counts,
+    private readonly depth: number,
+  ) {}
+
+  keyBlocked(key: string): boolean {
+    return this.redactor.keyBlocked(key);
+  }
+
+  string(value: string): string {
+    return this.redactor.text(value, this.counts, this.depth);
+  }
+
+  number(token: string): string | undefined {
+    const replaced = this.redactor.cardNumber(Number(token), this.counts);
+    return replaced === undefined ? undefined : JSON.stringify(replaced);
+  }
+
+  blocked(valueText: string): string | undefined {
+    const replaced = this.redactor.blockedValue(JSON.parse(valueText) as Plain, this.counts);
+    return replaced === undefined ? undefined : JSON.stringify(replaced);
   }
 }
