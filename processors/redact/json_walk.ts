@@ -83,12 +83,14 @@ function numberEnd(text: string, from: number): number {
 }
 
 function skipSpace(text: string, from: number): number {
+  // (Bounded by the length: a read past the end makes V8 drop this function's fast code.)
+  const n = text.length;
   let i = from;
-  for (;;) {
+  for (; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return i;
-    i++;
   }
+  return i;
 }
 
 function literalEnd(text: string, from: number, word: string): number {

@@ -86,9 +86,9 @@ export function matchedRecogniser(scan: RecogniserScan, groups: ReadonlyArray<st
 export function confirmed(name: Recogniser, text: string, whole: string, at: number): boolean {
   switch (name) {
     case 'card':
-      return cardLike(text.replace(/[ -]/g, ''));
+      return cardLike(text);
     case 'iban':
-      return ibanValid(text.replace(/ /g, ''));
+      return ibanValid(text);
     case 'ssn':
       return ssnValid(text);
     case 'ipv4':
@@ -103,14 +103,26 @@ export function confirmed(name: Recogniser, text: string, whole: string, at: num
   }
 }
 
-/** Luhn, a card scheme's prefix and a length it issues (Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay). */
-function cardLike(digits: string): boolean {
-  const n = digits.length;
+// The checks below read the match a character at a time: one of them runs for most matches, and slicing,
+// splitting or replacing in it cost more than the check itself.
+
+/**
+ * Luhn, a card scheme's prefix and a length it issues (Visa, Mastercard, Amex, Discover, JCB, Diners,
+ * UnionPay), over the digits of `text` (its ' ' and '-' skipped).
+ */
+function cardLike(text: string): boolean {
+  let n = 0;
+  let four = 0; // the first four digits as a number
+  for (let i = 0; i < text.length; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) continue;
+    if (n < 4) four = four * 10 + d;
+    n++;
+  }
   if (n < 13 || n > 19) return false;
-  const two = Number(digits.slice(0, 2));
-  const four = Number(digits.slice(0, 4));
+  const two = Math.floor(four / 100);
   const scheme =
-    (digits[0] === '4' && (n === 13 || n === 16 || n === 19)) ||
+    (two >= 40 && two <= 49 && (n === 13 || n === 16 || n === 19)) ||
     (((two >= 51 && two <= 55) || (four >= 2221 && four <= 2720)) && n === 16) ||
     ((two === 34 || two === 37) && n === 15) ||
     ((four === 6011 || two === 65 || (four >= 6440 && four <= 6499)) && n >= 16) ||
@@ -119,9 +131,11 @@ function cardLike(digits: string): boolean {
     (two === 62 && n >= 16);
   if (!scheme) return false;
   let sum = 0;
-  for (let i = 0; i < n; i++) {
-    let d = digits.charCodeAt(n - 1 - i) - 48;
-    if (i % 2 === 1) {
+  let k = 0; // digits from the right
+  for (let i = text.length - 1; i >= 0; i--) {
+    let d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) continue;
+    if (k++ % 2 === 1) {
       d *= 2;
       if (d > 9) d -= 9;
     }
@@ -130,23 +144,34 @@ function cardLike(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-/** ISO 13616: letters to numbers, the first four characters moved to the end, the whole ≡ 1 (mod 97). */
-function ibanValid(iban: string): boolean {
-  if (iban.length < 15 || iban.length > 34) return false;
-  const moved = iban.slice(4) + iban.slice(0, 4);
+/** ISO 13616 over `text` (its spaces skipped): letters to numbers, the first four characters moved to the end, the whole ≡ 1 (mod 97). */
+function ibanValid(text: string): boolean {
+  let length = 0;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) !== 32) length++;
+  if (length < 15 || length > 34) return false;
   let rest = 0;
-  for (const ch of moved) {
-    const code = ch.charCodeAt(0);
-    const value = code >= 65 ? code - 55 : code - 48;
-    rest = value >= 10 ? (rest * 100 + value) % 97 : (rest * 10 + value) % 97;
+  // Two passes: the characters after the first four, then those four.
+  for (let pass = 0; pass < 2; pass++) {
+    let seen = 0;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code === 32) continue;
+      const leading = seen++ < 4;
+      if (leading !== (pass === 1)) continue;
+      const value = code >= 65 ? code - 55 : code - 48;
+      rest = value >= 10 ? (rest * 100 + value) % 97 : (rest * 10 + value) % 97;
+    }
   }
   return rest === 1;
 }
 
-/** The SSA never issues area 000, 666 or 900–999, group 00 or serial 0000. */
-function ssnValid(ssn: string): boolean {
-  const [area, group, serial] = ssn.split('-');
-  return area !== '000' && area !== '666' && area![0] !== '9' && group !== '00' && serial !== '0000';
+/** The SSA never issues area 000, 666 or 900–999, group 00 or serial 0000 (`text` is ddd-dd-dddd). */
+function ssnValid(text: string): boolean {
+  const digit = (i: number) => text.charCodeAt(i) - 48;
+  const area = digit(0) * 100 + digit(1) * 10 + digit(2);
+  const group = digit(4) * 10 + digit(5);
+  const serial = digit(7) * 1000 + digit(8) * 100 + digit(9) * 10 + digit(10);
+  return area !== 0 && area !== 666 && area < 900 && group !== 0 && serial !== 0;
 }
 
 /** "v1.2.3.4", "version 10.0.0.1", "Chrome/131.0.0.0", "amd64~~6.1.1.0": what stands before `at` says a version follows, not an address. */
@@ -156,6 +181,19 @@ export function versionAt(whole: string, at: number): boolean {
 
 /** A phone number has 7 to 15 digits; a date or a signed decimal ("+0.182379") is not one. */
 function phoneLike(text: string): boolean {
-  const digits = text.replace(/\D/g, '').length;
-  return digits >= 7 && digits <= 15 && !/^\+\d+\.\d+$/.test(text);
+  let digits = 0;
+  let others = 0; // characters other than digits, past a leading '+'
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+    else if (!(i === 0 && c === 43)) {
+      others++;
+      if (c === 46) dots++;
+    }
+  }
+  if (digits < 7 || digits > 15) return false;
+  // "+digits.digits" alone: a signed decimal.
+  const signedDecimal = text.charCodeAt(0) === 43 && others === 1 && dots === 1 && text.charCodeAt(1) !== 46 && text.charCodeAt(text.length - 1) !== 46;
+  return !signedDecimal;
 }

@@ -59,13 +59,21 @@ export interface KeyVerdict {
   blocked: boolean;
 }
 
-/** Text that may parse as a JSON object or array: '{' or '[' first and '}' or ']' last, white space aside
- * (a log line that merely starts with "[main]" is not handed to JSON.parse to fail: a thrown error is dear). */
+/** Text that may parse as a JSON object or array: '{' or '[' first and '}' or ']' last, JSON's white space
+ * aside (a log line that merely starts with "[main]" is not walked as JSON only to be refused). */
 function looksLikeJson(text: string): boolean {
-  const trimmed = text.trim();
-  const first = trimmed.charCodeAt(0);
-  const last = trimmed.charCodeAt(trimmed.length - 1);
-  return (first === 123 && last === 125) || (first === 91 && last === 93);
+  if (text.length < 2) return false;
+  let from = 0;
+  let to = text.length - 1;
+  while (from < to && isJsonSpace(text.charCodeAt(from))) from++;
+  while (to > from && isJsonSpace(text.charCodeAt(to))) to--;
+  const first = text.charCodeAt(from);
+  const last = text.charCodeAt(to);
+  return from < to && ((first === 123 && last === 125) || (first === 91 && last === 93));
+}
+
+function isJsonSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9;
 }
 
 export class Redactor {
@@ -233,14 +241,13 @@ export class Redactor {
   #bytesLook(buf: Buffer, from: number, to: number): number {
     const mayMatch = quickLookBytes(buf, from, to, true) & this.#enabled;
     // JSON is walked and its keys judged: a blocked word inside a key ("dbPassword") starts no word, and an
-    // escape may hide what a string holds. What
-    // may be JSON starts with '{' or '[', white space, or (for white space beyond ASCII) a byte past 0x7f.
+    // escape may hide what a string holds. What may be JSON starts with '{' or '[' after JSON's white space.
     const c = buf[from]!;
-    if (c === 123 || c === 91 || c <= 32 || c >= 0x80) {
+    if (c === 123 || c === 91 || c === 32 || c === 10 || c === 13 || c === 9) {
       let first = from;
-      while (first < to && (buf[first] === 32 || (buf[first]! >= 9 && buf[first]! <= 13))) first++;
+      while (first < to && (buf[first] === 32 || buf[first] === 10 || buf[first] === 13 || buf[first] === 9)) first++;
       const d = buf[first];
-      if ((d === 123 || d === 91 || (d !== undefined && d >= 0x80)) && this.#jsonWorthWalking(buf.toString('utf8', from, to))) return mayMatch | JSON_TO_WALK;
+      if ((d === 123 || d === 91) && this.#jsonWorthWalking(buf.toString('utf8', from, to))) return mayMatch | JSON_TO_WALK;
     }
     return mayMatch;
   }
@@ -253,7 +260,7 @@ export class Redactor {
 
   #mayBeJsonToWalk(text: string): boolean {
     const c = text.charCodeAt(0);
-    return (c <= 32 || c === 123 || c === 91 || c >= 0x80) && this.#jsonWorthWalking(text);
+    return (c === 123 || c === 91 || isJsonSpace(c)) && this.#jsonWorthWalking(text);
   }
 
   /**
