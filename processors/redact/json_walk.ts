@@ -26,10 +26,12 @@ export interface JsonVisitor {
 const OBJECT = 1;
 const ARRAY = 2;
 
-/** A string token's end (past its closing quote), or -1 where it is no JSON string; `escaped` says whether
- * it held a backslash (then decoded by JSON.parse, exactly). */
+/** Set by stringEnd: whether the string held a backslash (then decoded by JSON.parse, exactly). */
 let escaped = false;
+/** Set by numberEnd: whether the number had an exponent. */
+let exponent = false;
 
+/** A string token's end (past its closing quote), or -1 where it is no JSON string. */
 function stringEnd(text: string, from: number): number {
   escaped = false;
   const n = text.length;
@@ -60,6 +62,7 @@ function isDigit(c: number): boolean {
 
 /** A number token's end (-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?), or -1. */
 function numberEnd(text: string, from: number): number {
+  exponent = false;
   let i = from;
   if (text.charCodeAt(i) === 45) i++;
   const first = text.charCodeAt(i);
@@ -73,6 +76,7 @@ function numberEnd(text: string, from: number): number {
   }
   const e = text.charCodeAt(i);
   if (e === 101 || e === 69) {
+    exponent = true;
     i++;
     const sign = text.charCodeAt(i);
     if (sign === 43 || sign === 45) i++;
@@ -168,14 +172,11 @@ export function walkJsonText(text: string, visitor: JsonVisitor): string | undef
     } else {
       const end = c === 116 ? literalEnd(text, i, 'true') : c === 102 ? literalEnd(text, i, 'false') : c === 110 ? literalEnd(text, i, 'null') : numberEnd(text, i);
       if (end < 0) return undefined;
-      if (blockedDepth < 0 && (c === 45 || isDigit(c))) {
-        const token = text.slice(i, end);
-        if (end - i >= 13 || token.includes('e') || token.includes('E')) {
-          const replaced = visitor.number(token);
-          if (replaced !== undefined) {
-            out += text.slice(last, i) + replaced;
-            last = end;
-          }
+      if (blockedDepth < 0 && (c === 45 || isDigit(c)) && (end - i >= 13 || exponent)) {
+        const replaced = visitor.number(text.slice(i, end));
+        if (replaced !== undefined) {
+          out += text.slice(last, i) + replaced;
+          last = end;
         }
       }
       i = end;
