@@ -126,7 +126,8 @@ class RedactProcessor implements Processor {
         // need nothing decoded at all, the rest only what may hold something, each replaced in its own field's place.
         const arrived = record.arrived;
         const inBody = !this.config.body ? 0 : arrived ? this.#redactor.arrivedBody(record, arrived) : undefined;
-        counts.clear();
+        // (Clearing a map gives it a new table even when it is empty: most records leave it empty.)
+        if (counts.size > 0) counts.clear();
         if (inBody !== 0) this.#body(record, counts, inBody === undefined ? undefined : inBody & ~JSON_TO_WALK);
         if (this.config.attributes) {
           if (arrived) this.#arrivedAttributes(record, arrived, counts);
