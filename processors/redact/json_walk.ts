@@ -2,13 +2,14 @@
 // string value and long number is handed to the redactor, each key judged, and only what changed is written
 // back in its own place — the rest of the text (its spacing, key order, escapes) stays as it came. Parsing
 // the whole text with JSON.parse, walking the objects it builds and writing them all out again with
-// JSON.stringify cost about four times this on the bodies of the labelled corpus.
+// JSON.stringify cost more (3.4 µs a JSON body of the labelled corpus in the redactor, against 2.6 µs this
+// way; the walk alone costs less than JSON.parse alone) and lost the text's own form.
 //
 // The walk is strict: it accepts exactly the texts JSON.parse accepts (its grammar, RFC 8259: only space,
 // tab, CR and LF between tokens; no control character unescaped in a string; numbers without a leading
 // zero or a leading '+'), so text that is not JSON is never taken for JSON and left half-scanned — the
-// caller scans it as plain text. It keeps no stack of calls: nesting is as deep as the text, never deeper
-// than the call stack allows.
+// caller scans it as plain text. It does not recurse: nesting of any depth is walked, and none can overflow
+// the call stack.
 
 /** What the walk asks of the redactor. */
 export interface JsonVisitor {
