@@ -41,8 +41,11 @@ export function redactCorpus(n: number, seed = 17): CorpusRecord[] {
     const value = `${country}${String(check).padStart(2, '0')}${body}`;
     return u() < 0.5 ? value : value.match(/.{1,4}/g)!.join(' ');
   };
-  const ssn = () => `${String(int(1, 665)).padStart(3, '0')}-${String(int(1, 99)).padStart(2, '0')}-${String(int(1, 9999)).padStart(4, '0')}`;
-  const phone = () => pick([() => `+1 ${int(200, 999)}-${int(200, 999)}-${digits(4)}`, () => `(${int(200, 999)}) ${int(200, 999)}-${digits(4)}`, () => `+44 20 ${digits(4)} ${digits(4)}`, () => `+49 30 ${digits(8)}`, () => `${int(200, 999)}.${int(200, 999)}.${digits(4)}`, () => `+33 6 ${digits(2)} ${digits(2)} ${digits(2)} ${digits(2)}`])();
+  const ssn = () => {
+    const sep = u() < 0.8 ? '-' : ' ';
+    return `${String(int(1, 665)).padStart(3, '0')}${sep}${String(int(1, 99)).padStart(2, '0')}${sep}${String(int(1, 9999)).padStart(4, '0')}`;
+  };
+  const phone = () => pick([() => `+1 ${int(200, 999)}-${int(200, 999)}-${digits(4)}`, () => `(${int(200, 999)}) ${int(200, 999)}-${digits(4)}`, () => `+44 20 ${digits(4)} ${digits(4)}`, () => `+49 30 ${digits(8)}`, () => `${int(200, 999)}.${int(200, 999)}.${digits(4)}`, () => `${int(200, 999)} ${int(200, 999)} ${digits(4)}`, () => `1-${int(200, 999)}-${int(200, 999)}-${digits(4)}`, () => `+33 6 ${digits(2)} ${digits(2)} ${digits(2)} ${digits(2)}`])();
   const email = () => `${pick(['maria', 'j.smith', 'li.wei', 'ops+alerts', 'k_tanaka', 'anna-lena'])}${int(1, 999)}@${pick(['example.com', 'mail.example.org', 'corp.io', 'shop.co.uk'])}`;
   const ipv4 = () => `${int(1, 223)}.${int(0, 255)}.${int(0, 255)}.${int(1, 254)}`;
   const ipv6 = () => pick([() => `2001:db8:${int(0, 65535).toString(16)}::${int(1, 65535).toString(16)}`, () => `fe80::${int(0, 65535).toString(16)}:${int(0, 65535).toString(16)}:${int(0, 65535).toString(16)}:${int(1, 65535).toString(16)}`, () => Array.from({ length: 8 }, () => int(0, 65535).toString(16)).join(':')])();
@@ -142,6 +145,11 @@ export function redactCorpus(n: number, seed = 17): CorpusRecord[] {
       // Secrets the way config dumps print them, and an E.164 number without separators.
       const [key, pw, p] = [alnum(24), alnum(12), `+${int(1, 49)}${digits(10)}`];
       return { body: `settings: api_key: "${key}", db.password: ${pw}, support ${p}`, attributes: {}, planted: [{ kind: 'password', value: key }, { kind: 'password', value: pw }, { kind: 'phone', value: p }], lookalikes: [] };
+    },
+    () => {
+      // A secret under a name that ends in a secret's name, as environment variables and config keys write it.
+      const [name, value] = [pick(['DB_PASSWORD', 'aws_secret_access_key', 'refresh_token', 'SMTP_PASS', 'stripe.api_key', 'GITHUB_TOKEN']), alnum(int(12, 32))];
+      return { body: `env ${name}=${value} loaded from /etc/app/env`, attributes: {}, planted: [{ kind: 'password', value }], lookalikes: ['/etc/app/env'] };
     },
     () => {
       // Nothing to find: the traffic most records are.

@@ -124,15 +124,21 @@ function assignmentAt(bytes: Uint8Array, at: number, end: number): boolean {
   return i < end && (bytes[i] === 61 || bytes[i] === 58);
 }
 
-/** The recognisers the keywords and prefixes starting at `at` may start (among those its first three bytes index). */
-function wordStarts(bytes: Uint8Array, at: number, end: number, candidates: Candidates): number {
+/**
+ * The recognisers the keywords and prefixes starting at `at` may start (among those its first three bytes
+ * index). `afterUnderscore`: the word follows a '_', where only a secret's name may end a longer one
+ * ("DB_PASSWORD", "aws_secret_access_key"); a bearer token and the prefixes start at a `\b`.
+ */
+function wordStarts(bytes: Uint8Array, at: number, end: number, candidates: Candidates, afterUnderscore: boolean): number {
   let finds = 0;
   for (const k of candidates.keywords) {
+    if (afterUnderscore && k.finds === BEARER) continue;
     const after = keywordAt(bytes, at, end, k);
     if (after < 0) continue;
     // A bearer token follows white space; a secret, '=' or ':'.
     if (k.finds === BEARER ? after < end && spaceByte(bytes[after]!) : assignmentAt(bytes, after, end)) finds |= k.finds;
   }
+  if (afterUnderscore) return finds;
   for (const p of candidates.prefixes) if (exactAt(bytes, at, end, p.word)) finds |= p.finds;
   if (candidates.github && at + 3 < end && bytes[at] === 103 && bytes[at + 1] === 104 && bytes[at + 3] === 95) finds |= GITHUB;
   return finds;
@@ -256,16 +262,18 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length, a
         // Every keyword, prefix and IBAN has a letter second.
         const next = i + 1 < to ? bytes[i + 1]! : 0;
         const nextClass = CLASS[next]!;
-        // Each starts at a `\b`: not after a '_' ("Package_for_KB3121255", "my_token").
-        if (nextClass & LETTER && (i === from || bytes[i - 1] !== 95)) {
+        if (nextClass & LETTER) {
+          // Each starts at a `\b`, not after a '_' ("Package_for_KB3121255", "my_sk_live_…") — but for a
+          // secret's name, which may end a longer one ("DB_PASSWORD").
+          const afterUnderscore = i > from && bytes[i - 1] === 95;
           const third = i + 2 < to ? bytes[i + 2]! : 0;
           const start = STARTS[startIndex(c, next, third)]!;
           if (start !== 0) {
-            found |= wordStarts(bytes, i, to, CANDIDATES[start]!);
+            found |= wordStarts(bytes, i, to, CANDIDATES[start]!, afterUnderscore);
             if (found !== 0 && !all) return found;
           }
           // Two capitals and two digits: an IBAN's start.
-          if (cls & UPPER && nextClass & UPPER && CLASS[third]! & DIGIT && i + 3 < to && CLASS[bytes[i + 3]!]! & DIGIT && ibanBodyAt(bytes, i + 4, to)) {
+          if (!afterUnderscore && cls & UPPER && nextClass & UPPER && CLASS[third]! & DIGIT && i + 3 < to && CLASS[bytes[i + 3]!]! & DIGIT && ibanBodyAt(bytes, i + 4, to)) {
             found |= IBAN;
             if (!all) return found;
           }

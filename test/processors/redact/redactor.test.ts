@@ -47,6 +47,13 @@ describe('redactor', () => {
     ['github_token', 'push with ghp_16C7e42F292c6912E7710c838347Ae178B4a', 'push with <github_token>'],
     ['slack_token', 'bot xoxb-2048-123456789012-AbCdEfGhIjKl', 'bot <slack_token>'],
     ['password', 'login user=bob password=hunter22 ok', 'login user=bob password=<password> ok'],
+    // A secret's name ending a longer one, as environment variables and config keys write them.
+    ['password', 'env DB_PASSWORD=hunter22 loaded', 'env DB_PASSWORD=<password> loaded'],
+    ['password', 'aws_secret_access_key: wJalrXUtnFEMI/K7MDENG', 'aws_secret_access_key: <password>'],
+    ['password', 'oauth refresh_token="8xLOxBtZp8" issued', 'oauth refresh_token="<password>" issued'],
+    ['ssn', 'ssn 078 05 1120 on file', 'ssn <ssn> on file'],
+    ['phone', 'call 415 555 2671 back', 'call <phone> back'],
+    ['phone', 'call 1-800-555-0199 now', 'call <phone> now'],
     ['url_password', 'dsn postgres://app:Tr0ub4dor@db.internal:5432/orders', 'dsn postgres://app:<url_password>@db.internal:5432/orders'],
   ];
   for (const [name, input, output] of cases) {
@@ -68,6 +75,8 @@ describe('redactor', () => {
       'ssn-like 000-12-3456 and 666-12-3456',
       'IBAN-like GB00WEST12345698765432',
       'pid 4711 port 8080 took 1234 ms of 99999',
+      'compass=north bypass_cache=true password_hash=$2b$10 my_sk_live_4eC39HqLyjWDarjtT1zdp7dc', // no secret's name ends these keys
+      'ssn-like 078 05-1120 and 078-05 1120', // one separator throughout
     ]) assert.deepEqual(found(text), { text, counts: {} }, text);
   });
 
@@ -222,21 +231,21 @@ describe('redactor', () => {
     }
   });
 
-  it('the first look lets pass what only looks like a start: a secret\'s name with no \'=\' or \':\' after it, a word after \'_\', digits after \'-\' or \'_\', a URL with no password, a short IBAN-like word', () => {
+  it('the first look lets pass what only looks like a start: a secret\'s name with no \'=\' or \':\' after it, a prefix or an IBAN after \'_\', digits after \'-\' or \'_\', a URL with no password, a short IBAN-like word', () => {
     const passing = [
       'Failed password for invalid user admin from port 22',
       'Receiving block blk_-1608999687919862906 src',
       'Created MRAppMaster for application appattempt_1445144423722_0020_000001',
       'applicability for package: Package_for_KB3121255~31bf3856ad364e35~amd64, ApplicableState: 112',
       'Input split: hdfs://namenode:9000/pjhe/logs/2kSOSP.log:21876+7292',
-      'my_token is set; the_secret= unused',
+      'my_token is set; my_sk_live_4eC39HqLyjWDarjtT1zdp7dc kept',
       'Bearer-less request',
     ];
     for (const text of passing) {
       assert.equal(quickLookText(text, true), 0, text);
       assert.equal(found(text).text, text, `${text}: the full scan finds nothing either`);
     }
-    const holding = ['password = hunter22', 'client_secret: s3cr3tvalue', 'TOKEN"= abcdef', 'pass\u2003= abc', 'https://ann:pw123@db.example.com', 'id 4111-1111-1111-1111 x', 'NL91 ABNA 0417 1643 00', 'Bearer abcdefghijklmnopqrstu'];
+    const holding = ['password = hunter22', 'client_secret: s3cr3tvalue', 'DB_PASSWORD=hunter22', 'aws_secret_access_key: wJalrXUtnFEMI', 'the_secret= unused', 'TOKEN"= abcdef', 'pass\u2003= abc', 'https://ann:pw123@db.example.com', 'id 4111-1111-1111-1111 x', 'NL91 ABNA 0417 1643 00', 'Bearer abcdefghijklmnopqrstu'];
     for (const text of holding) {
       assert.ok(quickLookText(text), text);
       assert.notEqual(found(text).text, text, `${text}: the full scan finds it`);
