@@ -35,6 +35,8 @@ const KEYWORDS: ReadonlyArray<{ head: string; tail?: string; finds: number }> = 
   { head: 'api', tail: 'key', finds: PASSWORD },
   { head: 'access', tail: 'key', finds: PASSWORD },
   { head: 'auth', tail: 'token', finds: PASSWORD },
+  // (Its value is a secret where Basic credentials follow: the scan asks for them.)
+  { head: 'authorization', finds: PASSWORD },
   { head: 'bearer', finds: BEARER },
 ];
 const PREFIX_WORDS: ReadonlyArray<[string, number]> = [['eyJ', JWT], ['AKIA', AWS], ['ASIA', AWS], ['AIza', GCP], ['xox', SLACK], ['github_pat', GITHUB], ['sk_', STRIPE], ['pk_', STRIPE], ['rk_', STRIPE], ['whsec_', STRIPE]];
@@ -175,12 +177,13 @@ function ibanBodyAt(bytes: Uint8Array, at: number, end: number): boolean {
 /** Bytes that end a URL's user or password in the scan: white space, '/', '@' (and ':' for the user). */
 const urlStop = (c: number, colon: boolean) => c === 32 || (c >= 9 && c <= 13) || c === 47 || c === 64 || (colon && c === 58);
 
-/** After '://': a user (1–64 bytes), ':', a password (1–128), then '@' — or the scan finds no password there. */
+/** After '://': a user (0–64 bytes), ':', a password (1–128), then '@' — or the scan finds no password there. */
 function userAndPasswordAt(bytes: Uint8Array, at: number, end: number): boolean {
   let i = at;
   const userEnd = Math.min(end, at + 64 * 4);
   while (i < userEnd && !urlStop(bytes[i]!, true)) i++;
-  if (i === at || i >= end || bytes[i] !== 58) return false;
+  // (The user may be empty: redis://:password@host.)
+  if (i >= end || bytes[i] !== 58) return false;
   const passwordFrom = ++i;
   const passwordEnd = Math.min(end, passwordFrom + 128 * 4);
   while (i < passwordEnd && !urlStop(bytes[i]!, false)) i++;

@@ -25,8 +25,8 @@ const PARTS: Record<Recogniser, string> = {
   stripe_key: String.raw`\b(?:sk|pk|rk|whsec)_(?:live|test)_[0-9A-Za-z]{16,}\b`,
   github_token: String.raw`\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b`,
   slack_token: String.raw`\bxox[abposr]-[A-Za-z0-9-]{10,}`,
-  password: String.raw`\b((?:[A-Za-z0-9]{1,32}[_.-]){0,4}(?:${ci('pass')}(?:${ci('word')}|${ci('wd')})?|${ci('pwd')}|${ci('secret')}|${ci('client_secret')}|${ci('api')}[_-]?${ci('key')}|${ci('apikey')}|${ci('access')}[_-]?${ci('key')}|${ci('token')}|${ci('auth')}[_-]?${ci('token')})["']?\s*[=:]\s*["']?)[^\s"'&,;{}\(\)[\]]{3,}(?=[\s"'&,;}\)\]]|$)(?!\s*[{\([])`,
-  url_password: String.raw`\b([a-z][a-z0-9+.-]{0,31}://[^\s/:@]{1,64}:)[^\s/@]{1,128}(?=@)`,
+  password: String.raw`\b((?:[A-Za-z0-9]{1,32}[_.-]){0,4}(?:${ci('pass')}(?:${ci('word')}|${ci('wd')})?|${ci('pwd')}|${ci('secret')}|${ci('client_secret')}|${ci('api')}[_-]?${ci('key')}|${ci('apikey')}|${ci('access')}[_-]?${ci('key')}|${ci('token')}|${ci('auth')}[_-]?${ci('token')})["']?\s*[=:]\s*["']?|${ci('authorization')}["']?\s*[=:]\s*["']?${ci('basic')}\s+)[^\s"'&,;{}\(\)[\]]{3,}(?=[\s"'&,;}\)\]]|$)(?!\s*[{\([])`,
+  url_password: String.raw`\b([a-z][a-z0-9+.-]{0,31}://[^\s/:@]{0,64}:)[^\s/@]{1,128}(?=@)`,
   email: String.raw`\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b`,
   iban: String.raw`\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b`,
   card: String.raw`(?<![\w-])(?:\d{13,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]\d{1,3})?|\d{4}[ -]\d{6}[ -]\d{4,5})(?![\w-])`,
@@ -34,7 +34,7 @@ const PARTS: Record<Recogniser, string> = {
   phone: String.raw`(?<![\w+.-])(?:\+[1-9]\d{0,2}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){2,4}|\(\d{3}\)[ ]?\d{3}[ .-]\d{4}|(?:1[ .-])?\d{3}[ .-]\d{3}[ .-]\d{4})(?![\w.-])`,
   // (One separator throughout, written as two alternatives: a named group would cost an object a match.)
   mac: String.raw`(?<![\w:-])[0-9A-Fa-f]{2}(?:(?::[0-9A-Fa-f]{2}){5}|(?:-[0-9A-Fa-f]{2}){5})(?![\w:-])`,
-  ipv6: String.raw`(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{0,4}|\d{1,3}(?:\.\d{1,3}){3})(?![\w:])`,
+  ipv6: String.raw`(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4})(?![\w:])`,
   ipv4: String.raw`(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\d)`,
 };
 

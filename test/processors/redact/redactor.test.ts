@@ -51,6 +51,9 @@ describe('redactor', () => {
     ['password', 'env DB_PASSWORD=hunter22 loaded', 'env DB_PASSWORD=<password> loaded'],
     ['password', 'aws_secret_access_key: wJalrXUtnFEMI/K7MDENG', 'aws_secret_access_key: <password>'],
     ['password', 'oauth refresh_token="8xLOxBtZp8" issued', 'oauth refresh_token="<password>" issued'],
+    ['password', 'Authorization: Basic dXNlcjpwYXNzd29yZA== sent', 'Authorization: Basic <password> sent'],
+    ['url_password', 'cache redis://:s3cr3t@cache:6379/0', 'cache redis://:<url_password>@cache:6379/0'],
+    ['ipv6', 'peer ::ffff:192.0.2.128 closed', 'peer <ipv6> closed'],
     ['ssn', 'ssn 078 05 1120 on file', 'ssn <ssn> on file'],
     ['phone', 'call 415 555 2671 back', 'call <phone> back'],
     ['phone', 'call 1-800-555-0199 now', 'call <phone> now'],
@@ -298,7 +301,7 @@ describe('redactor', () => {
       () => recase(pick(['pass', 'password', 'pwd', 'secret', 'client_secret', 'token', 'cookie', 'bearer', 'credential', 'authorization', 'api_key', 'apikey', 'access-key', 'private.key', 'session_id', 'auth_token'])),
       () => pick(['eyJhbGciOiJIUzI1NiJ9', 'eyJzdWIiOiIxMjM0NTY3ODkwIn0', 'AKIA', 'ASIA', 'AIza', 'xoxb-', 'ghp_', 'github_pat_', 'sk_live_', 'pk_test_', 'rk_live_', 'whsec_']),
       () => pick(['DE', 'GB', 'NL', 'FR', 'IT']) + digits(2),
-      () => pick(['user', 'mail', 'example', 'com', 'org', 'https', 'http', 'host', 'id', 'v', 'x', 'Bearer', 'ms', 'order']),
+      () => pick(['user', 'mail', 'example', 'com', 'org', 'https', 'http', 'host', 'id', 'v', 'x', 'Bearer', 'Basic ', 'ms', 'order', 'DB_', 'aws_']),
       () => `${digits(3)}.${digits(3)}.${digits(1)}.${digits(2)}`,
       () => `${digits(3)}-${digits(2)}-${digits(4)}`,
       () => `(${digits(3)}) ${digits(3)}-${digits(4)}`,
@@ -306,7 +309,7 @@ describe('redactor', () => {
       () => Array.from({ length: 4 }, () => digits(4)).join(pick([' ', '-'])),
       () => pick(['078-05-1120', '415-555-2671', '(415) 555-2671', '4111 1111 1111 1111', '378282246310005', '203.0.113.7']),
       () => `${hex(2)}:${hex(2)}:${hex(2)}`,
-      () => pick(['://', 'https://', 'ftp://u', ':p@', 'a:b@h', 'blk_-', 'job_', '_', '__', ' = ', '":"', 'client_', '\u2003']),
+      () => pick(['://', 'https://', 'ftp://u', 'redis://:', ':p@', 'a:b@h', 'blk_-', 'job_', '_', '__', ' = ', '":"', 'client_', '\u2003']),
       () => 'A'.repeat(1 + Math.floor(uniform() * 3)) + digits(2) + 'Z'.repeat(Math.floor(uniform() * 40)),
     ];
     const withLook = redactor();
