@@ -48,7 +48,7 @@ export function redactCorpus(n: number, seed = 17): CorpusRecord[] {
   const phone = () => pick([() => `+1 ${int(200, 999)}-${int(200, 999)}-${digits(4)}`, () => `(${int(200, 999)}) ${int(200, 999)}-${digits(4)}`, () => `+44 20 ${digits(4)} ${digits(4)}`, () => `+49 30 ${digits(8)}`, () => `${int(200, 999)}.${int(200, 999)}.${digits(4)}`, () => `${int(200, 999)} ${int(200, 999)} ${digits(4)}`, () => `1-${int(200, 999)}-${int(200, 999)}-${digits(4)}`, () => `+33 6 ${digits(2)} ${digits(2)} ${digits(2)} ${digits(2)}`])();
   const email = () => `${pick(['maria', 'j.smith', 'li.wei', 'ops+alerts', 'k_tanaka', 'anna-lena'])}${int(1, 999)}@${pick(['example.com', 'mail.example.org', 'corp.io', 'shop.co.uk'])}`;
   const ipv4 = () => `${int(1, 223)}.${int(0, 255)}.${int(0, 255)}.${int(1, 254)}`;
-  const ipv6 = () => pick([() => `2001:db8:${int(0, 65535).toString(16)}::${int(1, 65535).toString(16)}`, () => `fe80::${int(0, 65535).toString(16)}:${int(0, 65535).toString(16)}:${int(0, 65535).toString(16)}:${int(1, 65535).toString(16)}`, () => Array.from({ length: 8 }, () => int(0, 65535).toString(16)).join(':')])();
+  const ipv6 = () => pick([() => `::ffff:${ipv4()}`, () => `2001:db8:${int(0, 65535).toString(16)}::${int(1, 65535).toString(16)}`, () => `fe80::${int(0, 65535).toString(16)}:${int(0, 65535).toString(16)}:${int(0, 65535).toString(16)}:${int(1, 65535).toString(16)}`, () => Array.from({ length: 8 }, () => int(0, 65535).toString(16)).join(':')])();
   const mac = () => Array.from({ length: 6 }, () => int(0, 255).toString(16).padStart(2, '0')).join(pick([':', '-']));
   const jwt = () => `${b64url('{"alg":"HS256","typ":"JWT"}')}.${b64url(`{"sub":"${int(1, 99999)}","exp":${int(1e9, 2e9)}}`)}.${alnum(43, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-')}`;
   const secrets: Record<string, () => string> = {
@@ -124,6 +124,7 @@ export function redactCorpus(n: number, seed = 17): CorpusRecord[] {
     },
     () => {
       const [pw, look] = [alnum(int(8, 16)), pick(lookalikeMakers)()];
+      if (u() < 0.3) return { body: `cache connect redis://:${pw}@cache.internal:6379/0 took ${look}`, attributes: {}, planted: [{ kind: 'url_password', value: pw }], lookalikes: [look, 'cache.internal:6379/0'] };
       return { body: `db connect postgres://app:${pw}@db.internal:5432/orders took ${look}`, attributes: {}, planted: [{ kind: 'url_password', value: pw }], lookalikes: [look, 'db.internal:5432/orders'] };
     },
     () => {
@@ -145,6 +146,12 @@ export function redactCorpus(n: number, seed = 17): CorpusRecord[] {
       // Secrets the way config dumps print them, and an E.164 number without separators.
       const [key, pw, p] = [alnum(24), alnum(12), `+${int(1, 49)}${digits(10)}`];
       return { body: `settings: api_key: "${key}", db.password: ${pw}, support ${p}`, attributes: {}, planted: [{ kind: 'password', value: key }, { kind: 'password', value: pw }, { kind: 'phone', value: p }], lookalikes: [] };
+    },
+    () => {
+      // Basic credentials in a header a proxy logged.
+      const credentials = Buffer.from(`${pick(['admin', 'svc-backup', 'ann'])}:${alnum(int(8, 16))}`).toString('base64');
+      const look = pick(lookalikeMakers)();
+      return { body: `upstream 401 for GET /internal/metrics with Authorization: Basic ${credentials} (${look})`, attributes: {}, planted: [{ kind: 'password', value: credentials }], lookalikes: [look, '/internal/metrics'] };
     },
     () => {
       // A secret under a name that ends in a secret's name, as environment variables and config keys write it.

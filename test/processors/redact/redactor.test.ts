@@ -52,6 +52,7 @@ describe('redactor', () => {
     ['password', 'aws_secret_access_key: wJalrXUtnFEMI/K7MDENG', 'aws_secret_access_key: <password>'],
     ['password', 'oauth refresh_token="8xLOxBtZp8" issued', 'oauth refresh_token="<password>" issued'],
     ['password', 'Authorization: Basic dXNlcjpwYXNzd29yZA== sent', 'Authorization: Basic <password> sent'],
+    ['password', 'login password=hunter22 (attempt 3)', 'login password=<password> (attempt 3)'],
     ['url_password', 'cache redis://:s3cr3t@cache:6379/0', 'cache redis://:<url_password>@cache:6379/0'],
     ['ipv6', 'peer ::ffff:192.0.2.128 closed', 'peer <ipv6> closed'],
     ['ssn', 'ssn 078 05 1120 on file', 'ssn <ssn> on file'],
