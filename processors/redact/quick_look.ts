@@ -14,8 +14,9 @@
 //   '(', ')'                    or 3, then 4) — wherever in the chain they start; a bare epoch time, a
 //                               timestamp or a version with dots is none of them
 //   hex groups and colons       IPv6 ('::', or 5 colons in a run), MACs (5 ':' or '-' between hex pairs)
-//   a word starting with        pass, pwd, secret, token, api / access + key, auth + token (a '_', '-' or '.'
-//   (any case)                  between, or none): a secret after its name; bearer: a bearer token
+//   a word starting with        pass, pwd, secret, token, api / access / private + key, auth + token (a '_',
+//   (any case)                  '-' or '.' between, or none), authorization: a secret after its name (which
+//                               may end a longer one: DB_PASSWORD); bearer: a bearer token
 //   a word starting with        eyJ (JWTs), AKIA / ASIA / AIza (cloud keys), xox (Slack), gh?_ / github_pat
 //   (this case)                 (GitHub), sk_ / pk_ / rk_ / whsec_ (Stripe), two capitals and two digits (IBANs)
 import { RECOGNISER_BIT } from './recognisers.js';
@@ -31,6 +32,7 @@ const KEYWORDS: ReadonlyArray<{ head: string; tail?: string; finds: number }> = 
   { head: 'pwd', finds: PASSWORD },
   { head: 'secret', finds: PASSWORD },
   { head: 'client', tail: 'secret', finds: PASSWORD },
+  { head: 'private', tail: 'key', finds: PASSWORD },
   { head: 'token', finds: PASSWORD },
   { head: 'api', tail: 'key', finds: PASSWORD },
   { head: 'access', tail: 'key', finds: PASSWORD },
