@@ -148,6 +148,12 @@ export function redactCorpus(n: number, seed = 17): CorpusRecord[] {
       return { body: `settings: api_key: "${key}", db.password: ${pw}, support ${p}`, attributes: {}, planted: [{ kind: 'password', value: key }, { kind: 'password', value: pw }, { kind: 'phone', value: p }], lookalikes: [] };
     },
     () => {
+      // An access log's query string, the email URL-encoded.
+      const [e, look] = [email(), pick(lookalikeMakers)()];
+      const encoded = e.replace('@', '%40').replace('+', '%2B');
+      return { body: `GET /api/users?email=${encoded}&page=2 200 ${look}`, attributes: {}, planted: [{ kind: 'email', value: encoded }], lookalikes: [look, '&page=2'] };
+    },
+    () => {
       // Basic credentials in a header a proxy logged.
       const credentials = Buffer.from(`${pick(['admin', 'svc-backup', 'ann'])}:${alnum(int(8, 16))}`).toString('base64');
       const look = pick(lookalikeMakers)();

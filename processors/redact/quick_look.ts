@@ -5,8 +5,9 @@
 // It must never leave out a recogniser that could match (a false yes only costs the scan); asked for all of
 // them (`all`), it reads the whole text, and the scan then tries only those it names. What each clause stands
 // for:
-//   '@' between a name and a   emails (a bare '@' is also a byte of a double, in attributes' bytes)
-//   domain with a dot
+//   '@' (or '%40', as a URL   emails (a bare '@' is also a byte of a double, in attributes' bytes)
+//   writes it) between a name
+//   and a domain with a dot
 //   '://'                       passwords in URLs
 //   '+' then a digit            international phone numbers
 //   digit groups joined by      cards (13 digits or more joined by ' ' or '-' only), IPv4 (four groups of
@@ -60,8 +61,8 @@ for (const c of [45, 46, 47, 40, 41, 32]) CLASS[c]! |= JOINER;
 for (const c of [46, 95, 37, 43, 45]) CLASS[c]! |= NAME;
 const LETTER = UPPER | LOWER;
 const ALNUM = LETTER | DIGIT;
-const SPECIAL = 64; // ':', '-', '@', '+': what a byte between words may start or continue
-for (const c of [58, 45, 64, 43]) CLASS[c]! |= SPECIAL;
+const SPECIAL = 64; // ':', '-', '@', '+', '%': what a byte between words may start or continue
+for (const c of [58, 45, 64, 43, 37]) CLASS[c]! |= SPECIAL;
 
 // A word's first three bytes, five bits each (a letter's position in the alphabet, whatever its case), index
 // what may start there: most words start otherwise, and cost one lookup; what else folds onto an entry (a '!'
@@ -337,8 +338,10 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length, a
       } else {
         colons = 0;
         dashPairs = 0;
-        if (c === 64) {
-          if (i > from && CLASS[bytes[i - 1]!]! & NAME && emailDomainAt(bytes, i + 1, to)) {
+        if (c === 64 || c === 37) {
+          // ('%40' is an '@' in a URL's query: ann%40example.com.)
+          const domainAt = c === 64 ? i + 1 : bytes[i + 1] === 52 && bytes[i + 2] === 48 ? i + 3 : -1;
+          if (domainAt > 0 && i > from && CLASS[bytes[i - 1]!]! & NAME && emailDomainAt(bytes, domainAt, to)) {
             found |= EMAIL;
             if (!all) return found;
           }

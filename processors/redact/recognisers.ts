@@ -27,7 +27,7 @@ const PARTS: Record<Recogniser, string> = {
   slack_token: String.raw`\bxox[abposr]-[A-Za-z0-9-]{10,}`,
   password: String.raw`\b((?:[A-Za-z0-9]{1,32}[_.-]){0,4}(?:${ci('pass')}(?:${ci('word')}|${ci('wd')})?|${ci('pwd')}|${ci('secret')}(?:[_-]?${ci('key')})?|${ci('private')}[_-]?${ci('key')}|${ci('client_secret')}|${ci('api')}[_-]?${ci('key')}|${ci('apikey')}|${ci('access')}[_-]?${ci('key')}|${ci('token')}|${ci('auth')}[_-]?${ci('token')})["']?\s*[=:]\s*["']?|${ci('authorization')}["']?\s*[=:]\s*["']?${ci('basic')}\s+)[^\s"'&,;{}\(\)[\]]{3,}(?=[\s"'&,;}\)\]]|$)(?!\s*[{[])`,
   url_password: String.raw`\b([a-z][a-z0-9+.-]{0,31}://[^\s/:@]{0,64}:)[^\s/@]{1,128}(?=@)`,
-  email: String.raw`\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b`,
+  email: String.raw`\b[A-Za-z0-9._%+-]{1,64}(?:@|%40)[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b`,
   iban: String.raw`\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b`,
   card: String.raw`(?<![\w-])(?:\d{13,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]\d{1,3})?|\d{4}[ -]\d{6}[ -]\d{4,5})(?![\w-])`,
   ssn: String.raw`(?<![\w-])\d{3}(?:-\d{2}-| \d{2} )\d{4}(?![\w-])`,

@@ -54,6 +54,7 @@ describe('redactor', () => {
     ['password', 'Authorization: Basic dXNlcjpwYXNzd29yZA== sent', 'Authorization: Basic <password> sent'],
     ['password', 'login password=hunter22 (attempt 3)', 'login password=<password> (attempt 3)'],
     ['password', 'django SECRET_KEY=dj4ng0-1ns3cur3 set', 'django SECRET_KEY=<password> set'],
+    ['email', 'GET /users?email=ann.lee%40example.com 200', 'GET /users?email=<email> 200'],
     ['password', 'signing private_key: mY5ecr3tK3y', 'signing private_key: <password>'],
     ['url_password', 'cache redis://:s3cr3t@cache:6379/0', 'cache redis://:<url_password>@cache:6379/0'],
     ['ipv6', 'peer ::ffff:192.0.2.128 closed', 'peer <ipv6> closed'],
@@ -83,6 +84,7 @@ describe('redactor', () => {
       'pid 4711 port 8080 took 1234 ms of 99999',
       'compass=north bypass_cache=true password_hash=$2b$10 my_sk_live_4eC39HqLyjWDarjtT1zdp7dc', // no secret's name ends these keys
       'ssn-like 078 05-1120 and 078-05 1120', // one separator throughout
+      'disk 100%40 full, 50%40x', // '%40' with no domain after it
     ]) assert.deepEqual(found(text), { text, counts: {} }, text);
   });
 
@@ -312,7 +314,7 @@ describe('redactor', () => {
       () => Array.from({ length: 4 }, () => digits(4)).join(pick([' ', '-'])),
       () => pick(['078-05-1120', '415-555-2671', '(415) 555-2671', '4111 1111 1111 1111', '378282246310005', '203.0.113.7']),
       () => `${hex(2)}:${hex(2)}:${hex(2)}`,
-      () => pick(['://', 'https://', 'ftp://u', 'redis://:', ':p@', 'a:b@h', 'blk_-', 'job_', '_', '__', ' = ', '":"', 'client_', '\u2003']),
+      () => pick(['://', 'https://', 'ftp://u', 'redis://:', ':p@', '%40', '%4', '%', 'a:b@h', 'blk_-', 'job_', '_', '__', ' = ', '":"', 'client_', '\u2003']),
       () => 'A'.repeat(1 + Math.floor(uniform() * 3)) + digits(2) + 'Z'.repeat(Math.floor(uniform() * 40)),
     ];
     const withLook = redactor();
