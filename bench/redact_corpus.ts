@@ -165,6 +165,38 @@ export function redactCorpus(n: number, seed = 17): CorpusRecord[] {
       return { body: `env ${name}=${value} loaded from /etc/app/env`, attributes: {}, planted: [{ kind: 'password', value }], lookalikes: ['/etc/app/env'] };
     },
     () => {
+      // camelCase names, as Java and JavaScript services print their settings.
+      const [pw, secret, look] = [alnum(int(10, 20)), alnum(int(16, 32)), pick(lookalikeMakers)()];
+      return { body: `DataSourceConfig{userName=ann, dbPassword=${pw}, poolSize=${int(2, 64)}} oauth clientSecret: ${secret} maxTokens=${int(256, 8192)} (${look})`, attributes: {}, planted: [{ kind: 'password', value: pw }, { kind: 'password', value: secret }], lookalikes: [look, 'userName=ann', 'maxTokens='] };
+    },
+    () => {
+      // A quoted passphrase, spaces and all (its last word is planted too: only the first must not go).
+      const words = Array.from({ length: int(2, 4) }, () => alnum(int(5, 9), 'abcdefghijklmnopqrstuvwxyz'));
+      const look = pick(lookalikeMakers)();
+      return { body: `vault unseal with password="${words.join(' ')}" by operator ${look}`, attributes: {}, planted: [{ kind: 'password', value: words.join(' ') }, { kind: 'password', value: ` ${words[words.length - 1]}"` }], lookalikes: [look, 'by operator'] };
+    },
+    () => {
+      // A SOAP request logged whole.
+      const [pw, look] = [alnum(int(8, 16)), pick(lookalikeMakers)()];
+      return { body: `outbound soap <soap:Body><Login><username>ann</username><password>${pw}</password><requestId>${look}</requestId></Login></soap:Body>`, attributes: {}, planted: [{ kind: 'password', value: pw }], lookalikes: [look, '<username>ann</username>'] };
+    },
+    () => {
+      // A Cisco switch's MAC flap, its MAC dotted (one with a hex letter: one with none reads as a build number
+      // and is left, by design).
+      let m = '';
+      while (!/[a-f]/.test(m)) m = Array.from({ length: 3 }, () => int(0, 65535).toString(16).padStart(4, '0')).join('.');
+      const [a, b] = [int(1, 24), int(25, 48)];
+      return { body: `%SW_MATM-4-MACFLAP_NOTIF: Host ${m} in vlan ${int(1, 4094)} is flapping between port Gi1/0/${a} and port Gi1/0/${b}`, attributes: {}, planted: [{ kind: 'mac', value: m }], lookalikes: [`Gi1/0/${a}`, `Gi1/0/${b}`] };
+    },
+    () => {
+      // A private key in PEM (its base64 planted line by line), or a certificate, which is public and stays.
+      const lines = Array.from({ length: int(2, 5) }, () => Buffer.from(alnum(48)).toString('base64'));
+      const label = pick(['RSA PRIVATE KEY', 'PRIVATE KEY', 'EC PRIVATE KEY', 'OPENSSH PRIVATE KEY']);
+      const cert = Buffer.from(alnum(45)).toString('base64');
+      const newline = pick(['\n', '\\n']);
+      return { body: `tls: loaded -----BEGIN ${label}-----${newline}${lines.join(newline)}${newline}-----END ${label}----- and -----BEGIN CERTIFICATE-----${newline}${cert}${newline}-----END CERTIFICATE-----`, attributes: {}, planted: lines.map((value) => ({ kind: 'private_key', value })), lookalikes: [cert, '-----BEGIN CERTIFICATE-----'] };
+    },
+    () => {
       // Nothing to find: the traffic most records are.
       const looks = [pick(lookalikeMakers)(), pick(lookalikeMakers)()];
       return { body: `cache miss for product ${looks[0]} refilled in ${looks[1]}`, attributes: {}, planted: [], lookalikes: looks };

@@ -14,10 +14,14 @@
 //   single ' ', '-', '.', '/',  1–3 digits joined by '.'), SSNs and North-American phones (groups of 3, 2
 //   '(', ')'                    or 3, then 4) — wherever in the chain they start; a bare epoch time, a
 //                               timestamp or a version with dots is none of them
-//   hex groups and colons       IPv6 ('::', or 5 colons in a run), MACs (5 ':' or '-' between hex pairs)
+//   hex groups and colons       IPv6 ('::', or 5 colons in a run), MACs (5 ':' or '-' between hex pairs, or
+//                               Cisco's three groups of four joined by '.')
 //   a word starting with        pass, pwd, secret, token, api / access / private + key, auth + token (a '_',
-//   (any case)                  '-' or '.' between, or none), authorization: a secret after its name (which
-//                               may end a longer one: DB_PASSWORD); bearer: a bearer token
+//   (any case)                  '-' or '.' between, or none), authorization: a secret after its name, then
+//                               '=' or ':' (or '>': an XML element) — the name may end a longer one
+//                               (DB_PASSWORD, or camelCase: a capital after a lower-case letter or a digit,
+//                               dbPassword); bearer: a bearer token
+//   '-----BEGIN'                a PEM private key
 //   a word starting with        eyJ (JWTs), AKIA / ASIA / AIza (cloud keys), xox (Slack), gh?_ / github_pat
 //   (this case)                 (GitHub), sk_ / pk_ / rk_ / whsec_ (Stripe), two capitals and two digits (IBANs)
 import { RECOGNISER_BIT } from './recognisers.js';
@@ -26,7 +30,7 @@ import { RECOGNISER_BIT } from './recognisers.js';
  * keys are judged apart from the first look, which looks for what text holds). */
 export const DEFAULT_BLOCKED_KEYS = ['passw(or)?d', 'pwd', 'secret', 'token', 'authorization', 'cookie', 'api[_.-]?key', 'credential', 'private[_.-]?key', 'session[_.-]?id'];
 
-const { password: PASSWORD, bearer: BEARER, jwt: JWT, aws_key: AWS, gcp_key: GCP, slack_token: SLACK, github_token: GITHUB, stripe_key: STRIPE, url_password: URL_PASSWORD, email: EMAIL, iban: IBAN, card: CARD, ssn: SSN, phone: PHONE, mac: MAC, ipv6: IPV6, ipv4: IPV4 } = RECOGNISER_BIT;
+const { password: PASSWORD, bearer: BEARER, jwt: JWT, aws_key: AWS, gcp_key: GCP, slack_token: SLACK, github_token: GITHUB, stripe_key: STRIPE, url_password: URL_PASSWORD, email: EMAIL, iban: IBAN, card: CARD, ssn: SSN, phone: PHONE, mac: MAC, ipv6: IPV6, ipv4: IPV4, private_key: PRIVATE_KEY } = RECOGNISER_BIT;
 
 const KEYWORDS: ReadonlyArray<{ head: string; tail?: string; finds: number }> = [
   { head: 'pass', finds: PASSWORD },
@@ -78,21 +82,25 @@ interface Candidates {
   prefixes: Array<{ word: Uint8Array; finds: number }>;
   /** gh?_ (GitHub). */
   github: boolean;
+  /** -----BEGIN (a PEM block). */
+  pem: boolean;
 }
 const startIndex = (a: number, b: number, c: number) => ((a & 31) << 10) | ((b & 31) << 5) | (c & 31);
-const CANDIDATES: Candidates[] = [{ keywords: [], prefixes: [], github: false }];
+const CANDIDATES: Candidates[] = [{ keywords: [], prefixes: [], github: false, pem: false }];
 const STARTS = new Uint8Array(1 << 15);
 function candidatesAt(word: string): Candidates {
   const index = startIndex(word.charCodeAt(0), word.charCodeAt(1), word.charCodeAt(2));
   if (STARTS[index] === 0) {
     STARTS[index] = CANDIDATES.length;
-    CANDIDATES.push({ keywords: [], prefixes: [], github: false });
+    CANDIDATES.push({ keywords: [], prefixes: [], github: false, pem: false });
   }
   return CANDIDATES[STARTS[index]!]!;
 }
 for (const k of KEYWORDS) candidatesAt(k.head).keywords.push({ head: bytesOf(k.head), tail: k.tail === undefined ? undefined : bytesOf(k.tail), finds: k.finds });
 for (const [word, finds] of PREFIX_WORDS) candidatesAt(word).prefixes.push({ word: bytesOf(word), finds });
 for (const c of 'pousr') candidatesAt(`gh${c}`).github = true;
+candidatesAt('BEGIN').pem = true;
+const BEGIN = bytesOf('BEGIN');
 
 function foldedAt(bytes: Uint8Array, at: number, end: number, word: Uint8Array): boolean {
   if (at + word.length > end) return false;
@@ -120,10 +128,12 @@ function keywordAt(bytes: Uint8Array, at: number, end: number, k: Keyword): numb
 const spaceByte = (c: number) => c === 32 || (c >= 9 && c <= 13) || c >= 0x80;
 
 /** What the scan needs between a secret's name and the secret: the rest of the name ("pass" + "word"; letters,
- * digits, '_', '-', '.'), a quote or none, white space, then '=' or ':' ("Failed password for" has none). */
+ * digits, '_', '-', '.'), then '>' (an XML element's start), or a quote or none, white space, then '=' or ':'
+ * ("Failed password for" has none). */
 function assignmentAt(bytes: Uint8Array, at: number, end: number): boolean {
   let i = at;
   while (i < end && (CLASS[bytes[i]!]! & ALNUM || bytes[i] === 95 || bytes[i] === 45 || bytes[i] === 46)) i++;
+  if (i < end && bytes[i] === 62) return true;
   if (i < end && (bytes[i] === 34 || bytes[i] === 39)) i++;
   while (i < end && spaceByte(bytes[i]!)) i++;
   return i < end && (bytes[i] === 61 || bytes[i] === 58);
@@ -146,7 +156,36 @@ function wordStarts(bytes: Uint8Array, at: number, end: number, candidates: Cand
   if (afterUnderscore) return finds;
   for (const p of candidates.prefixes) if (exactAt(bytes, at, end, p.word)) finds |= p.finds;
   if (candidates.github && at + 3 < end && bytes[at] === 103 && bytes[at + 1] === 104 && bytes[at + 3] === 95) finds |= GITHUB;
+  // ('BEGIN' starts SQL's transactions too: a PEM block's has dashes before it.)
+  if (candidates.pem && at > 0 && bytes[at - 1] === 45 && exactAt(bytes, at, end, BEGIN)) finds |= PRIVATE_KEY;
   return finds;
+}
+
+/**
+ * The rest of a word whose byte at `at` has been read: the index of the first byte after it. A capital after
+ * a lower-case letter or a digit may start a secret's name inside the word (camelCase: dbPassword,
+ * clientSecret); what those find is added to `camelFinds`.
+ */
+function restOfWord(bytes: Uint8Array, at: number, end: number): number {
+  let i = at;
+  for (;;) {
+    let cls = 0;
+    while (++i < end && (cls = CLASS[bytes[i]!]!) & (LOWER | DIGIT));
+    if (i >= end || !(cls & UPPER)) return i;
+    if (CLASS[bytes[i - 1]!]! & (LOWER | DIGIT) && i + 2 < end) {
+      const start = STARTS[startIndex(bytes[i]!, bytes[i + 1]!, bytes[i + 2]!)]!;
+      if (start !== 0) camelFinds |= wordStarts(bytes, i, end, CANDIDATES[start]!, true);
+    }
+  }
+}
+/** What restOfWord found at capitals inside words (read and cleared by quickLookBytes). */
+let camelFinds = 0;
+
+/** After a word of four hex digits and a '.' at `at`: two more such groups joined by '.' (Cisco's MACs). */
+function dottedMacAt(bytes: Uint8Array, at: number, end: number): boolean {
+  if (at + 10 > end || bytes[at + 5] !== 46) return false;
+  for (let k = at + 1; k < at + 10; k++) if (k !== at + 5 && !(CLASS[bytes[k]!]! & HEX)) return false;
+  return true;
 }
 
 /** After an '@': a domain — letters, digits, '-' and '.', with a '.' followed by a letter. */
@@ -204,7 +243,7 @@ function shortHex(bytes: Uint8Array, from: number, to: number): boolean {
  * The first look over `bytes[from, to)`, a word (a run of ASCII letters and digits) at a time: every
  * recogniser starts where a word starts after a byte that is not a word's (its `\b` or look-behind), so the
  * inside of a word is only skipped over; the work is at word starts and at the bytes between words (whether a
- * word was a hex group is asked only when a ':' or '-' follows it). Returns the recognisers (RECOGNISER_BIT)
+ * word was a hex group is asked only when a ':', '-' or '.' follows it; inside a word, only at a capital). Returns the recognisers (RECOGNISER_BIT)
  * that could match: with `all`, every one; without, at least one where any could (0: none can).
  */
 export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length, all = false): number {
@@ -260,9 +299,16 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length, a
         }
         if (i >= to) return found;
         if (cls & LETTER) {
-          // Letters right after digits ("12ms"): no recogniser ends or starts there; the chain is over.
-          while (++i < to && (cls = CLASS[(c = bytes[i]!)]!) & ALNUM);
+          // Letters right after digits ("12ms"): the chain is over; only a secret's name may start in them, at a capital.
+          i = restOfWord(bytes, i - 1, to);
+          if (camelFinds !== 0) {
+            found |= camelFinds;
+            camelFinds = 0;
+            if (!all) return found;
+          }
           if (i >= to) return found;
+          c = bytes[i]!;
+          cls = CLASS[c]!;
         } else digitsBefore = true;
       } else {
         // Every keyword, prefix and IBAN has a letter second.
@@ -285,12 +331,20 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length, a
           }
         }
         joined = false;
-        if (++i >= to) return found;
-        c = next;
-        cls = nextClass;
-        if (cls & ALNUM) {
-          while (++i < to && (cls = CLASS[(c = bytes[i]!)]!) & ALNUM);
+        if (nextClass & ALNUM) {
+          i = restOfWord(bytes, i, to);
+          if (camelFinds !== 0) {
+            found |= camelFinds;
+            camelFinds = 0;
+            if (!all) return found;
+          }
           if (i >= to) return found;
+          c = bytes[i]!;
+          cls = CLASS[c]!;
+        } else {
+          if (++i >= to) return found;
+          c = next;
+          cls = nextClass;
         }
       }
     }
@@ -354,6 +408,10 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length, a
     } else {
       colons = 0;
       dashPairs = 0;
+      if (c === 46 && wordBefore && i - wordFrom === 4 && shortHex(bytes, wordFrom, i) && dottedMacAt(bytes, i, to)) {
+        found |= MAC;
+        if (!all) return found;
+      }
     }
     if (++i >= to) return found;
     c = bytes[i]!;

@@ -5,7 +5,7 @@
 // numbers failing Luhn, version strings ("v1.2.3.4", "version 10.0.0.1"), timestamps, UUIDs, epoch times.
 import { isIPv4, isIPv6 } from 'node:net';
 
-export const RECOGNISERS = ['jwt', 'bearer', 'aws_key', 'gcp_key', 'stripe_key', 'github_token', 'slack_token', 'password', 'url_password', 'email', 'iban', 'card', 'ssn', 'phone', 'mac', 'ipv6', 'ipv4'] as const;
+export const RECOGNISERS = ['jwt', 'bearer', 'aws_key', 'gcp_key', 'stripe_key', 'github_token', 'slack_token', 'password', 'url_password', 'email', 'iban', 'card', 'ssn', 'phone', 'mac', 'ipv6', 'ipv4', 'private_key'] as const;
 export type Recogniser = (typeof RECOGNISERS)[number];
 
 /** A word matched in any case (the recognisers' expression as a whole is case-sensitive: AKIA, IBANs). */
@@ -25,17 +25,26 @@ const PARTS: Record<Recogniser, string> = {
   stripe_key: String.raw`\b(?:sk|pk|rk|whsec)_(?:live|test)_[0-9A-Za-z]{16,}\b`,
   github_token: String.raw`\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b`,
   slack_token: String.raw`\bxox[abposr]-[A-Za-z0-9-]{10,}`,
-  password: String.raw`\b((?:[A-Za-z0-9]{1,32}[_.-]){0,4}(?:${ci('pass')}(?:${ci('word')}|${ci('wd')})?|${ci('pwd')}|${ci('secret')}(?:[_-]?${ci('key')})?|${ci('private')}[_-]?${ci('key')}|${ci('client_secret')}|${ci('api')}[_-]?${ci('key')}|${ci('apikey')}|${ci('access')}[_-]?${ci('key')}|${ci('token')}|${ci('auth')}[_-]?${ci('token')})["']?\s*[=:]\s*["']?|${ci('authorization')}["']?\s*[=:]\s*["']?${ci('basic')}\s+)[^\s"'&,;{}\(\)[\]]{3,}(?=[\s"'&,;}\)\]]|$)(?!\s*[{[])`,
+  // A secret's name may end a longer one, after '_', '.' or '-' (DB_PASSWORD) or in camelCase (dbPassword,
+  // clientSecret); its value follows '=' or ':' — bare, or quoted and then taken to the closing quote, spaces
+  // and all — or stands in an XML element of that name (<password>…</password>; the name closing an element
+  // starts nothing).
+  password: String.raw`\b((?:[A-Za-z0-9]{1,32}[_.-]){0,4}(?:[A-Za-z0-9]{0,31}[a-z0-9](?=[A-Z]))?(?:${ci('pass')}(?:${ci('word')}|${ci('wd')})?|${ci('pwd')}|${ci('secret')}(?:[_-]?${ci('key')})?|${ci('private')}[_-]?${ci('key')}|${ci('client')}_?${ci('secret')}|${ci('api')}[_-]?${ci('key')}|${ci('apikey')}|${ci('access')}[_-]?${ci('key')}|${ci('token')}|${ci('auth')}[_-]?${ci('token')})(?:["']?\s*[=:]\s*["']?|>)|${ci('authorization')}["']?\s*[=:]\s*["']?${ci('basic')}\s+)(?:(?<=")[^"\r\n]{3,256}(?=")|(?<=')[^'\r\n]{3,256}(?=')|(?<=<[^<\/>\s]{1,160}>)[^<\r\n]{3,256}(?=<\/)|(?<!>)[^\s"'&,;{}\(\)[\]]{3,}(?=[\s"'&,;}\)\]]|$)(?!\s*[{[]))`,
   url_password: String.raw`\b([a-z][a-z0-9+.-]{0,31}://[^\s/:@]{0,64}:)[^\s/@]{1,128}(?=@)`,
   email: String.raw`\b[A-Za-z0-9._%+-]{1,64}(?:@|%40)[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b`,
   iban: String.raw`\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b`,
   card: String.raw`(?<![\w-])(?:\d{13,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]\d{1,3})?|\d{4}[ -]\d{6}[ -]\d{4,5})(?![\w-])`,
   ssn: String.raw`(?<![\w-])\d{3}(?:-\d{2}-| \d{2} )\d{4}(?![\w-])`,
   phone: String.raw`(?<![\w+.-])(?:\+[1-9]\d{0,2}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){2,4}|\(\d{3}\)[ ]?\d{3}[ .-]\d{4}|(?:1[ .-])?\d{3}[ .-]\d{3}[ .-]\d{4})(?![\w.-])`,
-  // (One separator throughout, written as two alternatives: a named group would cost an object a match.)
-  mac: String.raw`(?<![\w:-])[0-9A-Fa-f]{2}(?:(?::[0-9A-Fa-f]{2}){5}|(?:-[0-9A-Fa-f]{2}){5})(?![\w:-])`,
+  // (One separator throughout, written as two alternatives: a named group would cost an object a match; and
+  // Cisco's three dot-joined groups of four.)
+  mac: String.raw`(?<![\w:-])[0-9A-Fa-f]{2}(?:(?::[0-9A-Fa-f]{2}){5}|(?:-[0-9A-Fa-f]{2}){5})(?![\w:-])|(?<![\w:.-])[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}(?![\w:-]|\.\w)`,
   ipv6: String.raw`(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4})(?![\w:])`,
   ipv4: String.raw`(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\d)`,
+  // A PEM block, its markers and all (headers, base64, white space and the '\n' of a JSON-escaped one) — to
+  // its END marker, or to where base64 stops where it was cut off. No run of dashes inside: the body's scan stops at the
+  // END marker, so a text of many BEGIN markers costs time linear in its length.
+  private_key: String.raw`-----BEGIN[A-Z ]{0,24} PRIVATE KEY(?: BLOCK)?-----(?:[A-Za-z0-9+/=\s\\:,.]|-(?!-)){0,16384}(?:-----END[A-Z ]{0,24} PRIVATE KEY(?: BLOCK)?-----)?`,
 };
 
 /** Capturing groups in a source: plain ones and named ones (not lookarounds or non-capturing groups; a
@@ -98,6 +107,10 @@ export function confirmed(name: Recogniser, text: string, whole: string, at: num
       return /[0-9A-Fa-f]/.test(text) && (text.includes('::') || text.split(':').length === 8) && isIPv6(text);
     case 'phone':
       return phoneLike(text) && !versionAt(whole, at);
+    case 'mac':
+      // Cisco's dotted form with no letter in it ("release 2015.1018.1234") is as often a build number (a MAC
+      // drawn at random has none in one of about 280).
+      return text.charCodeAt(4) !== 46 || /[a-fA-F]/.test(text);
     default:
       return true;
   }

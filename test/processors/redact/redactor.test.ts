@@ -62,6 +62,24 @@ describe('redactor', () => {
     ['phone', 'call 415 555 2671 back', 'call <phone> back'],
     ['phone', 'call 1-800-555-0199 now', 'call <phone> now'],
     ['url_password', 'dsn postgres://app:Tr0ub4dor@db.internal:5432/orders', 'dsn postgres://app:<url_password>@db.internal:5432/orders'],
+    // camelCase names, as Java and JavaScript write them.
+    ['password', 'login userPassword=hunter22 ok', 'login userPassword=<password> ok'],
+    ['password', 'oauth clientSecret: 8xLOxBtZp8q', 'oauth clientSecret: <password>'],
+    ['password', 'session accessToken=abcdef123456 user=bob', 'session accessToken=<password> user=bob'],
+    ['password', 'vault db2Password=hunter22', 'vault db2Password=<password>'],
+    // A quoted value is taken to its closing quote, spaces and all.
+    ['password', 'set password="correct horse battery" ok', 'set password="<password>" ok'],
+    ['password', "set secret='two words here' ok", "set secret='<password>' ok"],
+    ['password', 'body "password": "my pass phrase", "user": "ann"', 'body "password": "<password>", "user": "ann"'],
+    // XML elements named as a secret.
+    ['password', 'soap <user>ann</user><password>hunter 22</password>', 'soap <user>ann</user><password><password></password>'],
+    ['password', 'soap <ns:apiKey>k_abcdef12</ns:apiKey>', 'soap <ns:apiKey><password></ns:apiKey>'],
+    // Cisco's dotted MACs.
+    ['mac', 'port Gi0/1 mac 0011.22aa.4455 learned.', 'port Gi0/1 mac <mac> learned.'],
+    // PEM private keys: whole, JSON-escaped, cut off.
+    ['private_key', 'key -----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7q\nab+c/d==\n-----END RSA PRIVATE KEY----- loaded', 'key <private_key> loaded'],
+    ['private_key', 'sa {"k": "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADAN\\n-----END PRIVATE KEY-----\\n"} ok', 'sa {"k": "<private_key>\\n"} ok'],
+    ['private_key', 'dump -----BEGIN OPENSSH PRIVATE KEY----- b3BlbnNzaC1rZXktdjEAAAAABG5vbmU', 'dump <private_key>'],
   ];
   for (const [name, input, output] of cases) {
     it(`${name}: ${input}`, () => {
@@ -85,6 +103,11 @@ describe('redactor', () => {
       'compass=north bypass_cache=true password_hash=$2b$10 my_sk_live_4eC39HqLyjWDarjtT1zdp7dc', // no secret's name ends these keys
       'ssn-like 078 05-1120 and 078-05 1120', // one separator throughout
       'disk 100%40 full, 50%40x', // '%40' with no domain after it
+      'maxTokens=4096 passwordLength=12 isPasswordValid? yes hasSecretKeys', // no secret's name ends these
+      'cert -----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIE\n-----END CERTIFICATE----- and BEGIN TRANSACTION', // public, and SQL
+      'release 2015.1018.1234 and build 2024.0101.0003', // dotted groups of four with no letter: build numbers
+      'if token> limit then <b>token</b>', // no element's end after the value
+      'x</secret><id>1758866457045</id> and </password>wrong twice</p>', // what follows a closing tag
     ]) assert.deepEqual(found(text), { text, counts: {} }, text);
   });
 
@@ -179,7 +202,8 @@ describe('redactor', () => {
     ] }] }] } as never);
     const batch = LogBatch.fromRequest(decodeExportRequest(bytes), new Delivery(), bytes.length);
     const [inBody, inAttribute] = [...batch.groups()].flatMap((g) => g.records);
-    assert.equal(r.arrivedBody(inBody!, inBody!.arrived!), JSON_TO_WALK);
+    // (The look names `password` too: a camelCase name, then '":', is one the text's scan would read.)
+    assert.equal(r.arrivedBody(inBody!, inBody!.arrived!), JSON_TO_WALK | RECOGNISER_BIT.password);
     assert.equal(anyAttributeFlagged(r, inBody!.arrived!), false);
     assert.equal(r.arrivedBody(inAttribute!, inAttribute!.arrived!), 0);
     assert.equal(anyAttributeFlagged(r, inAttribute!.arrived!), true);
@@ -253,7 +277,7 @@ describe('redactor', () => {
       assert.equal(quickLookText(text, true), 0, text);
       assert.equal(found(text).text, text, `${text}: the full scan finds nothing either`);
     }
-    const holding = ['password = hunter22', 'client_secret: s3cr3tvalue', 'DB_PASSWORD=hunter22', 'aws_secret_access_key: wJalrXUtnFEMI', 'the_secret= unused', 'TOKEN"= abcdef', 'pass\u2003= abc', 'https://ann:pw123@db.example.com', 'id 4111-1111-1111-1111 x', 'NL91 ABNA 0417 1643 00', 'Bearer abcdefghijklmnopqrstu'];
+    const holding = ['userPassword=hunter22', 'x1Secret: abcdef', '<password>abc</password>', 'mac 00aa.bbcc.ddee', '-----BEGIN EC PRIVATE KEY-----', 'password = hunter22', 'client_secret: s3cr3tvalue', 'DB_PASSWORD=hunter22', 'aws_secret_access_key: wJalrXUtnFEMI', 'the_secret= unused', 'TOKEN"= abcdef', 'pass\u2003= abc', 'https://ann:pw123@db.example.com', 'id 4111-1111-1111-1111 x', 'NL91 ABNA 0417 1643 00', 'Bearer abcdefghijklmnopqrstu'];
     for (const text of holding) {
       assert.ok(quickLookText(text), text);
       assert.notEqual(found(text).text, text, `${text}: the full scan finds it`);
@@ -316,6 +340,11 @@ describe('redactor', () => {
       () => `${hex(2)}:${hex(2)}:${hex(2)}`,
       () => pick(['://', 'https://', 'ftp://u', 'redis://:', ':p@', '%40', '%4', '%', 'a:b@h', 'blk_-', 'job_', '_', '__', ' = ', '":"', 'client_', '\u2003']),
       () => 'A'.repeat(1 + Math.floor(uniform() * 3)) + digits(2) + 'Z'.repeat(Math.floor(uniform() * 40)),
+      // camelCase names, XML elements, Cisco MACs, PEM markers.
+      () => pick(['db', 'user', 'x1', 'client', 'access', 'my', 'a', '9']) + pick(['Password', 'Secret', 'Token', 'ApiKey', 'PrivateKey', 'Pwd', 'PASS', 'Tokens']),
+      () => pick(['<', '>', '</', '<ns:', '"', "'", ' "', '" ']),
+      () => `${hex(4)}.${hex(4)}${pick(['.', ''])}${hex(pick([3, 4, 5]))}`,
+      () => pick(['-----BEGIN', '-----BEGIN RSA PRIVATE KEY-----', ' PRIVATE KEY-----', '-----END', 'BEGIN', '-', '\\n', 'RSA']),
     ];
     const withLook = redactor();
     const fullScan = redactor({ firstLook: false });
@@ -368,7 +397,7 @@ describe('redactor', () => {
     const script = `
       import { defaultRedactConfig, redactorFromConfig } from ${JSON.stringify(new URL('../../../processors/redact/factory.ts', import.meta.url).href)};
       const r = redactorFromConfig(defaultRedactConfig());
-      for (const unit of ['1.', 'a.', 'a://', 'x1.a-', 'a@b.', '1 -', 'password=a ']) r.text(unit.repeat(Math.ceil(1_000_000 / unit.length)), new Map());
+      for (const unit of ['1.', 'a.', 'a://', 'x1.a-', 'a@b.', '1 -', 'password=a ', 'password="a ', '<password>a ', 'aPassword=a ', '-----BEGIN PRIVATE KEY-----', '-----BEGIN RSA PRIVATE KEY-----a-', 'ab12.']) r.text(unit.repeat(Math.ceil(1_000_000 / unit.length)), new Map());
     `;
     const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 30_000, encoding: 'utf8' });
     assert.equal(run.signal, null, 'still scanning after 30 s');
