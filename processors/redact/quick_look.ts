@@ -67,6 +67,11 @@ const LETTER = UPPER | LOWER;
 const ALNUM = LETTER | DIGIT;
 const SPECIAL = 64; // ':', '-', '@', '+', '%': what a byte between words may start or continue
 for (const c of [58, 45, 64, 43, 37]) CLASS[c]! |= SPECIAL;
+// A word's letters and digits but the capitals a secret's name may start with (P, S, C, T, A: pass, pwd,
+// secret, client, private, token, api, access, auth): the rest of a word is skipped up to one of those.
+const IN_WORD = 128;
+const CAMEL_HEADS = new Set(KEYWORDS.filter((k) => k.finds !== BEARER).map((k) => k.head.charCodeAt(0) & ~0x20));
+for (let c = 0; c < 256; c++) if (CLASS[c]! & ALNUM && !CAMEL_HEADS.has(c)) CLASS[c]! |= IN_WORD;
 
 // A word's first three bytes, five bits each (a letter's position in the alphabet, whatever its case), index
 // what may start there: most words start otherwise, and cost one lookup; what else folds onto an entry (a '!'
@@ -169,9 +174,8 @@ function wordStarts(bytes: Uint8Array, at: number, end: number, candidates: Cand
 function restOfWord(bytes: Uint8Array, at: number, end: number): number {
   let i = at;
   for (;;) {
-    let cls = 0;
-    while (++i < end && (cls = CLASS[bytes[i]!]!) & (LOWER | DIGIT));
-    if (i >= end || !(cls & UPPER)) return i;
+    while (++i < end && CLASS[bytes[i]!]! & IN_WORD);
+    if (i >= end || !(CLASS[bytes[i]!]! & UPPER)) return i;
     if (CLASS[bytes[i - 1]!]! & (LOWER | DIGIT) && i + 2 < end) {
       const start = STARTS[startIndex(bytes[i]!, bytes[i + 1]!, bytes[i + 2]!)]!;
       if (start !== 0) camelFinds |= wordStarts(bytes, i, end, CANDIDATES[start]!, true);
@@ -300,15 +304,20 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length, a
         if (i >= to) return found;
         if (cls & LETTER) {
           // Letters right after digits ("12ms"): the chain is over; only a secret's name may start in them, at a capital.
-          i = restOfWord(bytes, i - 1, to);
-          if (camelFinds !== 0) {
-            found |= camelFinds;
-            camelFinds = 0;
-            if (!all) return found;
-          }
+          i--;
+          while (++i < to && (cls = CLASS[(c = bytes[i]!)]!) & IN_WORD);
           if (i >= to) return found;
-          c = bytes[i]!;
-          cls = CLASS[c]!;
+          if (cls & UPPER) {
+            i = restOfWord(bytes, i - 1, to);
+            if (camelFinds !== 0) {
+              found |= camelFinds;
+              camelFinds = 0;
+              if (!all) return found;
+            }
+            if (i >= to) return found;
+            c = bytes[i]!;
+            cls = CLASS[c]!;
+          }
         } else digitsBefore = true;
       } else {
         // Every keyword, prefix and IBAN has a letter second.
@@ -332,15 +341,20 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length, a
         }
         joined = false;
         if (nextClass & ALNUM) {
-          i = restOfWord(bytes, i, to);
-          if (camelFinds !== 0) {
-            found |= camelFinds;
-            camelFinds = 0;
-            if (!all) return found;
-          }
+          // (The common case: restOfWord only past a capital that may start a secret's name.)
+          while (++i < to && (cls = CLASS[(c = bytes[i]!)]!) & IN_WORD);
           if (i >= to) return found;
-          c = bytes[i]!;
-          cls = CLASS[c]!;
+          if (cls & UPPER) {
+            i = restOfWord(bytes, i - 1, to);
+            if (camelFinds !== 0) {
+              found |= camelFinds;
+              camelFinds = 0;
+              if (!all) return found;
+            }
+            if (i >= to) return found;
+            c = bytes[i]!;
+            cls = CLASS[c]!;
+          }
         } else {
           if (++i >= to) return found;
           c = next;
