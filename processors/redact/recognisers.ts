@@ -28,8 +28,10 @@ const PARTS: Record<Recogniser, string> = {
   // A secret's name may end a longer one, after '_', '.' or '-' (DB_PASSWORD) or in camelCase (dbPassword,
   // clientSecret); its value follows '=' or ':' — bare, or quoted and then taken to the closing quote, spaces
   // and all — or stands in an XML element of that name (<password>…</password>; the name closing an element
-  // starts nothing).
-  password: String.raw`\b((?:[A-Za-z0-9]{1,32}[_.-]){0,4}(?:[A-Za-z0-9]{0,31}[a-z0-9](?=[A-Z]))?(?:${ci('pass')}(?:${ci('word')}|${ci('wd')})?|${ci('pwd')}|${ci('secret')}(?:[_-]?${ci('key')})?|${ci('private')}[_-]?${ci('key')}|${ci('client')}_?${ci('secret')}|${ci('api')}[_-]?${ci('key')}|${ci('apikey')}|${ci('access')}[_-]?${ci('key')}|${ci('token')}|${ci('auth')}[_-]?${ci('token')})(?:["']?\s*[=:]\s*["']?|>)|${ci('authorization')}["']?\s*[=:]\s*["']?${ci('basic')}\s+)(?:(?<=")[^"\r\n]{3,256}(?=")|(?<=')[^'\r\n]{3,256}(?=')|(?<=<[^<\/>\s]{1,160}>)[^<\r\n]{3,256}(?=<\/)|(?<!>)[^\s"'&,;{}\(\)[\]]{3,}(?=[\s"'&,;}\)\]]|$)(?!\s*[{[]))`,
+  // starts nothing). Only the name and what follows are matched, where a name may start (the lookahead: the
+  // names' first letters, which lets the engine skip ahead; then the look-behinds); the longer name's start
+  // stays outside the match, as it stays in the text.
+  password: String.raw`(?=[PpSsCcTtAa])(?:(?<![A-Za-z0-9_])|(?<=[A-Za-z0-9][_.-])|(?<=[a-z0-9])(?=[A-Z]))((?:${ci('pass')}(?:${ci('word')}|${ci('wd')})?|${ci('pwd')}|${ci('secret')}(?:[_-]?${ci('key')})?|${ci('private')}[_-]?${ci('key')}|${ci('client')}_?${ci('secret')}|${ci('api')}[_-]?${ci('key')}|${ci('apikey')}|${ci('access')}[_-]?${ci('key')}|${ci('token')}|${ci('auth')}[_-]?${ci('token')})(?:["']?\s*[=:]\s*["']?|>)|${ci('authorization')}["']?\s*[=:]\s*["']?${ci('basic')}\s+)(?:(?<=")[^"\r\n]{3,256}(?=")|(?<=')[^'\r\n]{3,256}(?=')|(?<=<[^<\/>\s]{1,160}>)[^<\r\n]{3,256}(?=<\/)|(?<!>)[^\s"'&,;{}\(\)[\]]{3,}(?=[\s"'&,;}\)\]]|$)(?!\s*[{[]))`,
   url_password: String.raw`\b([a-z][a-z0-9+.-]{0,31}://[^\s/:@]{0,64}:)[^\s/@]{1,128}(?=@)`,
   email: String.raw`\b[A-Za-z0-9._%+-]{1,64}(?:@|%40)[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b`,
   iban: String.raw`\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b`,
