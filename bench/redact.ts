@@ -35,8 +35,10 @@ for (const record of redactCorpus(RECORDS)) {
   const counts: Counts = new Map();
   const out = [redactor.text(record.body, counts)];
   for (const [key, value] of Object.entries(record.attributes)) {
+    // (As the processor judges an attribute: a blocked key, a key that says what a bare value is, the text.)
+    const context = redactor.keyContext(key);
     if (redactor.keyBlocked(key)) out.push(String(redactor.blockedValue(value, counts) ?? ''));
-    else out.push(key, redactor.text(value, counts));
+    else out.push(key, (context !== undefined ? redactor.underKey(context, value, counts) : undefined) ?? redactor.text(value, counts));
   }
   const text = out.join('\n');
   for (const n of counts.values()) redactions += n;

@@ -197,6 +197,16 @@ export function redactCorpus(n: number, seed = 17): CorpusRecord[] {
       return { body: `tls: loaded -----BEGIN ${label}-----${newline}${lines.join(newline)}${newline}-----END ${label}----- and -----BEGIN CERTIFICATE-----${newline}${cert}${newline}-----END CERTIFICATE-----`, attributes: {}, planted: lines.map((value) => ({ kind: 'private_key', value })), lookalikes: [cert, '-----BEGIN CERTIFICATE-----'] };
     },
     () => {
+      // A bare number its name says is a phone number or an SSN: in text, in a JSON body (as a string or a
+      // number), beside an order number under a name that says nothing.
+      const [p, s, order] = [`${int(2, 9)}${digits(9)}`, ssn().replace(/\D/g, ''), `${int(1, 9)}${digits(9)}`];
+      return pick([
+        () => ({ body: `sms queued for msisdn=1${p} (order_no=${order})`, attributes: {}, planted: [{ kind: 'phone', value: p }], lookalikes: [order] }),
+        () => ({ body: JSON.stringify({ event: 'signup', customer: { name: 'ann', phone: Number(p), ssn: s }, order_no: Number(order) }), attributes: {}, planted: [{ kind: 'phone', value: p }, { kind: 'ssn', value: s }], lookalikes: [order] }),
+        () => ({ body: `kyc check ssn: ${s} passed for order ${order}`, attributes: { 'customer.mobile': p }, planted: [{ kind: 'ssn', value: s }, { kind: 'phone', value: p }], lookalikes: [order] }),
+      ])();
+    },
+    () => {
       // Nothing to find: the traffic most records are.
       const looks = [pick(lookalikeMakers)(), pick(lookalikeMakers)()];
       return { body: `cache miss for product ${looks[0]} refilled in ${looks[1]}`, attributes: {}, planted: [], lookalikes: looks };

@@ -177,7 +177,7 @@ class RedactProcessor implements Processor {
       const key = this.#redactor.arrivedKey(arrived, index);
       const attribute = record.arrivedAttribute(index, key?.text);
       if (attribute === undefined) continue;
-      const redacted = this.#value(attribute.key, attribute.value, counts, look & ~JSON_TO_WALK, key?.blocked);
+      const redacted = this.#value(attribute.key, attribute.value, counts, look & ~JSON_TO_WALK, key?.blocked, key === undefined ? undefined : key.context);
       if (redacted !== UNCHANGED) record.replaceArrivedAttribute(index, attribute.key, redacted);
     }
   }
@@ -185,11 +185,16 @@ class RedactProcessor implements Processor {
   /**
    * An attribute's value redacted: UNCHANGED, the new value, or undefined (removed: a blocked key's value
    * under `drop`). `mayMatch`: the recognisers the first look found possible in a string value, where it looked;
-   * `blocked`: the key's verdict, where it was judged already.
+   * `blocked` and `context`: the key's verdict, where it was judged already.
    */
-  #value(key: string, value: AttributeValue, counts: Counts, mayMatch?: number, blocked = this.#redactor.keyBlocked(key)): AttributeValue | undefined | typeof UNCHANGED {
+  #value(key: string, value: AttributeValue, counts: Counts, mayMatch?: number, blocked = this.#redactor.keyBlocked(key), context = this.#redactor.keyContext(key)): AttributeValue | undefined | typeof UNCHANGED {
     if (this.#redactor.keyIgnored(key) || key.startsWith('logsift.')) return UNCHANGED;
     if (blocked) return this.#redactor.blockedValue(value as Plain, counts) as AttributeValue | undefined;
+    // A bare number under a key that says what it is (`customer.phone`: 4155552671).
+    if (context !== undefined && (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint')) {
+      const replaced = this.#redactor.underKey(context, value, counts);
+      if (replaced !== undefined) return replaced;
+    }
     if (typeof value === 'string') {
       const text = this.#redactor.text(value, counts, 0, mayMatch);
       return text === value ? UNCHANGED : text;

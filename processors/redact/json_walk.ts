@@ -15,11 +15,15 @@
 export interface JsonVisitor {
   /** Whether a member's value is replaced whole (its key, decoded). */
   keyBlocked(key: string): boolean;
-  /** A string value (decoded) redacted: the same string where nothing was found. */
-  string(value: string): string;
-  /** A number token long enough to be a card number (13 characters or more, or with an exponent): the JSON
-   * text that replaces it, or undefined to keep it. */
-  number(token: string): string | undefined;
+  /** Whether a key says what a bare value under it is (`"phone": 4155552671`): such a member's string or
+   * number is given with its key. */
+  keyTells(key: string): boolean;
+  /** A string value (decoded) redacted: the same string where nothing was found. `key`: the member's, where
+   * it is the value of a member whose key tells. */
+  string(value: string, key: string | undefined): string;
+  /** A number token long enough to be a card number (13 characters or more, or with an exponent), or any
+   * under a key that tells: the JSON text that replaces it, or undefined to keep it. */
+  number(token: string, key: string | undefined): string | undefined;
   /** A blocked key's value, as its JSON text: the JSON text that replaces it, or undefined to drop the member. */
   blocked(valueText: string): string | undefined;
 }
@@ -124,6 +128,8 @@ export function walkJsonText(text: string, visitor: JsonVisitor): string | undef
   /** The next token is a member's key (after '{' or a ',' in an object): at `commaAt` the comma, if any. */
   let keyNext = false;
   let commaAt = -1;
+  /** The key of the member whose value starts next, where it tells what that value is. */
+  let tellingKey: string | undefined;
 
   for (;;) {
     if (keyNext) {
@@ -143,13 +149,14 @@ export function walkJsonText(text: string, visitor: JsonVisitor): string | undef
           valueFrom = i;
           memberFrom = keyFrom;
           commaBefore = commaAt;
-        }
+        } else if (visitor.keyTells(key)) tellingKey = key;
       }
     }
     // A value starts at i.
     const c = text.charCodeAt(i);
     if (c === 123 || c === 91) {
       const inner = skipSpace(text, i + 1);
+      tellingKey = undefined;
       if (text.charCodeAt(inner) === (c === 123 ? 125 : 93)) i = inner + 1;
       else {
         stack.push(c === 123 ? OBJECT : ARRAY);
@@ -163,7 +170,7 @@ export function walkJsonText(text: string, visitor: JsonVisitor): string | undef
       if (end < 0) return undefined;
       if (blockedDepth < 0) {
         const value = escaped ? (JSON.parse(text.slice(i, end)) as string) : text.slice(i + 1, end - 1);
-        const redacted = visitor.string(value);
+        const redacted = visitor.string(value, tellingKey);
         if (redacted !== value) {
           out += text.slice(last, i) + JSON.stringify(redacted);
           last = end;
@@ -173,8 +180,8 @@ export function walkJsonText(text: string, visitor: JsonVisitor): string | undef
     } else {
       const end = c === 116 ? literalEnd(text, i, 'true') : c === 102 ? literalEnd(text, i, 'false') : c === 110 ? literalEnd(text, i, 'null') : numberEnd(text, i);
       if (end < 0) return undefined;
-      if (blockedDepth < 0 && (c === 45 || isDigit(c)) && (end - i >= 13 || exponent)) {
-        const replaced = visitor.number(text.slice(i, end));
+      if (blockedDepth < 0 && (c === 45 || isDigit(c)) && (end - i >= 13 || exponent || tellingKey !== undefined)) {
+        const replaced = visitor.number(text.slice(i, end), tellingKey);
         if (replaced !== undefined) {
           out += text.slice(last, i) + replaced;
           last = end;
@@ -182,6 +189,7 @@ export function walkJsonText(text: string, visitor: JsonVisitor): string | undef
       }
       i = end;
     }
+    tellingKey = undefined;
     // A value ended at i; so may the containers it closes.
     for (;;) {
       if (blockedDepth === stack.length) {

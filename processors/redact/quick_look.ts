@@ -20,7 +20,8 @@
 //   (any case)                  '-' or '.' between, or none), authorization: a secret after its name, then
 //                               '=' or ':' (or '>': an XML element) — the name may end a longer one
 //                               (DB_PASSWORD, or camelCase: a capital after a lower-case letter or a digit,
-//                               dbPassword); bearer: a bearer token
+//                               dbPassword); bearer: a bearer token; phone, tel, mobile, msisdn, fax, ssn,
+//                               social security: a bare number after such a name
 //   '-----BEGIN'                a PEM private key
 //   a word starting with        eyJ (JWTs), AKIA / ASIA / AIza (cloud keys), xox (Slack), gh?_ / github_pat
 //   (this case)                 (GitHub), sk_ / pk_ / rk_ / whsec_ (Stripe), two capitals and two digits (IBANs)
@@ -45,6 +46,14 @@ const KEYWORDS: ReadonlyArray<{ head: string; tail?: string; finds: number }> = 
   // (Its value is a secret where Basic credentials follow: the scan asks for them.)
   { head: 'authorization', finds: PASSWORD },
   { head: 'bearer', finds: BEARER },
+  // Names that say what digits after them are (`phone=4155552671`, `ssn: 078051120`).
+  { head: 'phone', finds: PHONE },
+  { head: 'tel', finds: PHONE },
+  { head: 'mobile', finds: PHONE },
+  { head: 'msisdn', finds: PHONE },
+  { head: 'fax', finds: PHONE },
+  { head: 'ssn', finds: SSN },
+  { head: 'social', tail: 'security', finds: SSN },
 ];
 const PREFIX_WORDS: ReadonlyArray<[string, number]> = [['eyJ', JWT], ['AKIA', AWS], ['ASIA', AWS], ['AIza', GCP], ['xox', SLACK], ['github_pat', GITHUB], ['sk_', STRIPE], ['pk_', STRIPE], ['rk_', STRIPE], ['whsec_', STRIPE]];
 
@@ -67,8 +76,8 @@ const LETTER = UPPER | LOWER;
 const ALNUM = LETTER | DIGIT;
 const SPECIAL = 64; // ':', '-', '@', '+', '%': what a byte between words may start or continue
 for (const c of [58, 45, 64, 43, 37]) CLASS[c]! |= SPECIAL;
-// A word's letters and digits but the capitals a secret's name may start with (P, S, C, T, A: pass, pwd,
-// secret, client, private, token, api, access, auth): the rest of a word is skipped up to one of those.
+// A word's letters and digits but the capitals a name the look knows may start with (P, S, C, T, A, M, F:
+// pass, secret, client, token, api, phone, mobile, fax …): the rest of a word is skipped up to one of those.
 const IN_WORD = 128;
 const CAMEL_HEADS = new Set(KEYWORDS.filter((k) => k.finds !== BEARER).map((k) => k.head.charCodeAt(0) & ~0x20));
 for (let c = 0; c < 256; c++) if (CLASS[c]! & ALNUM && !CAMEL_HEADS.has(c)) CLASS[c]! |= IN_WORD;

@@ -13,6 +13,30 @@ function ci(word: string): string {
   return [...word].map((c) => (/[a-z]/i.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : c)).join('');
 }
 
+// Names that say what a bare run of digits is (Presidio's context words): `phone=4155552671`,
+// `"ssn": "078051120"`, `customer.mobile_number`. As the key of an attribute or a JSON member (keyContext), or
+// before '=' or ':' in text (the last alternative of `phone` and `ssn`): where a name may start (a word's start,
+// after '_', '.' or '-', a camelCase capital) and ending the key, or the text before the assignment.
+const NAME_START = String.raw`(?:(?<![A-Za-z0-9_])|(?<=[A-Za-z0-9][_.-])|(?<=[a-z0-9])(?=[A-Z]))`;
+const NUMBER_SUFFIX = String.raw`(?:[_.-]?(?:${ci('number')}|${ci('num')}|${ci('no')}|${ci('nr')}))?`;
+const PHONE_NAMES = String.raw`(?:${['phone', 'telephone', 'tel', 'mobile', 'msisdn', 'fax'].map(ci).join('|')})${NUMBER_SUFFIX}`;
+const SSN_NAMES = String.raw`(?:${ci('ssn')}|${ci('social')}[_.-]?${ci('security')})${NUMBER_SUFFIX}`;
+const AFTER_NAME = (names: string) => String.raw`${NAME_START}${names}["']?\s*[=:]\s*["']?`;
+const PHONE_KEY = new RegExp(String.raw`${NAME_START}${PHONE_NAMES}$`);
+const SSN_KEY = new RegExp(String.raw`${NAME_START}${SSN_NAMES}$`);
+
+/** What a key says a bare run of digits under it is: `phone`, `ssn`, or undefined. */
+export function keyContext(key: string): 'phone' | 'ssn' | undefined {
+  return PHONE_KEY.test(key) ? 'phone' : SSN_KEY.test(key) ? 'ssn' : undefined;
+}
+
+/** Whether a whole value (a string's text, a number's digits) is what its key says: a phone number's 7 to
+ * 15 digits (a '+' first allowed), or an SSN's 9 that the SSA could have issued. */
+export function underKeyIs(kind: 'phone' | 'ssn', text: string): boolean {
+  if (kind === 'phone') return /^\+?\d{7,15}$/.test(text);
+  return /^\d{9}$/.test(text) && ssnValid(text);
+}
+
 // One group per recogniser, in RECOGNISERS' order. Every run a match may try from any position is bounded
 // (an email's name at 64, a URL's scheme at 32 …): an unbounded one is tried from each start to the end of
 // the text, and a long line of digits and dots then costs time quadratic in its length. `password` and `url_password` capture what stays (the key,
@@ -36,8 +60,8 @@ const PARTS: Record<Recogniser, string> = {
   email: String.raw`\b[A-Za-z0-9._%+-]{1,64}(?:@|%40)[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b`,
   iban: String.raw`\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b`,
   card: String.raw`(?<![\w-])(?:\d{13,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]\d{1,3})?|\d{4}[ -]\d{6}[ -]\d{4,5})(?![\w-])`,
-  ssn: String.raw`(?<![\w-])\d{3}(?:-\d{2}-| \d{2} )\d{4}(?![\w-])`,
-  phone: String.raw`(?<![\w+.-])(?:\+[1-9]\d{0,2}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){2,4}|\(\d{3}\)[ ]?\d{3}[ .-]\d{4}|(?:1[ .-])?\d{3}[ .-]\d{3}[ .-]\d{4})(?![\w.-])`,
+  ssn: String.raw`(?<![\w-])\d{3}(?:-\d{2}-| \d{2} )\d{4}(?![\w-])|(?=\d)(?<=${AFTER_NAME(SSN_NAMES)})\d{9}(?![\w-]|\.\d)`,
+  phone: String.raw`(?<![\w+.-])(?:\+[1-9]\d{0,2}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){2,4}|\(\d{3}\)[ ]?\d{3}[ .-]\d{4}|(?:1[ .-])?\d{3}[ .-]\d{3}[ .-]\d{4})(?![\w.-])|(?=\+?\d)(?<=${AFTER_NAME(PHONE_NAMES)})\+?\d{7,15}(?![\w-]|\.\d)`,
   // (One separator throughout, written as two alternatives: a named group would cost an object a match; and
   // Cisco's three dot-joined groups of four.)
   mac: String.raw`(?<![\w:-])[0-9A-Fa-f]{2}(?:(?::[0-9A-Fa-f]{2}){5}|(?:-[0-9A-Fa-f]{2}){5})(?![\w:-])|(?<![\w:.-])[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}(?![\w:-]|\.\w)`,
@@ -180,12 +204,14 @@ function ibanValid(text: string): boolean {
   return rest === 1;
 }
 
-/** The SSA never issues area 000, 666 or 900–999, group 00 or serial 0000 (`text` is ddd-dd-dddd). */
+/** The SSA never issues area 000, 666 or 900–999, group 00 or serial 0000 (`text` is ddd-dd-dddd, ddd dd
+ * dddd, or nine digits alone). */
 function ssnValid(text: string): boolean {
   const digit = (i: number) => text.charCodeAt(i) - 48;
+  const joined = text.length === 11 ? 1 : 0;
   const area = digit(0) * 100 + digit(1) * 10 + digit(2);
-  const group = digit(4) * 10 + digit(5);
-  const serial = digit(7) * 1000 + digit(8) * 100 + digit(9) * 10 + digit(10);
+  const group = digit(3 + joined) * 10 + digit(4 + joined);
+  const serial = digit(5 + 2 * joined) * 1000 + digit(6 + 2 * joined) * 100 + digit(7 + 2 * joined) * 10 + digit(8 + 2 * joined);
   return area !== 0 && area !== 666 && area < 900 && group !== 0 && serial !== 0;
 }
 

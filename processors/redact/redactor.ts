@@ -8,7 +8,7 @@
 // replaced, whatever it looks like. Counts per recogniser say what was found.
 import { createHmac } from 'node:crypto';
 import { addressParts, nextAddress } from './ipv4_scan.js';
-import { confirmed, matchedRecogniser, RECOGNISER_BIT, recogniserScan, versionAt, type Recogniser, type RecogniserScan } from './recognisers.js';
+import { confirmed, keyContext, matchedRecogniser, RECOGNISER_BIT, recogniserScan, underKeyIs, versionAt, type Recogniser, type RecogniserScan } from './recognisers.js';
 import type { ArrivedBytes, LogRecordView } from '../../pipeline/batch.js';
 import { position, readSpan, seek } from '../../proto/wire.js';
 import { quickLookBytes, quickLookText } from './quick_look.js';
@@ -57,7 +57,11 @@ export interface KeyVerdict {
   words: Int32Array;
   text: string;
   blocked: boolean;
+  /** What the key says a bare value under it is (`phone`, `ssn`), where it says so. */
+  context: KeyContext | undefined;
 }
+
+export type KeyContext = 'phone' | 'ssn';
 
 /** Text that may parse as a JSON object or array: '{' or '[' first and '}' or ']' last, JSON's white space
  * aside (a log line that merely starts with "[main]" is not walked as JSON only to be refused). */
@@ -84,6 +88,8 @@ export class Redactor {
   readonly #blocked: RegExp | undefined;
   /** Whether a key is blocked, by a hash of its bytes: keys repeat, so each is judged once. */
   readonly #keyVerdicts = new Map<number, KeyVerdict>();
+  /** What each key says of the value under it (keys repeat: each is read once). */
+  readonly #contexts = new Map<string, KeyContext | null>();
   /** The verdict of the key last seen at each place in a record's attributes. */
   readonly #slots: Array<KeyVerdict | undefined> = [];
   /** A view of the request whose keys are being compared (one request's records come one after another). */
@@ -104,6 +110,31 @@ export class Redactor {
 
   keyIgnored(key: string): boolean {
     return this.options.ignoredKeys.has(key);
+  }
+
+  /** What a key says a bare value under it is (`phone`, `ssn`: recognisers.ts's keyContext), where that
+   * recogniser is on. */
+  keyContext(key: string): KeyContext | undefined {
+    let context = this.#contexts.get(key);
+    if (context === undefined) {
+      const kind = keyContext(key);
+      context = kind !== undefined && this.options.recognisers.has(kind) ? kind : null;
+      if (this.#contexts.size >= MAX_KEY_VERDICTS) this.#contexts.clear();
+      this.#contexts.set(key, context);
+    }
+    return context ?? undefined;
+  }
+
+  /**
+   * A value under a key that says what it is: its replacement (counted) where the whole value is that — a
+   * phone number's digits, an SSN's nine — or undefined.
+   */
+  underKey(context: KeyContext, value: string | number | bigint, counts: Counts): string | undefined {
+    if (typeof value === 'number' && !Number.isSafeInteger(value)) return undefined;
+    const text = typeof value === 'string' ? value : value.toString();
+    if (!underKeyIs(context, text)) return undefined;
+    counts.set(context, (counts.get(context) ?? 0) + 1);
+    return this.#replacement(context, text);
   }
 
   /**
@@ -132,7 +163,8 @@ export class Redactor {
     if (this.options.allowedKeys !== undefined || this.options.firstLook === false) return ANY;
     const { buf, keys } = arrived;
     const i = index * 3;
-    if (this.#keyBlockedAt(buf, keys[i]!, keys[i + 1]!, index)) return ANY;
+    // (A value under a key that says what it is is looked at whole, whatever its type.)
+    if (this.#keyFlaggedAt(buf, keys[i]!, keys[i + 1]!, index)) return ANY;
     const valueAt = keys[i + 2]!;
     return valueAt < 0 ? 0 : this.#valueLook(buf, valueAt, i + 3 < keys.length ? keys[i + 3]! : arrived.attrTo);
   }
@@ -194,11 +226,12 @@ export class Redactor {
     }
   }
 
-  #keyBlockedAt(buf: Buffer, from: number, to: number, slot: number): boolean {
+  /** Whether the key at [from, to) is blocked, or says what its value is. */
+  #keyFlaggedAt(buf: Buffer, from: number, to: number, slot: number): boolean {
     // The key at the same place in the record before is most often this one: compared first, four bytes at
     // a time.
     const previous = slot < MAX_SLOTS ? this.#slots[slot] : undefined;
-    if (previous !== undefined && this.#sameKey(previous, buf, from, to)) return previous.blocked;
+    if (previous !== undefined && this.#sameKey(previous, buf, from, to)) return previous.blocked || previous.context !== undefined;
     // A hash of the key's bytes finds its verdict; the bytes are compared, so a collision cannot pass a key.
     let hash = 0x811c9dc5;
     for (let i = from; i < to; i++) hash = Math.imul(hash ^ buf[i]!, 0x01000193);
@@ -208,12 +241,12 @@ export class Redactor {
       const words = new Int32Array(key.length >> 2);
       for (let k = 0; k < words.length; k++) words[k] = key.readInt32LE(k * 4);
       const text = key.toString('utf8');
-      verdict = { key, words, text, blocked: this.keyBlocked(text) };
+      verdict = { key, words, text, blocked: this.keyBlocked(text), context: this.keyContext(text) };
       if (this.#keyVerdicts.size >= MAX_KEY_VERDICTS) this.#keyVerdicts.clear();
       this.#keyVerdicts.set(hash, verdict);
     }
     if (slot < MAX_SLOTS) this.#slots[slot] = verdict;
-    return verdict.blocked;
+    return verdict.blocked || verdict.context !== undefined;
   }
 
   /** Lets go of the last request's bytes (held for comparing keys while its records are looked at). */
@@ -365,7 +398,8 @@ export class Redactor {
         if (replaced !== undefined) out[key] = replaced;
         continue;
       }
-      out[key] = this.plain(v, counts, depth + 1);
+      const context = typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' ? this.keyContext(key) : undefined;
+      out[key] = (context !== undefined ? this.underKey(context, v as string | number | bigint, counts) : undefined) ?? this.plain(v, counts, depth + 1);
     }
     return out;
   }
@@ -408,12 +442,19 @@ class JsonRedaction implements JsonVisitor {
     return this.redactor.keyBlocked(key);
   }
 
-  string(value: string): string {
-    return this.redactor.text(value, this.counts, this.depth);
+  keyTells(key: string): boolean {
+    return this.redactor.keyContext(key) !== undefined;
   }
 
-  number(token: string): string | undefined {
-    const replaced = this.redactor.cardNumber(Number(token), this.counts);
+  string(value: string, key: string | undefined): string {
+    const context = key === undefined ? undefined : this.redactor.keyContext(key);
+    return (context !== undefined ? this.redactor.underKey(context, value, this.counts) : undefined) ?? this.redactor.text(value, this.counts, this.depth);
+  }
+
+  number(token: string, key: string | undefined): string | undefined {
+    const context = key === undefined ? undefined : this.redactor.keyContext(key);
+    // (Digits as JSON writes them: a token with a fraction or an exponent is no phone number or SSN.)
+    const replaced = (context !== undefined && /^\d+$/.test(token) ? this.redactor.underKey(context, token, this.counts) : undefined) ?? this.redactor.cardNumber(Number(token), this.counts);
     return replaced === undefined ? undefined : JSON.stringify(replaced);
   }
 

@@ -75,6 +75,23 @@ describe('redact processor', () => {
     }
   });
 
+  it('redacts a bare number under a key that says what it is (a phone number sent as an integer, an SSN as digits), by its bytes and decoded', async () => {
+    const attributes = [
+      { key: 'customer.phone', value: { intValue: '4155552671' } },
+      { key: 'user.ssn', value: { stringValue: '078051120' } },
+      { key: 'order.number', value: { intValue: '4155552671' } },
+      { key: 'phone.verified', value: { boolValue: true } },
+    ];
+    const request = { resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'api' } }] }, scopeLogs: [{ logRecords: [{ body: { stringValue: 'signup' }, attributes }] }] }] };
+    const bytes = encodeExportRequest(request as never);
+    const expected = { 'customer.phone': '<phone>', 'user.ssn': '<ssn>', 'order.number': 4155552671, 'phone.verified': true, 'logsift.redacted': 'phone=1,ssn=1' };
+    const fromBytes = await run(LogBatch.fromRequest(decodeExportRequest(bytes), new Delivery(), bytes.length));
+    assert.deepEqual(normalised([...fromBytes.groups()][0]!.records[0]!.attributes.toObject()), expected);
+    // (batchOf writes what is not a number as a string.)
+    const decoded = await run(batchOf([{ body: 'signup', attributes: { 'customer.phone': 4155552671, 'user.ssn': '078051120', 'order.number': 4155552671, 'phone.verified': 'true' } }]));
+    assert.deepEqual(normalised([...decoded.groups()][0]!.records[0]!.attributes.toObject()), { ...expected, 'phone.verified': 'true' });
+  });
+
   it('with an allow list (every record looked at in full), recognisers switched off stay off', async () => {
     const request = { resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'from 10.0.0.1 mail ann@example.com' }, attributes: [{ key: 'x', value: { stringValue: 'y' } }] }] }] }] };
     const bytes = encodeExportRequest(request as never);
@@ -88,3 +105,8 @@ describe('redact processor', () => {
     assert.match(problems.map((p) => p.message).join(), /signature uses redaction, but redact comes after it/);
   });
 });
+
+/** Attributes as plain values (integers as numbers), without the pipeline's pattern id. */
+function normalised(attributes: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(attributes).filter(([k]) => k !== 'logsift.pattern.id').map(([k, v]) => [k, typeof v === 'bigint' || (typeof v === 'object' && v !== null && 'low' in v) ? Number(v as never) : v]));
+}

@@ -76,6 +76,12 @@ describe('redactor', () => {
     ['password', 'soap <ns:apiKey>k_abcdef12</ns:apiKey>', 'soap <ns:apiKey><password></ns:apiKey>'],
     // Cisco's dotted MACs.
     ['mac', 'port Gi0/1 mac 0011.22aa.4455 learned.', 'port Gi0/1 mac <mac> learned.'],
+    // A bare number after a name that says what it is.
+    ['phone', 'signup phone=4155552671 ok', 'signup phone=<phone> ok'],
+    ['phone', 'sms customer_mobile_number: "+4915112345678" queued', 'sms customer_mobile_number: "<phone>" queued'],
+    ['phone', 'profile {"name":"ann","homePhone":"4155552671"} saved', 'profile {"name":"ann","homePhone":"<phone>"} saved'],
+    ['ssn', 'kyc ssn: 078051120 checked.', 'kyc ssn: <ssn> checked.'],
+    ['ssn', 'kyc socialSecurityNumber=078051120', 'kyc socialSecurityNumber=<ssn>'],
     // PEM private keys: whole, JSON-escaped, cut off.
     ['private_key', 'key -----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7q\nab+c/d==\n-----END RSA PRIVATE KEY----- loaded', 'key <private_key> loaded'],
     ['private_key', 'sa {"k": "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADAN\\n-----END PRIVATE KEY-----\\n"} ok', 'sa {"k": "<private_key>\\n"} ok'],
@@ -108,6 +114,7 @@ describe('redactor', () => {
       'release 2015.1018.1234 and build 2024.0101.0003', // dotted groups of four with no letter: build numbers
       'if token> limit then <b>token</b>', // no element's end after the value
       'x</secret><id>1758866457045</id> and </password>wrong twice</p>', // what follows a closing tag
+      'telemetry=1234567 order_no=4155552671 phoneVerified=1234567 iphone=12345678 ssn=000123456 fax=12ab', // no name says these are phone numbers or SSNs (or no SSA would issue it)
     ]) assert.deepEqual(found(text), { text, counts: {} }, text);
   });
 
@@ -207,6 +214,18 @@ describe('redactor', () => {
     assert.equal(anyAttributeFlagged(r, inBody!.arrived!), false);
     assert.equal(r.arrivedBody(inAttribute!, inAttribute!.arrived!), 0);
     assert.equal(anyAttributeFlagged(r, inAttribute!.arrived!), true);
+  });
+
+  it('in walked JSON and structured values, a bare number under a key that says what it is goes, as a string or a number', () => {
+    const json = '{"password":"x1y2z3","contact":{"phone":4155552671,"ssn":"078051120","fax":"n/a","phone_number":-4155552671},"order_no":4155552671}';
+    const r = found(json);
+    assert.deepEqual(JSON.parse(r.text), { password: '<redacted>', contact: { phone: '<phone>', ssn: '<ssn>', fax: 'n/a', phone_number: -4155552671 }, order_no: 4155552671 });
+    assert.deepEqual(r.counts, { key: 1, phone: 1, ssn: 1 });
+    const counts: Counts = new Map();
+    assert.deepEqual(redactor().plain({ contact: { mobile: '+4915112345678', order: 4155552671 } }, counts), { contact: { mobile: '<phone>', order: 4155552671 } });
+    // Switched off, the key says nothing.
+    assert.equal(found('phone=4155552671', redactor({ recognisers: new Set(RECOGNISERS.filter((n) => n !== 'phone')) })).text, 'phone=4155552671');
+    assert.deepEqual(redactor({ recognisers: new Set(RECOGNISERS.filter((n) => n !== 'phone')) }).plain({ phone: 4155552671 }, new Map()), { phone: 4155552671 });
   });
 
   it('walks JSON whose escapes hide from the first look what its strings hold, by text and in a record\'s bytes', () => {
@@ -345,6 +364,7 @@ describe('redactor', () => {
       () => pick(['<', '>', '</', '<ns:', '"', "'", ' "', '" ']),
       () => `${hex(4)}.${hex(4)}${pick(['.', ''])}${hex(pick([3, 4, 5]))}`,
       () => pick(['-----BEGIN', '-----BEGIN RSA PRIVATE KEY-----', ' PRIVATE KEY-----', '-----END', 'BEGIN', '-', '\\n', 'RSA']),
+      () => recase(pick(['phone', 'telephone', 'tel', 'mobile', 'msisdn', 'fax', 'ssn', 'social_security', 'socialSecurity', 'Phone', 'number', '_no', 'nr'])) + pick(['=', ': ', '":"', '="', '', ' ']) + pick(['', '+']) + digits(pick([7, 9, 10, 11, 15, 16])),
     ];
     const withLook = redactor();
     const fullScan = redactor({ firstLook: false });
