@@ -207,6 +207,18 @@ export function redactCorpus(n: number, seed = 17): CorpusRecord[] {
       ])();
     },
     () => {
+      // Credentials a proxy or an HTTP client logged: other authorization schemes, cookies, OAuth secrets,
+      // a Slack webhook.
+      const look = pick(lookalikeMakers)();
+      const [tok, sid, secret, hook] = [alnum(int(20, 40)), alnum(int(16, 32)), `GOCSPX-${alnum(28)}`, `hooks.slack.com/services/T${alnum(9, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789')}/B${alnum(9, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789')}/${alnum(24)}`];
+      return pick([
+        () => ({ body: `proxy GET /v2/items Authorization: ${pick(['Token', 'ApiKey', 'SSWS'])} ${tok} -> 200 (${look})`, attributes: {}, planted: [{ kind: 'password', value: tok }], lookalikes: [look, '/v2/items'] }),
+        () => ({ body: `request headers: Cookie: sid=${sid}; lang=en-GB (${look})`, attributes: {}, planted: [{ kind: 'password', value: sid }], lookalikes: [look, 'lang=en-GB'] }),
+        () => ({ body: `oauth client registered with secret ${secret} in ${look}`, attributes: {}, planted: [{ kind: 'gcp_key', value: secret }], lookalikes: [look] }),
+        () => ({ body: `alert sent via https://${hook} after ${look}`, attributes: {}, planted: [{ kind: 'slack_token', value: hook }], lookalikes: [look] }),
+      ])();
+    },
+    () => {
       // Nothing to find: the traffic most records are.
       const looks = [pick(lookalikeMakers)(), pick(lookalikeMakers)()];
       return { body: `cache miss for product ${looks[0]} refilled in ${looks[1]}`, attributes: {}, planted: [], lookalikes: looks };

@@ -17,14 +17,15 @@
 //   hex groups and colons       IPv6 ('::', or 5 colons in a run), MACs (5 ':' or '-' between hex pairs, or
 //                               Cisco's three groups of four joined by '.')
 //   a word starting with        pass, pwd, secret, token, api / access / private + key, auth + token (a '_',
-//   (any case)                  '-' or '.' between, or none), authorization: a secret after its name, then
+//   (any case)                  '-' or '.' between, or none), authorization, cookie: a secret after its name, then
 //                               '=' or ':' (or '>': an XML element) — the name may end a longer one
 //                               (DB_PASSWORD, or camelCase: a capital after a lower-case letter or a digit,
 //                               dbPassword); bearer: a bearer token; phone, tel, mobile, msisdn, fax, ssn,
 //                               social security: a bare number after such a name
 //   '-----BEGIN'                a PEM private key
-//   a word starting with        eyJ (JWTs), AKIA / ASIA / AIza (cloud keys), xox (Slack), gh?_ / github_pat
-//   (this case)                 (GitHub), sk_ / pk_ / rk_ / whsec_ (Stripe), two capitals and two digits (IBANs)
+//   a word starting with        eyJ (JWTs), AKIA / ASIA / AIza / GOCSPX / ya29 (cloud keys), xox and hooks
+//   (this case)                 (Slack's tokens and webhooks), gh?_ / github_pat (GitHub), sk_ / pk_ / rk_ /
+//                               whsec_ (Stripe), two capitals and two digits (IBANs)
 import { RECOGNISER_BIT } from './recognisers.js';
 
 /** Keys whose values are secrets by name, whatever they look like (the `redact` processor's default deny list;
@@ -43,6 +44,7 @@ const KEYWORDS: ReadonlyArray<{ head: string; tail?: string; finds: number }> = 
   { head: 'api', tail: 'key', finds: PASSWORD },
   { head: 'access', tail: 'key', finds: PASSWORD },
   { head: 'auth', tail: 'token', finds: PASSWORD },
+  { head: 'cookie', finds: PASSWORD },
   // (Its value is a secret where Basic credentials follow: the scan asks for them.)
   { head: 'authorization', finds: PASSWORD },
   { head: 'bearer', finds: BEARER },
@@ -55,7 +57,7 @@ const KEYWORDS: ReadonlyArray<{ head: string; tail?: string; finds: number }> = 
   { head: 'ssn', finds: SSN },
   { head: 'social', tail: 'security', finds: SSN },
 ];
-const PREFIX_WORDS: ReadonlyArray<[string, number]> = [['eyJ', JWT], ['AKIA', AWS], ['ASIA', AWS], ['AIza', GCP], ['xox', SLACK], ['github_pat', GITHUB], ['sk_', STRIPE], ['pk_', STRIPE], ['rk_', STRIPE], ['whsec_', STRIPE]];
+const PREFIX_WORDS: ReadonlyArray<[string, number]> = [['eyJ', JWT], ['AKIA', AWS], ['ASIA', AWS], ['AIza', GCP], ['GOCSPX', GCP], ['ya29', GCP], ['hooks', SLACK], ['xox', SLACK], ['github_pat', GITHUB], ['sk_', STRIPE], ['pk_', STRIPE], ['rk_', STRIPE], ['whsec_', STRIPE]];
 
 const bytesOf = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 

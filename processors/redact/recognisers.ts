@@ -37,6 +37,9 @@ export function underKeyIs(kind: 'phone' | 'ssn', text: string): boolean {
   return /^\d{9}$/.test(text) && ssnValid(text);
 }
 
+/** Authorization schemes whose credentials follow as one token (`Bearer` is a recogniser of its own). */
+const AUTH_SCHEMES = `(?:${['basic', 'token', 'apikey', 'api-key', 'key', 'negotiate', 'ntlm', 'dpop', 'ssws', 'splunk', 'bot', 'geniekey'].map(ci).join('|')})`;
+
 // One group per recogniser, in RECOGNISERS' order. Every run a match may try from any position is bounded
 // (an email's name at 64, a URL's scheme at 32 …): an unbounded one is tried from each start to the end of
 // the text, and a long line of digits and dots then costs time quadratic in its length. `password` and `url_password` capture what stays (the key,
@@ -45,17 +48,19 @@ const PARTS: Record<Recogniser, string> = {
   jwt: String.raw`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`,
   bearer: String.raw`\b[Bb]earer\s+[A-Za-z0-9._~+/-]{16,}=*`,
   aws_key: String.raw`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`,
-  gcp_key: String.raw`\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])`,
+  // An API key; an OAuth client secret; an OAuth access token.
+  gcp_key: String.raw`\b(?:AIza[0-9A-Za-z_-]{35}|GOCSPX-[0-9A-Za-z_-]{28}|ya29\.[0-9A-Za-z_-]{20,})(?![0-9A-Za-z_-])`,
   stripe_key: String.raw`\b(?:sk|pk|rk|whsec)_(?:live|test)_[0-9A-Za-z]{16,}\b`,
   github_token: String.raw`\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b`,
-  slack_token: String.raw`\bxox[abposr]-[A-Za-z0-9-]{10,}`,
+  // A token; an incoming webhook's URL (whoever holds it may post).
+  slack_token: String.raw`\bxox[abposr]-[A-Za-z0-9-]{10,}|\bhooks\.slack\.com/services/T[A-Z0-9]{6,12}/B[A-Z0-9]{6,12}/[A-Za-z0-9]{20,32}`,
   // A secret's name may end a longer one, after '_', '.' or '-' (DB_PASSWORD) or in camelCase (dbPassword,
   // clientSecret); its value follows '=' or ':' — bare, or quoted and then taken to the closing quote, spaces
   // and all — or stands in an XML element of that name (<password>…</password>; the name closing an element
   // starts nothing). Only the name and what follows are matched, where a name may start (the lookahead: the
   // names' first letters, which lets the engine skip ahead; then the look-behinds); the longer name's start
   // stays outside the match, as it stays in the text.
-  password: String.raw`(?=[PpSsCcTtAa])(?:(?<![A-Za-z0-9_])|(?<=[A-Za-z0-9][_.-])|(?<=[a-z0-9])(?=[A-Z]))((?:${ci('pass')}(?:${ci('word')}|${ci('wd')})?|${ci('pwd')}|${ci('secret')}(?:[_-]?${ci('key')})?|${ci('private')}[_-]?${ci('key')}|${ci('client')}_?${ci('secret')}|${ci('api')}[_-]?${ci('key')}|${ci('apikey')}|${ci('access')}[_-]?${ci('key')}|${ci('token')}|${ci('auth')}[_-]?${ci('token')})(?:["']?\s*[=:]\s*["']?|>)|${ci('authorization')}["']?\s*[=:]\s*["']?${ci('basic')}\s+)(?:(?<=")[^"\r\n]{3,256}(?=")|(?<=')[^'\r\n]{3,256}(?=')|(?<=<[^<\/>\s]{1,160}>)[^<\r\n]{3,256}(?=<\/)|(?<!>)[^\s"'&,;{}\(\)[\]]{3,}(?=[\s"'&,;}\)\]]|$)(?!\s*[{[]))`,
+  password: String.raw`(?=[PpSsCcTtAa])(?:(?<![A-Za-z0-9_])|(?<=[A-Za-z0-9][_.-])|(?<=[a-z0-9])(?=[A-Z]))((?:${ci('pass')}(?:${ci('word')}|${ci('wd')})?|${ci('pwd')}|${ci('secret')}(?:[_-]?${ci('key')})?|${ci('private')}[_-]?${ci('key')}|${ci('client')}_?${ci('secret')}|${ci('api')}[_-]?${ci('key')}|${ci('apikey')}|${ci('access')}[_-]?${ci('key')}|${ci('token')}|${ci('auth')}[_-]?${ci('token')}|${ci('cookie')})(?:["']?\s*[=:]\s*["']?|>)|${ci('authorization')}["']?\s*[=:]\s*["']?${AUTH_SCHEMES}\s+)(?:(?<=")[^"\r\n]{3,256}(?=")|(?<=')[^'\r\n]{3,256}(?=')|(?<=<[^<\/>\s]{1,160}>)[^<\r\n]{3,256}(?=<\/)|(?<!>)[^\s"'&,;{}\(\)[\]]{3,}(?=[\s"'&,;}\)\]]|$)(?!\s*[{[]))`,
   url_password: String.raw`\b([a-z][a-z0-9+.-]{0,31}://[^\s/:@]{0,64}:)[^\s/@]{1,128}(?=@)`,
   email: String.raw`\b[A-Za-z0-9._%+-]{1,64}(?:@|%40)[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b`,
   iban: String.raw`\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b`,

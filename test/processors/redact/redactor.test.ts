@@ -76,6 +76,14 @@ describe('redactor', () => {
     ['password', 'soap <ns:apiKey>k_abcdef12</ns:apiKey>', 'soap <ns:apiKey><password></ns:apiKey>'],
     // Cisco's dotted MACs.
     ['mac', 'port Gi0/1 mac 0011.22aa.4455 learned.', 'port Gi0/1 mac <mac> learned.'],
+    // Other authorization schemes, cookies, more cloud and Slack credential shapes.
+    ['password', 'upstream Authorization: Token 9f8e7d6c5b4a39281706 sent', 'upstream Authorization: Token <password> sent'],
+    ['password', 'okta authorization="SSWS 00QCjAl4MlV-WPXM-ABCDEFGHIJK"', 'okta authorization="SSWS <password>"'],
+    ['password', 'req Cookie: session=abc123def456; theme=dark', 'req Cookie: <password>; theme=dark'],
+    ['password', 'resp set-cookie: sid=s%3Aabc.def; Path=/; HttpOnly', 'resp set-cookie: <password>; Path=/; HttpOnly'],
+    ['gcp_key', 'oauth client 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 ok', 'oauth client <gcp_key> ok'],
+    ['gcp_key', 'call with ya29.a0AfH6SMBx3Yz_AbCdEfGhIjKlMnOpQrStUv sent', 'call with <gcp_key> sent'],
+    ['slack_token', 'notify https://hooks.slack.com/services/T0ABCDEF1/B0ABCDEF2/AbCdEfGhIjKlMnOpQrStUvWx done', 'notify https://<slack_token> done'],
     // A bare number after a name that says what it is.
     ['phone', 'signup phone=4155552671 ok', 'signup phone=<phone> ok'],
     ['phone', 'sms customer_mobile_number: "+4915112345678" queued', 'sms customer_mobile_number: "<phone>" queued'],
@@ -114,6 +122,7 @@ describe('redactor', () => {
       'release 2015.1018.1234 and build 2024.0101.0003', // dotted groups of four with no letter: build numbers
       'if token> limit then <b>token</b>', // no element's end after the value
       'x</secret><id>1758866457045</id> and </password>wrong twice</p>', // what follows a closing tag
+      'Authorization: denied for user bob; cookies: 3 set; cookie_count=12',
       'telemetry=1234567 order_no=4155552671 phoneVerified=1234567 iphone=12345678 ssn=000123456 fax=12ab', // no name says these are phone numbers or SSNs (or no SSA would issue it)
     ]) assert.deepEqual(found(text), { text, counts: {} }, text);
   });
@@ -363,6 +372,7 @@ describe('redactor', () => {
       () => pick(['db', 'user', 'x1', 'client', 'access', 'my', 'a', '9']) + pick(['Password', 'Secret', 'Token', 'ApiKey', 'PrivateKey', 'Pwd', 'PASS', 'Tokens']),
       () => pick(['<', '>', '</', '<ns:', '"', "'", ' "', '" ']),
       () => `${hex(4)}.${hex(4)}${pick(['.', ''])}${hex(pick([3, 4, 5]))}`,
+      () => pick(['GOCSPX-', 'ya29.', 'hooks.slack.com/services/T0ABCDEF1/B0ABCDEF2/', 'hooks', 'Token ', 'SSWS ', 'cookie', 'Set-Cookie']),
       () => pick(['-----BEGIN', '-----BEGIN RSA PRIVATE KEY-----', ' PRIVATE KEY-----', '-----END', 'BEGIN', '-', '\\n', 'RSA']),
       () => recase(pick(['phone', 'telephone', 'tel', 'mobile', 'msisdn', 'fax', 'ssn', 'social_security', 'socialSecurity', 'Phone', 'number', '_no', 'nr'])) + pick(['=', ': ', '":"', '="', '', ' ']) + pick(['', '+']) + digits(pick([7, 9, 10, 11, 15, 16])),
     ];
