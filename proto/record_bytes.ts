@@ -453,40 +453,43 @@ function simpleAttribute(kv: PbKeyValue): SimpleAttribute | undefined {
   return { kv, keyBytes, kind, valueBytes, size: fieldSize(keyBytes) + fieldSize(valueSize) };
 }
 
+/** A varint of a whole number up to 2^53 (writeVarint's `>>>` holds 32 bits): where it ends. */
+function writeWideVarint(out: Buffer, at: number, n: number): number {
+  while (n >= 0x80) {
+    out[at++] = (n % 0x80) | 0x80;
+    n = Math.floor(n / 0x80);
+  }
+  out[at++] = n;
+  return at;
+}
+
 function writeSimpleAttribute(out: Buffer, at: number, a: SimpleAttribute): number {
-  const varint = (n: number) => {
-    while (n >= 0x80) {
-      out[at++] = (n % 0x80) | 0x80;
-      n = Math.floor(n / 0x80);
-    }
-    out[at++] = n;
-  };
   const v = a.kv.value!;
   out[at++] = TAG_ATTRIBUTE;
-  varint(a.size);
+  at = writeWideVarint(out, at, a.size);
   out[at++] = TAG_KEY;
-  varint(a.keyBytes);
+  at = writeWideVarint(out, at, a.keyBytes);
   at += out.write(a.kv.key, at);
   out[at++] = TAG_VALUE;
   switch (a.kind) {
     case 'string':
-      varint(fieldSize(a.valueBytes));
+      at = writeWideVarint(out, at, fieldSize(a.valueBytes));
       out[at++] = TAG_STRING_VALUE;
-      varint(a.valueBytes);
+      at = writeWideVarint(out, at, a.valueBytes);
       at += out.write(v.stringValue!, at);
       break;
     case 'int':
-      varint(1 + bigVarintSize(v.intValue as number));
+      at = writeWideVarint(out, at, 1 + bigVarintSize(v.intValue as number));
       out[at++] = TAG_INT_VALUE;
-      varint(v.intValue as number);
+      at = writeWideVarint(out, at, v.intValue as number);
       break;
     case 'double':
-      varint(9);
+      at = writeWideVarint(out, at, 9);
       out[at++] = TAG_DOUBLE_VALUE;
       at = out.writeDoubleLE(v.doubleValue!, at);
       break;
     case 'bool':
-      varint(2);
+      at = writeWideVarint(out, at, 2);
       out[at++] = TAG_BOOL_VALUE;
       out[at++] = v.boolValue ? 1 : 0;
       break;
