@@ -352,7 +352,8 @@ export function quickLookBytes(bytes: Uint8Array, from = 0, to = bytes.length, a
         }
         joined = false;
         if (nextClass & ALNUM) {
-          // (The common case: restOfWord only past a capital that may start a secret's name.)
+          // (The common case: restOfWord only past a capital that may start a secret's name. The same lines
+          // stand in the digit branch above: one block after both branches cost the look ~10%, measured.)
           while (++i < to && (cls = CLASS[(c = bytes[i]!)]!) & IN_WORD);
           if (i >= to) return found;
           if (cls & UPPER) {
