@@ -26,13 +26,15 @@ const PHONE_KEY = new RegExp(String.raw`${NAME_START}${PHONE_NAMES}$`);
 const SSN_KEY = new RegExp(String.raw`${NAME_START}${SSN_NAMES}$`);
 
 /** What a key says a bare run of digits under it is: `phone`, `ssn`, or undefined. */
-export function keyContext(key: string): 'phone' | 'ssn' | undefined {
+export type KeyContext = 'phone' | 'ssn';
+
+export function keyContext(key: string): KeyContext | undefined {
   return PHONE_KEY.test(key) ? 'phone' : SSN_KEY.test(key) ? 'ssn' : undefined;
 }
 
 /** Whether a whole value (a string's text, a number's digits) is what its key says: a phone number's 7 to
  * 15 digits (a '+' first allowed), or an SSN's 9 that the SSA could have issued. */
-export function underKeyIs(kind: 'phone' | 'ssn', text: string): boolean {
+export function underKeyIs(kind: KeyContext, text: string): boolean {
   if (kind === 'phone') return /^\+?\d{7,15}$/.test(text);
   return /^\d{9}$/.test(text) && ssnValid(text);
 }
@@ -60,7 +62,7 @@ const PARTS: Record<Recogniser, string> = {
   // starts nothing). Only the name and what follows are matched, where a name may start (the lookahead: the
   // names' first letters, which lets the engine skip ahead; then the look-behinds); the longer name's start
   // stays outside the match, as it stays in the text.
-  password: String.raw`(?=[PpSsCcTtAa])(?:(?<![A-Za-z0-9_])|(?<=[A-Za-z0-9][_.-])|(?<=[a-z0-9])(?=[A-Z]))((?:${ci('pass')}(?:${ci('word')}|${ci('wd')})?|${ci('pwd')}|${ci('secret')}(?:[_-]?${ci('key')})?|${ci('private')}[_-]?${ci('key')}|${ci('client')}_?${ci('secret')}|${ci('api')}[_-]?${ci('key')}|${ci('apikey')}|${ci('access')}[_-]?${ci('key')}|${ci('token')}|${ci('auth')}[_-]?${ci('token')}|${ci('cookie')})(?:["']?\s*[=:]\s*["']?|>)|${ci('authorization')}["']?\s*[=:]\s*["']?${AUTH_SCHEMES}\s+)(?:(?<=")[^"\r\n]{3,256}(?=")|(?<=')[^'\r\n]{3,256}(?=')|(?<=<[^<\/>\s]{1,160}>)[^<\r\n]{3,256}(?=<\/)|(?<!>)[^\s"'&,;{}\(\)[\]]{3,}(?=[\s"'&,;}\)\]]|$)(?!\s*[{[]))`,
+  password: String.raw`(?=[PpSsCcTtAa])${NAME_START}((?:${ci('pass')}(?:${ci('word')}|${ci('wd')})?|${ci('pwd')}|${ci('secret')}(?:[_-]?${ci('key')})?|${ci('private')}[_-]?${ci('key')}|${ci('client')}_?${ci('secret')}|${ci('api')}[_-]?${ci('key')}|${ci('apikey')}|${ci('access')}[_-]?${ci('key')}|${ci('token')}|${ci('auth')}[_-]?${ci('token')}|${ci('cookie')})(?:["']?\s*[=:]\s*["']?|>)|${ci('authorization')}["']?\s*[=:]\s*["']?${AUTH_SCHEMES}\s+)(?:(?<=")[^"\r\n]{3,256}(?=")|(?<=')[^'\r\n]{3,256}(?=')|(?<=<[^<\/>\s]{1,160}>)[^<\r\n]{3,256}(?=<\/)|(?<!>)[^\s"'&,;{}\(\)[\]]{3,}(?=[\s"'&,;}\)\]]|$)(?!\s*[{[]))`,
   url_password: String.raw`\b([a-z][a-z0-9+.-]{0,31}://[^\s/:@]{0,64}:)[^\s/@]{1,128}(?=@)`,
   email: String.raw`\b[A-Za-z0-9._%+-]{1,64}(?:@|%40)[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b`,
   iban: String.raw`\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b`,

@@ -8,7 +8,7 @@
 // replaced, whatever it looks like. Counts per recogniser say what was found.
 import { createHmac } from 'node:crypto';
 import { addressParts, nextAddress } from './ipv4_scan.js';
-import { confirmed, keyContext, matchedRecogniser, RECOGNISER_BIT, recogniserScan, underKeyIs, versionAt, type Recogniser, type RecogniserScan } from './recognisers.js';
+import { confirmed, keyContext, matchedRecogniser, type KeyContext, RECOGNISER_BIT, recogniserScan, underKeyIs, versionAt, type Recogniser, type RecogniserScan } from './recognisers.js';
 import type { ArrivedBytes, LogRecordView } from '../../pipeline/batch.js';
 import { position, readSpan, seek } from '../../proto/wire.js';
 import { quickLookBytes, quickLookText } from './quick_look.js';
@@ -60,8 +60,6 @@ export interface KeyVerdict {
   /** What the key says a bare value under it is (`phone`, `ssn`), where it says so. */
   context: KeyContext | undefined;
 }
-
-export type KeyContext = 'phone' | 'ssn';
 
 /** Text that may parse as a JSON object or array: '{' or '[' first and '}' or ']' last, JSON's white space
  * aside (a log line that merely starts with "[main]" is not walked as JSON only to be refused). */
